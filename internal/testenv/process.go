@@ -1,0 +1,234 @@
+package testenv
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// master is a running Dovecot master process, our child.
+type master struct {
+	pid    int
+	exited chan struct{} // closed once the master has been reaped
+	err    error         // cmd.Wait's result; read only after exited is closed
+}
+
+// spawnMaster starts `dovecot -F -c conf` in its own process group with
+// stdout and stderr appended to outPath.
+//
+// Pdeathsig makes the kernel send SIGTERM to the master when the thread
+// that forked it dies, so a killed test binary leaves nothing behind (the
+// master then stops its children). Go may retire an OS thread, so the
+// fork happens on a goroutine locked to its thread for the master's life.
+func spawnMaster(bin, conf, outPath string) (*master, error) {
+	out, err := os.OpenFile(outPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("testenv: open master output: %w", err)
+	}
+	cmd := exec.Command(bin, "-F", "-c", conf)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	m := &master{exited: make(chan struct{})}
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
+		defer out.Close()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		m.pid = cmd.Process.Pid
+		started <- nil
+		m.err = cmd.Wait()
+		close(m.exited)
+	}()
+	if err := <-started; err != nil {
+		return nil, fmt.Errorf("testenv: start %s: %w", bin, err)
+	}
+	return m, nil
+}
+
+// stop ends the master: SIGTERM, then SIGKILL to the whole process group
+// if it has not exited within grace; then it waits until no process of
+// the group is left (children reparented to init included).
+func (m *master) stop(grace time.Duration) error {
+	_ = syscall.Kill(m.pid, syscall.SIGTERM)
+	select {
+	case <-m.exited:
+	case <-time.After(grace):
+		_ = syscall.Kill(-m.pid, syscall.SIGKILL)
+		<-m.exited
+	}
+	if err := waitGroupGone(m.pid, grace); err == nil {
+		return nil
+	}
+	_ = syscall.Kill(-m.pid, syscall.SIGKILL)
+	if err := waitGroupGone(m.pid, grace); err != nil {
+		return fmt.Errorf("testenv: dovecot (pid %d): %w", m.pid, err)
+	}
+	return nil
+}
+
+// groupPIDs lists the live (non-zombie) processes of process group pgid.
+func groupPIDs(pgid int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if state, pg, ok := procStat(pid); ok && pg == pgid && state != 'Z' {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// procStat returns the state letter and process group of pid from
+// /proc/PID/stat (see proc(5)); ok is false when pid does not exist.
+func procStat(pid int) (state byte, pgrp int, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')') // comm may hold spaces and parens
+	if i < 0 {
+		return 0, 0, false
+	}
+	f := strings.Fields(s[i+1:]) // state ppid pgrp ...
+	if len(f) < 3 || len(f[0]) != 1 {
+		return 0, 0, false
+	}
+	pg, err := strconv.Atoi(f[2])
+	if err != nil {
+		return 0, 0, false
+	}
+	return f[0][0], pg, true
+}
+
+// waitGroupGone waits until process group pgid has no live process. It
+// waits on pidfds (readable when the process exits), so no polling.
+func waitGroupGone(pgid int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		pids := groupPIDs(pgid)
+		if len(pids) == 0 {
+			return nil
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return fmt.Errorf("processes %v of group %d still alive after %v", pids, pgid, timeout)
+		}
+		waitPIDs(pids, left)
+	}
+}
+
+// waitPIDs blocks until one of pids exits or timeout passes.
+func waitPIDs(pids []int, timeout time.Duration) {
+	var fds []unix.PollFd
+	for _, pid := range pids {
+		fd, err := unix.PidfdOpen(pid, 0)
+		if err != nil {
+			return // already gone (ESRCH): let the caller rescan
+		}
+		defer unix.Close(fd)
+		fds = append(fds, unix.PollFd{Fd: int32(fd), Events: unix.POLLIN})
+	}
+	ms := int(timeout / time.Millisecond)
+	for {
+		_, err := unix.Poll(fds, max(ms, 1))
+		if !errors.Is(err, unix.EINTR) {
+			return
+		}
+	}
+}
+
+// waitReady waits until the IMAPS port greets with Dovecot's capability
+// banner (which is sent only once the auth process answers), the master
+// exits, or ctx ends.
+func waitReady(ctx context.Context, m *master, addr string, conf *tls.Config) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := probeGreeting(ctx, addr, conf)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-m.exited:
+			return fmt.Errorf("testenv: dovecot exited during start-up: %v", m.err)
+		case <-ctx.Done():
+			return fmt.Errorf("testenv: dovecot not ready at %s: %w (last attempt: %v)", addr, ctx.Err(), err)
+		case <-tick.C:
+		}
+	}
+}
+
+// probeGreeting connects once with TLS and reads the greeting (RFC 9051
+// §7.1.1). Dovecot first sends "* OK Waiting for authentication..." when
+// its auth process is slow; the real greeting carries [CAPABILITY ...].
+func probeGreeting(ctx context.Context, addr string, conf *tls.Config) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	d := tls.Dialer{NetDialer: &net.Dialer{}, Config: conf}
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	dl, _ := ctx.Deadline()
+	_ = c.SetDeadline(dl)
+	r := bufio.NewReader(c)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return fmt.Errorf("read greeting: %w", err)
+		}
+		if strings.HasPrefix(line, "* OK [CAPABILITY ") {
+			_, _ = c.Write([]byte("x LOGOUT\r\n"))
+			return nil
+		}
+		if !strings.HasPrefix(line, "* OK ") {
+			return fmt.Errorf("unexpected greeting %q", strings.TrimSpace(line))
+		}
+	}
+}
+
+// freePorts returns n distinct TCP ports on 127.0.0.1 that were free a
+// moment ago. Another process may take one before Dovecot binds it: the
+// caller retries with new ports when the bind fails.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("testenv: pick a free port: %w", err)
+		}
+		lns = append(lns, ln)
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
