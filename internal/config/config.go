@@ -1,0 +1,123 @@
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// TLSMode says how the connection to the server is protected.
+type TLSMode string
+
+// The TLS modes. TLS is the default; plaintext has to be asked for by a
+// name that says what it is.
+const (
+	TLSImplicit          TLSMode = "implicit"           // TLS from the first byte (port 993)
+	TLSStartTLS          TLSMode = "starttls"           // STARTTLS required, never skipped (port 143)
+	TLSPlaintextInsecure TLSMode = "plaintext-insecure" // no TLS at all
+)
+
+// Sides names one, both or neither of the two stores of an account: "far"
+// (the IMAP server) and "near" (the Maildir).
+type Sides string
+
+// The values of Sides.
+const (
+	SidesBoth Sides = "both"
+	SidesFar  Sides = "far"
+	SidesNear Sides = "near"
+	SidesNone Sides = "none"
+)
+
+// Far reports whether s includes the far side.
+func (s Sides) Far() bool { return s == SidesBoth || s == SidesFar }
+
+// Near reports whether s includes the near side.
+func (s Sides) Near() bool { return s == SidesBoth || s == SidesNear }
+
+// Changes says which kinds of change propagate in one direction.
+type Changes struct {
+	New    bool // new messages are copied
+	Flags  bool // flag changes are applied
+	Delete bool // removals are propagated (as \Deleted)
+}
+
+// SyncOps is the effective value of the "sync" key: what propagates
+// far→near (Pull) and near→far (Push).
+type SyncOps struct {
+	Pull Changes
+	Push Changes
+}
+
+// GmailMode says whether Gmail's IMAP extensions (labels, X-GM-MSGID) are used.
+type GmailMode string
+
+// The Gmail modes; the default is GmailAuto (use them when the server
+// advertises X-GM-EXT-1).
+const (
+	GmailAuto GmailMode = "auto"
+	GmailOn   GmailMode = "on"
+	GmailOff  GmailMode = "off"
+)
+
+// Account is one validated account with every default filled in.
+// Paths are absolute after ~ and $VAR expansion.
+type Account struct {
+	Name string // the table name in [accounts.NAME]
+	Line int    // line of the account's first key in the file (for messages)
+
+	Host          string
+	Port          int
+	TLS           TLSMode
+	TLSServerName string // name checked in the certificate; defaults to Host
+	CAFile        string // optional PEM bundle added to the system roots
+	Fingerprint   []byte // optional SHA-256 pin of the leaf certificate (32 bytes)
+
+	User            string
+	Password        Secret // from "password"; zero when unset
+	PasswordCommand string // run by the client through "sh -c"; stdout's first line is the password
+	Auth            string // "" (best offered), login, plain, xoauth2, oauthbearer
+	TokenCommand    string // prints an OAuth2 access token (xoauth2, oauthbearer)
+
+	Maildir  string
+	Layout   string   // fs | maildir++
+	Folders  []string // patterns, see Match; default ["*"]
+	Keywords string   // x-keywords | dovecot | none
+	NewDir   bool     // deliver unseen messages into new/
+
+	Sync    SyncOps
+	Expunge Sides // where \Deleted messages are removed for good
+	Create  Sides // where missing mailboxes are created
+	Remove  Sides // where a mailbox deleted on the other side is removed
+
+	MaxSize            int64         // bytes; 0 = no limit
+	MaxAge             time.Duration // 0 = no limit
+	StartDate          time.Time     // zero = no limit; exclusive with MaxAge
+	DeleteGuardPercent int
+	DeleteGuardCount   int
+	Connections        int
+	Gmail              GmailMode
+}
+
+// Config is a whole configuration file.
+type Config struct {
+	Path     string    // the file it was read from
+	Accounts []Account // in file order
+	// Warnings are problems that do not stop a run (e.g. a password in a
+	// file readable by others); the caller decides how to show them.
+	Warnings []string
+}
+
+// Account returns the account called name.
+func (c *Config) Account(name string) (*Account, bool) {
+	for i := range c.Accounts {
+		if c.Accounts[i].Name == name {
+			return &c.Accounts[i], true
+		}
+	}
+	return nil, false
+}
+
+// Addr returns "host:port" for dialing.
+func (a *Account) Addr() string {
+	return fmt.Sprintf("%s:%d", a.Host, a.Port)
+}

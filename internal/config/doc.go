@@ -1,0 +1,74 @@
+// Package config reads imapdir's TOML configuration file and turns it into
+// validated, defaulted accounts.
+//
+// # Location
+//
+// The file is $XDG_CONFIG_HOME/imapdir/config.toml, or
+// ~/.config/imapdir/config.toml when XDG_CONFIG_HOME is unset; a path given
+// on the command line (--config) overrides both (see DefaultPath, Load).
+//
+// # Format
+//
+// One table per account under "accounts"; an optional [defaults] table holds
+// any account key and applies to every account (an account's own value wins).
+//
+//	[defaults]
+//	connections = 4
+//
+//	[accounts.work]
+//	host = "imap.example.com"
+//	port = 993                         # default from tls: 993 implicit, 143 otherwise
+//	tls = "implicit"                   # implicit | starttls | plaintext-insecure
+//	tls_server_name = "mail.example.com" # optional; default: host
+//	ca_file = "/path/ca.pem"           # optional extra CA bundle (PEM)
+//	fingerprint = "sha256:AB:CD:..."   # optional pin: SHA-256 of the leaf certificate (DER)
+//	user = "me@example.com"
+//	password_command = "pass show mail/work"   # or: password = "..."
+//	auth = "plain"                     # login | plain | xoauth2 | oauthbearer; default: best offered
+//	token_command = "oauth2-helper"    # prints an OAuth2 access token (xoauth2, oauthbearer)
+//	maildir = "~/Maildir/work"         # ~ and $VARS are expanded
+//	layout = "fs"                      # fs | maildir++
+//	folders = ["*", "!Junk"]           # include/exclude patterns, see Match
+//	sync = ["all"]                     # what propagates, see below
+//	expunge = "both"                   # both | far | near | none
+//	create = "both"                    # create missing mailboxes: both | far | near | none
+//	remove = "none"                    # propagate mailbox deletion: both | far | near | none
+//	max_size = "20MB"                  # larger messages are skipped; 0 = no limit
+//	max_age = "90d"                    # only messages newer than this (or start_date = 2024-01-01)
+//	delete_guard_percent = 25          # hold back deletions above this share of a mailbox …
+//	delete_guard_count = 50            # … when they also exceed this count (--force overrides)
+//	connections = 4                    # parallel IMAP connections, 1..16
+//	keywords = "x-keywords"            # where Maildir keeps keywords: x-keywords | dovecot | none
+//	new_dir = true                     # deliver unseen messages into new/ (as mbsync does)
+//	gmail = "auto"                     # Gmail extensions: "auto" (detect) | true | false
+//
+// Required per account: host, user, maildir, and a credential: password or
+// password_command (never both) for login/plain/default auth, token_command
+// for xoauth2/oauthbearer. password_command and token_command are not run
+// here: the client runs them (through "sh -c") when it connects.
+//
+// # Directions: far, near, pull, push
+//
+// "far" is the IMAP server, "near" the local Maildir. "pull" propagates
+// far→near, "push" near→far. The sync key is a list of switches; their union
+// is what runs:
+//
+//	all          everything (default)
+//	none         nothing (the account is listed but never synced)
+//	pull, push   new messages, flag changes and deletions in one direction
+//	new, flags, delete       that kind of change in both directions
+//	pull_new, pull_flags, pull_delete, push_new, push_flags, push_delete
+//	             one kind in one direction
+//
+// "delete" means propagating a message's removal (it is marked \Deleted on
+// the other side); whether marked messages are then removed for good on a
+// side is the expunge key's business.
+//
+// # Errors
+//
+// Every problem is reported as FILE:LINE: KEY: MESSAGE (see Error); all
+// problems of a file are reported at once, joined by newlines. Unknown keys
+// are errors, so that a typo does not silently fall back to a default.
+// Secrets (password) never appear in errors nor in any formatting of a
+// Config: see Secret.
+package config
