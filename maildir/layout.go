@@ -1,0 +1,270 @@
+package maildir
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// Layout maps mailbox names to folder directories under a root directory.
+// Mailbox names are UTF-8 with "/" as the hierarchy separator; "INBOX"
+// (any case, RFC 9051 §5.1) is the inbox. Name components are stored as
+// UTF-8 on disk; bytes a directory name cannot hold, or that would change
+// its meaning, are escaped reversibly as "%XX" (upper-case hex), and '%'
+// itself is always escaped:
+//   - both layouts: '%', control characters (0x00-0x1F, 0x7F);
+//   - fs: a leading '.' (hidden directories, "." and ".."), and the first
+//     letter of a component named cur, new or tmp (any case), which would
+//     clash with a folder's own subdirectories;
+//   - maildir++: every '.', the hierarchy separator on disk.
+type Layout int
+
+const (
+	// LayoutFS nests directories: "Archive/2024" is root/Archive/2024 and
+	// INBOX is root/INBOX (mbsync's "SubFolders Verbatim").
+	LayoutFS Layout = iota + 1
+	// LayoutMaildirPP is Maildir++ (Courier, Dovecot): INBOX is the root
+	// itself and "Archive/2024" is root/.Archive.2024.
+	LayoutMaildirPP
+)
+
+// maxComponent is the longest directory name most file systems accept.
+const maxComponent = 255
+
+// ParseLayout returns the layout named s: "fs" or "maildir++".
+func ParseLayout(s string) (Layout, error) {
+	switch s {
+	case "fs":
+		return LayoutFS, nil
+	case "maildir++":
+		return LayoutMaildirPP, nil
+	}
+	return 0, fmt.Errorf("maildir: unknown layout %q (want \"fs\" or \"maildir++\")", s)
+}
+
+// String returns the layout's configuration name.
+func (l Layout) String() string {
+	switch l {
+	case LayoutFS:
+		return "fs"
+	case LayoutMaildirPP:
+		return "maildir++"
+	}
+	return fmt.Sprintf("Layout(%d)", int(l))
+}
+
+func (l Layout) valid() error {
+	if l != LayoutFS && l != LayoutMaildirPP {
+		return fmt.Errorf("maildir: invalid layout %d", int(l))
+	}
+	return nil
+}
+
+// CanonicalName checks a mailbox name and returns its canonical form: a
+// first component equal to "INBOX" in any case becomes "INBOX". It rejects
+// empty names, empty components ("a//b", "/a", "a/"), and invalid UTF-8.
+func CanonicalName(name string) (string, error) {
+	if name == "" {
+		return "", fmt.Errorf("maildir: empty mailbox name")
+	}
+	if !utf8.ValidString(name) {
+		return "", fmt.Errorf("maildir: mailbox name %q is not UTF-8", name)
+	}
+	parts := strings.Split(name, "/")
+	for _, p := range parts {
+		if p == "" {
+			return "", fmt.Errorf("maildir: mailbox name %q has an empty component", name)
+		}
+	}
+	if strings.EqualFold(parts[0], "INBOX") {
+		parts[0] = "INBOX"
+	}
+	return strings.Join(parts, "/"), nil
+}
+
+// Path returns the folder directory of mailbox name under root.
+func (l Layout) Path(root, name string) (string, error) {
+	if err := l.valid(); err != nil {
+		return "", err
+	}
+	name, err := CanonicalName(name)
+	if err != nil {
+		return "", err
+	}
+	if l == LayoutMaildirPP && name == "INBOX" {
+		return filepath.Clean(root), nil
+	}
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		parts[i] = escapeComponent(p, l)
+	}
+	var rel string
+	if l == LayoutFS {
+		for _, p := range parts {
+			if len(p) > maxComponent {
+				return "", fmt.Errorf("maildir: mailbox %q: component %q too long on disk", name, p)
+			}
+		}
+		rel = filepath.Join(parts...)
+	} else {
+		rel = "." + strings.Join(parts, ".")
+		if len(rel) > maxComponent {
+			return "", fmt.Errorf("maildir: mailbox %q too long for one maildir++ directory name", name)
+		}
+	}
+	return filepath.Join(root, rel), nil
+}
+
+// Name returns the mailbox name of folder directory dir under root: the
+// inverse of Path. It fails for a directory Path would not produce (not
+// under root, a bad or non-canonical escape, a plain subdirectory name like
+// "cur"), so that a name always maps back to the same directory.
+func (l Layout) Name(root, dir string) (string, error) {
+	if err := l.valid(); err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(filepath.Clean(root), filepath.Clean(dir))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("maildir: %s is not under %s", dir, root)
+	}
+	name, err := l.nameOf(rel)
+	if err != nil {
+		return "", fmt.Errorf("maildir: folder %s: %w", dir, err)
+	}
+	back, err := l.Path(root, name)
+	if err != nil || back != filepath.Join(root, rel) {
+		return "", fmt.Errorf("maildir: folder %s: name %q is not stored canonically", dir, name)
+	}
+	return name, nil
+}
+
+// nameOf decodes a path relative to the root.
+func (l Layout) nameOf(rel string) (string, error) {
+	if l == LayoutMaildirPP {
+		if rel == "." {
+			return "INBOX", nil
+		}
+		if !strings.HasPrefix(rel, ".") || strings.ContainsRune(rel, filepath.Separator) {
+			return "", fmt.Errorf("not a maildir++ folder directory")
+		}
+		return decodeParts(strings.Split(rel[1:], "."))
+	}
+	if rel == "." {
+		return "", fmt.Errorf("the root is not a mailbox in the fs layout")
+	}
+	return decodeParts(strings.Split(rel, string(filepath.Separator)))
+}
+
+func decodeParts(parts []string) (string, error) {
+	for i, p := range parts {
+		d, err := unescapeComponent(p)
+		if err != nil {
+			return "", err
+		}
+		parts[i] = d
+	}
+	return CanonicalName(strings.Join(parts, "/"))
+}
+
+// escapeComponent escapes one name component for layout l (see Layout).
+func escapeComponent(c string, l Layout) string {
+	var b strings.Builder
+	reserved := l == LayoutFS && (strings.EqualFold(c, SubCur) || strings.EqualFold(c, SubNew) ||
+		strings.EqualFold(c, SubTmp))
+	for i := 0; i < len(c); i++ {
+		ch := c[i]
+		esc := ch == '%' || ch < 0x20 || ch == 0x7f
+		esc = esc || (l == LayoutMaildirPP && ch == '.')
+		esc = esc || (l == LayoutFS && i == 0 && (ch == '.' || reserved))
+		if esc {
+			fmt.Fprintf(&b, "%%%02X", ch)
+		} else {
+			b.WriteByte(ch)
+		}
+	}
+	return b.String()
+}
+
+// unescapeComponent decodes "%XX" escapes; a '%' not followed by two
+// upper-case hex digits is an error.
+func unescapeComponent(c string) (string, error) {
+	if !strings.Contains(c, "%") {
+		return c, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(c); i++ {
+		if c[i] != '%' {
+			b.WriteByte(c[i])
+			continue
+		}
+		hi, ok1 := unhex(c, i+1)
+		lo, ok2 := unhex(c, i+2)
+		if !ok1 || !ok2 {
+			return "", fmt.Errorf("bad escape in %q", c)
+		}
+		b.WriteByte(hi<<4 | lo)
+		i += 2
+	}
+	return b.String(), nil
+}
+
+func unhex(s string, i int) (byte, bool) {
+	if i >= len(s) {
+		return 0, false
+	}
+	switch c := s[i]; {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// MaildirFolderFile is the empty marker file Maildir++ puts in every
+// subfolder (Courier and Dovecot create it; some tools check for it).
+const MaildirFolderFile = "maildirfolder"
+
+// Create creates (or opens, if it exists) the folder of mailbox name under
+// root, with its missing parent directories. In maildir++ a subfolder also
+// gets the "maildirfolder" marker file.
+func (l Layout) Create(root, name string, opts ...Option) (*Folder, error) {
+	dir, err := l.Path(root, name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := Create(dir, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if l == LayoutMaildirPP && filepath.Clean(dir) != filepath.Clean(root) {
+		if err := touchSynced(filepath.Join(dir, MaildirFolderFile)); err != nil {
+			return nil, fmt.Errorf("maildir: create %s: %w", dir, err)
+		}
+	}
+	return f, nil
+}
+
+// Open opens the folder of mailbox name under root (see the package-level
+// Open).
+func (l Layout) Open(root, name string, opts ...Option) (*Folder, error) {
+	dir, err := l.Path(root, name)
+	if err != nil {
+		return nil, err
+	}
+	return Open(dir, opts...)
+}
+
+// touchSynced creates an empty file if missing and fsyncs its directory.
+func touchSynced(path string) error {
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := file.Close(); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}

@@ -1,0 +1,103 @@
+package maildir
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// maxListDepth bounds the fs layout's directory walk.
+const maxListDepth = 64
+
+// Listing is the result of Layout.List.
+type Listing struct {
+	// Names are the mailbox names of the folders found, sorted.
+	Names []string
+	// Unmapped are folder directories (with tmp/, new/ and cur/) whose
+	// directory name this layout would not produce, so they have no
+	// mailbox name (e.g. "inbox" in the fs layout, or "a%zz"). They are
+	// reported, never touched.
+	Unmapped []string
+}
+
+// List finds every folder under root for this layout. Hidden directories
+// (names starting with '.', e.g. .notmuch) are skipped in the fs layout;
+// in maildir++ only the root and its ".name" directories are folders.
+// Directories that are not folders are not listed but, in the fs layout,
+// are searched for nested folders. Symbolic links are not followed.
+func (l Layout) List(ctx context.Context, root string) (Listing, error) {
+	if err := l.valid(); err != nil {
+		return Listing{}, err
+	}
+	var lst Listing
+	var err error
+	if l == LayoutFS {
+		err = l.walkFS(ctx, root, root, 0, &lst)
+	} else {
+		err = l.listPP(ctx, root, &lst)
+	}
+	if err != nil {
+		return Listing{}, err
+	}
+	sort.Strings(lst.Names)
+	sort.Strings(lst.Unmapped)
+	return lst, nil
+}
+
+// add records folder dir under its name, or as unmapped.
+func (l Layout) add(root, dir string, lst *Listing) {
+	if !isMaildir(dir) {
+		return
+	}
+	name, err := l.Name(root, dir)
+	if err != nil {
+		lst.Unmapped = append(lst.Unmapped, dir)
+		return
+	}
+	lst.Names = append(lst.Names, name)
+}
+
+func (l Layout) listPP(ctx context.Context, root string, lst *Listing) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l.add(root, filepath.Clean(root), lst)
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		return fmt.Errorf("maildir: list %s: %w", root, err)
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() && len(n) > 1 && n[0] == '.' && n != ".." {
+			l.add(root, filepath.Join(root, n), lst)
+		}
+	}
+	return nil
+}
+
+func (l Layout) walkFS(ctx context.Context, root, dir string, depth int, lst *Listing) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if depth > maxListDepth {
+		return fmt.Errorf("maildir: list %s: deeper than %d levels", dir, maxListDepth)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("maildir: list %s: %w", dir, err)
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if !e.IsDir() || n[0] == '.' || n == SubCur || n == SubNew || n == SubTmp {
+			continue
+		}
+		sub := filepath.Join(dir, n)
+		l.add(root, sub, lst)
+		if err := l.walkFS(ctx, root, sub, depth+1, lst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
