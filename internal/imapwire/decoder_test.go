@@ -1,0 +1,162 @@
+package imapwire
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/imapdir/imapdir/imap"
+)
+
+func decodeAll(t *testing.T, in string, opts DecoderOptions) []*imap.Response {
+	t.Helper()
+	d := NewDecoder(bufio.NewReader(strings.NewReader(in)), opts)
+	var out []*imap.Response
+	for {
+		r, err := d.ReadResponse()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("decoding %q: %v", in, err)
+		}
+		out = append(out, r)
+	}
+}
+
+func decodeErr(in string, opts DecoderOptions) error {
+	d := NewDecoder(bufio.NewReader(strings.NewReader(in)), opts)
+	for {
+		_, err := d.ReadResponse()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// TestReadableForm: each response decodes and prints back to its wire form.
+func TestReadableForm(t *testing.T) {
+	rows := []struct{ in, want string }{
+		{"* 12 FETCH (UID 40 FLAGS (\\Seen))\r\n", `* 12 FETCH (UID 40 FLAGS (\Seen))`},
+		{"a1 OK [READ-WRITE] SELECT completed\r\n", "a1 OK [READ-WRITE] SELECT completed"},
+		{"* OK [UIDVALIDITY 3857529045] UIDs valid\r\n", "* OK [UIDVALIDITY 3857529045] UIDs valid"},
+		{"+ idling\r\n", "+ idling"},
+		{"+\r\n", "+"},
+		{"* CAPABILITY IMAP4rev2 STARTTLS AUTH=GSSAPI LOGINDISABLED\r\n", "* CAPABILITY IMAP4rev2 STARTTLS AUTH=GSSAPI LOGINDISABLED"},
+		{"* LIST (\\Noselect) \"/\" ~/Mail/foo\r\n", `* LIST (\Noselect) "/" ~/Mail/foo`},
+		{"* 1 FETCH (BODY[HEADER.FIELDS (DATE FROM)]<0> {5}\r\nabcde UID 3)\r\n", `* 1 FETCH (BODY[HEADER.FIELDS (DATE FROM)]<0> "abcde" UID 3)`},
+		{"* OK [COPYUID 38505 304,319:320 3956:3958] Done\r\n", "* OK [COPYUID 38505 304,319:320 3956:3958] Done"},
+		{"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n", `* NAMESPACE (("" "/")) NIL NIL`},
+		{"a2 ok\r\n", "a2 OK"},
+		{"* search 2 3 \r\n", "* search 2 3"},
+		{"* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited\r\n", `* OK [PERMANENTFLAGS (\Deleted \Seen \*)] Limited`},
+		{"* OK [ALERT]\r\n", "* OK [ALERT]"},
+		{"* BYE [not a code\r\n", "* BYE [not a code"},
+		{"* 3 EXPUNGE\n", "* 3 EXPUNGE"},
+		{"* XFOO ((( bad\r\n", "* XFOO ((( bad"},
+	}
+	for _, r := range rows {
+		got := decodeAll(t, r.in, DecoderOptions{})
+		if len(got) != 1 || got[0].String() != r.want {
+			t.Errorf("%q decoded to %v, want %q", r.in, got, r.want)
+		}
+	}
+}
+
+func TestStatusResponse(t *testing.T) {
+	r := decodeAll(t, "A1 NO [TRYCREATE] Mailbox doesn't exist: Foo\r\n", DecoderOptions{})[0]
+	err := r.Err()
+	if !imap.HasCode(err, "TRYCREATE") {
+		t.Fatalf("Err() = %v, want TRYCREATE", err)
+	}
+	if got, want := err.Error(), "imap: NO [TRYCREATE] Mailbox doesn't exist: Foo"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if r.Tag != "A1" || r.Status != imap.StatusNO || r.Text != "Mailbox doesn't exist: Foo" {
+		t.Errorf("fields: %+v", r)
+	}
+}
+
+func TestSyntaxErrorSaysWhere(t *testing.T) {
+	err := decodeErr("* 1 FETCH (UID 40\"x\")\r\n", DecoderOptions{})
+	var se *SyntaxError
+	if !errors.As(err, &se) {
+		t.Fatalf("err = %v, want *SyntaxError", err)
+	}
+	if se.Offset != 17 || se.Line != 1 || !strings.Contains(se.Error(), `expected SP or ")" after "40" at byte 17 of response line 1`) {
+		t.Errorf("error = %q", se.Error())
+	}
+}
+
+func TestLimits(t *testing.T) {
+	rows := []struct {
+		name, in string
+		opts     DecoderOptions
+	}{
+		{"huge non-body literal", "* ID (\"x\" {99999999999}\r\n", DecoderOptions{}},
+		{"deep nesting", "* XLIST " + strings.Repeat("(", 100000) + "\r\n", DecoderOptions{}},
+		{"long line", "* SEARCH " + strings.Repeat("1 ", 1000) + "\r\n", DecoderOptions{MaxLine: 100}},
+		{"body above buffer limit", "* 1 FETCH (BODY[] {1000}\r\n", DecoderOptions{MaxBodyBuffer: 999}},
+	}
+	for _, r := range rows {
+		err := decodeErr(r.in, r.opts)
+		if !errors.Is(err, ErrLimit) {
+			t.Errorf("%s: err = %v, want ErrLimit", r.name, err)
+		}
+	}
+}
+
+func TestStickyError(t *testing.T) {
+	d := NewDecoder(bufio.NewReader(strings.NewReader("* 1 FETCH (\r\n* OK fine\r\n")), DecoderOptions{})
+	_, err1 := d.ReadResponse()
+	_, err2 := d.ReadResponse()
+	if err1 == nil || err1 != err2 {
+		t.Errorf("errors %v, %v: want the same sticky error", err1, err2)
+	}
+}
+
+func TestLiteralCallback(t *testing.T) {
+	in := "* 7 FETCH (UID 9 BODY[] {11}\r\nhello world RFC822.SIZE 11)\r\n* ID (\"name\" {3}\r\nabc)\r\n"
+	var infos []LiteralInfo
+	var got strings.Builder
+	opts := DecoderOptions{Literal: func(info LiteralInfo, r io.Reader) (imap.Value, error) {
+		infos = append(infos, info)
+		_, err := io.Copy(&got, r)
+		return imap.Streamed{Size: info.Size, Ref: "file"}, err
+	}}
+	rs := decodeAll(t, in, opts)
+	want := LiteralInfo{Tag: "*", Num: 7, Name: "FETCH", Item: "BODY[]", Size: 11, Body: true}
+	if len(infos) != 1 || infos[0] != want {
+		t.Fatalf("callback infos = %+v, want only %+v", infos, want)
+	}
+	if got.String() != "hello world" {
+		t.Errorf("callback read %q", got.String())
+	}
+	if s := rs[0].String(); s != "* 7 FETCH (UID 9 BODY[] {11}<streamed> RFC822.SIZE 11)" {
+		t.Errorf("response = %s", s)
+	}
+	if s := rs[1].String(); s != `* ID ("name" "abc")` {
+		t.Errorf("small non-body literal should be buffered: %s", s)
+	}
+}
+
+func TestLiteralCallbackError(t *testing.T) {
+	in := "* 7 FETCH (BODY[] {11}\r\nhello world UID 3)\r\n* 8 EXISTS\r\n"
+	boom := errors.New("disk full")
+	d := NewDecoder(bufio.NewReader(strings.NewReader(in)), DecoderOptions{Literal: func(info LiteralInfo, r io.Reader) (imap.Value, error) {
+		return nil, boom
+	}})
+	r, err := d.ReadResponse()
+	var le *LiteralError
+	if !errors.As(err, &le) || !errors.Is(err, boom) || r == nil || r.String() != "* 7 FETCH (BODY[] NIL UID 3)" {
+		t.Fatalf("got %v, %v", r, err)
+	}
+	if r, err := d.ReadResponse(); err != nil || r.Name() != "EXISTS" {
+		t.Fatalf("stream not usable after callback error: %v, %v", r, err)
+	}
+}

@@ -1,0 +1,142 @@
+package imapwire
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/imapdir/imapdir/imap"
+)
+
+// readLiteral reads "{n}" or "~{n}" at the end of the line, then the n
+// bytes of the literal (RFC 9051 §4.3, RFC 3516 literal8), then the next
+// line, which continues the response.
+func (d *Decoder) readLiteral(item string) (imap.Value, error) {
+	info, err := d.literalHeader(item)
+	if err != nil {
+		return nil, err
+	}
+	d.sawLit = true
+	v, err := d.literalBody(info)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.readLine(); err != nil {
+		return nil, err
+	}
+	d.last = "literal"
+	return v, nil
+}
+
+// literalHeader parses "{n}" / "~{n}" (and, leniently, "{n+}") which must
+// end the line.
+func (d *Decoder) literalHeader(item string) (LiteralInfo, error) {
+	info := LiteralInfo{Tag: d.tag, Num: d.num, Name: d.name}
+	if d.line[d.pos] == '~' {
+		info.Binary = true
+		d.pos++
+	}
+	d.pos++ // "{"
+	start := d.pos
+	for d.pos < len(d.line) && isDigit(d.line[d.pos]) {
+		d.pos++
+	}
+	size, err := strconv.ParseInt(string(d.line[start:d.pos]), 10, 64)
+	if err != nil || d.pos-start > 19 {
+		d.pos = start
+		return info, d.syntax("expected the literal's size after \"{\"")
+	}
+	if d.pos < len(d.line) && d.line[d.pos] == '+' {
+		d.pos++
+	}
+	if d.pos >= len(d.line) || d.line[d.pos] != '}' || d.pos+1 != len(d.line) {
+		return info, d.syntax("expected \"}\" and the end of the line after the literal's size")
+	}
+	d.pos++
+	info.Size = size
+	if d.name == "FETCH" && item != "" {
+		info.Item = strings.ToUpper(item)
+		info.Body = isBodyItem(info.Item)
+	}
+	return info, nil
+}
+
+// isBodyItem reports whether a FETCH item carries message content
+// (RFC 9051 §7.5.2 BODY[...], BINARY[...]; RFC 3501 RFC822, RFC822.HEADER,
+// RFC822.TEXT).
+func isBodyItem(item string) bool {
+	switch item {
+	case "RFC822", "RFC822.HEADER", "RFC822.TEXT":
+		return true
+	}
+	return strings.HasPrefix(item, "BODY[") || strings.HasPrefix(item, "BINARY[") ||
+		strings.HasPrefix(item, "BODY.PEEK[") || strings.HasPrefix(item, "BINARY.PEEK[")
+}
+
+// literalBody hands the literal to the LiteralFunc or buffers it, within
+// the limits.
+func (d *Decoder) literalBody(info LiteralInfo) (imap.Value, error) {
+	f := d.opts.Literal
+	if !info.Body && info.Size > d.opts.MaxLiteral {
+		return nil, d.limitError(info, d.opts.MaxLiteral)
+	}
+	if f != nil && (info.Body || info.Size > d.opts.StreamThreshold) {
+		return d.streamLiteral(info, f)
+	}
+	if info.Body && info.Size > d.opts.MaxBodyBuffer {
+		return nil, d.limitError(info, d.opts.MaxBodyBuffer)
+	}
+	buf := make([]byte, info.Size)
+	if _, err := io.ReadFull(d.r, buf); err != nil {
+		return nil, d.readErr(info, err)
+	}
+	return imap.Str(buf), nil
+}
+
+func (d *Decoder) limitError(info LiteralInfo, limit int64) error {
+	what := "literal"
+	if info.Item != "" {
+		what = info.Item + " literal"
+	}
+	return fmt.Errorf("imapwire: %s of %d bytes in %s response exceeds the limit of %d bytes; not read, stream unusable: %w",
+		what, info.Size, responseLabel(info), limit, ErrLimit)
+}
+
+func (d *Decoder) readErr(info LiteralInfo, err error) error {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("imapwire: reading %d-byte literal of %s response: %w", info.Size, responseLabel(info), err)
+}
+
+func responseLabel(info LiteralInfo) string {
+	if info.Num != 0 {
+		return fmt.Sprintf("%s %d %s", info.Tag, info.Num, info.Name)
+	}
+	return strings.TrimSpace(info.Tag + " " + info.Name)
+}
+
+// streamLiteral passes the literal to f, then discards what f left unread.
+func (d *Decoder) streamLiteral(info LiteralInfo, f LiteralFunc) (imap.Value, error) {
+	d.limited = io.LimitedReader{R: d.r, N: info.Size}
+	v, ferr := f(info, &d.limited)
+	if d.limited.N > 0 {
+		if _, err := io.Copy(io.Discard, &d.limited); err != nil {
+			return nil, d.readErr(info, err)
+		}
+		if d.limited.N > 0 {
+			return nil, d.readErr(info, io.ErrUnexpectedEOF)
+		}
+	}
+	if ferr != nil {
+		if d.litErr == nil {
+			d.litErr = &LiteralError{Info: info, Err: ferr}
+		}
+		return imap.NIL, nil
+	}
+	if v == nil {
+		v = imap.Streamed{Size: info.Size, Binary: info.Binary}
+	}
+	return v, nil
+}
