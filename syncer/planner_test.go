@@ -1,0 +1,173 @@
+package syncer
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imapdir/imapdir/store"
+)
+
+func msg(uid store.UID, flags string) store.Message {
+	return store.Message{UID: uid, Flags: fl(flags), Size: 100, MessageID: fmt.Sprintf("m%d@x", uid)}
+}
+
+func pair(far, near store.UID, flags string) Pair {
+	return Pair{ID: int64(far)*1000 + int64(near), UID: [2]store.UID{far, near}, Flags: fl(flags)}
+}
+
+// describe renders a plan compactly for table assertions.
+func describe(p Plan) string {
+	var parts []string
+	for _, c := range p.Copies {
+		parts = append(parts, fmt.Sprintf("copy %s:%d", c.From, c.Msg.UID))
+	}
+	for _, s := range p.Skipped {
+		parts = append(parts, fmt.Sprintf("skip %s:%d", s.From, s.UID))
+	}
+	for _, u := range p.Updates {
+		var b strings.Builder
+		fmt.Fprintf(&b, "pair %d/%d", u.Old.UID[Far], u.Old.UID[Near])
+		for s := Far; s <= Near; s++ {
+			if u.Expunge[s] {
+				fmt.Fprintf(&b, " expunge-%s", s)
+			}
+			if len(u.Add[s]) > 0 {
+				fmt.Fprintf(&b, " +%s[%s]", s, u.Add[s])
+			}
+			if len(u.Remove[s]) > 0 {
+				fmt.Fprintf(&b, " -%s[%s]", s, u.Remove[s])
+			}
+		}
+		if u.Delete {
+			b.WriteString(" delete")
+		} else {
+			fmt.Fprintf(&b, " => %d/%d [%s]", u.New.UID[Far], u.New.UID[Near], u.New.Flags)
+		}
+		parts = append(parts, b.String())
+	}
+	if p.Held != nil {
+		parts = append(parts, fmt.Sprintf("held %d/%d", p.Held.Count[Far], p.Held.Count[Near]))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func TestPlanMailbox(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	def := DefaultPlanOptions()
+	with := func(f func(*PlanOptions)) PlanOptions { o := def; f(&o); return o }
+	big := msg(5, "")
+	big.Size = 5000
+	old := msg(6, "")
+	old.InternalDate = now.Add(-48 * time.Hour)
+	adoptN := msg(9, `\Flagged`)
+	adoptN.MessageID = "m3@x"
+	cases := []struct {
+		name  string
+		far   Delta
+		near  Delta
+		pairs []Pair
+		opts  PlanOptions
+		want  string
+	}{
+		{name: "nothing", want: ""},
+		{name: "new far", far: Delta{New: []store.Message{msg(3, `\Seen`)}}, want: "copy far:3"},
+		{name: "new near", near: Delta{New: []store.Message{msg(4, ``)}}, want: "copy near:4"},
+		{name: "new far, pull new off", far: Delta{New: []store.Message{msg(3, ``)}},
+			opts: with(func(o *PlanOptions) { o.Sync.Pull = Flags | Gone }), want: ""},
+		{name: "too large", far: Delta{New: []store.Message{big}},
+			opts: with(func(o *PlanOptions) { o.MaxSize = 1000 }), want: "skip far:5"},
+		{name: "too old", near: Delta{New: []store.Message{old}},
+			opts: with(func(o *PlanOptions) { o.MaxAge = 24 * time.Hour }), want: "skip near:6"},
+		{name: "new marked deleted", far: Delta{New: []store.Message{msg(7, `\Deleted`)}}, want: "skip far:7"},
+		{name: "adopt same message on both sides", far: Delta{New: []store.Message{msg(3, `\Seen`)}},
+			near: Delta{New: []store.Message{adoptN}}, want: `pair 0/0 +far[\Flagged] +near[\Seen] => 3/9 [\Flagged \Seen]`},
+		{name: "far flag change", far: Delta{Changed: []store.Message{msg(1, `\Seen`)}},
+			pairs: []Pair{pair(1, 11, ``)}, want: `pair 1/11 +near[\Seen] => 1/11 [\Seen]`},
+		{name: "near flag change", near: Delta{Changed: []store.Message{msg(11, `\Flagged`)}},
+			pairs: []Pair{pair(1, 11, ``)}, want: `pair 1/11 +far[\Flagged] => 1/11 [\Flagged]`},
+		{name: "conflicting changes merge", far: Delta{Changed: []store.Message{msg(1, `\Seen \Flagged work`)}},
+			near: Delta{Changed: []store.Message{msg(11, ``)}}, pairs: []Pair{pair(1, 11, `\Flagged`)},
+			want: `pair 1/11 -far[\Flagged] +near[\Seen work] => 1/11 [\Seen work]`},
+		{name: "listed but unchanged", far: Delta{Changed: []store.Message{msg(1, `\Seen`)}},
+			pairs: []Pair{pair(1, 11, `\Seen`)}, want: ""},
+		{name: "far gone, expunge both", far: Delta{Vanished: []store.UID{1}},
+			pairs: []Pair{pair(1, 11, ``)}, want: `pair 1/11 expunge-near delete`},
+		{name: "far gone, expunge far only", far: Delta{Vanished: []store.UID{1}}, pairs: []Pair{pair(1, 11, `\Seen`)},
+			opts: with(func(o *PlanOptions) { o.Expunge = ExpungeFar }), want: `pair 1/11 +near[\Deleted] => 0/11 [\Deleted \Seen]`},
+		{name: "near gone, expunge none", near: Delta{Vanished: []store.UID{11}}, pairs: []Pair{pair(1, 11, ``)},
+			opts: with(func(o *PlanOptions) { o.Expunge = ExpungeNone }), want: `pair 1/11 +far[\Deleted] => 1/0 [\Deleted]`},
+		{name: "far gone, pull gone off", far: Delta{Vanished: []store.UID{1}}, pairs: []Pair{pair(1, 11, `\Seen`)},
+			opts: with(func(o *PlanOptions) { o.Sync.Pull = New | Flags }), want: `pair 1/11 => 0/11 [\Seen]`},
+		{name: "gone on both", far: Delta{Vanished: []store.UID{1}}, near: Delta{Vanished: []store.UID{11}},
+			pairs: []Pair{pair(1, 11, ``)}, want: `pair 1/11 delete`},
+		{name: "near gone, far changed", near: Delta{Vanished: []store.UID{11}},
+			far: Delta{Changed: []store.Message{msg(1, `\Seen`)}}, pairs: []Pair{pair(1, 11, ``)},
+			want: `pair 1/11 expunge-far delete`},
+		{name: "deleted flag on near, expunge both", near: Delta{Changed: []store.Message{msg(11, `\Deleted`)}},
+			pairs: []Pair{pair(1, 11, ``)}, want: `pair 1/11 expunge-far expunge-near delete`},
+		{name: "deleted flag on near, expunge near", near: Delta{Changed: []store.Message{msg(11, `\Deleted`)}},
+			pairs: []Pair{pair(1, 11, ``)}, opts: with(func(o *PlanOptions) { o.Expunge = ExpungeNear }),
+			want: `pair 1/11 +far[\Deleted] expunge-near => 1/0 [\Deleted]`},
+		{name: "deleted flag on far, expunge none", far: Delta{Changed: []store.Message{msg(1, `\Deleted`)}},
+			pairs: []Pair{pair(1, 11, ``)}, opts: with(func(o *PlanOptions) { o.Expunge = ExpungeNone }),
+			want: `pair 1/11 +near[\Deleted] => 1/11 [\Deleted]`},
+		{name: "one-sided pair follows its copy", near: Delta{Changed: []store.Message{msg(11, `\Seen`)}},
+			pairs: []Pair{pair(0, 11, ``)}, want: `pair 0/11 => 0/11 [\Seen]`},
+		{name: "one-sided pair forgotten", near: Delta{Vanished: []store.UID{11}},
+			pairs: []Pair{pair(0, 11, ``)}, want: `pair 0/11 delete`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			opts := c.opts
+			if opts.DeleteGuardCount == 0 {
+				opts = def
+			}
+			in := MailboxInput{Delta: [2]Delta{c.far, c.near}, Pairs: c.pairs, PairCount: 1000,
+				Keywords: [2]bool{true, true}, Now: now}
+			if got := describe(PlanMailbox(in, opts)); got != c.want {
+				t.Errorf("plan:\n got %s\nwant %s", got, c.want)
+			}
+		})
+	}
+}
+
+func TestDeletionGuard(t *testing.T) {
+	mk := func(n, total int, force bool) Plan {
+		in := MailboxInput{PairCount: total, Keywords: [2]bool{true, true}}
+		for i := 1; i <= total; i++ {
+			in.Pairs = append(in.Pairs, pair(store.UID(i), store.UID(1000+i), ""))
+		}
+		for i := 1; i <= n; i++ {
+			in.Delta[Far].Vanished = append(in.Delta[Far].Vanished, store.UID(i))
+		}
+		in.Delta[Near].Changed = []store.Message{msg(store.UID(1000+total), `\Seen`)}
+		opts := DefaultPlanOptions()
+		opts.Force = force
+		return PlanMailbox(in, opts)
+	}
+	cases := []struct {
+		n, total int
+		force    bool
+		held     bool
+		updates  int
+	}{
+		{n: 200, total: 200, held: true, updates: 0},  // emptied INBOX: held
+		{n: 51, total: 200, held: true, updates: 1},   // 25.5 % and > 50
+		{n: 50, total: 200, held: false, updates: 51}, // 25 % and 50: not more than either
+		{n: 30, total: 40, held: false, updates: 31},  // emptying a small Trash is fine
+		{n: 60, total: 1000, held: false, updates: 61},
+		{n: 200, total: 200, force: true, held: false, updates: 200},
+	}
+	for _, c := range cases {
+		p := mk(c.n, c.total, c.force)
+		if (p.Held != nil) != c.held || len(p.Updates) != c.updates {
+			t.Errorf("%d of %d force=%v: held=%v updates=%d, want held=%v updates=%d",
+				c.n, c.total, c.force, p.Held != nil, len(p.Updates), c.held, c.updates)
+		}
+		if p.Held != nil && !strings.Contains(p.Held.Reason, "--force") {
+			t.Errorf("reason %q does not say how to force", p.Held.Reason)
+		}
+	}
+}
