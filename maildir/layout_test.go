@@ -1,0 +1,129 @@
+package maildir
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func TestLayoutPaths(t *testing.T) {
+	root := "/m"
+	tests := []struct {
+		layout     Layout
+		name, path string
+	}{
+		{LayoutFS, "INBOX", "/m/INBOX"},
+		{LayoutFS, "inbox", "/m/INBOX"},
+		{LayoutFS, "Archive/2024", "/m/Archive/2024"},
+		{LayoutFS, "a.b/.hidden", "/m/a.b/%2Ehidden"},
+		{LayoutFS, "Projects/cur", "/m/Projects/%63ur"},
+		{LayoutFS, "NEW", "/m/%4EEW"},
+		{LayoutFS, "100%/ok", "/m/100%25/ok"},
+		{LayoutFS, "Entwürfe/Ärger", "/m/Entwürfe/Ärger"},
+		{LayoutFS, "nul\x00tab\t", "/m/nul%00tab%09"},
+		{LayoutFS, "..", "/m/%2E."},
+		{LayoutMaildirPP, "INBOX", "/m"},
+		{LayoutMaildirPP, "Inbox", "/m"},
+		{LayoutMaildirPP, "INBOX/sub", "/m/.INBOX.sub"},
+		{LayoutMaildirPP, "Archive/2024", "/m/.Archive.2024"},
+		{LayoutMaildirPP, "a.b/c", "/m/.a%2Eb.c"},
+		{LayoutMaildirPP, "cur", "/m/.cur"},
+		{LayoutMaildirPP, "送信済み", "/m/.送信済み"},
+		{LayoutMaildirPP, "%", "/m/.%25"},
+	}
+	for _, tt := range tests {
+		got, err := tt.layout.Path(root, tt.name)
+		if err != nil || got != tt.path {
+			t.Errorf("%v Path(%q) = %q, %v; want %q", tt.layout, tt.name, got, err, tt.path)
+			continue
+		}
+		back, err := tt.layout.Name(root, got)
+		want, _ := CanonicalName(tt.name)
+		if err != nil || back != want {
+			t.Errorf("%v Name(%q) = %q, %v; want %q", tt.layout, got, back, err, want)
+		}
+	}
+}
+
+func TestLayoutRejects(t *testing.T) {
+	for _, l := range []Layout{LayoutFS, LayoutMaildirPP} {
+		for _, name := range []string{"", "/a", "a/", "a//b", "bad\xffutf8"} {
+			if p, err := l.Path("/m", name); err == nil {
+				t.Errorf("%v Path(%q) = %q, want an error", l, name, p)
+			}
+		}
+	}
+	bad := []struct {
+		layout Layout
+		dir    string
+	}{
+		{LayoutFS, "/m/inbox"},       // not canonical: INBOX is upper case
+		{LayoutFS, "/m/a%zz"},        // bad escape
+		{LayoutFS, "/m/a%2e"},        // lower-case hex is not what Path writes
+		{LayoutFS, "/m/x/.hid"},      // hidden, Path would escape
+		{LayoutFS, "/other/x"},       // not under root
+		{LayoutFS, "/m"},             // root is no mailbox in fs
+		{LayoutMaildirPP, "/m/x"},    // no leading dot
+		{LayoutMaildirPP, "/m/.a/b"}, // nested
+		{LayoutMaildirPP, "/m/.a..b"},
+	}
+	for _, tt := range bad {
+		if n, err := tt.layout.Name("/m", tt.dir); err == nil {
+			t.Errorf("%v Name(%q) = %q, want an error", tt.layout, tt.dir, n)
+		}
+	}
+	if _, err := ParseLayout("mh"); err == nil {
+		t.Error("ParseLayout(mh) accepted")
+	}
+	for _, s := range []string{"fs", "maildir++"} {
+		if l, err := ParseLayout(s); err != nil || l.String() != s {
+			t.Errorf("ParseLayout(%q) = %v, %v", s, l, err)
+		}
+	}
+	if _, err := Layout(0).Path("/m", "x"); err == nil {
+		t.Error("zero Layout accepted")
+	}
+}
+
+func TestLayoutList(t *testing.T) {
+	names := []string{"INBOX", "Archive/2024", "Archive/2024/Q1", "Sent.old", "cur", "Ärger"}
+	for _, l := range []Layout{LayoutFS, LayoutMaildirPP} {
+		root := t.TempDir()
+		for _, n := range names {
+			if _, err := l.Create(root, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A non-folder directory, a hidden one, and a folder no name maps to.
+		os.MkdirAll(filepath.Join(root, ".notmuch", "xapian"), 0o700)
+		os.MkdirAll(filepath.Join(root, "plain"), 0o700)
+		odd := filepath.Join(root, ".a%zz")
+		if l == LayoutFS {
+			odd = filepath.Join(root, "a%zz")
+		}
+		if _, err := Create(odd); err != nil {
+			t.Fatal(err)
+		}
+		lst, err := l.List(context.Background(), root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"Archive/2024", "Archive/2024/Q1", "INBOX", "Sent.old", "cur", "Ärger"}
+		if !reflect.DeepEqual(lst.Names, want) {
+			t.Errorf("%v List = %q, want %q", l, lst.Names, want)
+		}
+		if !reflect.DeepEqual(lst.Unmapped, []string{odd}) {
+			t.Errorf("%v Unmapped = %q", l, lst.Unmapped)
+		}
+		if l == LayoutMaildirPP {
+			if _, err := os.Stat(filepath.Join(root, ".Archive.2024", MaildirFolderFile)); err != nil {
+				t.Errorf("maildirfolder marker: %v", err)
+			}
+		}
+		if _, err := l.Open(root, "Archive/2024"); err != nil {
+			t.Error(err)
+		}
+	}
+}
