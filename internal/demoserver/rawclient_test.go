@@ -64,4 +64,3 @@ func (c *rawClient) ok(line string) []string {
 	}
 	return u
 }
-
