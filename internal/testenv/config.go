@@ -46,7 +46,11 @@ type configData struct {
 //     their attribute once created, and no test gets them uninvited;
 //   - mail_fsync=never and mailbox_idle_check_interval=1s: tests need
 //     neither durability of the server's copy nor a 30 s IDLE fallback;
-//   - auth cache off, so a user added to the passwd-file is seen at once.
+//   - one passwd-file per user (users/NAME): Dovecot re-reads a changed
+//     passwd-file at most once a second, so a user added to a shared file
+//     right after a login would be unknown for up to a second; a new
+//     user's file has never been read, so it is seen at once. Auth cache
+//     off for the same reason.
 //
 // No ssl_dh: Dovecot 2.3 only needs it for DHE suites, which Go's TLS
 // does not offer (ECDHE is used).
@@ -78,11 +82,11 @@ mail_plugins = $mail_plugins zlib
 
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {{.Dir}}/passwd
+  args = scheme=PLAIN username_format=%u {{.Dir}}/users/%u
 }
 userdb {
   driver = passwd-file
-  args = username_format=%u {{.Dir}}/passwd
+  args = username_format=%u {{.Dir}}/users/%u
 }
 
 namespace inbox {

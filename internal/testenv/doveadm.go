@@ -144,8 +144,9 @@ func (s *Server) Fetch(tb testing.TB, user, mailbox, fields string) []map[string
 	return parseTab(out)
 }
 
-// FetchText returns the full text (header and body, bytes as stored) of
-// the message with uid in mailbox.
+// FetchText returns the full text (header and body) of the message with
+// uid in mailbox as Dovecot stores it: Maildir files hold LF line endings
+// (a message saved with CRLF comes back with LF; over IMAP it is CRLF).
 func (s *Server) FetchText(tb testing.TB, user, mailbox string, uid uint32) []byte {
 	tb.Helper()
 	out, _ := s.doveadm(tb, nil, "fetch", "-u", user, "text", "mailbox", mailbox, "uid", strconv.FormatUint(uint64(uid), 10))
@@ -174,8 +175,8 @@ func (s *Server) MessageFlags(tb testing.TB, user, mailbox string, uid uint32) [
 	return flags
 }
 
-// SaveMessage stores raw (an RFC 5322 message, LF or CRLF line endings
-// kept as given) in mailbox with `doveadm save` and returns its UID.
+// SaveMessage stores raw (an RFC 5322 message, LF or CRLF line endings;
+// Dovecot stores LF) in mailbox with `doveadm save` and returns its UID.
 func (s *Server) SaveMessage(tb testing.TB, user, mailbox string, raw []byte) uint32 {
 	tb.Helper()
 	return s.SaveMessages(tb, user, mailbox, raw)[0]

@@ -60,25 +60,28 @@ func spawnMaster(bin, conf, outPath string) (*master, error) {
 	return m, nil
 }
 
-// stop ends the master: SIGTERM, then SIGKILL to the whole process group
-// if it has not exited within grace; then it waits until no process of
-// the group is left (children reparented to init included).
+// stop ends the master and its children: SIGTERM to the whole process
+// group (signalling the master alone leaves its children alive for about
+// ten seconds after it exits), SIGKILL after grace; it returns once no
+// process of the group is left.
 func (m *master) stop(grace time.Duration) error {
-	_ = syscall.Kill(m.pid, syscall.SIGTERM)
+	_ = syscall.Kill(-m.pid, syscall.SIGTERM)
 	select {
 	case <-m.exited:
 	case <-time.After(grace):
 		_ = syscall.Kill(-m.pid, syscall.SIGKILL)
 		<-m.exited
 	}
-	if err := waitGroupGone(m.pid, grace); err == nil {
-		return nil
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		if len(groupPIDs(m.pid)) == 0 {
+			return nil
+		}
+		_ = syscall.Kill(-m.pid, sig)
+		if err := waitGroupGone(m.pid, grace); err == nil {
+			return nil
+		}
 	}
-	_ = syscall.Kill(-m.pid, syscall.SIGKILL)
-	if err := waitGroupGone(m.pid, grace); err != nil {
-		return fmt.Errorf("testenv: dovecot (pid %d): %w", m.pid, err)
-	}
-	return nil
+	return fmt.Errorf("testenv: dovecot (pid %d): processes %v survive SIGKILL", m.pid, groupPIDs(m.pid))
 }
 
 // groupPIDs lists the live (non-zombie) processes of process group pgid.

@@ -127,7 +127,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	return s, nil
 }
 
-// prepare creates the directory tree, certificates and passwd-file.
+// prepare creates the directory tree, certificates and passwd-file dir.
 func (s *Server) prepare() error {
 	// 0711: Dovecot's unprivileged processes must traverse it (root runs).
 	if err := os.Chmod(s.dir, 0o711); err != nil {
@@ -148,12 +148,12 @@ func (s *Server) prepare() error {
 	s.certs = certs
 	s.pool = x509.NewCertPool()
 	s.pool.AppendCertsFromPEM(certs.caPEM)
-	passwd := filepath.Join(s.dir, "passwd")
-	if err := os.WriteFile(passwd, nil, 0o600); err != nil {
+	// The auth process reads the passwd-files as default_internal_user.
+	users := filepath.Join(s.dir, "users")
+	if err := os.Mkdir(users, 0o700); err != nil {
 		return fmt.Errorf("testenv: %w", err)
 	}
-	// The auth process reads the passwd-file as default_internal_user.
-	if err := os.Chown(passwd, s.id.internalUID, -1); err != nil {
+	if err := os.Chown(users, s.id.internalUID, -1); err != nil {
 		return fmt.Errorf("testenv: %w", err)
 	}
 	return nil

@@ -80,7 +80,7 @@ func (s *Server) NewUser(tb testing.TB) User {
 	return u
 }
 
-// AddUser adds user name with password pw to the passwd-file. It fails
+// AddUser adds user name with password pw (passwd-file, scheme PLAIN). It fails
 // the test if the name is taken, or if either contains ':', '/' (name
 // only), a control character or is empty.
 func (s *Server) AddUser(tb testing.TB, name, pw string) {
@@ -111,7 +111,7 @@ func (s *Server) addUser(name, pw string) error {
 		return fmt.Errorf("testenv: add user %q: %w", name, err)
 	}
 	line := fmt.Sprintf("%s:{PLAIN}%s:%d:%d::%s::\n", name, pw, s.id.mailUID, s.id.mailGID, home)
-	if err := appendFile(filepath.Join(s.dir, "passwd"), line); err != nil {
+	if err := s.writePasswd(name, line); err != nil {
 		return fmt.Errorf("testenv: add user %q: %w", name, err)
 	}
 	s.users[name] = home
@@ -126,13 +126,19 @@ func checkPasswdField(what, v, alsoBad string) error {
 	return nil
 }
 
-// appendFile appends text to the file at path.
-func appendFile(path, text string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+// writePasswd creates the user's own passwd-file (see the config's
+// comment on why one file per user), readable by Dovecot's auth process.
+func (s *Server) writePasswd(name, line string) error {
+	path := filepath.Join(s.dir, "users", name)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := f.WriteString(text); err != nil {
+	if _, err := f.WriteString(line); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chown(s.id.internalUID, -1); err != nil {
 		f.Close()
 		return err
 	}
