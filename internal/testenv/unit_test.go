@@ -1,0 +1,83 @@
+package testenv
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestRenderConfig checks the root and non-root variants of the config.
+func TestRenderConfig(t *testing.T) {
+	d := configData{Dir: "/tmp/idvX", BaseDir: "/tmp/idvX/run", IMAPPort: 1143, IMAPSPort: 1993, Instance: "i",
+		Extra: "# extra line"}
+	d.ID = identity{root: true, internalUser: "dovecot", loginUser: "dovenull"}
+	root, err := renderConfig(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"port = 1143", "port = 1993", "default_login_user = dovenull",
+		"separator = /", "imap_zlib", "mailbox_list_index = yes", "listen = 127.0.0.1", "# extra line",
+		"/tmp/idvX/users/%u"} {
+		if !strings.Contains(string(root), want) {
+			t.Errorf("root config lacks %q", want)
+		}
+	}
+	if strings.Contains(string(root), "chroot =") {
+		t.Error("root config disables chroot")
+	}
+	d.ID = identity{internalUser: "me", loginUser: "me"}
+	user, err := renderConfig(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(user), "chroot =\n") || !strings.Contains(string(user), "default_internal_user = me") {
+		t.Errorf("non-root config lacks chroot override or user:\n%s", user)
+	}
+}
+
+// TestMatchSaved maps doveadm pids to the UIDs of the files they wrote.
+func TestMatchSaved(t *testing.T) {
+	rows := []map[string]string{
+		{"uid": "4", "guid": "1796015316.M98P123.vm,S=46,W=51"}, // older than next
+		{"uid": "5", "guid": "1796015316.M99P1234.vm,S=46,W=51"},
+		{"uid": "6", "guid": "1796015317.M10P999.vm,S=46,W=51"}, // an IMAP APPEND
+		{"uid": "7", "guid": "1796015317.M11P123Q2.vm,S=46,W=51"},
+	}
+	got, err := matchSaved(rows, []int{1234, 123}, 5)
+	if err != nil || len(got) != 2 || got[0] != 5 || got[1] != 7 {
+		t.Fatalf("matchSaved = %v, %v; want [5 7]", got, err)
+	}
+	if _, err := matchSaved(rows, []int{42}, 5); err == nil {
+		t.Error("matchSaved found a message for an unknown pid")
+	}
+}
+
+// TestUserFieldsChecked refuses names and passwords that would corrupt
+// the passwd-file or escape the users directory.
+func TestUserFieldsChecked(t *testing.T) {
+	srv := Dovecot(t)
+	for _, bad := range [][2]string{{"", "pw"}, {"a:b", "pw"}, {"../x", "pw"}, {"x", "p w"}, {"x", "a\nb"}, {"x", ""}} {
+		if err := srv.addUser(bad[0], bad[1]); err == nil {
+			t.Errorf("addUser(%q, %q) accepted", bad[0], bad[1])
+		}
+	}
+	u := srv.NewUser(t)
+	if err := srv.addUser(u.Name, "other"); err == nil {
+		t.Errorf("addUser accepted the existing name %q", u.Name)
+	}
+	if srv.MailDir("nobody-here") != "" {
+		t.Error("MailDir of an unknown user is not empty")
+	}
+}
+
+// TestNotInstalledMessage: a missing binary yields ErrNotInstalled, whose
+// text says how to install Dovecot.
+func TestNotInstalledMessage(t *testing.T) {
+	_, err := lookBin("imapdir-no-such-binary", "/nonexistent/imapdir-no-such-binary")
+	if !errors.Is(err, ErrNotInstalled) {
+		t.Fatalf("lookBin error %v is not ErrNotInstalled", err)
+	}
+	if !strings.Contains(err.Error(), "apt-get install dovecot-imapd") {
+		t.Errorf("error %q lacks the install hint", err)
+	}
+}
