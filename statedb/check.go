@@ -48,8 +48,8 @@ type check struct {
 // checked in Go (see checkFlags).
 func checks() []check {
 	return []check{
-		{Invariant{"sqlite-integrity", "PRAGMA quick_check finds the file intact"},
-			`SELECT quick_check FROM pragma_quick_check WHERE quick_check != 'ok'`},
+		{Invariant{"sqlite-integrity", "PRAGMA integrity_check finds the file intact (pages, and indexes matching their tables)"},
+			`SELECT integrity_check FROM pragma_integrity_check WHERE integrity_check != 'ok'`},
 		{Invariant{"mailbox-valid", "a mailbox pair has a far or a near name and a known state"},
 			`SELECT format('mailbox %d: far %Q near %Q state %Q', id, far_name, near_name, state)
 			FROM mailboxes WHERE (far_name IS NULL AND near_name IS NULL)
