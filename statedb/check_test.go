@@ -59,17 +59,17 @@ func plants() map[string]string {
 			UPDATE sqlite_schema SET sql = 'CREATE INDEX pairs_message_id ON pairs(thread_id, mailbox_id) WHERE message_id != '''''
 			WHERE name = 'pairs_message_id';
 			PRAGMA writable_schema = OFF; PRAGMA schema_version = 1000`,
-		"mailbox-valid":               `UPDATE mailboxes SET state = 'exploded'`,
-		"pair-mailbox-exists":         `INSERT INTO pairs (mailbox_id, far_uid) VALUES (999, 1)`,
-		"pair-has-uid":                `INSERT INTO pairs (mailbox_id) VALUES (1)`,
-		"pair-far-uid-unique":         `DROP INDEX pairs_far_uid; INSERT INTO pairs (mailbox_id, far_uid, near_uid) VALUES (1, 5, 50)`,
-		"pair-near-uid-unique":        `DROP INDEX pairs_near_uid; INSERT INTO pairs (mailbox_id, far_uid, near_uid) VALUES (1, 50, 5)`,
-		"pair-far-uid-below-uidnext":  `UPDATE mailboxes SET far_uidnext = 6`,
-		"pair-near-uid-below-uidnext": `UPDATE mailboxes SET near_uidnext = 5`,
-		"intent-mailbox-exists":       `UPDATE intents SET target_mailbox_id = 999`,
-		"intent-valid":                `UPDATE intents SET source_side = 'sideways'`,
-		"near-mailbox-valid":          `UPDATE near_mailboxes SET uidvalidity = 0`,
-		"near-message-mailbox-exists": `INSERT INTO near_messages (mailbox_id, uid, unique_name, subdir, file_name) VALUES (999, 1, 'orphan', 'cur', 'orphan')`,
+		"mailbox-valid":                  `UPDATE mailboxes SET state = 'exploded'`,
+		"pair-mailbox-exists":            `INSERT INTO pairs (mailbox_id, far_uid) VALUES (999, 1)`,
+		"pair-has-uid":                   `INSERT INTO pairs (mailbox_id) VALUES (1)`,
+		"pair-far-uid-unique":            `DROP INDEX pairs_far_uid; INSERT INTO pairs (mailbox_id, far_uid, near_uid) VALUES (1, 5, 50)`,
+		"pair-near-uid-unique":           `DROP INDEX pairs_near_uid; INSERT INTO pairs (mailbox_id, far_uid, near_uid) VALUES (1, 50, 5)`,
+		"pair-far-uid-below-uidnext":     `UPDATE mailboxes SET far_uidnext = 6`,
+		"pair-near-uid-below-uidnext":    `UPDATE mailboxes SET near_uidnext = 5`,
+		"intent-mailbox-exists":          `UPDATE intents SET target_mailbox_id = 999`,
+		"intent-valid":                   `UPDATE intents SET source_side = 'sideways'`,
+		"near-mailbox-valid":             `UPDATE near_mailboxes SET uidvalidity = 0`,
+		"near-message-mailbox-exists":    `INSERT INTO near_messages (mailbox_id, uid, unique_name, subdir, file_name) VALUES (999, 1, 'orphan', 'cur', 'orphan')`,
 		"near-message-uid-below-uidnext": `UPDATE near_mailboxes SET uidnext = 2`,
 		"near-message-unique-name": `DROP INDEX near_messages_unique_name;
 			INSERT INTO near_mailboxes (id, name, uidvalidity, uidnext) VALUES (2, 'Other', 1, 2);
