@@ -22,6 +22,7 @@ type identity struct {
 	internalUser string // default_internal_user
 	internalUID  int    // uid of internalUser (reads the passwd-file)
 	loginUser    string // default_login_user
+	group        string // default_internal_group; "" keeps Dovecot's ("dovecot")
 }
 
 // configData is what dovecotConfTemplate is rendered from.
@@ -72,6 +73,9 @@ auth_cache_size = 0
 
 default_internal_user = {{.ID.InternalUser}}
 default_login_user = {{.ID.LoginUser}}
+{{- if .ID.Group}}
+default_internal_group = {{.ID.Group}}
+{{- end}}
 first_valid_uid = 1
 
 mail_location = maildir:~/Maildir:LAYOUT=fs
@@ -171,6 +175,9 @@ func (id identity) InternalUser() string { return id.internalUser }
 // LoginUser is Dovecot's default_login_user.
 func (id identity) LoginUser() string { return id.loginUser }
 
+// Group is Dovecot's default_internal_group, or "" for its default.
+func (id identity) Group() string { return id.group }
+
 // lookupIDs returns the numeric uid and gid of a system user.
 func lookupIDs(name string) (uid, gid int, err error) {
 	u, err := user.Lookup(name)
@@ -202,7 +209,12 @@ func currentIdentity() (identity, error) {
 	if err != nil {
 		return identity{}, fmt.Errorf("testenv: current user: %w", err)
 	}
+	g, err := user.LookupGroupId(strconv.Itoa(os.Getegid()))
+	if err != nil {
+		return identity{}, fmt.Errorf("testenv: current group: %w", err)
+	}
 	return identity{
+		group:        g.Name,
 		mailUID:      os.Geteuid(),
 		mailGID:      os.Getegid(),
 		internalUser: u.Username,

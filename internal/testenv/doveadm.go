@@ -323,12 +323,11 @@ func (s *Server) ForceUIDValidityChange(tb testing.TB, user, mailbox string) uin
 // Its log lines go to the server's log file unless Stderr is replaced.
 // ctx ends the process.
 func (s *Server) PreauthCommand(ctx context.Context, user string) *exec.Cmd {
-	args := []string{"-c", s.conf}
-	if s.id.root {
-		args = append(args, "-u", user) // root only; otherwise $USER is used
-	}
-	cmd := exec.CommandContext(ctx, s.bins.imap, args...)
+	cmd := exec.CommandContext(ctx, s.bins.imap, "-c", s.conf, "-u", user)
 	cmd.Env = append(os.Environ(), "USER="+user)
+	if home, err := s.home(user); err == nil {
+		cmd.Env = append(cmd.Env, "HOME="+home) // never the caller's own home
+	}
 	cmd.Stderr = logAppender(s.LogPath())
 	return cmd
 }

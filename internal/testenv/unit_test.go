@@ -25,12 +25,16 @@ func TestRenderConfig(t *testing.T) {
 	if strings.Contains(string(root), "chroot =") {
 		t.Error("root config disables chroot")
 	}
-	d.ID = identity{internalUser: "me", loginUser: "me"}
+	if strings.Contains(string(root), "default_internal_group") {
+		t.Error("root config overrides default_internal_group")
+	}
+	d.ID = identity{internalUser: "me", loginUser: "me", group: "mine"}
 	user, err := renderConfig(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(user), "chroot =\n") || !strings.Contains(string(user), "default_internal_user = me") {
+	if !strings.Contains(string(user), "chroot =\n") || !strings.Contains(string(user), "default_internal_user = me") ||
+		!strings.Contains(string(user), "default_internal_group = mine") {
 		t.Errorf("non-root config lacks chroot override or user:\n%s", user)
 	}
 }
