@@ -42,6 +42,13 @@ func harness(feat store.Features) storetest.Harness {
 		ResetUIDValidity: func(t *testing.T, st store.Store, mailbox string) {
 			check(t, mem(t, st).ResetUIDValidity(mailbox))
 		},
+		Reopen: func(t *testing.T, st store.Store) store.Store {
+			ms := mem(t, st)
+			check(t, ms.Close())
+			re, err := ms.Reopen()
+			check(t, err)
+			return re
+		},
 	}
 }
 
@@ -79,6 +86,8 @@ func TestConformance(t *testing.T) {
 // fallbacks (changes through a second Mailbox) stay exercised.
 func TestConformanceInterfaceOnly(t *testing.T) {
 	storetest.Run(t, storetest.Harness{
-		New: func(t *testing.T) store.Store { return memstore.New(memstore.Options{Features: memstore.AllFeatures()}) },
+		New: func(t *testing.T) store.Store {
+			return memstore.New(memstore.Options{Features: memstore.AllFeatures()})
+		},
 	})
 }

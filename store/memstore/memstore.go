@@ -213,6 +213,20 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// Reopen reopens a closed store over the same data, as a process restarted
+// on persistent storage would (volatile appends survive only if Crash was
+// not called: call Crash first to simulate a lost process). It returns s,
+// or an error if s is still open.
+func (s *Store) Reopen() (*Store, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		return nil, store.Errorf(store.ScopeStore, false, "reopen", "", 0, "memstore: store still open")
+	}
+	s.closed = false
+	return s, nil
+}
+
 // usable fails once the store is closed. Call with s.mu held.
 func (s *Store) usable(op, name string) error {
 	if s.closed {
