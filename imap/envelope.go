@@ -82,6 +82,9 @@ func parseAddresses(v Value) ([]Address, error) {
 	if !ok {
 		return nil, fmt.Errorf("address list is not a list: %v", v)
 	}
+	if len(l) == 0 {
+		return nil, nil
+	}
 	out := make([]Address, 0, len(l))
 	for _, x := range l {
 		a, ok := x.(List)

@@ -124,7 +124,7 @@ func (d *Decoder) readUntagged(resp *imap.Response) error {
 
 // readMessageData reads "* N NAME ..." (RFC 9051 §7.4, §7.5).
 func (d *Decoder) readMessageData(resp *imap.Response) error {
-	v, err := d.readNumberOrAtom()
+	v, err := d.readNumberOrAtom(false)
 	if err != nil {
 		return err
 	}

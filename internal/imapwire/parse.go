@@ -18,10 +18,13 @@ func (d *Decoder) readValues(out *[]imap.Value, depth int, inCode bool) error {
 		if d.atEnd(depth, inCode) {
 			return nil
 		}
-		if i > 0 && !sp && depth > 0 {
+		// RFC 9051 §9: body-type-mpart, address lists and namespaces put
+		// lists next to each other without SP ("(...)(...)").
+		adjacent := d.line[d.pos] == '(' && d.last == ")"
+		if i > 0 && !sp && !adjacent && depth > 0 {
 			return d.syntax(fmt.Sprintf("expected SP or \")\" after %q", d.last))
 		}
-		if i > 0 && !sp {
+		if i > 0 && !sp && !adjacent {
 			return d.syntax(fmt.Sprintf("expected SP after %q", d.last))
 		}
 		v, err := d.readValue(depth, inCode, d.itemFor(out, depth, i))
@@ -70,7 +73,7 @@ func (d *Decoder) readValue(depth int, inCode bool, item string) (imap.Value, er
 		}
 		return d.readLiteral(item)
 	case isDigit(c):
-		return d.readNumberOrAtom()
+		return d.readNumberOrAtom(inCode)
 	default:
 		return d.readAtom(inCode)
 	}
@@ -136,12 +139,12 @@ func unquote(s []byte) string {
 
 // readNumberOrAtom reads a token starting with a digit: a Number when it is
 // all digits and fits 64 bits, else an Atom (e.g. a sequence set "1:3").
-func (d *Decoder) readNumberOrAtom() (imap.Value, error) {
+func (d *Decoder) readNumberOrAtom(inCode bool) (imap.Value, error) {
 	start := d.pos
 	for d.pos < len(d.line) && isDigit(d.line[d.pos]) {
 		d.pos++
 	}
-	if d.pos == len(d.line) || !isTokenChar(d.line[d.pos], false) {
+	if d.pos == len(d.line) || !isTokenChar(d.line[d.pos], inCode) {
 		tok := d.line[start:d.pos]
 		d.last = string(tok)
 		if n, err := strconv.ParseUint(d.last, 10, 64); err == nil {
@@ -150,7 +153,7 @@ func (d *Decoder) readNumberOrAtom() (imap.Value, error) {
 		return imap.Atom(d.last), nil
 	}
 	d.pos = start
-	return d.readAtom(false)
+	return d.readAtom(inCode)
 }
 
 // readAtom reads an atom, a flag (`\Seen`, `\*`) or a FETCH item name with a
