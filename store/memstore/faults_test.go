@@ -248,3 +248,26 @@ func TestFetchBodyCountsAndFaults(t *testing.T) {
 		t.Errorf("counts fetch=%d fetch-body=%d, want 1 and 2", s.OpCount(memstore.OpFetch), s.OpCount(memstore.OpFetchBody))
 	}
 }
+
+// TestCrashFromHook: the hook runs without store locks, so a crash
+// injector can call Crash (and inspect the store) from inside it.
+func TestCrashFromHook(t *testing.T) {
+	s := memstore.New(memstore.Options{Features: memstore.AllFeatures()})
+	mb := open(t, s, "INBOX")
+	mustAppend(t, mb, "a")
+	crashed := errors.New("crashed")
+	s.SetOnOp(func(op, _ string) error {
+		if op != memstore.OpFlush {
+			return nil
+		}
+		s.Crash()
+		_ = s.Snapshot()
+		return crashed
+	})
+	if err := mb.Flush(t.Context()); !errors.Is(err, crashed) {
+		t.Fatalf("Flush: %v", err)
+	}
+	if n := len(s.Snapshot().Mailboxes[0].Messages); n != 0 {
+		t.Errorf("%d messages survive a crash before their flush", n)
+	}
+}
