@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -102,4 +104,11 @@ func TestEncodeContinuationRefused(t *testing.T) {
 	if buf.String() != "a1 APPEND INBOX {5}\r\n" {
 		t.Errorf("wrote %q; the literal must not follow a refusal", buf.String())
 	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func newTestEncoder(w io.Writer) (*Encoder, *bufio.Writer) {
+	bw := bufio.NewWriter(w)
+	return NewEncoder(bw, EncoderOptions{}), bw
 }
