@@ -259,3 +259,14 @@ func TestDefaultPath(t *testing.T) {
 		t.Error("no home: want error")
 	}
 }
+
+func TestSyntaxErrorQuotingAPasswordIsWithheld(t *testing.T) {
+	// The error is on line 3, and the parser quotes "hunter" from it: the
+	// same text as line 2's password, so the message is withheld.
+	text := "[accounts.a]\npassword = \"hunter\"\nx = hunter2\n"
+	_, err := Parse("c.toml", []byte(text), testEnv())
+	want := "c.toml:3: syntax error near a password (details withheld)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %s", err, want)
+	}
+}

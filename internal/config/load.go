@@ -99,12 +99,27 @@ func syntaxError(file, text string, err error) error {
 	if n := pe.Position.Line; n > 0 && n <= len(lines) && setsPassword(lines[n-1]) {
 		msg = "syntax error on a line that sets a password (details withheld)"
 	}
+	for _, l := range lines { // the parser may quote text from other lines too
+		if v := passwordText(l); len(v) >= 3 && strings.Contains(msg, v) {
+			msg = "syntax error near a password (details withheld)"
+		}
+	}
 	return &Error{File: file, Line: pe.Position.Line, Msg: msg}
 }
 
 func setsPassword(line string) bool {
 	rest, ok := strings.CutPrefix(strings.TrimSpace(line), "password")
 	return ok && strings.HasPrefix(strings.TrimSpace(rest), "=")
+}
+
+// passwordText returns the rough value written on a password line ("" on
+// other lines): what follows "=", without quotes and spaces.
+func passwordText(line string) string {
+	if !setsPassword(line) {
+		return ""
+	}
+	_, v, _ := strings.Cut(line, "=")
+	return strings.Trim(v, " \t\"'")
 }
 
 // top handles the file's top level: [defaults] and [accounts.*].
