@@ -31,7 +31,7 @@ func TestMoreBadValues(t *testing.T) {
 	cases := map[string]string{
 		minimal + "max_size = -5":                              `c.toml:6: accounts.work.max_size: -5 is negative`,
 		minimal + "max_size = 1.5":                             `c.toml:6: accounts.work.max_size: want a string, got float`,
-		minimal + `host = "  "`:                                `c.toml:6: accounts.work.host: must not be empty`,
+		minimal + `tls_server_name = "  "`:                     `c.toml:6: accounts.work.tls_server_name: must not be empty`,
 		minimal + "new_dir = 1":                                `c.toml:6: accounts.work.new_dir: want true or false, got integer`,
 		minimal + "sync = [1]":                                 `c.toml:6: accounts.work.sync: element 1: want a string, got integer`,
 		minimal + "sync = {a = 1}":                             `c.toml:6: accounts.work.sync: want an array of strings, got table`,
