@@ -19,6 +19,8 @@ type box struct {
 	specialUse string
 	noSelect   bool // a placeholder parent left by deleting a mailbox with children
 	deleted    bool // removed from the store; open handles fail
+	readOnly   bool
+	floor      store.ModSeq // changes at or below it are forgotten
 	validity   uint32
 	uidNext    store.UID
 	modseq     store.ModSeq // highest modseq handed out

@@ -33,9 +33,9 @@ type changeLog struct {
 // comparing req.Known with the mailbox (none without Known). With
 // Options.ReportMoves, atomic moves appear in MovedOut.
 //
-// Without Features.Changes, when the UIDVALIDITY differs, or when the
-// checkpoint is not one this mailbox could have given, the error wraps
-// store.ErrCheckpointUnusable.
+// Without Features.Changes, when the UIDVALIDITY differs, when the
+// checkpoint is older than ForgetChanges allows, or when it is not one this
+// mailbox could have given, the error wraps store.ErrCheckpointUnusable.
 func (m *mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) (store.Checkpoint, error) {
 	name := m.Name()
 	if err := m.begin(ctx, OpChanges); err != nil {
@@ -110,6 +110,9 @@ func (s *Store) position(b *box, cp store.Checkpoint) (store.ModSeq, string) {
 		ms = cp.HighestModSeq
 	case cp.HighestModSeq != 0:
 		return 0, "checkpoint has a modseq but this store keeps none"
+	}
+	if ms < b.floor && cp.UIDNext > 1 {
+		return 0, fmt.Sprintf("checkpoint modseq %d is too old (changes before %d forgotten)", ms, b.floor)
 	}
 	if ms > b.modseq {
 		return 0, fmt.Sprintf("checkpoint modseq %d is ahead of the mailbox's %d", ms, b.modseq)

@@ -107,6 +107,26 @@ func (s *Store) Crash() int {
 	return n
 }
 
+// ForgetChanges drops mailbox's change log, as a server whose QRESYNC
+// memory expired or a store that lost its bookkeeping: Changes since any
+// earlier checkpoint (that knew some UIDs) then fails with
+// store.ErrCheckpointUnusable.
+func (s *Store) ForgetChanges(mailbox string) error {
+	return s.behind("forget-changes", mailbox, func(b *box) error {
+		b.floor, b.gone = b.modseq, nil
+		return nil
+	})
+}
+
+// SetReadOnly makes mailbox refuse (or accept again) Append, UpdateFlags,
+// Expunge and Move in or out, with errors wrapping store.ErrReadOnly.
+func (s *Store) SetReadOnly(mailbox string, readOnly bool) error {
+	return s.behind("set-read-only", mailbox, func(b *box) error {
+		b.readOnly = readOnly
+		return nil
+	})
+}
+
 // ResetUIDValidity simulates a server that recreated mailbox: a new
 // UIDVALIDITY, messages renumbered from 1 in their order, bodies, flags,
 // dates and EmailIDs kept, the change log emptied. Mailboxes opened before

@@ -243,3 +243,55 @@ func TestSnapshotContentIgnoresUIDs(t *testing.T) {
 		t.Errorf("String ignores UIDs")
 	}
 }
+
+func TestForgetChanges(t *testing.T) {
+	s := memstore.New(memstore.Options{Features: memstore.AllFeatures()})
+	mb := open(t, s, "INBOX")
+	mustAppend(t, mb, "a")
+	_, _, cp := changesSince(t, mb, store.ChangesRequest{Since: store.Checkpoint{UIDValidity: mb.Status().UIDValidity}})
+	if err := s.ChangeFlagsBehind("INBOX", 1, store.Flags{store.Seen}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ForgetChanges("INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := mb.Changes(t.Context(), store.ChangesRequest{Since: cp}, func(store.ChangeSet) error { return nil })
+	if !errors.Is(err, store.ErrCheckpointUnusable) {
+		t.Fatalf("Changes since a forgotten checkpoint: %v", err)
+	}
+	changed, _, _ := changesSince(t, mb, store.ChangesRequest{Since: store.Checkpoint{UIDValidity: cp.UIDValidity}})
+	if len(changed) != 1 {
+		t.Errorf("from the beginning after ForgetChanges: %d changed, want 1", len(changed))
+	}
+}
+
+func TestReadOnly(t *testing.T) {
+	s := memstore.New(memstore.Options{Features: memstore.AllFeatures()})
+	if err := s.CreateMailbox(t.Context(), "Archive", ""); err != nil {
+		t.Fatal(err)
+	}
+	mb := open(t, s, "INBOX")
+	uid := mustAppend(t, mb, "a")
+	if err := s.SetReadOnly("INBOX", true); err != nil {
+		t.Fatal(err)
+	}
+	_, aerr := appendMsg(t, mb, "b")
+	_, ferr := mb.UpdateFlags(t.Context(), store.FlagChange{UIDs: []store.UID{uid}, Add: store.Flags{store.Seen}})
+	eerr := mb.Expunge(t.Context(), []store.UID{uid})
+	_, merr := mb.Move(t.Context(), []store.UID{uid}, "Archive")
+	for i, err := range []error{aerr, ferr, eerr, merr} {
+		if !errors.Is(err, store.ErrReadOnly) || store.ScopeOf(err) != store.ScopeMailbox {
+			t.Errorf("write %d on a read-only mailbox: %v", i, err)
+		}
+	}
+	if snap := s.Snapshot(); len(snap.Mailboxes[0].Messages) != 0 || len(snap.Mailboxes[1].Messages) != 1 ||
+		snap.Mailboxes[1].Messages[0].Flags != "" {
+		t.Errorf("read-only mailbox changed:\n%s", snap)
+	}
+	if err := s.SetReadOnly("INBOX", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mb.Move(t.Context(), []store.UID{uid}, "Archive"); err != nil {
+		t.Errorf("Move after SetReadOnly(false): %v", err)
+	}
+}

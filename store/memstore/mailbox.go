@@ -69,6 +69,18 @@ func (m *mailbox) usableUIDs(op string) error {
 	return nil
 }
 
+// writable is usable, and also fails on a read-only mailbox. Call with
+// s.mu held.
+func (m *mailbox) writable(op string) error {
+	if err := m.usable(op); err != nil {
+		return err
+	}
+	if m.b.readOnly {
+		return store.Errorf(store.ScopeMailbox, false, op, m.b.name, 0, "%w", store.ErrReadOnly)
+	}
+	return nil
+}
+
 // List streams metadata in ascending UID order in batches. Messages
 // appended during the listing are not included. The batch slice is zeroed
 // after fn returns, so a caller keeping it sees the mistake.
@@ -170,7 +182,7 @@ func (m *mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 	msg := m.s.newMessage(body, nm.Flags, nm.Labels, nm.InternalDate)
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
-	if err := m.usable(OpAppend); err != nil {
+	if err := m.writable(OpAppend); err != nil {
 		return 0, err
 	}
 	m.s.assignIDs(msg)

@@ -22,6 +22,9 @@ func (m *mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	if err := m.usableUIDs(OpFlags); err != nil {
 		return nil, err
 	}
+	if err := m.writable(OpFlags); err != nil {
+		return nil, err
+	}
 	if ch.UnchangedSince != 0 && !m.s.feat.CondStore {
 		return nil, store.Errorf(store.ScopeMailbox, false, OpFlags, m.b.name, 0,
 			"UNCHANGEDSINCE without CONDSTORE: %w", store.ErrUnsupported)
@@ -56,6 +59,9 @@ func (m *mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
 	if err := m.usableUIDs(OpExpunge); err != nil {
+		return err
+	}
+	if err := m.writable(OpExpunge); err != nil {
 		return err
 	}
 	m.b.remove(uidSet(uids), nil)
@@ -107,6 +113,9 @@ func (m *mailbox) copyTo(uids []store.UID, dest string) (map[store.UID]store.UID
 	if db == nil || db.noSelect {
 		return nil, store.Errorf(store.ScopeMailbox, false, OpMove, m.b.name, 0, "to %q: %w", dest, store.ErrMailboxNotFound)
 	}
+	if db.readOnly || (m.s.feat.Move && m.b.readOnly) {
+		return nil, store.Errorf(store.ScopeMailbox, false, OpMove, m.b.name, 0, "to %q: %w", dest, store.ErrReadOnly)
+	}
 	return m.s.moveLocked(m.b, uids, db, m.s.feat.Move), nil
 }
 
@@ -145,6 +154,9 @@ func (m *mailbox) expungeMoved(moved map[store.UID]store.UID) error {
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
 	if err := m.usableUIDs(OpExpunge); err != nil {
+		return err
+	}
+	if err := m.writable(OpExpunge); err != nil {
 		return err
 	}
 	set := make(map[store.UID]bool, len(moved))
