@@ -92,12 +92,12 @@ func mergeOne(a bool, v [2]bool, d Direction) (res [2]bool, agreed bool) {
 	fc, nc := v[Far] != a, v[Near] != a
 	switch {
 	case fc && !nc:
-		if d.allows(Far, Flags) {
+		if d.allows(Far, SyncFlags) {
 			return [2]bool{v[Far], v[Far]}, v[Far]
 		}
 		return v, a
 	case nc && !fc:
-		if d.allows(Near, Flags) {
+		if d.allows(Near, SyncFlags) {
 			return [2]bool{v[Near], v[Near]}, v[Near]
 		}
 		return v, a

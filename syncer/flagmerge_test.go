@@ -9,7 +9,7 @@ import (
 func fl(s string) store.Flags { return store.ParseFlags(s) }
 
 func TestMergeFlags(t *testing.T) {
-	both := Direction{Pull: All, Push: All}
+	both := Direction{Pull: SyncAll, Push: SyncAll}
 	cases := []struct {
 		name                   string
 		agreed, far, near      string
@@ -34,9 +34,9 @@ func TestMergeFlags(t *testing.T) {
 		{name: "far removes keyword near cannot hold", agreed: `work`, far: ``, near: ``,
 			kw: [2]bool{true, false}, agreedOut: ``},
 		{name: "pull flags off keeps agreed", agreed: ``, far: `\Seen`, near: ``,
-			sync: Direction{Pull: New | Gone, Push: All}, agreedOut: ``},
+			sync: Direction{Pull: SyncNew | SyncGone, Push: SyncAll}, agreedOut: ``},
 		{name: "push flags off keeps agreed", agreed: ``, far: ``, near: `\Flagged`,
-			sync: Direction{Pull: All, Push: New}, agreedOut: ``},
+			sync: Direction{Pull: SyncAll, Push: SyncNew}, agreedOut: ``},
 		{name: "unknown near counts unchanged", agreed: `\Seen`, far: `\Seen \Flagged`, near: `garbage`,
 			known: [2]bool{true, false}, agreedOut: `\Flagged \Seen`, addN: `\Flagged`},
 		{name: "deleted flag propagates", agreed: ``, far: ``, near: `\Deleted`, agreedOut: `\Deleted`, addF: `\Deleted`},

@@ -56,14 +56,14 @@ type What int
 
 // Propagation kinds.
 const (
-	New   What = 1 << iota // new messages
-	Flags                  // flag (and keyword/label) changes
-	Gone                   // deletions
-	All   = New | Flags | Gone
+	SyncNew   What = 1 << iota // new messages
+	SyncFlags                  // flag (and keyword) changes
+	SyncGone                   // deletions
+	SyncAll   = SyncNew | SyncFlags | SyncGone
 )
 
 // Direction switches propagation per direction: Pull is far → near, Push is
-// near → far. The zero value propagates nothing; DefaultOptions sets All both
+// near → far. The zero value propagates nothing; DefaultPlanOptions sets SyncAll both
 // ways.
 type Direction struct {
 	Pull What
@@ -114,7 +114,7 @@ type PlanOptions struct {
 // sides, no size or age limit, the default deletion guard.
 func DefaultPlanOptions() PlanOptions {
 	return PlanOptions{
-		Sync:               Direction{Pull: All, Push: All},
+		Sync:               Direction{Pull: SyncAll, Push: SyncAll},
 		Expunge:            ExpungeBoth,
 		DeleteGuardPercent: DefaultDeleteGuardPercent,
 		DeleteGuardCount:   DefaultDeleteGuardCount,

@@ -111,7 +111,7 @@ func touchedPairs(in MailboxInput, idx pairIndex) []*pairState {
 
 // planNew applies rule 2 to the new messages of side s.
 func (p *Plan) planNew(s Side, msgs []store.Message, in MailboxInput, opts PlanOptions) {
-	if !opts.Sync.allows(s, New) {
+	if !opts.Sync.allows(s, SyncNew) {
 		return
 	}
 	for _, m := range msgs {
@@ -182,7 +182,7 @@ func planGone(st *pairState, u PairUpdate, s Side, opts PlanOptions) PairUpdate 
 	u.New.UID[s] = 0
 	u.New.Flags = cur
 	switch {
-	case !opts.Sync.allows(s, Gone):
+	case !opts.Sync.allows(s, SyncGone):
 	case opts.Expunge.On(o):
 		u.Expunge[o] = true
 		u.Delete = true
@@ -219,7 +219,7 @@ func applyDeletedExpunge(u *PairUpdate, mi MergeInput, opts PlanOptions) {
 			target = mi.Agreed
 		}
 		target = target.Union(u.Add[s]).Minus(u.Remove[s])
-		if target.Has(store.Deleted) && opts.Expunge.On(s) && opts.Sync.allows(s.Other(), Gone) {
+		if target.Has(store.Deleted) && opts.Expunge.On(s) && opts.Sync.allows(s.Other(), SyncGone) {
 			u.Expunge[s] = true
 			u.Add[s], u.Remove[s] = nil, nil
 			u.New.UID[s] = 0

@@ -1,0 +1,347 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// Result is the outcome of a SyncAccount run.
+type Result struct {
+	// Mailboxes holds one report per mailbox pair synchronized (or tried).
+	Mailboxes []MailboxReport
+}
+
+// Err joins the errors of the mailboxes that failed; nil when all
+// finished. A CLI maps "some failed" to its partial-success exit code.
+func (r Result) Err() error {
+	var errs []error
+	for _, m := range r.Mailboxes {
+		if m.Err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", m.Mailbox, m.Err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SyncAccount synchronizes every selected mailbox pair of the account:
+// discovery on both sides (create, delete-if-empty, rename), then each
+// pair on its own goroutine, at most Options.Connections at once. A
+// mailbox-level failure stops that mailbox only (see its report); a
+// store-level failure or cancellation stops the run and is returned.
+func (e *Engine) SyncAccount(ctx context.Context) (Result, error) {
+	rows, err := e.discover(ctx, "")
+	if err != nil {
+		e.obs.Error("", err)
+		return Result{}, err
+	}
+	return e.syncRows(ctx, rows)
+}
+
+// SyncMailbox synchronizes the one mailbox pair whose far or near name is
+// name (creating its counterpart when configured), as the watch daemon
+// does on a push. Moves into or out of other mailboxes are seen as a copy
+// plus a deletion when they are not synchronized in the same call.
+func (e *Engine) SyncMailbox(ctx context.Context, name string) (MailboxReport, error) {
+	rows, err := e.discover(ctx, name)
+	if err != nil {
+		return MailboxReport{Mailbox: name, Err: err}, err
+	}
+	if len(rows) == 0 {
+		err := e.errorf(name, "mailbox %q is not selected or exists on neither side", name)
+		return MailboxReport{Mailbox: name, Err: err}, err
+	}
+	res, err := e.syncRows(ctx, rows)
+	if err != nil {
+		return MailboxReport{Mailbox: name, Err: err}, err
+	}
+	return res.Mailboxes[0], res.Mailboxes[0].Err
+}
+
+// syncRows runs the mailbox pairs in parallel under the connection cap.
+func (e *Engine) syncRows(ctx context.Context, rows []statedb.Mailbox) (Result, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	ledger := newMoveLedger(e, rows)
+	reports := make([]MailboxReport, len(rows))
+	sem := make(chan struct{}, e.opts.Connections)
+	var wg sync.WaitGroup
+	for i, row := range rows {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				reports[i] = MailboxReport{Mailbox: nameOf(row), Err: context.Cause(ctx)}
+				return
+			}
+			defer func() { <-sem }()
+			reports[i] = e.syncPair(ctx, row, ledger)
+			if sc := store.ScopeOf(reports[i].Err); sc == store.ScopeStore || sc == store.ScopeCanceled {
+				cancel(reports[i].Err)
+			}
+		}()
+	}
+	wg.Wait()
+	res := Result{Mailboxes: reports}
+	if err := ledger.finish(ctx); err != nil {
+		return res, err
+	}
+	if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func nameOf(row statedb.Mailbox) string {
+	if row.FarName != "" {
+		return row.FarName
+	}
+	return row.NearName
+}
+
+// sideInfo is what discovery knows of one side's mailboxes.
+type sideInfo map[string]store.MailboxInfo
+
+// discover lists both sides, applies renames, creations and deletions of
+// empty mailboxes, and returns the mailbox pairs to synchronize (only the
+// one named only, when only is not empty), ordered by name.
+func (e *Engine) discover(ctx context.Context, only string) ([]statedb.Mailbox, error) {
+	var infos [2]sideInfo
+	for s := Far; s <= Near; s++ {
+		list, err := e.st[s].ListMailboxes(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list %s mailboxes: %w", s, err)
+		}
+		infos[s] = e.selected(list, only)
+	}
+	var rows []statedb.Mailbox
+	if err := e.db.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		rows, err = tx.Mailboxes()
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := e.renames(ctx, infos, rows); err != nil {
+		return nil, err
+	}
+	return e.pairUp(ctx, infos, only)
+}
+
+// selected keeps the selectable mailboxes that Match accepts (and, when
+// only is set, only that one).
+func (e *Engine) selected(list []store.MailboxInfo, only string) sideInfo {
+	out := sideInfo{}
+	for _, mi := range list {
+		if mi.NoSelect || (only != "" && mi.Name != only) {
+			continue
+		}
+		if e.opts.Match != nil && !e.opts.Match(mi.Name) {
+			continue
+		}
+		out[mi.Name] = mi
+	}
+	return out
+}
+
+// pairUp decides, name by name, what to do with each mailbox and returns
+// the pairs to synchronize.
+func (e *Engine) pairUp(ctx context.Context, infos [2]sideInfo, only string) ([]statedb.Mailbox, error) {
+	names := map[string]bool{}
+	for s := Far; s <= Near; s++ {
+		for n := range infos[s] {
+			names[n] = true
+		}
+	}
+	var rows []statedb.Mailbox
+	if err := e.db.View(ctx, func(tx *statedb.Tx) error {
+		all, err := tx.Mailboxes()
+		for _, m := range all {
+			if n := nameOf(m); (only == "" || n == only) && e.rowSelected(m) {
+				names[n] = true
+			}
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	for _, n := range sorted {
+		row, ok, err := e.place(ctx, n, infos)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			rows = append(rows, row)
+		}
+	}
+	return rows, nil
+}
+
+// rowSelected reports whether a known mailbox pair is still selected.
+func (e *Engine) rowSelected(m statedb.Mailbox) bool {
+	return e.opts.Match == nil || e.opts.Match(nameOf(m))
+}
+
+// place handles one mailbox name: it returns the pair row to synchronize,
+// or ok false when the name needs no sync (created nowhere, deleted).
+func (e *Engine) place(ctx context.Context, name string, infos [2]sideInfo) (statedb.Mailbox, bool, error) {
+	_, onFar := infos[Far][name]
+	_, onNear := infos[Near][name]
+	row, known, err := e.rowByName(ctx, name)
+	if err != nil {
+		return row, false, err
+	}
+	switch {
+	case onFar && onNear:
+		return e.ensureRow(ctx, name, infos)
+	case !onFar && !onNear:
+		return row, false, e.forgetRow(ctx, row, known)
+	}
+	have := Far
+	if onNear {
+		have = Near
+	}
+	return e.oneSided(ctx, name, have, infos, row, known)
+}
+
+// oneSided handles a mailbox that exists only on side have. Known before
+// and now missing on the other side: with no pairs, its deletion is
+// propagated when the remaining mailbox is empty (and DeleteEmpty), else
+// it is created again; with pairs, the pair is synchronized and fails
+// loudly (missing while the state says it held mail). Unknown before: it
+// is created on the other side when Create allows.
+func (e *Engine) oneSided(ctx context.Context, name string, have Side, infos [2]sideInfo, row statedb.Mailbox, known bool) (statedb.Mailbox, bool, error) {
+	miss := have.Other()
+	if known {
+		n, err := e.pairCount(ctx, row.ID)
+		if err != nil {
+			return row, false, err
+		}
+		if n > 0 {
+			return row, true, nil
+		}
+		empty, err := e.isEmpty(ctx, have, name)
+		if err != nil {
+			return row, false, err
+		}
+		if empty && e.opts.DeleteEmpty {
+			return row, false, e.deleteMailbox(ctx, have, name, row)
+		}
+	}
+	if !e.opts.Create[miss] {
+		e.note(name, fmt.Sprintf("exists only on the %s side; not created on the %s side (configuration)", have, miss))
+		return row, false, nil
+	}
+	if e.opts.DryRun {
+		e.note(name, fmt.Sprintf("would create %s mailbox %q", miss, name))
+		return row, false, nil
+	}
+	if err := e.st[miss].CreateMailbox(ctx, name, infos[have][name].SpecialUse); err != nil && !errors.Is(err, store.ErrMailboxExists) {
+		return row, false, fmt.Errorf("create %s mailbox %q: %w", miss, name, err)
+	}
+	e.note(name, fmt.Sprintf("created %s mailbox %q", miss, name))
+	infos[miss][name] = store.MailboxInfo{Name: name}
+	return e.ensureRow(ctx, name, infos)
+}
+
+// rowByName finds the pair row by far or near name.
+func (e *Engine) rowByName(ctx context.Context, name string) (statedb.Mailbox, bool, error) {
+	var row statedb.Mailbox
+	var ok bool
+	err := e.db.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		if row, ok, err = tx.MailboxByFarName(name); err != nil || ok {
+			return err
+		}
+		row, ok, err = tx.MailboxByNearName(name)
+		return err
+	})
+	return row, ok, err
+}
+
+// ensureRow returns the pair row for name, creating it (not under DryRun:
+// a mailbox never synchronized then gets an in-memory row).
+func (e *Engine) ensureRow(ctx context.Context, name string, infos [2]sideInfo) (statedb.Mailbox, bool, error) {
+	row, known, err := e.rowByName(ctx, name)
+	if err != nil || e.opts.DryRun {
+		if !known {
+			row = statedb.Mailbox{FarName: name, NearName: name}
+		}
+		return row, err == nil, err
+	}
+	err = e.update(ctx, func(tx *statedb.Tx) error {
+		m, err := tx.EnsureMailbox(name, name)
+		if err != nil {
+			return err
+		}
+		m.FarMailboxID, m.NearMailboxID = infos[Far][name].ID, infos[Near][name].ID
+		row = m
+		return tx.UpdateMailbox(m)
+	})
+	return row, err == nil, err
+}
+
+// forgetRow removes a pair row whose mailbox is gone on both sides.
+func (e *Engine) forgetRow(ctx context.Context, row statedb.Mailbox, known bool) error {
+	if !known || e.opts.DryRun {
+		return nil
+	}
+	return e.update(ctx, func(tx *statedb.Tx) error {
+		if in, err := tx.PendingIntents(row.ID); err != nil || len(in) > 0 {
+			return err
+		}
+		return tx.DeleteMailbox(row.ID)
+	})
+}
+
+// pairCount counts the pairs of mailbox row id.
+func (e *Engine) pairCount(ctx context.Context, id statedb.MailboxID) (int, error) {
+	var n int
+	err := e.db.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		n, err = tx.CountPairs(id)
+		return err
+	})
+	return n, err
+}
+
+// isEmpty opens mailbox name on side s and reports whether it holds no
+// message.
+func (e *Engine) isEmpty(ctx context.Context, s Side, name string) (bool, error) {
+	b, err := e.st[s].OpenMailbox(ctx, name)
+	if err != nil {
+		return false, fmt.Errorf("open %s mailbox %q: %w", s, name, err)
+	}
+	defer b.Close()
+	return b.Status().Messages == 0, nil
+}
+
+// deleteMailbox propagates the deletion of an empty mailbox to side s and
+// forgets the pair.
+func (e *Engine) deleteMailbox(ctx context.Context, s Side, name string, row statedb.Mailbox) error {
+	if e.opts.DryRun {
+		e.note(name, fmt.Sprintf("would delete empty %s mailbox %q (deleted on the %s side)", s, name, s.Other()))
+		return nil
+	}
+	if err := e.st[s].DeleteMailbox(ctx, name); err != nil {
+		if errors.Is(err, store.ErrMailboxNotEmpty) {
+			e.warn(name, fmt.Sprintf("%s mailbox %q was deleted on the %s side but is not empty here: kept", s, name, s.Other()))
+			return nil
+		}
+		return fmt.Errorf("delete %s mailbox %q: %w", s, name, err)
+	}
+	e.note(name, fmt.Sprintf("deleted empty %s mailbox %q", s, name))
+	return e.forgetRow(ctx, row, true)
+}

@@ -1,0 +1,121 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// Options configure an Engine. Start from DefaultOptions.
+type Options struct {
+	PlanOptions
+	// Account names the account in messages.
+	Account string
+	// Match selects the mailboxes to synchronize by neutral name (the
+	// config's include/exclude patterns); nil selects all.
+	Match func(name string) bool
+	// Create[s] creates on side s the selected mailboxes that exist only
+	// on the other side.
+	Create [2]bool
+	// DeleteEmpty propagates the deletion of a mailbox whose counterpart is
+	// empty; a mailbox that still holds mail is never deleted.
+	DeleteEmpty bool
+	// Connections caps the mailbox pairs synchronized at once.
+	Connections int
+	// BatchMessages and BatchBytes bound a copy batch: its intents are
+	// committed together, its appends flushed together and resolved in
+	// one transaction.
+	BatchMessages int
+	BatchBytes    int64
+	// DryRun plans and reports ("would …") without changing any store or
+	// the state database.
+	DryRun bool
+	// Observer receives progress and results; nil means NopObserver.
+	Observer Observer
+	// Now is the clock for max-age limits; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultOptions returns two-way sync of everything with the default
+// deletion guard, mailboxes created on both sides, DefaultConnections.
+func DefaultOptions() Options {
+	return Options{
+		PlanOptions:   DefaultPlanOptions(),
+		Create:        [2]bool{true, true},
+		DeleteEmpty:   true,
+		Connections:   DefaultConnections,
+		BatchMessages: DefaultBatchMessages,
+		BatchBytes:    DefaultBatchBytes,
+	}
+}
+
+// Engine synchronizes the mailboxes of two stores, far and near, keeping
+// what they agreed on in a state database. One Engine serves one account;
+// the caller holds the account lock (statedb.AcquireLock) while it runs.
+// An Engine is safe for concurrent use, but two syncs of the same mailbox
+// must not overlap (the caller serializes them, e.g. the watch daemon).
+type Engine struct {
+	st   [2]store.Store
+	db   *statedb.DB
+	opts Options
+	obs  Observer
+	// beforeCommit, set by tests only, is called before each state
+	// transaction; an error makes the transaction fail (crash injection).
+	beforeCommit func() error
+}
+
+// New returns an engine over far and near with state in db.
+func New(far, near store.Store, db *statedb.DB, opts Options) (*Engine, error) {
+	if far == nil || near == nil || db == nil {
+		return nil, errors.New("syncer: New needs two stores and a state database")
+	}
+	if opts.Connections <= 0 {
+		opts.Connections = DefaultConnections
+	}
+	if opts.BatchMessages <= 0 {
+		opts.BatchMessages = DefaultBatchMessages
+	}
+	if opts.BatchBytes <= 0 {
+		opts.BatchBytes = DefaultBatchBytes
+	}
+	if opts.DeleteGuardPercent <= 0 {
+		opts.DeleteGuardPercent = DefaultDeleteGuardPercent
+	}
+	if opts.DeleteGuardCount < 0 {
+		opts.DeleteGuardCount = 0
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	obs := opts.Observer
+	if obs == nil {
+		obs = NopObserver{}
+	}
+	return &Engine{st: [2]store.Store{far, near}, db: db, opts: opts, obs: obs}, nil
+}
+
+// update runs fn in one state transaction (never under DryRun).
+func (e *Engine) update(ctx context.Context, fn func(tx *statedb.Tx) error) error {
+	if e.opts.DryRun {
+		return errors.New("syncer: internal error: state write under dry run")
+	}
+	if e.beforeCommit != nil {
+		if err := e.beforeCommit(); err != nil {
+			return fmt.Errorf("syncer: state commit: %w", err)
+		}
+	}
+	return e.db.Update(ctx, fn)
+}
+
+func (e *Engine) note(mailbox, msg string) { e.obs.Note(mailbox, msg) }
+func (e *Engine) warn(mailbox, msg string) { e.obs.Warn(mailbox, msg) }
+
+// errorf builds a mailbox-scoped error naming the account and mailbox.
+func (e *Engine) errorf(mailbox string, format string, args ...any) error {
+	return store.Errorf(store.ScopeMailbox, false, "sync", mailbox, 0,
+		"account %q: "+format, append([]any{e.opts.Account}, args...)...)
+}

@@ -1,0 +1,46 @@
+package syncer
+
+import (
+	"testing"
+
+	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/store/memstore"
+)
+
+func TestFirstSyncAndResync(t *testing.T) {
+	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
+	e.seed(e.far, "INBOX", "a", `\Seen`)
+	e.seed(e.far, "INBOX", "b", ``)
+	e.seed(e.far, "Archive/2024", "c", `\Flagged work`)
+	e.seed(e.near, "INBOX", "d", `\Answered`)
+	e.seed(e.near, "Local", "e", ``)
+	res := e.sync()
+	e.converged()
+	if got := total(res, func(m MailboxReport) int { return m.New[Near] }); got != 3 {
+		t.Errorf("copied to near: %d, want 3", got)
+	}
+	if got := total(res, func(m MailboxReport) int { return m.New[Far] }); got != 2 {
+		t.Errorf("copied to far: %d, want 2", got)
+	}
+	e.far.ResetCounts()
+	e.near.ResetCounts()
+	res = e.sync()
+	for _, st := range []*memstore.Store{e.far, e.near} {
+		for _, op := range []string{memstore.OpFetchBody, memstore.OpAppend, memstore.OpFlags, memstore.OpExpunge, memstore.OpList} {
+			if n := st.OpCount(op); n != 0 {
+				t.Errorf("second run: %d %s operations, want 0", n, op)
+			}
+		}
+	}
+	e.converged()
+
+	// Changes on both sides converge.
+	if err := e.far.ChangeFlagsBehind("INBOX", 1, store.NewFlags(store.Flagged), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.near.ExpungeBehind("INBOX", 1); err != nil { // d
+		t.Fatal(err)
+	}
+	e.sync()
+	e.converged()
+}

@@ -1,0 +1,257 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// mailboxRun is the synchronization of one mailbox pair: open both sides,
+// resolve pending intents, check identities, scan, plan, execute, record
+// the checkpoints.
+type mailboxRun struct {
+	e     *Engine
+	row   statedb.Mailbox
+	name  string
+	names [2]string
+	box   [2]store.Mailbox
+	feat  [2]store.Features
+	scan  [2]sideScan
+	rep   MailboxReport
+	// failed is set when some message failed: the checkpoints are then
+	// not advanced, so the next run sees the same changes again.
+	failed bool
+	// moves is the account's move ledger (nil: moves are not matched).
+	moves *moveLedger
+}
+
+// syncPair synchronizes mailbox pair row and reports the outcome to the
+// observer.
+func (e *Engine) syncPair(ctx context.Context, row statedb.Mailbox, ledger *moveLedger) MailboxReport {
+	r := &mailboxRun{e: e, row: row, name: row.FarName, names: [2]string{row.FarName, row.NearName}, moves: ledger}
+	if r.name == "" {
+		r.name = row.NearName
+	}
+	r.rep = MailboxReport{Mailbox: r.name, DryRun: e.opts.DryRun}
+	err := r.run(ctx)
+	if err != nil {
+		r.rep.Err = err
+		e.obs.Error(r.name, err)
+	}
+	e.obs.MailboxDone(r.rep)
+	return r.rep
+}
+
+func (r *mailboxRun) run(ctx context.Context) error {
+	if err := r.open(ctx); err != nil {
+		return err
+	}
+	defer r.close()
+	if err := r.checkIdentity(ctx); err != nil {
+		return err
+	}
+	if err := r.recoverIntents(ctx); err != nil {
+		return err
+	}
+	if err := r.checkEmpty(ctx); err != nil {
+		return err
+	}
+	for s := Far; s <= Near; s++ {
+		sc, err := r.scanSide(ctx, s)
+		if err != nil {
+			return fmt.Errorf("scan %s mailbox %q: %w", s, r.names[s], err)
+		}
+		r.scan[s] = sc
+	}
+	plan, err := r.plan(ctx)
+	if err != nil {
+		return err
+	}
+	r.start(plan)
+	if r.e.opts.DryRun {
+		r.would(plan)
+		return nil
+	}
+	if err := r.execute(ctx, plan); err != nil {
+		return err
+	}
+	return r.finish(ctx, plan)
+}
+
+// open opens both sides' mailboxes.
+func (r *mailboxRun) open(ctx context.Context) error {
+	for s := Far; s <= Near; s++ {
+		b, err := r.e.st[s].OpenMailbox(ctx, r.names[s])
+		if errors.Is(err, store.ErrMailboxNotFound) {
+			return r.e.errorf(r.name, "%s mailbox %q is missing while the state says it held mail: "+
+				"not treating this as \"everything deleted\" (restore it, or remove the mailbox from the state)", s, r.names[s])
+		}
+		if err != nil {
+			return fmt.Errorf("open %s mailbox %q: %w", s, r.names[s], err)
+		}
+		r.box[s] = b
+		r.feat[s] = r.e.st[s].Features()
+	}
+	return nil
+}
+
+func (r *mailboxRun) close() {
+	for s := Far; s <= Near; s++ {
+		if r.box[s] != nil {
+			_ = r.box[s].Close()
+		}
+	}
+}
+
+// checkIdentity compares each side's UIDVALIDITY with the recorded one: a
+// change means re-pairing (repair.go) before anything else; a first sight
+// is recorded at once, before any pair refers to that side's UIDs.
+func (r *mailboxRun) checkIdentity(ctx context.Context) error {
+	for s := Far; s <= Near; s++ {
+		rec, cur := uidValidity(r.row, s), r.box[s].Status().UIDValidity
+		switch {
+		case rec == cur:
+		case rec != 0:
+			if err := r.repair(ctx, s, rec, cur); err != nil {
+				return err
+			}
+		case !r.e.opts.DryRun:
+			if err := r.saveCheckpoint(ctx, s, store.Checkpoint{UIDValidity: cur}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// saveCheckpoint records one side's checkpoint in the mailbox row.
+func (r *mailboxRun) saveCheckpoint(ctx context.Context, s Side, cp store.Checkpoint) error {
+	return r.e.update(ctx, func(tx *statedb.Tx) error {
+		m, ok, err := tx.Mailbox(r.row.ID)
+		if err != nil || !ok {
+			return errors.Join(err, fmt.Errorf("mailbox %d: %w", r.row.ID, statedb.ErrNotFound))
+		}
+		if err := setCheckpoint(tx, &m, s, cp); err != nil {
+			return err
+		}
+		r.row = m
+		return tx.UpdateMailbox(m)
+	})
+}
+
+// checkEmpty refuses a near mailbox found empty while the state holds
+// pairs for it: an unmounted disk or a removed directory must not read as
+// "the user deleted everything". A far mailbox found empty goes through
+// the deletion guard instead (servers purge Trash and Junk). Force
+// overrides.
+func (r *mailboxRun) checkEmpty(ctx context.Context) error {
+	if r.e.opts.Force || r.box[Near].Status().Messages > 0 {
+		return nil
+	}
+	n, err := r.countPairs(ctx, Near)
+	if err != nil || n == 0 {
+		return err
+	}
+	return r.e.errorf(r.name, "near mailbox %q is empty but the state knows %d of its messages: "+
+		"refusing to delete them on the far side (run with --force if you emptied it on purpose)", r.names[Near], n)
+}
+
+// countPairs counts the pairs with a UID on side s.
+func (r *mailboxRun) countPairs(ctx context.Context, s Side) (int, error) {
+	refs, err := pairRefs(ctx, r.e.db, r.row.ID, s)
+	return len(refs), err
+}
+
+// plan gathers the planner's input from both scans and plans.
+func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
+	in := MailboxInput{
+		Delta:    [2]Delta{r.scan[Far].delta, r.scan[Near].delta},
+		Keywords: [2]bool{r.feat[Far].Keywords, r.feat[Near].Keywords},
+		Now:      r.e.opts.Now(),
+	}
+	seen := map[int64]bool{}
+	var ids []int64
+	for s := Far; s <= Near; s++ {
+		for _, p := range r.scan[s].pairs {
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				in.Pairs = append(in.Pairs, p)
+			}
+		}
+		for _, id := range r.scan[s].pairIDs {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	loaded, err := loadPairs(ctx, r.e.db, ids)
+	if err != nil {
+		return Plan{}, err
+	}
+	in.Pairs = append(in.Pairs, loaded...)
+	err = r.e.db.View(ctx, func(tx *statedb.Tx) error {
+		in.PairCount, err = tx.CountPairs(r.row.ID)
+		return err
+	})
+	if err != nil {
+		return Plan{}, err
+	}
+	if r.moves != nil {
+		r.moves.claim(r, &in)
+	}
+	return PlanMailbox(in, r.e.opts.PlanOptions), nil
+}
+
+// start tells the observer what the plan will do.
+func (r *mailboxRun) start(p Plan) {
+	ms := MailboxStart{Mailbox: r.name, DryRun: r.e.opts.DryRun}
+	ms.Copies, ms.Flags, ms.Expunges = p.Counts()
+	for _, c := range p.Copies {
+		ms.Bytes[c.From.Other()] += c.Msg.Size
+	}
+	r.e.obs.MailboxStart(ms)
+	if p.Held != nil {
+		r.e.warn(r.name, "deletions held back: "+p.Held.Reason)
+	}
+	r.rep.Skipped = p.Skipped
+	r.rep.Held = p.Held
+}
+
+// would fills the report with what the plan would do (DryRun).
+func (r *mailboxRun) would(p Plan) {
+	copies, flags, expunges := p.Counts()
+	r.rep.New, r.rep.Changed, r.rep.Deleted = copies, flags, expunges
+	for _, c := range p.Copies {
+		r.rep.Bytes[c.From.Other()] += c.Msg.Size
+	}
+}
+
+// finish records both sides' checkpoints once the mailbox is done (RFC
+// 7162 §6: a HIGHESTMODSEQ is only recorded after every change up to it
+// has been applied). After a failure or with deletions held back nothing
+// is recorded, so the next run sees the same changes again.
+func (r *mailboxRun) finish(ctx context.Context, p Plan) error {
+	if r.failed || p.Held != nil {
+		return nil
+	}
+	if r.moves != nil && r.moves.pending(r.row.ID) {
+		return nil
+	}
+	return r.e.update(ctx, func(tx *statedb.Tx) error {
+		m, ok, err := tx.Mailbox(r.row.ID)
+		if err != nil || !ok {
+			return errors.Join(err, fmt.Errorf("mailbox %d: %w", r.row.ID, statedb.ErrNotFound))
+		}
+		for s := Far; s <= Near; s++ {
+			if err := setCheckpoint(tx, &m, s, r.scan[s].cp); err != nil {
+				return err
+			}
+		}
+		m.LastSync = r.e.opts.Now()
+		return tx.UpdateMailbox(m)
+	})
+}

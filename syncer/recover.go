@@ -1,0 +1,103 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// recoverIntents resolves the intents a previous run left pending in this
+// mailbox pair, before anything else is looked at. For a copy: if the
+// target holds the message (found by Message-ID and size, or size and
+// INTERNALDATE without a Message-ID, at or above the target's recorded
+// UIDNEXT, and not yet paired), the pair is recorded; otherwise the intent
+// is dropped and the copy is planned again by this run's scan (the
+// checkpoint was not advanced, so the change is still reported).
+//
+// Under DryRun nothing is resolved: pending intents are reported.
+func (r *mailboxRun) recoverIntents(ctx context.Context) error {
+	if r.row.ID == 0 {
+		return nil // a mailbox pair never recorded (dry run)
+	}
+	var intents []statedb.Intent
+	err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		intents, err = tx.PendingIntents(r.row.ID)
+		return err
+	})
+	if err != nil || len(intents) == 0 {
+		return err
+	}
+	if r.e.opts.DryRun {
+		r.e.note(r.name, fmt.Sprintf("%d pending intents from an interrupted run would be resolved first", len(intents)))
+		return nil
+	}
+	taken := map[store.UID]bool{}
+	for _, in := range intents {
+		if in.Mailbox != r.row.ID {
+			continue // a move into this mailbox: resolved by its source
+		}
+		if err := r.recoverOne(ctx, in, taken); err != nil {
+			return fmt.Errorf("resolve pending intent %d (%s %s UID %d): %w", in.ID, in.Kind, in.Source, in.SourceUID, err)
+		}
+	}
+	return nil
+}
+
+// recoverOne resolves one pending intent.
+func (r *mailboxRun) recoverOne(ctx context.Context, in statedb.Intent, taken map[store.UID]bool) error {
+	switch in.Kind {
+	case statedb.IntentCopyToNear, statedb.IntentCopyToFar:
+		return r.recoverCopy(ctx, in, taken)
+	case statedb.IntentMove:
+		return r.recoverMove(ctx, in)
+	}
+	r.e.warn(r.name, fmt.Sprintf("dropping pending intent %d of unknown kind %q", in.ID, in.Kind))
+	return r.e.update(ctx, func(tx *statedb.Tx) error { return tx.DropIntent(in.ID) })
+}
+
+// recoverCopy resolves a copy intent.
+func (r *mailboxRun) recoverCopy(ctx context.Context, in statedb.Intent, taken map[store.UID]bool) error {
+	from := sideOf(in.Source)
+	to := from.Other()
+	src := store.Message{UID: store.UID(in.SourceUID), MessageID: in.MessageID, Size: in.Size, InternalDate: in.InternalDate}
+	minUID := store.UID(r.row.FarUIDNext)
+	if to == Near {
+		minUID = store.UID(r.row.NearUIDNext)
+	}
+	found, err := r.locate(ctx, to, src, minUID, taken)
+	if err != nil {
+		return err
+	}
+	var already bool
+	if err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
+		_, ok, err := pairBySide(tx, r.row.ID, from, src.UID)
+		already = ok
+		return err
+	}); err != nil {
+		return err
+	}
+	uid := found.UID
+	if uid == 0 || already {
+		return r.e.update(ctx, func(tx *statedb.Tx) error { return tx.DropIntent(in.ID) })
+	}
+	taken[uid] = true
+	src.Flags = found.Flags
+	r.e.note(r.name, fmt.Sprintf("interrupted copy of %s UID %d found as %s UID %d", from, src.UID, to, uid))
+	return r.e.update(ctx, func(tx *statedb.Tx) error {
+		p := pairFromMessage(from, src, uid)
+		dp, err := toDB(r.row.ID, p)
+		if err != nil {
+			return err
+		}
+		if _, err = tx.ResolveIntent(in.ID, dp); err != nil {
+			return err
+		}
+		var bump uidBump
+		bump.add(p)
+		return bump.apply(tx, r.row.ID)
+	})
+}
+

@@ -1,0 +1,128 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// renames detects mailboxes renamed on one side by their stable mailbox id
+// (RFC 8474 MAILBOXID, or the store's own: MailboxInfo.ID) and renames the
+// other side's mailbox the same way, so its messages are kept rather than
+// downloaded again. A recorded pair whose name is gone from side s while a
+// mailbox with the same id exists there under another name was renamed.
+// The infos are updated to the names after the renames.
+func (e *Engine) renames(ctx context.Context, infos [2]sideInfo, rows []statedb.Mailbox) error {
+	for s := Far; s <= Near; s++ {
+		if !e.st[s].Features().MailboxIDs {
+			continue
+		}
+		byID := map[string]string{}
+		for n, mi := range infos[s] {
+			if mi.ID != "" {
+				byID[mi.ID] = n
+			}
+		}
+		for _, row := range rows {
+			old, id := rowName(row, s), rowMailboxID(row, s)
+			if id == "" || old == "" {
+				continue
+			}
+			if _, still := infos[s][old]; still {
+				continue
+			}
+			if nu, ok := byID[id]; ok && nu != old {
+				if err := e.rename(ctx, s, row, old, nu, infos); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func rowName(m statedb.Mailbox, s Side) string {
+	if s == Far {
+		return m.FarName
+	}
+	return m.NearName
+}
+
+func rowMailboxID(m statedb.Mailbox, s Side) string {
+	if s == Far {
+		return m.FarMailboxID
+	}
+	return m.NearMailboxID
+}
+
+// rename carries a rename old → nu seen on side s to the other side and
+// to the state (the pair row and its children's rows).
+func (e *Engine) rename(ctx context.Context, s Side, row statedb.Mailbox, old, nu string, infos [2]sideInfo) error {
+	o := s.Other()
+	oldO := rowName(row, o)
+	if _, ok := infos[o][oldO]; !ok || oldO == "" {
+		return nil
+	}
+	if _, taken := infos[o][nu]; taken {
+		e.warn(old, fmt.Sprintf("renamed to %q on the %s side, but %q exists on the %s side: not renamed", nu, s, nu, o))
+		return nil
+	}
+	if e.opts.DryRun {
+		e.note(old, fmt.Sprintf("would rename %s mailbox %q to %q (renamed on the %s side)", o, oldO, nu, s))
+		return nil
+	}
+	if err := e.st[o].RenameMailbox(ctx, oldO, nu); err != nil && !errors.Is(err, store.ErrMailboxExists) {
+		return fmt.Errorf("rename %s mailbox %q to %q: %w", o, oldO, nu, err)
+	}
+	e.note(nu, fmt.Sprintf("renamed %s mailbox %q to %q (renamed on the %s side)", o, oldO, nu, s))
+	if err := e.renameRows(ctx, old, nu); err != nil {
+		return err
+	}
+	moveInfos(infos[o], oldO, nu)
+	return nil
+}
+
+// renameRows renames the rows of old and of its children.
+func (e *Engine) renameRows(ctx context.Context, old, nu string) error {
+	return e.update(ctx, func(tx *statedb.Tx) error {
+		all, err := tx.Mailboxes()
+		if err != nil {
+			return err
+		}
+		for _, m := range all {
+			f, n := renamed(m.FarName, old, nu), renamed(m.NearName, old, nu)
+			if f != m.FarName || n != m.NearName {
+				if err := tx.RenameMailbox(m.ID, f, n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// renamed maps name under a rename of old to nu (children follow).
+func renamed(name, old, nu string) string {
+	switch {
+	case name == old:
+		return nu
+	case strings.HasPrefix(name, old+"/"):
+		return nu + name[len(old):]
+	}
+	return name
+}
+
+// moveInfos renames the entries of a side's infos like the store did.
+func moveInfos(si sideInfo, old, nu string) {
+	for n, mi := range si {
+		if r := renamed(n, old, nu); r != n {
+			delete(si, n)
+			mi.Name = r
+			si[r] = mi
+		}
+	}
+}

@@ -1,0 +1,221 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// sideScan is what the scan of one side found.
+type sideScan struct {
+	delta Delta
+	// pairIDs are the pairs the delta's Changed and Vanished entries refer
+	// to (full listing), pairs the same already loaded (Changes path).
+	pairIDs []int64
+	pairs   []Pair
+	// cp is the checkpoint to record once the mailbox is done.
+	cp store.Checkpoint
+	// full tells that a full listing was used.
+	full bool
+	// moved lists the moves the store reported out of this mailbox.
+	moved []store.Move
+}
+
+// scanSide computes the delta of side s of mailbox row m, from the store's
+// Changes when the recorded checkpoint is usable, else from a full listing
+// merged against the pairs (listingMerge). Either way the planner gets the
+// same shape, and work is O(changes) when the store can tell them.
+func (r *mailboxRun) scanSide(ctx context.Context, s Side) (sideScan, error) {
+	cp, usable, err := r.recordedCheckpoint(ctx, s)
+	if err != nil {
+		return sideScan{}, err
+	}
+	if usable {
+		sc, err := r.changes(ctx, s, cp)
+		if err == nil || !errors.Is(err, store.ErrCheckpointUnusable) {
+			return sc, err
+		}
+		r.e.note(r.name, fmt.Sprintf("%s checkpoint unusable, full listing: %v", s, err))
+	}
+	return r.fullListing(ctx, s)
+}
+
+// recordedCheckpoint returns side s's checkpoint and whether Changes may
+// be asked with it.
+func (r *mailboxRun) recordedCheckpoint(ctx context.Context, s Side) (store.Checkpoint, bool, error) {
+	var cp store.Checkpoint
+	err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		cp, err = checkpointOf(tx, r.row, s)
+		return err
+	})
+	if err != nil {
+		return cp, false, err
+	}
+	ok := r.feat[s].Changes && cp.UIDValidity != 0 &&
+		cp.UIDValidity == r.box[s].Status().UIDValidity && (cp.Token != "" || cp.HighestModSeq != 0)
+	return cp, ok, nil
+}
+
+// changes builds the delta from the store's Changes, looking up the pair
+// of every reported UID.
+func (r *mailboxRun) changes(ctx context.Context, s Side, since store.Checkpoint) (sideScan, error) {
+	var sc sideScan
+	req := store.ChangesRequest{Since: since, WithMessageID: true}
+	if !r.feat[s].QResync {
+		refs, err := pairRefs(ctx, r.e.db, r.row.ID, s)
+		if err != nil {
+			return sc, err
+		}
+		req.Known = knownUIDs(refs)
+	}
+	cp, err := r.box[s].Changes(ctx, req, func(cs store.ChangeSet) error {
+		sc.moved = append(sc.moved, cs.MovedOut...)
+		return r.e.db.View(ctx, func(tx *statedb.Tx) error { return r.classify(tx, s, cs, &sc) })
+	})
+	sc.cp = cp
+	return sc, err
+}
+
+// knownUIDs yields the refs' UIDs in ascending order.
+func knownUIDs(refs []pairRef) iter.Seq[store.UID] {
+	return func(yield func(store.UID) bool) {
+		for _, r := range refs {
+			if !yield(r.uid) {
+				return
+			}
+		}
+	}
+}
+
+// classify sorts one ChangeSet into the delta.
+func (r *mailboxRun) classify(tx *statedb.Tx, s Side, cs store.ChangeSet, sc *sideScan) error {
+	for _, m := range cs.Changed {
+		p, ok, err := pairBySide(tx, r.row.ID, s, m.UID)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			sc.delta.New = append(sc.delta.New, m)
+		case !m.Flags.Equal(p.Flags):
+			sc.delta.Changed = append(sc.delta.Changed, m)
+			sc.pairs = append(sc.pairs, p)
+		}
+	}
+	for _, u := range cs.Vanished {
+		p, ok, err := pairBySide(tx, r.row.ID, s, u)
+		if err != nil {
+			return err
+		}
+		if ok {
+			sc.delta.Vanished = append(sc.delta.Vanished, u)
+			sc.pairs = append(sc.pairs, p)
+		}
+	}
+	return nil
+}
+
+// fullListing lists side s and merges the listing against the pairs.
+func (r *mailboxRun) fullListing(ctx context.Context, s Side) (sideScan, error) {
+	sc := sideScan{full: true}
+	refs, err := pairRefs(ctx, r.e.db, r.row.ID, s)
+	if err != nil {
+		return sc, err
+	}
+	ml := listingMerge{refs: refs}
+	opts := store.ListOptions{WithMessageID: true, BatchSize: r.e.opts.BatchMessages}
+	if err := r.box[s].List(ctx, opts, ml.Feed); err != nil {
+		return sc, err
+	}
+	sc.delta, sc.pairIDs = ml.Finish()
+	st := r.box[s].Status()
+	sc.cp = store.Checkpoint{UIDValidity: st.UIDValidity, UIDNext: st.UIDNext, HighestModSeq: st.HighestModSeq}
+	if r.feat[s].Changes {
+		sc.cp = r.sharpen(ctx, s, sc.cp)
+	}
+	return sc, nil
+}
+
+// sharpen turns the checkpoint built from Status after a full listing into
+// one from the store's own Changes (with its private Token), so the next
+// run can ask for changes. It asks for the changes since the listing: if
+// the store reports none, its returned checkpoint stands for the same
+// point in time; if it reports any (or fails), those changes are not in
+// this run's delta, so the plain checkpoint is kept and the next run
+// catches up. (A store.Mailbox.Checkpoint method would make this call
+// unnecessary; see the report.)
+func (r *mailboxRun) sharpen(ctx context.Context, s Side, cp store.Checkpoint) store.Checkpoint {
+	saw := false
+	got, err := r.box[s].Changes(ctx, store.ChangesRequest{Since: cp}, func(store.ChangeSet) error {
+		saw = true
+		return nil
+	})
+	if err != nil || saw {
+		return cp
+	}
+	return got
+}
+
+// listingMerge turns a full listing of one side into a Delta by a
+// streaming merge against the pairs sorted by that side's UID: a listed
+// UID without a pair is new, one whose flags differ from the agreed ones
+// is changed, and a pair whose UID is not listed has vanished. Memory
+// holds the pairs' refs and the delta, never the listing.
+type listingMerge struct {
+	refs  []pairRef
+	next  int
+	delta Delta
+	ids   []int64
+}
+
+// Feed merges one batch of the listing (ascending UIDs, continuing the
+// previous batch).
+func (ml *listingMerge) Feed(batch []store.Message) error {
+	for _, m := range batch {
+		for ml.next < len(ml.refs) && ml.refs[ml.next].uid < m.UID {
+			ml.vanish(ml.refs[ml.next])
+		}
+		if ml.next < len(ml.refs) && ml.refs[ml.next].uid == m.UID {
+			ref := ml.refs[ml.next]
+			ml.next++
+			fs, err := flagSet(m.Flags)
+			if err != nil {
+				return fmt.Errorf("UID %d: %w", m.UID, err)
+			}
+			if fs != ref.flags {
+				ml.delta.Changed = append(ml.delta.Changed, copyMessage(m))
+				ml.ids = append(ml.ids, ref.id)
+			}
+			continue
+		}
+		ml.delta.New = append(ml.delta.New, copyMessage(m))
+	}
+	return nil
+}
+
+func (ml *listingMerge) vanish(ref pairRef) {
+	ml.delta.Vanished = append(ml.delta.Vanished, ref.uid)
+	ml.ids = append(ml.ids, ref.id)
+	ml.next++
+}
+
+// Finish ends the merge: pairs not listed have vanished. It returns the
+// delta and the ids of the pairs it refers to.
+func (ml *listingMerge) Finish() (Delta, []int64) {
+	for ml.next < len(ml.refs) {
+		ml.vanish(ml.refs[ml.next])
+	}
+	return ml.delta, ml.ids
+}
+
+// copyMessage detaches m from the store's batch (valid only during the
+// callback).
+func copyMessage(m store.Message) store.Message {
+	m.Flags = append(store.Flags(nil), m.Flags...)
+	m.Labels = append([]string(nil), m.Labels...)
+	return m
+}
