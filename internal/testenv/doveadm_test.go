@@ -155,3 +155,37 @@ func TestDoveadmRaw(t *testing.T) {
 		t.Errorf("doveadm user %s: %q lacks the home %s", u.Name, out, srv.MailDir(u.Name))
 	}
 }
+
+// TestDeliverMessages seeds 1000 messages by Maildir delivery, with a
+// chosen INTERNALDATE, and reads them back.
+func TestDeliverMessages(t *testing.T) {
+	t.Parallel()
+	srv := Dovecot(t)
+	u := srv.NewUser(t)
+	srv.CreateMailbox(t, u.Name, "Archive/2024")
+	raws := make([][]byte, 1000)
+	for i := range raws {
+		raws[i] = testMessage(i)
+	}
+	date := time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)
+	uids := srv.DeliverMessages(t, u.Name, "Archive/2024", date, raws...)
+	for i, uid := range uids {
+		if uid != uint32(i+1) {
+			t.Fatalf("message %d got UID %d", i, uid)
+		}
+	}
+	if st := srv.MailboxStatus(t, u.Name, "Archive/2024"); st["messages"] != "1000" {
+		t.Errorf("status after delivery: %v", st)
+	}
+	if got := string(srv.FetchText(t, u.Name, "Archive/2024", 500)); got != string(raws[499]) {
+		t.Errorf("UID 500 holds %q, want %q", got, raws[499])
+	}
+	rows := srv.Fetch(t, u.Name, "Archive/2024", "uid date.received")
+	if len(rows) != 1000 || !strings.HasPrefix(rows[0]["date.received"], "2024-03-04") {
+		t.Errorf("received date of UID 1: %v", rows[0])
+	}
+	more := srv.DeliverMessages(t, u.Name, "INBOX", time.Time{}, testMessage(1))
+	if len(more) != 1 || more[0] != 1 {
+		t.Errorf("delivery into INBOX: UIDs %v", more)
+	}
+}

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -113,4 +114,36 @@ func TestStartFailureShowsLog(t *testing.T) {
 	if !strings.Contains(err.Error(), "no_such_setting_imapdir") || !strings.Contains(err.Error(), "log tail") {
 		t.Errorf("error lacks the log tail naming the bad setting: %v", err)
 	}
+}
+
+// TestRetryWhenPortTaken gives the first start attempt a port another
+// listener holds: Dovecot's bind fails and Start retries on new ports.
+func TestRetryWhenPortTaken(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	taken := ln.Addr().(*net.TCPAddr).Port
+	calls := 0
+	pick := func(n int) ([]int, error) {
+		calls++
+		ports, err := freePorts(n)
+		if calls == 1 && err == nil {
+			ports[1] = taken
+		}
+		return ports, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Options{pickPorts: pick})
+	if err != nil {
+		t.Fatalf("Start with a taken port: %v", err)
+	}
+	defer s.Stop()
+	if calls < 2 || s.IMAPSPort() == taken {
+		t.Errorf("ports picked %d times, IMAPS port %d (taken %d)", calls, s.IMAPSPort(), taken)
+	}
+	checkLogin(t, s, s.NewUser(t), true)
 }

@@ -165,14 +165,29 @@ func waitPIDs(pids []int, timeout time.Duration) {
 
 // waitReady waits until the IMAPS port greets with Dovecot's capability
 // banner (which is sent only once the auth process answers), the master
-// exits, or ctx ends.
+// exits, or ctx ends. A master that exits aborts the probe in flight: the
+// port may belong to someone else (that is why the master failed).
 func waitReady(ctx context.Context, m *master, addr string, conf *tls.Config) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-m.exited:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		err := probeGreeting(ctx, addr, conf)
 		if err == nil {
 			return nil
+		}
+		select {
+		case <-m.exited:
+			return fmt.Errorf("testenv: dovecot exited during start-up: %v", m.err)
+		default:
 		}
 		select {
 		case <-m.exited:
@@ -196,8 +211,8 @@ func probeGreeting(ctx context.Context, addr string, conf *tls.Config) error {
 		return err
 	}
 	defer c.Close()
-	dl, _ := ctx.Deadline()
-	_ = c.SetDeadline(dl)
+	stop := context.AfterFunc(ctx, func() { c.Close() }) // unblocks the read
+	defer stop()
 	r := bufio.NewReader(c)
 	for {
 		line, err := r.ReadString('\n')

@@ -32,6 +32,9 @@ type Options struct {
 	// a setting repeated there overrides the generated one (for example
 	// `imap_capability = IMAP4rev1 IDLE` to test a client's fallbacks).
 	ExtraConfig string
+
+	// pickPorts replaces freePorts in tests of the bind-retry path.
+	pickPorts func(n int) ([]int, error)
 }
 
 // binaries are the Dovecot programs the harness runs.
@@ -54,10 +57,12 @@ type Server struct {
 	imapsPort int
 	master    *master
 
-	mu        sync.Mutex
-	users     map[string]string // name → home directory
-	userSeq   int
-	saveLocks map[string]*sync.Mutex // user\x00mailbox → serialises SaveMessages
+	mu         sync.Mutex
+	users      map[string]string // name → home directory
+	userSeq    int
+	saveLocks  map[string]*sync.Mutex // user\x00mailbox → serialises SaveMessages
+	deliverSeq int                    // Q counter of DeliverMessages file names
+	deliverAt  time.Time              // time in the last DeliverMessages file name
 
 	stopOnce sync.Once
 	stopErr  error
@@ -182,7 +187,11 @@ func (s *Server) launch(ctx context.Context, opts Options) error {
 
 // launchOnce is one start attempt; on failure nothing is left running.
 func (s *Server) launchOnce(ctx context.Context, opts Options) error {
-	ports, err := freePorts(2)
+	pick := opts.pickPorts
+	if pick == nil {
+		pick = freePorts
+	}
+	ports, err := pick(2)
 	if err != nil {
 		return err
 	}
