@@ -146,7 +146,9 @@ func (s *Server) Password() string { return s.opts.Password }
 // cancellation of Start's context).
 func (s *Server) Done() <-chan struct{} { return s.done }
 
-// Seeded returns what Start put in each mailbox, in creation order.
+// Seeded returns what Start put in each mailbox, in creation order. The
+// seeded messages of a mailbox have UIDs 1..Messages, its UIDVALIDITY is
+// its 1-based position in this list.
 func (s *Server) Seeded() []MailboxInfo { return append([]MailboxInfo(nil), s.seeded...) }
 
 // Close stops listening, drops every connection and waits for the server

@@ -209,3 +209,18 @@ func TestCancelStopsServer(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSeededUIDsAndValidity(t *testing.T) {
+	s := start(t, Options{Messages: 50})
+	c := login(t, s)
+	for i, info := range s.Seeded() {
+		if info.Name == "Entwürfe" {
+			continue // needs modified UTF-7 on the wire; covered by TestListAndStatusMatchSeed
+		}
+		u := c.ok(`STATUS "` + info.Name + `" (UIDNEXT UIDVALIDITY)`)
+		want := fmt.Sprintf("(UIDNEXT %d UIDVALIDITY %d)", info.Messages+1, i+1)
+		if len(u) != 1 || !strings.HasSuffix(u[0], want) {
+			t.Errorf("%s: %q, want suffix %q", info.Name, u, want)
+		}
+	}
+}
