@@ -36,3 +36,18 @@ func BenchmarkSaveMessage(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(batch))/1000, "ms/msg")
 }
+
+// BenchmarkDeliverMessages measures bulk seeding by Maildir delivery, in
+// batches of 1000 messages.
+func BenchmarkDeliverMessages(b *testing.B) {
+	srv := Dovecot(b)
+	u := srv.NewUser(b)
+	batch := make([][]byte, 1000)
+	for i := range batch {
+		batch[i] = testMessage(i)
+	}
+	for b.Loop() {
+		srv.DeliverMessages(b, u.Name, "INBOX", time.Time{}, batch...)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(batch))/1000, "ms/msg")
+}

@@ -27,6 +27,11 @@ func (s *Server) DeliverMessages(tb testing.TB, user, mailbox string, date time.
 	if dir == "" {
 		tb.Fatalf("testenv: no Maildir path for %q (user %s)", mailbox, user)
 	}
+	if _, err := os.Stat(filepath.Join(dir, "tmp")); err != nil {
+		// A new user's INBOX is created on first access; any other
+		// missing mailbox makes this fail with Dovecot's message.
+		s.MailboxStatus(tb, user, mailbox)
+	}
 	if date.IsZero() {
 		date = time.Now()
 	}

@@ -184,7 +184,8 @@ func TestDeliverMessages(t *testing.T) {
 	if len(rows) != 1000 || !strings.HasPrefix(rows[0]["date.received"], "2024-03-04") {
 		t.Errorf("received date of UID 1: %v", rows[0])
 	}
-	more := srv.DeliverMessages(t, u.Name, "INBOX", time.Time{}, testMessage(1))
+	fresh := srv.NewUser(t) // INBOX not created yet
+	more := srv.DeliverMessages(t, fresh.Name, "INBOX", time.Time{}, testMessage(1))
 	if len(more) != 1 || more[0] != 1 {
 		t.Errorf("delivery into INBOX: UIDs %v", more)
 	}
