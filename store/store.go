@@ -37,6 +37,9 @@ type Store interface {
 	DeleteMailbox(ctx context.Context, name string) error
 	// RenameMailbox renames old (and its children) to new, keeping
 	// messages, their UIDs and UIDVALIDITY where the store can.
+	// DeleteMailbox and RenameMailbox of a missing mailbox wrap
+	// ErrMailboxNotFound; renaming onto an existing one wraps
+	// ErrMailboxExists.
 	RenameMailbox(ctx context.Context, old, new string) error
 	// OpenMailbox opens name for reading and writing. A missing mailbox gives
 	// an error wrapping ErrMailboxNotFound.
@@ -53,7 +56,8 @@ type Mailbox interface {
 	// Name returns the mailbox's neutral name.
 	Name() string
 	// Status returns UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and the message
-	// count as of opening or the last listing.
+	// count as of opening or the last listing (not refreshed by this
+	// handle's own Append).
 	Status() Status
 	// List streams the metadata of the mailbox's messages in ascending UID
 	// order, in batches of at most opts.BatchSize, to fn. The slice passed
@@ -66,6 +70,13 @@ type Mailbox interface {
 	// that cannot tell (no Features.Changes, UIDVALIDITY changed, checkpoint
 	// too old) returns an error wrapping ErrCheckpointUnusable and the caller
 	// falls back to List.
+	//
+	// A Since with only UIDValidity set asks for everything: every message is
+	// in Changed and no UID is vanished; this is how a caller gets its first
+	// checkpoint. Changed may hold messages that did not change (a store may
+	// over-report; the caller compares with what it knows), never miss one.
+	// Vanished lists only UIDs below Since.UIDNext. fn may not be called at
+	// all when nothing changed.
 	Changes(ctx context.Context, req ChangesRequest, fn func(ChangeSet) error) (Checkpoint, error)
 	// FetchBodies streams the bodies of uids to fn, one message at a time,
 	// in the order given; the store may pipeline. The reader is valid only
@@ -83,6 +94,9 @@ type Mailbox interface {
 	// ch.UnchangedSince set and Features.CondStore, the change applies only
 	// to messages whose modseq is not greater (RFC 7162 §3.1.3); the UIDs
 	// refused for that reason are returned as conflicts, not as an error.
+	// Without Features.CondStore a non-zero UnchangedSince fails with an
+	// error wrapping ErrUnsupported. Labels change only with
+	// Features.GmailLabels (else ErrUnsupported when any is given).
 	UpdateFlags(ctx context.Context, ch FlagChange) (conflicts []UID, err error)
 	// Expunge permanently removes the given messages (and no others: on
 	// IMAP, UID EXPUNGE where offered).
@@ -90,7 +104,7 @@ type Mailbox interface {
 	// Move moves the given messages to mailbox dest (same store) and returns
 	// their new UIDs where known (missing keys: unknown).
 	Move(ctx context.Context, uids []UID, dest string) (map[UID]UID, error)
-	// Find returns the messages matching q, to locate a message whose Append
+	// Find returns the messages matching q, in ascending UID order, to locate a message whose Append
 	// gave no UID or whose propagation a crash interrupted.
 	Find(ctx context.Context, q Query) ([]Message, error)
 	// Close releases the mailbox (and its connection, on IMAP).
@@ -221,6 +235,9 @@ type FlagChange struct {
 	UIDs           []UID
 	Add, Remove    Flags
 	UnchangedSince ModSeq
+	// AddLabels and RemoveLabels change Gmail labels (X-GM-LABELS), with
+	// Features.GmailLabels only.
+	AddLabels, RemoveLabels []string
 }
 
 // Query finds messages for recovery. Zero fields match anything; at least
