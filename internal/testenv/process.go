@@ -84,6 +84,26 @@ func (m *master) stop(grace time.Duration) error {
 	return fmt.Errorf("testenv: dovecot (pid %d): processes %v survive SIGKILL", m.pid, groupPIDs(m.pid))
 }
 
+// hasExited reports whether the master has been reaped.
+func (m *master) hasExited() bool {
+	select {
+	case <-m.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// startError describes a master that exited during start-up; call it
+// only after exited is closed.
+func (m *master) startError() error {
+	err := m.err
+	if err == nil {
+		err = errors.New("exit status 0")
+	}
+	return fmt.Errorf("testenv: dovecot exited during start-up: %w", err)
+}
+
 // groupPIDs lists the live (non-zombie) processes of process group pgid.
 func groupPIDs(pgid int) []int {
 	entries, err := os.ReadDir("/proc")
@@ -184,14 +204,12 @@ func waitReady(ctx context.Context, m *master, addr string, conf *tls.Config) er
 		if err == nil {
 			return nil
 		}
-		select {
-		case <-m.exited:
-			return fmt.Errorf("testenv: dovecot exited during start-up: %v", m.err)
-		default:
+		if m.hasExited() { // checked first: ctx is cancelled by the exit too
+			return m.startError()
 		}
 		select {
 		case <-m.exited:
-			return fmt.Errorf("testenv: dovecot exited during start-up: %v", m.err)
+			return m.startError()
 		case <-ctx.Done():
 			return fmt.Errorf("testenv: dovecot not ready at %s: %w (last attempt: %v)", addr, ctx.Err(), err)
 		case <-tick.C:
