@@ -26,7 +26,9 @@ type Decoder struct {
 	line   []byte // current line, CRLF stripped
 	pos    int
 	lineNo int
-	last   string // last token, for error messages
+	// last token, for error messages: a constant, or a span of line
+	lastConst          string
+	lastStart, lastEnd int
 
 	// per-response context for literals
 	tag     string
@@ -118,7 +120,7 @@ func (d *Decoder) readUntagged(resp *imap.Response) error {
 		return d.syntax("expected a response name after \"*\"")
 	}
 	d.name = strings.ToUpper(word)
-	resp.Fields = append(make([]imap.Value, 0, 4), internAtom(word))
+	resp.Fields = append(make([]imap.Value, 0, 4), imap.Atom(word))
 	return d.readFields(resp)
 }
 
@@ -134,14 +136,14 @@ func (d *Decoder) readMessageData(resp *imap.Response) error {
 	}
 	d.num = uint32(n)
 	if !d.skipSP() {
-		return d.syntax(fmt.Sprintf("expected SP after %q", d.last))
+		return d.syntax(fmt.Sprintf("expected SP after %q", d.lastText()))
 	}
 	word := d.readWord()
 	if word == "" {
 		return d.syntax(fmt.Sprintf("expected a response name after \"* %d\"", n))
 	}
 	d.name = strings.ToUpper(word)
-	resp.Fields = append(make([]imap.Value, 0, 3), n, internAtom(word))
+	resp.Fields = append(make([]imap.Value, 0, 3), n, imap.Atom(word))
 	return d.readFields(resp)
 }
 
@@ -291,15 +293,19 @@ func (d *Decoder) readLine() error {
 func (d *Decoder) readTag() string {
 	if d.pos < len(d.line) && (d.line[d.pos] == '*' || d.line[d.pos] == '+') {
 		d.pos++
-		d.last = string(d.line[d.pos-1 : d.pos])
-		return d.last
+		if d.line[d.pos-1] == '*' {
+			d.setLast("*")
+		} else {
+			d.setLast("+")
+		}
+		return d.lastConst
 	}
 	start := d.pos
 	for d.pos < len(d.line) && (imap.IsAtomChar(d.line[d.pos]) || d.line[d.pos] == ']') && d.line[d.pos] != '+' {
 		d.pos++
 	}
-	d.last = string(d.line[start:d.pos])
-	return d.last
+	d.markLast(start, d.pos)
+	return string(d.line[start:d.pos])
 }
 
 // readWord reads letters, digits and "-" / "." / "_" (names of responses).
@@ -309,8 +315,45 @@ func (d *Decoder) readWord() string {
 	for d.pos < len(d.line) && isCodeChar(d.line[d.pos]) {
 		d.pos++
 	}
-	d.last = string(d.line[start:d.pos])
-	return d.last
+	d.markLast(start, d.pos)
+	return internName(d.line[start:d.pos])
+}
+
+// internName returns frequent response names without allocating.
+func internName(b []byte) string {
+	switch string(b) {
+	case "OK":
+		return "OK"
+	case "FETCH":
+		return "FETCH"
+	case "EXISTS":
+		return "EXISTS"
+	case "EXPUNGE":
+		return "EXPUNGE"
+	case "VANISHED":
+		return "VANISHED"
+	case "LIST":
+		return "LIST"
+	case "STATUS":
+		return "STATUS"
+	case "SEARCH":
+		return "SEARCH"
+	case "ESEARCH":
+		return "ESEARCH"
+	}
+	return string(b)
+}
+
+func (d *Decoder) markLast(start, end int) { d.lastConst, d.lastStart, d.lastEnd = "", start, end }
+
+func (d *Decoder) setLast(s string) { d.lastConst = s }
+
+// lastText returns the last token, for error messages.
+func (d *Decoder) lastText() string {
+	if d.lastConst != "" || d.lastEnd > len(d.line) {
+		return d.lastConst
+	}
+	return string(d.line[d.lastStart:d.lastEnd])
 }
 
 // skipSP skips one or more spaces and reports whether there was one.

@@ -25,7 +25,7 @@ func (d *Decoder) readLiteral(item string) (imap.Value, error) {
 	if err := d.readLine(); err != nil {
 		return nil, err
 	}
-	d.last = "literal"
+	d.setLast("literal")
 	return v, nil
 }
 

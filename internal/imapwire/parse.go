@@ -1,8 +1,8 @@
 package imapwire
 
 import (
+	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/imapdir/imapdir/imap"
@@ -20,12 +20,12 @@ func (d *Decoder) readValues(out *[]imap.Value, depth int, inCode bool) error {
 		}
 		// RFC 9051 §9: body-type-mpart, address lists and namespaces put
 		// lists next to each other without SP ("(...)(...)").
-		adjacent := d.line[d.pos] == '(' && d.last == ")"
+		adjacent := d.line[d.pos] == '(' && d.lastConst == ")"
 		if i > 0 && !sp && !adjacent && depth > 0 {
-			return d.syntax(fmt.Sprintf("expected SP or \")\" after %q", d.last))
+			return d.syntax(fmt.Sprintf("expected SP or \")\" after %q", d.lastText()))
 		}
 		if i > 0 && !sp && !adjacent {
-			return d.syntax(fmt.Sprintf("expected SP after %q", d.last))
+			return d.syntax(fmt.Sprintf("expected SP after %q", d.lastText()))
 		}
 		v, err := d.readValue(depth, inCode, d.itemFor(out, depth, i))
 		if err != nil {
@@ -60,7 +60,7 @@ func (d *Decoder) itemFor(out *[]imap.Value, depth, i int) string {
 // the value is a FETCH item's value.
 func (d *Decoder) readValue(depth int, inCode bool, item string) (imap.Value, error) {
 	if d.pos >= len(d.line) {
-		return nil, d.syntax(fmt.Sprintf("expected a value after %q", d.last))
+		return nil, d.syntax(fmt.Sprintf("expected a value after %q", d.lastText()))
 	}
 	switch c := d.line[d.pos]; {
 	case c == '(':
@@ -85,8 +85,8 @@ func (d *Decoder) readList(depth int, inCode bool) (imap.Value, error) {
 			d.opts.MaxDepth, d.pos, d.lineNo, ErrLimit)
 	}
 	d.pos++
-	d.last = "("
-	list := imap.List{}
+	d.setLast("(")
+	list := make(imap.List, 0, 8)
 	if err := d.readValues((*[]imap.Value)(&list), depth+1, inCode); err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (d *Decoder) readList(depth int, inCode bool) (imap.Value, error) {
 		return nil, d.syntax("expected \")\" to close the list")
 	}
 	d.pos++
-	d.last = ")"
+	d.setLast(")")
 	return list, nil
 }
 
@@ -110,7 +110,7 @@ func (d *Decoder) readQuoted() (imap.Value, error) {
 		case '"':
 			s := d.line[start:d.pos]
 			d.pos++
-			d.last = "quoted string"
+			d.setLast("quoted string")
 			if simple {
 				return imap.Str(s), nil
 			}
@@ -145,12 +145,11 @@ func (d *Decoder) readNumberOrAtom(inCode bool) (imap.Value, error) {
 		d.pos++
 	}
 	if d.pos == len(d.line) || !isTokenChar(d.line[d.pos], inCode) {
-		tok := d.line[start:d.pos]
-		d.last = string(tok)
-		if n, err := strconv.ParseUint(d.last, 10, 64); err == nil {
+		d.markLast(start, d.pos)
+		if n, ok := parseUint(d.line[start:d.pos]); ok {
 			return imap.Number(n), nil
 		}
-		return imap.Atom(d.last), nil
+		return imap.Atom(d.line[start:d.pos]), nil
 	}
 	d.pos = start
 	return d.readAtom(inCode)
@@ -177,13 +176,13 @@ func (d *Decoder) readAtom(inCode bool) (imap.Value, error) {
 	}
 	tok := d.line[start:d.pos]
 	if len(tok) == 0 {
-		return nil, d.syntax(fmt.Sprintf("expected a value after %q, found %q", d.last, d.line[d.pos]))
+		return nil, d.syntax(fmt.Sprintf("expected a value after %q, found %q", d.lastText(), d.line[d.pos]))
 	}
-	d.last = string(tok)
-	if len(tok) == 3 && strings.EqualFold(d.last, "NIL") {
+	d.markLast(start, d.pos)
+	if len(tok) == 3 && bytes.EqualFold(tok, []byte("NIL")) {
 		return imap.NIL, nil
 	}
-	return internAtom(d.last), nil
+	return internAtom(tok), nil
 }
 
 // skipSection moves past "[...]" and an optional "<...>" partial
@@ -241,8 +240,8 @@ func isTokenChar(c byte, inCode bool) bool {
 }
 
 // internAtom returns frequent atoms without allocating.
-func internAtom(s string) imap.Value {
-	switch s {
+func internAtom(b []byte) imap.Value {
+	switch string(b) {
 	case "FETCH":
 		return imap.Atom("FETCH")
 	case "UID":
@@ -276,5 +275,17 @@ func internAtom(s string) imap.Value {
 	case "LIST":
 		return imap.Atom("LIST")
 	}
-	return imap.Atom(s)
+	return imap.Atom(b)
+}
+
+// parseUint parses a decimal number of up to 19 digits (fits uint64).
+func parseUint(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		n = n*10 + uint64(c-'0')
+	}
+	return n, true
 }
