@@ -37,6 +37,10 @@ type NearMessage struct {
 	Flags      FlagSet   // flags as last seen
 	Size       int64     // bytes; 0: unknown
 	MTime      time.Time // file mtime as last seen, nanosecond resolution
+	// ChangedGen is the store's scan generation (NearMailbox.Generation)
+	// in which the store last saw this message change; opaque to statedb
+	// (< 2^63).
+	ChangedGen uint64
 }
 
 const nearMailboxColumns = `id, name, uidvalidity, uidnext, generation, checkpoint`
@@ -171,12 +175,12 @@ func (t *Tx) insertNearMessage(op string, msg NearMessage) error {
 		return err
 	}
 	_, err = t.exec(op, `INSERT INTO near_messages (subdir, file_name, flags, size, mtime,
-		unique_name, mailbox_id, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		changed_gen, unique_name, mailbox_id, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	return err
 }
 
 // nearMessageArgs validates msg and returns subdir, file_name, flags, size,
-// mtime, unique_name, mailbox_id, uid.
+// mtime, changed_gen, unique_name, mailbox_id, uid.
 func (t *Tx) nearMessageArgs(op string, msg NearMessage) ([]any, error) {
 	switch {
 	case msg.UniqueName == "" || strings.ContainsAny(msg.UniqueName, "/:"):
@@ -187,21 +191,24 @@ func (t *Tx) nearMessageArgs(op string, msg NearMessage) ([]any, error) {
 		return nil, t.invalid(op, "file name %q does not start with unique name %q", msg.FileName, msg.UniqueName)
 	case msg.Size < 0:
 		return nil, t.invalid(op, "negative size %d", msg.Size)
+	case msg.ChangedGen > 1<<63-1:
+		return nil, t.invalid(op, "changed generation %d above 2^63-1", msg.ChangedGen)
 	}
 	if err := msg.Flags.check("flags"); err != nil {
 		return nil, t.invalid(op, "%v", err)
 	}
 	return []any{msg.Subdir, msg.FileName, string(msg.Flags), msg.Size, unixNano(msg.MTime),
-		msg.UniqueName, msg.Mailbox, msg.UID}, nil
+		int64(msg.ChangedGen), msg.UniqueName, msg.Mailbox, msg.UID}, nil
 }
 
-const nearMessageColumns = `mailbox_id, uid, unique_name, subdir, file_name, flags, size, mtime`
+const nearMessageColumns = `mailbox_id, uid, unique_name, subdir, file_name, flags, size, mtime, changed_gen`
 
 // scanNearMessage reads one row selected with nearMessageColumns.
 func scanNearMessage(scan func(dest ...any) error, m *NearMessage) error {
-	var mtime int64
-	err := scan(&m.Mailbox, &m.UID, &m.UniqueName, &m.Subdir, &m.FileName, &m.Flags, &m.Size, &mtime)
+	var mtime, gen int64
+	err := scan(&m.Mailbox, &m.UID, &m.UniqueName, &m.Subdir, &m.FileName, &m.Flags, &m.Size, &mtime, &gen)
 	m.MTime = fromNano(mtime)
+	m.ChangedGen = uint64(gen)
 	return err
 }
 
@@ -223,8 +230,9 @@ func (t *Tx) NearMessageByUniqueName(name string) (m NearMessage, found bool, er
 	return m, found, err
 }
 
-// UpdateNearMessage writes the unique name, subdir, file name, flags, size
-// and mtime of the message (msg.Mailbox, msg.UID); ErrNotFound if absent.
+// UpdateNearMessage writes the unique name, subdir, file name, flags, size,
+// mtime and changed generation of the message (msg.Mailbox, msg.UID);
+// ErrNotFound if absent.
 func (t *Tx) UpdateNearMessage(msg NearMessage) error {
 	op := fmt.Sprintf("update near mailbox %d UID %d", msg.Mailbox, msg.UID)
 	args, err := t.nearMessageArgs(op, msg)
@@ -232,7 +240,7 @@ func (t *Tx) UpdateNearMessage(msg NearMessage) error {
 		return err
 	}
 	return t.execOne(op, `UPDATE near_messages SET subdir = ?, file_name = ?, flags = ?, size = ?,
-		mtime = ?, unique_name = ? WHERE mailbox_id = ? AND uid = ?`, args...)
+		mtime = ?, changed_gen = ?, unique_name = ? WHERE mailbox_id = ? AND uid = ?`, args...)
 }
 
 // MoveNearMessage records that message uid of mailbox from is now msg in

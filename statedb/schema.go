@@ -130,6 +130,7 @@ CREATE TABLE near_messages (
 	flags       TEXT NOT NULL DEFAULT '', -- canonical FlagSet as last seen
 	size        INTEGER NOT NULL DEFAULT 0 CHECK (size >= 0),
 	mtime       INTEGER NOT NULL DEFAULT 0, -- Unix ns
+	changed_gen INTEGER NOT NULL DEFAULT 0 CHECK (changed_gen >= 0), -- store's scan generation of the last change seen
 	PRIMARY KEY (mailbox_id, uid)
 ) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX near_messages_unique_name ON near_messages(unique_name);
