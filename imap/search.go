@@ -76,6 +76,7 @@ func parseESearch(args []Value) (*SearchData, error) {
 		d.UID = true
 		args = args[1:]
 	}
+	args = flattenModSeq(args)
 	if len(args)%2 != 0 {
 		return nil, fmt.Errorf("imap: ESEARCH: return data is not name-value pairs")
 	}
@@ -85,6 +86,21 @@ func parseESearch(args []Value) (*SearchData, error) {
 		}
 	}
 	return d, nil
+}
+
+// flattenModSeq returns args with a parenthesized "(MODSEQ n)" spread
+// out. Quirk: a server answering MailKit sent the MODSEQ return data in
+// parentheses (MailKit issue 323); RFC 7162 §3.1.5 has no parentheses.
+func flattenModSeq(args []Value) []Value {
+	out := make([]Value, 0, len(args)+1)
+	for _, a := range args {
+		if l, ok := a.(List); ok && len(l) == 2 && IsAtomNamed(l[0], "MODSEQ") {
+			out = append(out, l[0], l[1])
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 func (d *SearchData) setReturn(k, v Value) error {

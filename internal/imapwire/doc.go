@@ -55,16 +55,29 @@
 //
 // # Server quirks tolerated by the decoder
 //
-//   - missing resp-text after a status or code ("a1 OK", "* OK [ALERT]"),
-//     and "+" with no text;
-//   - lower-case status and response names ("* ok", "* 1 fetch");
-//   - runs of spaces where one is required, and a trailing space before
-//     CRLF ("* SEARCH 1 2 ");
+// Each is tested in imap/quirks_test.go with the line the server sent.
+//
+//   - missing resp-text: "* BYE" with no SP (iCloud), "A6 OK" (ppops.net),
+//     "* OK [HIGHESTMODSEQ 13637]" (Gmail; RFC 7162's own examples, erratum
+//     5055), and "+" with no text;
+//   - a "[" that opens no valid code ("* NO [TRYCREATE", "* NO [FOO(BAR)]")
+//     is text, as Mark Crispin ruled on the imap-protocol list (2007);
+//   - a space before ")" ("* 11487 FETCH (UID 19436 )", imap.qq.com) and a
+//     trailing space before CRLF ("* SEARCH 1 2 " from Yahoo, "* SEARCH "
+//     from GreenMail, "* STATUS INBOX (MESSAGES 0) " behind Exchange);
+//   - runs of spaces where one is required;
+//   - lower-case status, response and item names ("* 1 fetch (uid 5)");
+//   - adjacent lists without SP, which the grammar itself has in
+//     body-type-mpart, address lists and NAMESPACE;
 //   - bare LF as line end;
 //   - NIL where a list is expected (imap.AsList accepts it);
 //   - "*", "%", "]" and 8-bit bytes inside atoms;
 //   - unknown untagged responses whose arguments do not parse are kept as
 //     one imap.Raw instead of failing the connection;
-//   - response-code arguments that are not values (free text) kept as one
-//     imap.Raw; a "[" that opens no valid code is kept as text.
+//   - response-code arguments that are not values (free text, REFERRAL
+//     URLs) are kept as one imap.Raw.
+//
+// In package imap: ESEARCH "(MODSEQ n)" in parentheses (a server answering
+// MailKit, MailKit issue 323) and day-of-month without padding in
+// date-time.
 package imapwire

@@ -1,0 +1,56 @@
+package imap_test
+
+import (
+	"testing"
+
+	"github.com/imapdir/imapdir/imap"
+)
+
+// TestServerQuirks: responses seen from real servers that bend the grammar
+// decode to what the server meant.
+func TestServerQuirks(t *testing.T) {
+	// imap.qq.com: space before the closing parenthesis.
+	f := must(imap.ParseFetch(one(t, `* 11487 FETCH (UID 19436 )`)))
+	if f.UID != 19436 || f.Seq != 11487 {
+		t.Errorf("qq FETCH %+v", f)
+	}
+	// Yahoo: trailing space after SEARCH results; GreenMail: "* SEARCH ".
+	if s := must(imap.ParseSearch(one(t, `* SEARCH 169654 169655 `), true)); s.UIDs.String() != "169654:169655" {
+		t.Errorf("Yahoo SEARCH %+v", s)
+	}
+	if s := must(imap.ParseSearch(one(t, `* SEARCH `), true)); !s.UIDs.IsEmpty() {
+		t.Errorf("GreenMail SEARCH %+v", s)
+	}
+	// Trailing space after STATUS (go-imap issue 540, Dovecot behind Exchange).
+	if s := must(imap.ParseStatus(one(t, `* STATUS INBOX (MESSAGES 0) `), false)); !s.Has("MESSAGES") {
+		t.Errorf("STATUS %+v", s)
+	}
+	// iCloud: "* BYE" with no SP and no text; ppops.net: "A6 OK".
+	if r := one(t, `* BYE`); r.Status != imap.StatusBYE || r.Text != "" {
+		t.Errorf("iCloud BYE %+v", r)
+	}
+	if r := one(t, `A6 OK`); r.Status != imap.StatusOK || r.Tag != "A6" {
+		t.Errorf("ppops OK %+v", r)
+	}
+	// Gmail: HIGHESTMODSEQ code with no text (RFC 7162 erratum 5055).
+	var s imap.SelectData
+	must(s.Apply(one(t, `* OK [HIGHESTMODSEQ 13637]`)))
+	if s.HighestModSeq != 13637 {
+		t.Errorf("Gmail HIGHESTMODSEQ %+v", s)
+	}
+	// Unterminated or malformed codes are text (Mark Crispin, imap-protocol list, 2007).
+	for _, line := range []string{`* NO [TRYCREATE`, `* NO [FOO(BAR)]`} {
+		if r := one(t, line); r.Code != "" || r.Text != line[5:] {
+			t.Errorf("%s: code %q text %q", line, r.Code, r.Text)
+		}
+	}
+	// A server answering MailKit (issue 323): MODSEQ in parentheses in ESEARCH.
+	e := must(imap.ParseSearch(one(t, `* ESEARCH (TAG "A00000012") UID ALL 33866,33897,33906 (MODSEQ 284535)`), false))
+	if e.ModSeq != 284535 || e.UIDs.Len() != 3 {
+		t.Errorf("ESEARCH %+v", e)
+	}
+	// Lower-case names.
+	if f := must(imap.ParseFetch(one(t, `* 1 fetch (uid 5 flags (\seen))`))); f.UID != 5 || f.Flags[0] != imap.FlagSeen {
+		t.Errorf("lower-case FETCH %+v", f)
+	}
+}
