@@ -39,6 +39,7 @@ type DB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+	onBusy func(attempt int) // test hook: called before each busy retry
 }
 
 // Open opens the state database at path, creating it (mode 0600) when it
@@ -156,6 +157,9 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		err := db.run(ctx, db.writer, true, fn)
 		if !isCode(err, codeBusy) || attempt >= maxBusyRetries {
 			return err
+		}
+		if db.onBusy != nil {
+			db.onBusy(attempt)
 		}
 		t := time.NewTimer(delay)
 		select {

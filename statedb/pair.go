@@ -201,9 +201,9 @@ func (t *Tx) IteratePairsFrom(mb MailboxID, after PairKey, fn func(Pair) error) 
 	op := fmt.Sprintf("iterate pairs of mailbox %d", mb)
 	for {
 		page, err := t.pairList(op, `SELECT `+pairColumns+` FROM pairs
-			WHERE mailbox_id = ? AND (far_uid > ? OR (far_uid = ? AND near_uid > ?))
+			WHERE mailbox_id = ? AND (far_uid, near_uid) > (?, ?)
 			ORDER BY far_uid, near_uid LIMIT ?`,
-			mb, after.FarUID, after.FarUID, after.NearUID, pairPage)
+			mb, after.FarUID, after.NearUID, pairPage)
 		if err != nil {
 			return err
 		}
