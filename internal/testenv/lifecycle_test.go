@@ -147,3 +147,24 @@ func TestRetryWhenPortTaken(t *testing.T) {
 	}
 	checkLogin(t, s, s.NewUser(t), true)
 }
+
+// TestExtraConfigOverrides repeats generated settings in ExtraConfig: the
+// later value wins, so a test can take extensions away from the server.
+func TestExtraConfigOverrides(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Options{ExtraConfig: "mailbox_list_index = no\nimap_capability = IMAP4rev1 IDLE UIDPLUS\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	u := s.NewUser(t)
+	c := dialTLS(t, s, "localhost")
+	c.greeting()
+	c.login(u)
+	caps := capsOf(c.ok("CAPABILITY")[0])
+	if !caps["UIDPLUS"] || caps["QRESYNC"] || caps["NOTIFY"] || caps["MOVE"] {
+		t.Errorf("capabilities with ExtraConfig: %v", caps)
+	}
+}
