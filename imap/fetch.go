@@ -86,7 +86,13 @@ func (f *FetchData) setItem(name string, v Value) error {
 		f.Flags, err = parseFlags(v)
 		f.HasFlags = err == nil
 	case "INTERNALDATE":
-		f.InternalDate, err = parseDateTimeValue(v)
+		// A date-time that does not parse is kept in Other rather than
+		// failing the whole FETCH: the other items are still good.
+		t, derr := parseDateTimeValue(v)
+		if derr != nil {
+			f.Other = append(f.Other, FetchItem{Name: name, Value: v})
+		}
+		f.InternalDate = t
 	case "RFC822.SIZE":
 		var ok bool
 		f.Size, ok = AsNumber(v)

@@ -2,6 +2,7 @@ package imap_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/imapdir/imapdir/imap"
 )
@@ -52,5 +53,22 @@ func TestServerQuirks(t *testing.T) {
 	// Lower-case names.
 	if f := must(imap.ParseFetch(one(t, `* 1 fetch (uid 5 flags (\seen))`))); f.UID != 5 || f.Flags[0] != imap.FlagSeen {
 		t.Errorf("lower-case FETCH %+v", f)
+	}
+}
+
+func TestDateTime(t *testing.T) {
+	d := time.Date(1996, 7, 7, 2, 44, 25, 0, time.FixedZone("", -7*3600))
+	if s := imap.FormatDateTime(d); s != " 7-Jul-1996 02:44:25 -0700" {
+		t.Errorf("FormatDateTime = %q", s)
+	}
+	for _, s := range []string{" 7-Jul-1996 02:44:25 -0700", "07-Jul-1996 02:44:25 -0700", "7-Jul-1996 02:44:25 -0700"} {
+		if got, err := imap.ParseDateTime(s); err != nil || !got.Equal(d) {
+			t.Errorf("ParseDateTime(%q) = %v, %v", s, got, err)
+		}
+	}
+	// A bad INTERNALDATE does not spoil the other items.
+	f := must(imap.ParseFetch(one(t, `* 1 FETCH (UID 3 INTERNALDATE "yesterday")`)))
+	if f.UID != 3 || !f.InternalDate.IsZero() || len(f.Other) != 1 || f.Other[0].Name != "INTERNALDATE" {
+		t.Errorf("%+v", f)
 	}
 }

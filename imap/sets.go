@@ -1,5 +1,7 @@
 package imap
 
+import "strconv"
+
 // UIDSet is a set of UIDs, as sent in UID commands and received in
 // APPENDUID/COPYUID codes, VANISHED and ESEARCH (RFC 9051 §9 sequence-set,
 // RFC 4315 uid-set). The zero value is an empty set ready to use. It is a
@@ -100,3 +102,24 @@ func (s SeqSet) Split(maxLen int) []SeqSet {
 	}
 	return out
 }
+
+// UID is a message unique identifier (RFC 9051 §2.3.1.1). Zero is not a valid
+// UID; inside a UIDRange it stands for "*" (the largest UID in use).
+type UID uint32
+
+// SeqNum is a message sequence number (RFC 9051 §2.3.1.2). Zero is not a
+// valid sequence number; inside a SeqRange it stands for "*".
+type SeqNum uint32
+
+// String returns the decimal form of u.
+func (u UID) String() string { return strconv.FormatUint(uint64(u), 10) }
+
+// String returns the decimal form of n.
+func (n SeqNum) String() string { return strconv.FormatUint(uint64(n), 10) }
+
+func (UID) isValue()    {}
+func (SeqNum) isValue() {}
+
+// ModSeq is a CONDSTORE modification sequence (RFC 7162 §3.1.1): a 63-bit
+// unsigned number.
+type ModSeq uint64

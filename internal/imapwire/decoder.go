@@ -44,6 +44,17 @@ func NewDecoder(r *bufio.Reader, opts DecoderOptions) *Decoder {
 	return &Decoder{r: r, opts: opts.withDefaults()}
 }
 
+// Reset makes the decoder read from r, keeping its options, for a stream
+// change such as STARTTLS or COMPRESS=DEFLATE (RFC 4978: wrap the old
+// reader, which may hold buffered compressed bytes). It clears a sticky
+// error only if clearErr is set.
+func (d *Decoder) Reset(r *bufio.Reader, clearErr bool) {
+	d.r = r
+	if clearErr {
+		d.err = nil
+	}
+}
+
 // SetLiteralFunc replaces the LiteralFunc (nil to buffer within limits).
 // Call it only between ReadResponse calls.
 func (d *Decoder) SetLiteralFunc(f LiteralFunc) { d.opts.Literal = f }

@@ -160,3 +160,17 @@ func TestLiteralCallbackError(t *testing.T) {
 		t.Fatalf("stream not usable after callback error: %v, %v", r, err)
 	}
 }
+
+func TestReset(t *testing.T) {
+	d := NewDecoder(bufio.NewReader(strings.NewReader("* 1 EXISTS\r\n")), DecoderOptions{})
+	if _, err := d.ReadResponse(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ReadResponse(); !errors.Is(err, io.EOF) {
+		t.Fatalf("want EOF, got %v", err)
+	}
+	d.Reset(bufio.NewReader(strings.NewReader("* 2 EXISTS\r\n")), true)
+	if r, err := d.ReadResponse(); err != nil || r.String() != "* 2 EXISTS" {
+		t.Fatalf("after Reset: %v, %v", r, err)
+	}
+}

@@ -57,6 +57,10 @@ func NewEncoder(w *bufio.Writer, opts EncoderOptions) *Encoder {
 	return &Encoder{w: w, opts: opts}
 }
 
+// Reset makes the encoder write to w, for a stream change such as
+// STARTTLS or COMPRESS=DEFLATE.
+func (e *Encoder) Reset(w *bufio.Writer) { e.w = w }
+
 // Options returns the options in effect.
 func (e *Encoder) Options() EncoderOptions { return e.opts }
 
