@@ -46,6 +46,40 @@ type ListData struct {
 	ChildInfo []string
 	OldName   string      // OLDNAME extended item (RFC 9051 §7.3.1)
 	Extended  []FetchItem // other extended items, as sent
+
+	// Status is the STATUS response the server sent for this mailbox
+	// after its LIST response, with LIST ... RETURN (STATUS ...)
+	// (RFC 5819 §2); ParseListing fills it.
+	Status *StatusData
+}
+
+// ParseListing converts the LIST (or LSUB) responses among resps, in order,
+// and attaches each STATUS response to the LIST entry of the same mailbox
+// (RFC 5819: LIST-STATUS sends STATUS after the mailbox's LIST). Other
+// responses are ignored.
+func ParseListing(resps []*Response, utf8 bool) ([]*ListData, error) {
+	var out []*ListData
+	byName := map[string]*ListData{}
+	for _, r := range resps {
+		switch r.Name() {
+		case "LIST", "LSUB":
+			l, err := ParseList(r, utf8)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, l)
+			byName[l.Name] = l
+		case "STATUS":
+			st, err := ParseStatus(r, utf8)
+			if err != nil {
+				return nil, err
+			}
+			if l := byName[st.Mailbox]; l != nil {
+				l.Status = st
+			}
+		}
+	}
+	return out, nil
 }
 
 // HasAttr reports whether the mailbox has attribute a, ignoring case.

@@ -257,3 +257,59 @@ func TestBodyStructure(t *testing.T) {
 		t.Errorf("walk: %s", got)
 	}
 }
+
+// RFC 9051 §6.3.9 LIST examples and §6.4.4–§6.4.9 SEARCH, FETCH, STORE, UID examples.
+func TestRFC9051CommandExamples(t *testing.T) {
+	lists := []struct {
+		line  string
+		name  string
+		delim rune
+		attr  imap.MailboxAttr
+	}{
+		{`* LIST (\Noselect) "/" ""`, "", '/', imap.AttrNoSelect},
+		{`* LIST (\Noselect) "." #news.`, "#news.", '.', imap.AttrNoSelect},
+		{`* LIST (\Noselect) "/" /`, "/", '/', imap.AttrNoSelect},
+		{`* LIST (\Noselect) "/" ~/Mail/foo`, "~/Mail/foo", '/', imap.AttrNoSelect},
+		{`* LIST () "/" ~/Mail/meetings`, "~/Mail/meetings", '/', ""},
+		{`* LIST (\Marked \NoInferiors) "/" "inbox"`, "INBOX", '/', imap.AttrNoInferiors},
+		{`* LIST (\HasChildren) "/" "Fruit" ("CHILDINFO" ("SUBSCRIBED"))`, "Fruit", '/', imap.AttrHasChildren},
+		{`* LIST (\NonExistent \HasChildren) "/" "Tofu"`, "Tofu", '/', imap.AttrNonExistent},
+		{`* LIST (\Subscribed \Remote) "/" "Bread"`, "Bread", '/', imap.AttrRemote},
+		{`* LIST () "\\" Foo\Bar`, `Foo\Bar`, '\\', ""},
+		{`* LIST (\HasNoChildren) NIL "Flat"`, "Flat", 0, ""},
+	}
+	for _, r := range lists {
+		l := must(imap.ParseList(one(t, r.line), false))
+		if l.Name != r.name || l.Delim != r.delim || (r.attr != "" && !l.HasAttr(r.attr)) {
+			t.Errorf("%s: %+v", r.line, l)
+		}
+	}
+	if s := must(imap.ParseSearch(one(t, `* SEARCH 2 84 882`), false)); s.Seqs.Len() != 3 || !s.Seqs.Contains(84) {
+		t.Errorf("%+v", s)
+	}
+	if s := must(imap.ParseSearch(one(t, `* ESEARCH (TAG "A285") ALL 43`), false)); s.Seqs.String() != "43" {
+		t.Errorf("%+v", s)
+	}
+	f := must(imap.ParseFetch(one(t, `* 23 FETCH (FLAGS (\Seen) UID 4827313)`)))
+	if f.UID != 4827313 || f.Seq != 23 {
+		t.Errorf("%+v", f)
+	}
+	f = must(imap.ParseFetch(one(t, `* 2 FETCH (FLAGS (\Deleted \Seen))`)))
+	if !imap.HasFlag(f.Flags, imap.FlagDeleted) || !imap.HasFlag(f.Flags, imap.FlagSeen) {
+		t.Errorf("%+v", f)
+	}
+	f = must(imap.ParseFetch(one(t, "* 4 FETCH (FLAGS (\\Seen) UID 4827313 BODY[HEADER] {21}\r\nSubject: x\r\nTo: y\r\n\r\n)")))
+	if s := f.Section("BODY[HEADER]"); s == nil || f.UID != 4827313 {
+		t.Errorf("%+v", f)
+	}
+	listing := must(imap.ParseListing(decode(t,
+		`* LIST (\HasNoChildren) "." "INBOX"`,
+		`* STATUS "INBOX" (MESSAGES 17 UNSEEN 16)`,
+		`* LIST () "." "foo"`,
+		`* STATUS "foo" (MESSAGES 30 UNSEEN 29)`,
+		`* LIST (\NoSelect) "." "bar"`,
+	), false))
+	if len(listing) != 3 || listing[0].Status == nil || listing[0].Status.Messages != 17 || listing[1].Status.Unseen != 29 || listing[2].Status != nil {
+		t.Errorf("LIST-STATUS (RFC 5819 §2 example) %+v", listing)
+	}
+}
