@@ -36,6 +36,7 @@ type Decoder struct {
 	num     uint32
 	litErr  error
 	sawLit  bool
+	used    int64 // bytes charged against MaxResponse
 	limited io.LimitedReader
 }
 
@@ -82,7 +83,7 @@ func (d *Decoder) ReadResponse() (*imap.Response, error) {
 }
 
 func (d *Decoder) readResponse() (*imap.Response, error) {
-	d.tag, d.name, d.num, d.sawLit, d.lineNo = "", "", 0, false, 0
+	d.tag, d.name, d.num, d.sawLit, d.lineNo, d.used = "", "", 0, false, 0, 0
 	if err := d.readLine(); err != nil {
 		return nil, err
 	}
@@ -293,6 +294,9 @@ func (d *Decoder) readLine() error {
 		}
 		return fmt.Errorf("imapwire: reading response line %d: %w", d.lineNo, err)
 	}
+	if err := d.charge(int64(len(d.line)), "line"); err != nil {
+		return err
+	}
 	d.line = d.line[:len(d.line)-1]
 	if n := len(d.line); n > 0 && d.line[n-1] == '\r' {
 		d.line = d.line[:n-1]
@@ -376,6 +380,16 @@ func (d *Decoder) skipSP() bool {
 		d.pos++
 	}
 	return d.pos > start
+}
+
+// charge counts n bytes of what against MaxResponse.
+func (d *Decoder) charge(n int64, what string) error {
+	d.used += n
+	if d.used > d.opts.MaxResponse {
+		return fmt.Errorf("imapwire: response larger than %d bytes in memory (at a %s on response line %d): %w",
+			d.opts.MaxResponse, what, d.lineNo, ErrLimit)
+	}
+	return nil
 }
 
 func (d *Decoder) syntax(msg string) error {

@@ -102,6 +102,8 @@ func TestLimits(t *testing.T) {
 		{"deep nesting", "* XLIST " + strings.Repeat("(", 100000) + "\r\n", DecoderOptions{}},
 		{"long line", "* SEARCH " + strings.Repeat("1 ", 1000) + "\r\n", DecoderOptions{MaxLine: 100}},
 		{"body above buffer limit", "* 1 FETCH (BODY[] {1000}\r\n", DecoderOptions{MaxBodyBuffer: 999}},
+		{"many literals", "* ID (" + strings.Repeat("{100}\r\n"+strings.Repeat("x", 100)+" ", 200) + ")\r\n", DecoderOptions{MaxResponse: 10000}},
+		{"many empty lists", "* XLIST " + strings.Repeat("() ", 2000) + "\r\n", DecoderOptions{MaxResponse: 32000}},
 	}
 	for _, r := range rows {
 		err := decodeErr(r.in, r.opts)

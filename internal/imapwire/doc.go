@@ -24,8 +24,11 @@
 // LiteralFunc when one is set; other literals above StreamThreshold too;
 // smaller ones are buffered as imap.Str. Without a LiteralFunc body
 // literals are buffered up to MaxBodyBuffer. Non-body literals above
-// MaxLiteral are refused without being read. SetLiteralFunc may change the
-// callback between responses.
+// MaxLiteral are refused without being read. MaxResponse (64 MiB) bounds
+// what one response holds in memory (lines, buffered literals, 32 bytes per
+// value), MaxLine one line, MaxDepth list nesting. SetLiteralFunc may change
+// the callback between responses; Reset swaps the reader (STARTTLS,
+// COMPRESS).
 //
 // imap.Response: Tag ("*", "+", or the command tag), Status (OK/NO/BAD/BYE/
 // PREAUTH, or "" for data), Code/CodeArgs/Text, Fields []imap.Value (e.g.

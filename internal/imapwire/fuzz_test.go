@@ -98,7 +98,7 @@ func FuzzDecoder(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		opts := DecoderOptions{MaxLiteral: 4096, MaxBodyBuffer: 8192, MaxLine: 8192, MaxDepth: 16}
+		opts := DecoderOptions{MaxLiteral: 4096, MaxBodyBuffer: 8192, MaxLine: 8192, MaxDepth: 16, MaxResponse: 1 << 16}
 		if len(data) > 0 && data[0]%2 == 0 {
 			opts.Literal = func(info LiteralInfo, r io.Reader) (imap.Value, error) {
 				if info.Size > 1<<20 && !info.Body {

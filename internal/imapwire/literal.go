@@ -87,6 +87,9 @@ func (d *Decoder) literalBody(info LiteralInfo) (imap.Value, error) {
 	if info.Body && info.Size > d.opts.MaxBodyBuffer {
 		return nil, d.limitError(info, d.opts.MaxBodyBuffer)
 	}
+	if err := d.charge(info.Size, "literal"); err != nil {
+		return nil, err
+	}
 	buf := make([]byte, info.Size)
 	if _, err := io.ReadFull(d.r, buf); err != nil {
 		return nil, d.readErr(info, err)

@@ -13,7 +13,13 @@ const (
 	DefaultStreamThreshold = 64 << 10 // 64 KiB: larger non-body literals go to the LiteralFunc
 	DefaultMaxLine         = 8 << 20  // 8 MiB for one response line (literals excluded)
 	DefaultMaxDepth        = 64       // nested lists
+	DefaultMaxResponse     = 64 << 20 // 64 MiB held in memory for one response
 )
+
+// valueCost is what one decoded value is charged against MaxResponse, a
+// rough size of its interface, header and box, so that a line of "()"s
+// cannot grow into far more memory than its bytes.
+const valueCost = 32
 
 // LiteralInfo describes a literal the decoder is about to hand to a
 // LiteralFunc.
@@ -53,6 +59,10 @@ type DecoderOptions struct {
 	MaxLine int
 	// MaxDepth bounds list nesting.
 	MaxDepth int
+	// MaxResponse bounds what one response may hold in memory: its lines,
+	// its buffered literals and 32 bytes per value. Streamed literals do
+	// not count.
+	MaxResponse int64
 	// Literal, when set, receives body literals and large literals.
 	Literal LiteralFunc
 }
@@ -72,6 +82,9 @@ func (o DecoderOptions) withDefaults() DecoderOptions {
 	}
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = DefaultMaxDepth
+	}
+	if o.MaxResponse <= 0 {
+		o.MaxResponse = DefaultMaxResponse
 	}
 	return o
 }

@@ -27,6 +27,9 @@ func (d *Decoder) readValues(out *[]imap.Value, depth int, inCode bool) error {
 		if i > 0 && !sp && !adjacent {
 			return d.syntax(fmt.Sprintf("expected SP after %q", d.lastText()))
 		}
+		if err := d.charge(valueCost, "value"); err != nil {
+			return err
+		}
 		v, err := d.readValue(depth, inCode, d.itemFor(out, depth, i))
 		if err != nil {
 			return err
