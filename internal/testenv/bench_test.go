@@ -22,8 +22,8 @@ func BenchmarkStartStop(b *testing.B) {
 	}
 }
 
-// BenchmarkSaveMessage measures seeding one message with doveadm save
-// (plus the UID lookup, amortised over a batch of 10).
+// BenchmarkSaveMessage measures seeding with SaveMessages in batches of
+// 10 (one preauth imap process per batch).
 func BenchmarkSaveMessage(b *testing.B) {
 	srv := Dovecot(b)
 	u := srv.NewUser(b)

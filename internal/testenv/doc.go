@@ -58,12 +58,13 @@
 //
 // # Truth helpers
 //
-// Doveadm, CreateMailbox, ListMailboxes, SaveMessage(s), SetFlags,
-// AddFlags, RemoveFlags, MessageFlags, Fetch, FetchText, MailboxStatus,
-// Expunge and ForceUIDValidityChange run doveadm with the server's
-// config; as root doveadm acts as the user's mail uid. SaveMessage costs
-// a doveadm run per message (about 25 ms); DeliverMessages seeds
-// thousands at once by writing Maildir files as a delivery agent would. PreauthCommand
-// spawns Dovecot's imap binary pre-authenticated on stdin/stdout, for fast
-// protocol tests without network or login.
+// Doveadm, CreateMailbox, ListMailboxes, SetFlags, AddFlags, RemoveFlags,
+// MessageFlags, Fetch, FetchText, MailboxStatus, Expunge and
+// ForceUIDValidityChange run doveadm with the server's config; as root
+// doveadm acts as the user's mail uid. SaveMessage(s) APPENDs through
+// Dovecot's own imap process, one process per batch, UIDs from APPENDUID;
+// DeliverMessages seeds thousands at once by writing Maildir files as a
+// delivery agent would. PreauthCommand spawns Dovecot's imap binary
+// pre-authenticated on stdin/stdout, for fast protocol tests without
+// network or login. None of them uses the project's IMAP client.
 package testenv

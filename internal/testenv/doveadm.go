@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -173,71 +172,6 @@ func (s *Server) MessageFlags(tb testing.TB, user, mailbox string, uid uint32) [
 		}
 	}
 	return flags
-}
-
-// SaveMessage stores raw (an RFC 5322 message, LF or CRLF line endings;
-// Dovecot stores LF) in mailbox with `doveadm save` and returns its UID.
-func (s *Server) SaveMessage(tb testing.TB, user, mailbox string, raw []byte) uint32 {
-	tb.Helper()
-	return s.SaveMessages(tb, user, mailbox, raw)[0]
-}
-
-// SaveMessages stores each raw message in mailbox, in order, and returns
-// their UIDs. Saves into one mailbox through the harness are serialised;
-// IMAP APPENDs running meanwhile do not confuse the UID lookup.
-func (s *Server) SaveMessages(tb testing.TB, user, mailbox string, raws ...[]byte) []uint32 {
-	tb.Helper()
-	lock := s.saveLock(user, mailbox)
-	lock.Lock()
-	defer lock.Unlock()
-	next := s.statusUint(tb, user, mailbox, "uidnext")
-	pids := make([]int, len(raws))
-	for i, raw := range raws {
-		_, pids[i] = s.doveadm(tb, bytes.NewReader(raw), "save", "-u", user, "-m", mailbox)
-	}
-	out, _ := s.doveadm(tb, nil, "-f", "tab", "fetch", "-u", user, "uid guid",
-		"mailbox", mailbox, "uid", fmt.Sprintf("%d:*", next))
-	uids, err := matchSaved(parseTab(out), pids, next)
-	if err != nil {
-		tb.Fatalf("testenv: SaveMessages into %q (user %s): %v", mailbox, user, err)
-	}
-	return uids
-}
-
-// matchSaved finds the UID each doveadm save produced. With Maildir, a
-// message's GUID is its file's base name, which holds the pid of the
-// process that delivered it ("<secs>.M<usecs>P<pid>.<host>", optionally
-// "P<pid>Q<n>"), and each save ran in its own process.
-func matchSaved(rows []map[string]string, pids []int, next uint32) ([]uint32, error) {
-	uids := make([]uint32, len(pids))
-	for i, pid := range pids {
-		tag := "P" + strconv.Itoa(pid)
-		for _, r := range rows {
-			uid, err := strconv.ParseUint(r["uid"], 10, 32)
-			if err != nil || uint32(uid) < next {
-				continue
-			}
-			g := r["guid"]
-			if j := strings.Index(g, tag); j >= 0 && j+len(tag) < len(g) && (g[j+len(tag)] == '.' || g[j+len(tag)] == 'Q') {
-				uids[i] = uint32(uid)
-			}
-		}
-		if uids[i] == 0 {
-			return nil, fmt.Errorf("no new message from doveadm pid %d among %v", pid, rows)
-		}
-	}
-	return uids, nil
-}
-
-// saveLock returns the mutex serialising saves into user's mailbox.
-func (s *Server) saveLock(user, mailbox string) *sync.Mutex {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := user + "\x00" + mailbox
-	if s.saveLocks[k] == nil {
-		s.saveLocks[k] = &sync.Mutex{}
-	}
-	return s.saveLocks[k]
 }
 
 // uidArg formats uids as an IMAP sequence set for doveadm's UID key.

@@ -190,3 +190,26 @@ func TestDeliverMessages(t *testing.T) {
 		t.Errorf("delivery into INBOX: UIDs %v", more)
 	}
 }
+
+// TestSaveOddMailboxNames saves into names needing modified UTF-7 or
+// quoting, and gets a clear error for a missing mailbox.
+func TestSaveOddMailboxNames(t *testing.T) {
+	t.Parallel()
+	srv := Dovecot(t)
+	u := srv.NewUser(t)
+	for _, name := range []string{"R&D", `Say "hi"`, "日本語/台北"} {
+		srv.CreateMailbox(t, u.Name, name)
+		if uid := srv.SaveMessage(t, u.Name, name, testMessage(1)); uid != 1 {
+			t.Errorf("%q: UID %d", name, uid)
+		}
+		if st := srv.MailboxStatus(t, u.Name, name); st["messages"] != "1" {
+			t.Errorf("%q: status %v", name, st)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := srv.appendAll(ctx, u.Name, `"Nope"`, [][]byte{testMessage(1)})
+	if err == nil || !strings.Contains(err.Error(), "TRYCREATE") {
+		t.Errorf("APPEND to a missing mailbox: err = %v, want TRYCREATE", err)
+	}
+}

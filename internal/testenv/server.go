@@ -60,9 +60,8 @@ type Server struct {
 	mu         sync.Mutex
 	users      map[string]string // name → home directory
 	userSeq    int
-	saveLocks  map[string]*sync.Mutex // user\x00mailbox → serialises SaveMessages
-	deliverSeq int                    // Q counter of DeliverMessages file names
-	deliverAt  time.Time              // time in the last DeliverMessages file name
+	deliverSeq int       // Q counter of DeliverMessages file names
+	deliverAt  time.Time // time in the last DeliverMessages file name
 
 	stopOnce sync.Once
 	stopErr  error
@@ -119,7 +118,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		dir: dir, conf: filepath.Join(dir, "dovecot.conf"), bins: bins, id: id,
-		users: map[string]string{}, saveLocks: map[string]*sync.Mutex{},
+		users: map[string]string{},
 	}
 	if err := s.prepare(); err != nil {
 		os.RemoveAll(dir)

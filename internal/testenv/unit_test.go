@@ -39,20 +39,23 @@ func TestRenderConfig(t *testing.T) {
 	}
 }
 
-// TestMatchSaved maps doveadm pids to the UIDs of the files they wrote.
-func TestMatchSaved(t *testing.T) {
-	rows := []map[string]string{
-		{"uid": "4", "guid": "1796015316.M98P123.vm,S=46,W=51"}, // older than next
-		{"uid": "5", "guid": "1796015316.M99P1234.vm,S=46,W=51"},
-		{"uid": "6", "guid": "1796015317.M10P999.vm,S=46,W=51"}, // an IMAP APPEND
-		{"uid": "7", "guid": "1796015317.M11P123Q2.vm,S=46,W=51"},
+// TestParseAppendUID reads APPENDUID codes (RFC 4315 §3) and refuses
+// anything else.
+func TestParseAppendUID(t *testing.T) {
+	i, uid, err := parseAppendUID("s12 OK [APPENDUID 1796015318 40] Append completed (0.001 + 0.000 secs).")
+	if err != nil || i != 12 || uid != 40 {
+		t.Errorf("parseAppendUID = %d, %d, %v; want 12, 40", i, uid, err)
 	}
-	got, err := matchSaved(rows, []int{1234, 123}, 5)
-	if err != nil || len(got) != 2 || got[0] != 5 || got[1] != 7 {
-		t.Fatalf("matchSaved = %v, %v; want [5 7]", got, err)
-	}
-	if _, err := matchSaved(rows, []int{42}, 5); err == nil {
-		t.Error("matchSaved found a message for an unknown pid")
+	for _, bad := range []string{
+		"s1 NO [TRYCREATE] Mailbox doesn't exist: Nope",
+		"s1 OK Append completed.",
+		"s1 OK [APPENDUID 1 x] y",
+		"s1 OK [APPENDUID 1 0] y",
+		"sx OK [APPENDUID 1 2] y",
+	} {
+		if _, _, err := parseAppendUID(bad); err == nil {
+			t.Errorf("parseAppendUID(%q) accepted", bad)
+		}
 	}
 }
 
