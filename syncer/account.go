@@ -65,6 +65,9 @@ func (e *Engine) SyncMailbox(ctx context.Context, name string) (MailboxReport, e
 
 // syncRows runs the mailbox pairs in parallel under the connection cap.
 func (e *Engine) syncRows(ctx context.Context, rows []statedb.Mailbox) (Result, error) {
+	if err := e.recoverMoves(ctx, rows); err != nil {
+		return Result{}, err
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	ledger := newMoveLedger(e, rows)
@@ -90,6 +93,9 @@ func (e *Engine) syncRows(ctx context.Context, rows []statedb.Mailbox) (Result, 
 	}
 	wg.Wait()
 	res := Result{Mailboxes: reports}
+	for i := range reports {
+		ledger.reports[rows[i].ID] = &res.Mailboxes[i]
+	}
 	if err := ledger.finish(ctx); err != nil {
 		return res, err
 	}

@@ -129,6 +129,7 @@ func (r *mailboxRun) transfer(ctx context.Context, from Side, jobs []copyJob) er
 			return r.messageFailed(err, fmt.Sprintf("copy %s UID %d to %s", from, meta.UID, to))
 		}
 		j.uid, j.done = uid, true
+		r.assigned[to] = max(r.assigned[to], uid)
 		r.rep.New[to]++
 		r.rep.Bytes[to] += j.msg.Size
 		r.e.obs.Progress(r.name, to, j.msg.Size)
@@ -171,6 +172,7 @@ func (r *mailboxRun) findUnknown(ctx context.Context, to Side, jobs []copyJob, m
 		}
 		j.uid = f.UID
 		taken[f.UID] = f.UID != 0
+		r.assigned[to] = max(r.assigned[to], f.UID)
 	}
 	return nil
 }

@@ -27,8 +27,8 @@ func newEnv(t *testing.T, farFeat, nearFeat store.Features) *env {
 	t.Helper()
 	return &env{
 		t:    t,
-		far:  memstore.New(memstore.Options{Features: farFeat}),
-		near: memstore.New(memstore.Options{Features: nearFeat, FirstUIDValidity: 1000}),
+		far:  memstore.New(memstore.Options{Features: farFeat, ReportMoves: true}),
+		near: memstore.New(memstore.Options{Features: nearFeat, FirstUIDValidity: 1000, ReportMoves: true}),
 		db:   statedbtest.Open(t),
 		opts: DefaultOptions(),
 	}

@@ -24,6 +24,11 @@ type mailboxRun struct {
 	// failed is set when some message failed: the checkpoints are then
 	// not advanced, so the next run sees the same changes again.
 	failed bool
+	// assigned is the highest UID this run created per side (appends,
+	// moves): the recorded checkpoint's UIDNEXT covers them, so that a
+	// store reporting vanished UIDs only below the checkpoint's UIDNEXT
+	// still reports them (see finish).
+	assigned [2]store.UID
 	// moves is the account's move ledger (nil: moves are not matched).
 	moves *moveLedger
 }
@@ -41,6 +46,9 @@ func (e *Engine) syncPair(ctx context.Context, row statedb.Mailbox, ledger *move
 		r.rep.Err = err
 		e.obs.Error(r.name, err)
 	}
+	if ledger != nil && ledger.pending(row.ID) {
+		return r.rep // reported by the ledger once the moves are done
+	}
 	e.obs.MailboxDone(r.rep)
 	return r.rep
 }
@@ -56,15 +64,15 @@ func (r *mailboxRun) run(ctx context.Context) error {
 	if err := r.recoverIntents(ctx); err != nil {
 		return err
 	}
-	if err := r.checkEmpty(ctx); err != nil {
-		return err
-	}
 	for s := Far; s <= Near; s++ {
 		sc, err := r.scanSide(ctx, s)
 		if err != nil {
 			return fmt.Errorf("scan %s mailbox %q: %w", s, r.names[s], err)
 		}
 		r.scan[s] = sc
+	}
+	if err := r.checkEmpty(ctx); err != nil {
+		return err
 	}
 	plan, err := r.plan(ctx)
 	if err != nil {
@@ -142,17 +150,28 @@ func (r *mailboxRun) saveCheckpoint(ctx context.Context, s Side, cp store.Checkp
 	})
 }
 
-// checkEmpty refuses a near mailbox found empty while the state holds
-// pairs for it: an unmounted disk or a removed directory must not read as
-// "the user deleted everything". A far mailbox found empty goes through
-// the deletion guard instead (servers purge Trash and Junk). Force
-// overrides.
+// checkEmpty refuses a near mailbox found empty when every message the
+// state knows there vanished without the store reporting it moved: an
+// unmounted disk or a removed directory must not read as "the user deleted
+// everything". A far mailbox found empty goes through the deletion guard
+// instead (servers purge Trash and Junk). Force overrides.
 func (r *mailboxRun) checkEmpty(ctx context.Context) error {
-	if r.e.opts.Force || r.box[Near].Status().Messages > 0 {
+	sc := &r.scan[Near]
+	if r.e.opts.Force || r.box[Near].Status().Messages > 0 || len(sc.delta.Vanished) == 0 {
 		return nil
 	}
+	moved := map[store.UID]bool{}
+	for _, m := range sc.moved {
+		moved[m.UID] = true
+	}
+	gone := 0
+	for _, u := range sc.delta.Vanished {
+		if !moved[u] {
+			gone++
+		}
+	}
 	n, err := r.countPairs(ctx, Near)
-	if err != nil || n == 0 {
+	if err != nil || gone == 0 || gone < n {
 		return err
 	}
 	return r.e.errorf(r.name, "near mailbox %q is empty but the state knows %d of its messages: "+
@@ -232,22 +251,31 @@ func (r *mailboxRun) would(p Plan) {
 
 // finish records both sides' checkpoints once the mailbox is done (RFC
 // 7162 §6: a HIGHESTMODSEQ is only recorded after every change up to it
-// has been applied). After a failure or with deletions held back nothing
+// has been applied). The checkpoints are those of the scan, whose
+// UIDNEXT is raised above the UIDs this run created itself: those
+// messages are known, and their later expunge must be reported. After a failure or with deletions held back nothing
 // is recorded, so the next run sees the same changes again.
 func (r *mailboxRun) finish(ctx context.Context, p Plan) error {
 	if r.failed || p.Held != nil {
 		return nil
 	}
 	if r.moves != nil && r.moves.pending(r.row.ID) {
-		return nil
+		return nil // recorded by the move ledger once the moves are done
 	}
+	return r.recordCheckpoints(ctx)
+}
+
+// recordCheckpoints writes both sides' checkpoints and the sync time.
+func (r *mailboxRun) recordCheckpoints(ctx context.Context) error {
 	return r.e.update(ctx, func(tx *statedb.Tx) error {
 		m, ok, err := tx.Mailbox(r.row.ID)
 		if err != nil || !ok {
 			return errors.Join(err, fmt.Errorf("mailbox %d: %w", r.row.ID, statedb.ErrNotFound))
 		}
 		for s := Far; s <= Near; s++ {
-			if err := setCheckpoint(tx, &m, s, r.scan[s].cp); err != nil {
+			cp := r.scan[s].cp
+			cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
+			if err := setCheckpoint(tx, &m, s, cp); err != nil {
 				return err
 			}
 		}

@@ -2,30 +2,320 @@ package syncer
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
 )
 
-// moveLedger is the account-level record of moves between mailboxes (see
-// account.go). Placeholder until moves are matched.
+// Moves between mailboxes are carried over as moves, not as a deletion
+// plus a download. They cross mailbox pairs, which are synchronized in
+// parallel, so they are handled at the account level by a ledger:
+//
+//   - The pass of the source mailbox A sees, on side S, a pair's message
+//     vanish with the store saying where it went (ChangeSet.MovedOut: to
+//     B as UID Y). It takes that pair out of its plan and records
+//     "moved out of A on S: pair p to B as Y".
+//   - The pass of the destination B sees, on side S, a new message with
+//     Message.Origin (A, X). It takes it out of its copies and records
+//     "moved into B on S: Y from A's X".
+//   - Both passes leave their checkpoints unrecorded for now (the ledger
+//     records them once the moves are done), so a crash or a failure
+//     makes the next run see the same moves again.
+//   - When every pass is done, the ledger runs the moves one by one: for
+//     a matched pair of records it commits an intent, moves the other
+//     side's copy (Mailbox.Move: UID MOVE on IMAP, a rename on Maildir)
+//     from A to B with the flags already merged, and in one transaction
+//     resolves the intent, forgets p in A and records (Y, moved copy) in
+//     B. A move-out without a move-in whose message B has meanwhile
+//     paired (B's store gave no Origin) becomes a deletion in A; a
+//     move-in whose source is gone from the state becomes a copy.
+//
+// Only moves between mailbox pairs synchronized in the same call are
+// matched; SyncMailbox sees the others as a deletion plus a new message.
 type moveLedger struct {
-	mu sync.Mutex
+	e    *Engine
+	mu   sync.Mutex
+	rows [2]map[string]statedb.Mailbox // by side and name
+	outs []moveOut
+	ins  []moveIn
+	// waiting holds the runs whose checkpoints wait for the moves.
+	waiting map[statedb.MailboxID]*mailboxRun
+	reports map[statedb.MailboxID]*MailboxReport
+}
+
+type moveOut struct {
+	src     statedb.MailboxID
+	side    Side // where the store reported the move
+	pair    Pair
+	dest    statedb.MailboxID
+	destUID store.UID
+}
+
+type moveIn struct {
+	dest   statedb.MailboxID
+	side   Side
+	msg    store.Message
+	src    statedb.MailboxID
+	srcUID store.UID
 }
 
 // newMoveLedger returns the ledger of one run over rows.
-func newMoveLedger(e *Engine, rows []statedb.Mailbox) *moveLedger { return &moveLedger{} }
+func newMoveLedger(e *Engine, rows []statedb.Mailbox) *moveLedger {
+	l := &moveLedger{e: e, waiting: map[statedb.MailboxID]*mailboxRun{}, reports: map[statedb.MailboxID]*MailboxReport{}}
+	for s := Far; s <= Near; s++ {
+		l.rows[s] = map[string]statedb.Mailbox{}
+		for _, r := range rows {
+			if n := rowName(r, s); n != "" && r.ID != 0 {
+				l.rows[s][n] = r
+			}
+		}
+	}
+	return l
+}
 
-// finish carries out the moves once every mailbox pass is done.
-func (l *moveLedger) finish(ctx context.Context) error { return nil }
+// claim takes the moves out of a mailbox's planner input and records them.
+func (l *moveLedger) claim(r *mailboxRun, in *MailboxInput) {
+	if r.row.ID == 0 || r.e.opts.DryRun {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for s := Far; s <= Near; s++ {
+		l.claimOuts(r, in, s)
+		l.claimIns(r, in, s)
+	}
+}
 
-// claim takes the moves out of a mailbox's planner input.
-func (l *moveLedger) claim(r *mailboxRun, in *MailboxInput) {}
+func (l *moveLedger) claimOuts(r *mailboxRun, in *MailboxInput, s Side) {
+	for _, mv := range r.scan[s].moved {
+		dest, ok := l.rows[s][mv.Dest]
+		i := slices.Index(in.Delta[s].Vanished, mv.UID)
+		p := findPair(in.Pairs, s, mv.UID)
+		if !ok || i < 0 || p == nil || p.OneSided() || dest.ID == r.row.ID {
+			continue
+		}
+		in.Delta[s].Vanished = slices.Delete(in.Delta[s].Vanished, i, i+1)
+		l.outs = append(l.outs, moveOut{src: r.row.ID, side: s, pair: *p, dest: dest.ID, destUID: mv.DestUID})
+		l.waiting[r.row.ID] = r
+	}
+}
 
-// pending reports whether moves touching mailbox mb are still to be done.
-func (l *moveLedger) pending(mb statedb.MailboxID) bool { return false }
+func (l *moveLedger) claimIns(r *mailboxRun, in *MailboxInput, s Side) {
+	kept := in.Delta[s].New[:0:0]
+	for _, m := range in.Delta[s].New {
+		src, ok := l.rows[s][originName(m)]
+		if !ok || src.ID == r.row.ID {
+			kept = append(kept, m)
+			continue
+		}
+		l.ins = append(l.ins, moveIn{dest: r.row.ID, side: s, msg: m, src: src.ID, srcUID: m.Origin.UID})
+		l.waiting[r.row.ID] = r
+	}
+	in.Delta[s].New = kept
+}
 
-// recoverMove resolves a pending move intent.
-func (r *mailboxRun) recoverMove(ctx context.Context, in statedb.Intent) error {
-	return r.e.update(ctx, func(tx *statedb.Tx) error { return tx.DropIntent(in.ID) })
+func originName(m store.Message) string {
+	if m.Origin == nil {
+		return ""
+	}
+	return m.Origin.Mailbox
+}
+
+func findPair(pairs []Pair, s Side, uid store.UID) *Pair {
+	for i := range pairs {
+		if pairs[i].UID[s] == uid {
+			return &pairs[i]
+		}
+	}
+	return nil
+}
+
+// pending reports whether moves touching mailbox mb are still to be done;
+// the mailbox's checkpoints and report then wait for finish.
+func (l *moveLedger) pending(mb statedb.MailboxID) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.waiting[mb] != nil
+}
+
+// finish carries out the recorded moves once every mailbox pass is done,
+// then records the checkpoints that waited for them.
+func (l *moveLedger) finish(ctx context.Context) error {
+	failed := map[statedb.MailboxID]bool{}
+	usedIn := make([]bool, len(l.ins))
+	for _, out := range l.outs {
+		j := l.matchIn(out, usedIn)
+		var err error
+		if j >= 0 {
+			usedIn[j] = true
+			err = l.move(ctx, out, l.ins[j])
+		} else {
+			err = l.outAlone(ctx, out)
+		}
+		if err != nil {
+			failed[out.src], failed[out.dest] = true, true
+			l.e.obs.Error(l.waiting[out.src].name, err)
+		}
+	}
+	for j, in := range l.ins {
+		if usedIn[j] {
+			continue
+		}
+		if err := l.inAlone(ctx, in); err != nil {
+			failed[in.src], failed[in.dest] = true, true
+			l.e.obs.Error(l.waiting[in.dest].name, err)
+		}
+	}
+	return l.record(ctx, failed)
+}
+
+// matchIn finds the move-in record matching out.
+func (l *moveLedger) matchIn(out moveOut, used []bool) int {
+	for j, in := range l.ins {
+		if !used[j] && in.side == out.side && in.dest == out.dest && in.src == out.src &&
+			in.srcUID == out.pair.UID[out.side] && (out.destUID == 0 || out.destUID == in.msg.UID) {
+			return j
+		}
+	}
+	return -1
+}
+
+// record writes the checkpoints of the runs that waited, unless a move
+// touching them failed, and tells the observer they are done.
+func (l *moveLedger) record(ctx context.Context, failed map[statedb.MailboxID]bool) error {
+	var firstErr error
+	for id, r := range l.waiting {
+		if !failed[id] && r.rep.Err == nil && !r.failed && r.rep.Held == nil {
+			if err := r.recordCheckpoints(ctx); err != nil {
+				r.rep.Err = err
+				l.e.obs.Error(r.name, err)
+				if firstErr == nil {
+					firstErr = err
+				}
+			}
+		}
+		if rep := l.reports[id]; rep != nil {
+			*rep = r.rep
+		}
+		l.e.obs.MailboxDone(r.rep)
+	}
+	return firstErr
+}
+
+// move carries out one matched move: the copy on the other side follows.
+func (l *moveLedger) move(ctx context.Context, out moveOut, in moveIn) error {
+	src, dest := l.waiting[out.src], l.waiting[out.dest]
+	o := out.side.Other()
+	m := MergeFlags(MergeInput{Agreed: out.pair.Flags, Cur: [2]store.Flags{in.msg.Flags, in.msg.Flags},
+		Known: [2]bool{out.side == Far, out.side == Near}, Keywords: [2]bool{src.feat[Far].Keywords, src.feat[Near].Keywords},
+		Sync: l.e.opts.Sync})
+	id, err := l.addMoveIntent(ctx, out, in, o)
+	if err != nil {
+		return err
+	}
+	newUID, err := l.moveOther(ctx, out, o, m)
+	if err != nil {
+		return err
+	}
+	p := out.pair
+	p.ID, p.Flags = 0, m.Agreed
+	p.UID[out.side], p.UID[o] = in.msg.UID, newUID
+	err = l.e.update(ctx, func(tx *statedb.Tx) error {
+		if err := tx.DeletePair(statedb.PairID(out.pair.ID)); err != nil {
+			return err
+		}
+		dp, err := toDB(out.dest, p)
+		if err != nil {
+			return err
+		}
+		if newUID == 0 { // the copy could not be found: the next run sees it as new
+			return tx.DropIntent(id)
+		}
+		if _, err := tx.ResolveIntent(id, dp); err != nil {
+			return err
+		}
+		var b uidBump
+		b.add(p)
+		return b.apply(tx, out.dest)
+	})
+	if err == nil {
+		src.rep.Moved[o]++
+		dest.assigned[o] = max(dest.assigned[o], newUID)
+	}
+	return err
+}
+
+// addMoveIntent commits the intent of moving the other side's copy.
+func (l *moveLedger) addMoveIntent(ctx context.Context, out moveOut, in moveIn, o Side) (statedb.IntentID, error) {
+	var id statedb.IntentID
+	err := l.e.update(ctx, func(tx *statedb.Tx) error {
+		var err error
+		id, err = tx.AddIntent(statedb.Intent{
+			Mailbox: out.src, Kind: statedb.IntentMove, Source: dbSide[o], SourceUID: uint32(out.pair.UID[o]),
+			TargetMailbox: out.dest, MessageID: out.pair.MessageID, Size: max(out.pair.Size, 0),
+			InternalDate: out.pair.InternalDate, TempID: fmt.Sprintf("%s:%d", out.side, in.msg.UID),
+		})
+		return err
+	})
+	return id, err
+}
+
+// moveOther sets the merged flags on the other side's copy, moves it to
+// the destination and returns its new UID (0 when it cannot be found).
+func (l *moveLedger) moveOther(ctx context.Context, out moveOut, o Side, m FlagMerge) (store.UID, error) {
+	src, dest := l.waiting[out.src], l.waiting[out.dest]
+	b, err := l.e.st[o].OpenMailbox(ctx, src.names[o])
+	if err != nil {
+		return 0, fmt.Errorf("open %s mailbox %q to move: %w", o, src.names[o], err)
+	}
+	defer b.Close()
+	uid := out.pair.UID[o]
+	if m.Changes(o) {
+		if _, err := b.UpdateFlags(ctx, store.FlagChange{UIDs: []store.UID{uid}, Add: m.Add[o], Remove: m.Remove[o]}); err != nil {
+			return 0, fmt.Errorf("update flags before moving %s UID %d: %w", o, uid, err)
+		}
+	}
+	minUID, err := l.uidNext(ctx, o, dest.names[o])
+	if err != nil {
+		return 0, err
+	}
+	got, err := b.Move(ctx, []store.UID{uid}, dest.names[o])
+	if err != nil {
+		return 0, fmt.Errorf("move %s UID %d from %q to %q: %w", o, uid, src.names[o], dest.names[o], err)
+	}
+	if nu := got[uid]; nu != 0 {
+		return nu, nil
+	}
+	return l.findMoved(ctx, o, dest, out.pair, minUID)
+}
+
+// uidNext returns the current UIDNEXT of mailbox name on side s.
+func (l *moveLedger) uidNext(ctx context.Context, s Side, name string) (store.UID, error) {
+	b, err := l.e.st[s].OpenMailbox(ctx, name)
+	if err != nil {
+		return 0, fmt.Errorf("open %s mailbox %q: %w", s, name, err)
+	}
+	defer b.Close()
+	return b.Status().UIDNext, nil
+}
+
+// findMoved looks up a moved message whose new UID the store could not tell.
+func (l *moveLedger) findMoved(ctx context.Context, s Side, dest *mailboxRun, p Pair, minUID store.UID) (store.UID, error) {
+	b, err := l.e.st[s].OpenMailbox(ctx, dest.names[s])
+	if err != nil {
+		return 0, fmt.Errorf("open %s mailbox %q: %w", s, dest.names[s], err)
+	}
+	defer b.Close()
+	q := store.Query{MessageID: p.MessageID, Size: p.Size, MinUID: minUID}
+	if p.MessageID == "" {
+		q.InternalDate = p.InternalDate
+	}
+	found, err := b.Find(ctx, q)
+	if err != nil || len(found) == 0 {
+		return 0, err
+	}
+	return found[len(found)-1].UID, nil
 }

@@ -63,7 +63,8 @@ const (
 // side, then the state change from Old to New (or Delete).
 type PairUpdate struct {
 	// Old is the pair as recorded; Old.ID is 0 for a pair being created by
-	// adoption (a new message found on both sides).
+	// adoption (a new message found on both sides), whose Old holds only
+	// the UIDs.
 	Old Pair
 	// New is the pair to record once the side effects are done.
 	New Pair

@@ -280,7 +280,7 @@ func adoptPair(f, n store.Message, kw [2]bool, opts PlanOptions) PairUpdate {
 		UID: [2]store.UID{f.UID, n.UID}, Flags: m.Agreed, Size: f.Size,
 		InternalDate: f.InternalDate, MessageID: f.MessageID, EmailID: f.EmailID,
 	}
-	return PairUpdate{New: p, Add: m.Add, Remove: m.Remove}
+	return PairUpdate{Old: Pair{UID: p.UID}, New: p, Add: m.Add, Remove: m.Remove}
 }
 
 // guard applies rule 7.

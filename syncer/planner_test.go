@@ -82,7 +82,7 @@ func TestPlanMailbox(t *testing.T) {
 			opts: with(func(o *PlanOptions) { o.MaxAge = 24 * time.Hour }), want: "skip near:6"},
 		{name: "new marked deleted", far: Delta{New: []store.Message{msg(7, `\Deleted`)}}, want: "skip far:7"},
 		{name: "adopt same message on both sides", far: Delta{New: []store.Message{msg(3, `\Seen`)}},
-			near: Delta{New: []store.Message{adoptN}}, want: `pair 0/0 +far[\Flagged] +near[\Seen] => 3/9 [\Flagged \Seen]`},
+			near: Delta{New: []store.Message{adoptN}}, want: `pair 3/9 +far[\Flagged] +near[\Seen] => 3/9 [\Flagged \Seen]`},
 		{name: "far flag change", far: Delta{Changed: []store.Message{msg(1, `\Seen`)}},
 			pairs: []Pair{pair(1, 11, ``)}, want: `pair 1/11 +near[\Seen] => 1/11 [\Seen]`},
 		{name: "near flag change", near: Delta{Changed: []store.Message{msg(11, `\Flagged`)}},

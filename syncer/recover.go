@@ -52,7 +52,7 @@ func (r *mailboxRun) recoverOne(ctx context.Context, in statedb.Intent, taken ma
 	case statedb.IntentCopyToNear, statedb.IntentCopyToFar:
 		return r.recoverCopy(ctx, in, taken)
 	case statedb.IntentMove:
-		return r.recoverMove(ctx, in)
+		return nil // resolved at the account level first (recoverMoves)
 	}
 	r.e.warn(r.name, fmt.Sprintf("dropping pending intent %d of unknown kind %q", in.ID, in.Kind))
 	return r.e.update(ctx, func(tx *statedb.Tx) error { return tx.DropIntent(in.ID) })
@@ -100,4 +100,3 @@ func (r *mailboxRun) recoverCopy(ctx context.Context, in statedb.Intent, taken m
 		return bump.apply(tx, r.row.ID)
 	})
 }
-

@@ -1,0 +1,189 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// outAlone handles a move-out whose destination gave no matching move-in
+// (its store reports no Origin, or the destination failed): the message
+// is treated as deleted from the source mailbox (rule 4 of PlanMailbox);
+// the destination's own pass copies it as a new message.
+func (l *moveLedger) outAlone(ctx context.Context, out moveOut) error {
+	r := l.waiting[out.src]
+	st := &pairState{pair: &out.pair}
+	st.vanished[out.side] = true
+	u := planGone(st, PairUpdate{Old: out.pair, New: out.pair}, out.side, l.e.opts.PlanOptions)
+	return r.reopen(ctx, func() error { return r.applyUpdates(ctx, []PairUpdate{u}) })
+}
+
+// inAlone handles a move-in whose source gave no matching move-out: the
+// message is copied like any new message (unless it got paired meanwhile).
+func (l *moveLedger) inAlone(ctx context.Context, in moveIn) error {
+	r := l.waiting[in.dest]
+	if !l.e.opts.Sync.allows(in.side, SyncNew) {
+		return nil
+	}
+	var paired bool
+	if err := l.e.db.View(ctx, func(tx *statedb.Tx) error {
+		_, ok, err := pairBySide(tx, in.dest, in.side, in.msg.UID)
+		paired = ok
+		return err
+	}); err != nil || paired {
+		return err
+	}
+	return r.reopen(ctx, func() error { return r.copyBatch(ctx, in.side, []store.Message{in.msg}) })
+}
+
+// reopen opens the run's mailboxes again for fn (the pass had closed them).
+func (r *mailboxRun) reopen(ctx context.Context, fn func() error) error {
+	if err := r.open(ctx); err != nil {
+		return err
+	}
+	defer r.close()
+	return fn()
+}
+
+// recoverMoves resolves the move intents an interrupted run left, before
+// any mailbox pass looks at the mailboxes they touch.
+func (e *Engine) recoverMoves(ctx context.Context, rows []statedb.Mailbox) error {
+	if e.opts.DryRun {
+		return nil
+	}
+	var intents []statedb.Intent
+	if err := e.db.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		intents, err = tx.PendingIntents(0)
+		return err
+	}); err != nil {
+		return err
+	}
+	byID := map[statedb.MailboxID]statedb.Mailbox{}
+	for _, r := range rows {
+		byID[r.ID] = r
+	}
+	for _, in := range intents {
+		row, ok := byID[in.Mailbox]
+		if in.Kind != statedb.IntentMove || !ok {
+			continue
+		}
+		r := &mailboxRun{e: e, row: row, name: nameOf(row), names: [2]string{row.FarName, row.NearName}}
+		if err := r.recoverMove(ctx, in); err != nil {
+			return fmt.Errorf("resolve pending move %d of %s UID %d: %w", in.ID, in.Source, in.SourceUID, err)
+		}
+	}
+	return nil
+}
+
+// recoverMove resolves a move intent left by an interrupted run: if the
+// moved copy is in the destination, the pair moves with it; otherwise the
+// intent is dropped and the move is seen again (the checkpoints of both
+// mailboxes were not recorded).
+func (r *mailboxRun) recoverMove(ctx context.Context, in statedb.Intent) error {
+	o := sideOf(in.Source)
+	s, destUID, ok := parseMoveTemp(in.TempID)
+	var dest statedb.Mailbox
+	var found bool
+	err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		dest, found, err = tx.Mailbox(in.TargetMailbox)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var moved store.Message
+	if ok && found && s == o.Other() {
+		if moved, err = r.findIn(ctx, o, dest, in); err != nil {
+			return err
+		}
+	}
+	return r.e.update(ctx, func(tx *statedb.Tx) error {
+		if moved.UID == 0 {
+			return tx.DropIntent(in.ID)
+		}
+		return r.resolveMove(tx, in, dest.ID, o, destUID, moved)
+	})
+}
+
+// resolveMove records a recovered move: the pair leaves this mailbox for
+// dest with its UIDs there.
+func (r *mailboxRun) resolveMove(tx *statedb.Tx, in statedb.Intent, dest statedb.MailboxID, o Side, destUID store.UID, moved store.Message) error {
+	p, ok, err := pairBySide(tx, r.row.ID, o, store.UID(in.SourceUID))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return tx.DropIntent(in.ID)
+	}
+	if err := tx.DeletePair(statedb.PairID(p.ID)); err != nil {
+		return err
+	}
+	p.ID, p.Flags = 0, moved.Flags
+	p.UID[o], p.UID[o.Other()] = moved.UID, destUID
+	dp, err := toDB(dest, p)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ResolveIntent(in.ID, dp); err != nil {
+		return err
+	}
+	var b uidBump
+	b.add(p)
+	return b.apply(tx, dest)
+}
+
+// findIn looks for the moved copy in the destination mailbox on side o.
+func (r *mailboxRun) findIn(ctx context.Context, o Side, dest statedb.Mailbox, in statedb.Intent) (store.Message, error) {
+	name := rowName(dest, o)
+	b, err := r.e.st[o].OpenMailbox(ctx, name)
+	if err != nil {
+		return store.Message{}, fmt.Errorf("open %s mailbox %q: %w", o, name, err)
+	}
+	defer b.Close()
+	q := store.Query{MessageID: in.MessageID, Size: in.Size}
+	if in.MessageID == "" {
+		q.InternalDate = in.InternalDate
+	}
+	found, err := b.Find(ctx, q)
+	if err != nil {
+		return store.Message{}, err
+	}
+	for _, f := range found {
+		var paired bool
+		err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
+			_, ok, err := pairBySide(tx, dest.ID, o, f.UID)
+			paired = ok
+			return err
+		})
+		if err != nil {
+			return store.Message{}, err
+		}
+		if !paired {
+			return f, nil
+		}
+	}
+	return store.Message{}, nil
+}
+
+// parseMoveTemp reads the "side:uid" a move intent keeps in TempID: where
+// the move was seen and the message's UID there in the destination.
+func parseMoveTemp(t string) (Side, store.UID, bool) {
+	side, uid, ok := strings.Cut(t, ":")
+	n, err := strconv.ParseUint(uid, 10, 32)
+	if !ok || err != nil || n == 0 {
+		return 0, 0, false
+	}
+	switch side {
+	case Far.String():
+		return Far, store.UID(n), true
+	case Near.String():
+		return Near, store.UID(n), true
+	}
+	return 0, 0, false
+}
