@@ -19,7 +19,8 @@ func testMessage(n int) []byte {
 
 // TestSeed100MessagesAndFolders is issue 2's second acceptance test:
 // 100 messages and the folders "Entwürfe" and "Archive/2024" are seeded
-// with doveadm and read back through doveadm (and seen over IMAP).
+// server-side (doveadm mailbox create; APPEND through Dovecot's preauth
+// imap), then read back through doveadm (and seen over IMAP).
 func TestSeed100MessagesAndFolders(t *testing.T) {
 	t.Parallel()
 	srv := Dovecot(t)
