@@ -1,0 +1,125 @@
+package imapclient
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/imapdir/imapdir/internal/imapwire"
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxInFlight   = 16
+	DefaultDialTimeout   = 30 * time.Second
+	DefaultKeepAlive     = 30 * time.Second
+	DefaultUserTimeout   = 30 * time.Second
+	DefaultIdleRestart   = 28 * time.Minute // RFC 2177 §3: servers may log out after 30 min
+	DefaultPollInterval  = time.Minute
+	DefaultQueueWarnSize = 1024
+)
+
+// Options configure Dial. The zero value dials implicit TLS (RFC 8314
+// §3.3) with certificates verified against the system roots.
+type Options struct {
+	// TLSConfig is cloned and used for TLS; ServerName defaults to the
+	// host of the address. Nil: a default configuration (TLS 1.2+).
+	TLSConfig *tls.Config
+	// STARTTLS connects in plaintext and upgrades with STARTTLS
+	// (RFC 9051 §6.2.1). If the server does not offer it, Dial fails
+	// with ErrNoSTARTTLS before any credentials are sent; there is no
+	// fallback to plaintext.
+	STARTTLS bool
+	// InsecurePlaintext allows a connection with neither TLS nor STARTTLS.
+	// Passwords then cross the network readable by anyone on the path.
+	InsecurePlaintext bool
+	// CAFile names a PEM file of CA certificates trusted instead of the
+	// system roots.
+	CAFile string
+	// PinSHA256 is the hex (colons allowed) SHA-256 fingerprint of the
+	// server's leaf certificate (DER). When set it replaces chain
+	// verification: the certificate is accepted if and only if it matches.
+	PinSHA256 string
+
+	// DialTimeout bounds the TCP connect and TLS handshake (in addition to
+	// the context of Dial).
+	DialTimeout time.Duration
+	// KeepAlive is the TCP keepalive period; negative disables it.
+	KeepAlive time.Duration
+	// UserTimeout sets TCP_USER_TIMEOUT on Linux: unacknowledged data for
+	// this long kills the connection, so a dead link is noticed in seconds.
+	// Negative disables it.
+	UserTimeout time.Duration
+	// Dialer replaces net.Dialer (tests, proxies). It receives "tcp" and
+	// the address given to Dial. Keepalive and user timeout are then the
+	// dialer's business.
+	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// MaxInFlight caps the commands sent and not yet completed; more wait
+	// in a pending queue (FIFO on a semaphore). Default 16.
+	MaxInFlight int
+
+	// Handler receives unilateral data and connection events (see Event).
+	// It runs on its own goroutine; see the package documentation for the
+	// queueing policy. Nil discards them.
+	Handler func(Event)
+	// QueueWarnSize: when this many events wait for a slow Handler, a
+	// warning is logged (and again at each doubling). Default 1024.
+	QueueWarnSize int
+
+	// Logger receives warnings (slow handler, unexpected responses). Nil
+	// discards them.
+	Logger *slog.Logger
+	// Trace receives the protocol trace, one record per line at Debug
+	// level with the message "C: ..." or "S: ...". LOGIN and AUTHENTICATE
+	// arguments are always redacted.
+	Trace *slog.Logger
+	// TraceWriter receives the same trace as plain "C: ...\n" lines.
+	TraceWriter io.Writer
+	// TraceLiterals shows the content of literals of up to 4 KiB in the
+	// trace; otherwise they appear as "{N bytes}". Message bodies sent or
+	// received are never shown in full.
+	TraceLiterals bool
+
+	// IdleRestart is how long one IDLE command lasts before the client ends
+	// and restarts it (RFC 2177 §3). Default 28 minutes.
+	IdleRestart time.Duration
+	// PollInterval is the NOOP period of Idle when the server lacks IDLE.
+	// Default one minute.
+	PollInterval time.Duration
+
+	// Decoder tunes the response decoder's limits; its Literal field is
+	// ignored (the client routes literals itself).
+	Decoder imapwire.DecoderOptions
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight
+	}
+	if o.DialTimeout <= 0 {
+		o.DialTimeout = DefaultDialTimeout
+	}
+	if o.KeepAlive == 0 {
+		o.KeepAlive = DefaultKeepAlive
+	}
+	if o.UserTimeout == 0 {
+		o.UserTimeout = DefaultUserTimeout
+	}
+	if o.IdleRestart <= 0 {
+		o.IdleRestart = DefaultIdleRestart
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.QueueWarnSize <= 0 {
+		o.QueueWarnSize = DefaultQueueWarnSize
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}

@@ -1,0 +1,240 @@
+package imapclient
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/internal/imapwire"
+)
+
+// readLoop is the connection's one reader goroutine: it decodes responses
+// and routes them until the connection fails or closes.
+func (c *Client) readLoop() {
+	defer close(c.readerDone)
+	for {
+		resp, err := c.dec.ReadResponse()
+		var lerr *imapwire.LiteralError
+		if err != nil && !errors.As(err, &lerr) {
+			c.readFailed(err)
+			return
+		}
+		c.trace.response(resp)
+		c.dispatch(resp)
+	}
+}
+
+// readFailed closes the connection after a read error.
+func (c *Client) readFailed(err error) {
+	c.mu.Lock()
+	already := c.closeErr != nil
+	c.mu.Unlock()
+	if already {
+		return
+	}
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	ce := &ConnError{Op: "read", Err: err}
+	c.mu.Lock()
+	if c.bye != nil {
+		ce = &ConnError{Op: "bye", Err: c.bye.Err()}
+	}
+	c.mu.Unlock()
+	c.closeWith(ce)
+	c.events.push(Event{Kind: EventDisconnected, Err: ce})
+}
+
+// dispatch routes one response: "+" to the command waiting for it, a
+// tagged response to its command, untagged data to the commands in flight
+// (oldest first) or the Handler.
+func (c *Client) dispatch(resp *imap.Response) {
+	switch {
+	case resp.IsContinuation():
+		c.continuation(resp)
+	case resp.IsUntagged():
+		c.track(resp)
+		if !c.offer(resp) {
+			c.unilateral(resp)
+		}
+	default:
+		c.tagged(resp)
+	}
+}
+
+func (c *Client) continuation(resp *imap.Response) {
+	c.mu.Lock()
+	cmd := c.contTarget
+	c.mu.Unlock()
+	if cmd == nil {
+		c.opts.Logger.Warn("imapclient: continuation request with no command waiting for one", "text", resp.Text)
+		return
+	}
+	select {
+	case cmd.cont <- resp:
+	default:
+		c.opts.Logger.Warn("imapclient: unexpected second continuation request", "tag", cmd.tag)
+	}
+}
+
+func (c *Client) tagged(resp *imap.Response) {
+	c.mu.Lock()
+	var cmd *Cmd
+	for i, x := range c.inflight {
+		if x.tag == resp.Tag {
+			cmd = x
+			c.inflight = append(c.inflight[:i:i], c.inflight[i+1:]...)
+			break
+		}
+	}
+	if cmd != nil && c.idling == cmd {
+		c.idling = nil // the server ended IDLE itself: no DONE to send
+	}
+	c.mu.Unlock()
+	if cmd == nil {
+		c.opts.Logger.Warn("imapclient: tagged response for no command", "response", resp.String())
+		return
+	}
+	if resp.Code == imap.CodeCapability {
+		if caps, err := imap.ParseCapability(resp); err == nil {
+			c.setCaps(caps)
+		}
+	}
+	if cmd.onTagged != nil {
+		cmd.onTagged(resp)
+	}
+	c.complete(cmd, resp, nil)
+}
+
+// offer gives resp to the commands in flight, oldest first; it reports
+// whether one claimed it.
+func (c *Client) offer(resp *imap.Response) bool {
+	c.mu.Lock()
+	cmds := append([]*Cmd(nil), c.inflight...)
+	c.mu.Unlock()
+	for _, cmd := range cmds {
+		if cmd.claim != nil && cmd.claim(resp) {
+			return true
+		}
+	}
+	claimed := false
+	for _, cmd := range cmds {
+		if cmd.collect && !cmd.abandoned.Load() {
+			cmd.untagged = append(cmd.untagged, resp)
+			claimed = !isUnilateral(resp)
+		}
+	}
+	return claimed
+}
+
+// isUnilateral reports data a server may send at any time, which the
+// Handler always sees even when a generic command collected it too
+// (RFC 9051 §7: message status updates, BYE, alerts).
+func isUnilateral(resp *imap.Response) bool {
+	switch resp.Name() {
+	case "EXISTS", "RECENT", "EXPUNGE", "BYE":
+		return true
+	case "VANISHED":
+		v, err := imap.ParseVanished(resp)
+		return err == nil && !v.Earlier
+	case "OK", "NO", "BAD":
+		return resp.Code == imap.CodeAlert
+	}
+	return false
+}
+
+// track updates the client's view of the session from untagged data.
+func (c *Client) track(resp *imap.Response) {
+	switch resp.Name() {
+	case "EXISTS":
+		n, _ := resp.Num()
+		c.mu.Lock()
+		c.exists = n
+		c.mu.Unlock()
+	case "EXPUNGE":
+		c.mu.Lock()
+		if c.exists > 0 {
+			c.exists--
+		}
+		c.mu.Unlock()
+	case "VANISHED":
+		if v, err := imap.ParseVanished(resp); err == nil && !v.Earlier {
+			c.mu.Lock()
+			c.exists -= uint32(min(uint64(c.exists), v.UIDs.Len()))
+			c.mu.Unlock()
+		}
+	case "CAPABILITY":
+		if caps, err := imap.ParseCapability(resp); err == nil {
+			c.setCaps(caps)
+		}
+	case "ENABLED":
+		if caps, err := imap.ParseEnabled(resp); err == nil {
+			c.mu.Lock()
+			c.enabled.Add(caps...)
+			c.mu.Unlock()
+		}
+	case "OK":
+		if resp.Code == imap.CodeCapability {
+			if caps, err := imap.ParseCapability(resp); err == nil {
+				c.setCaps(caps)
+			}
+		}
+		if resp.Code == imap.CodeClosed { // RFC 7162 §3.2.11
+			c.mu.Lock()
+			c.exists = 0
+			c.mu.Unlock()
+		}
+	case "BYE":
+		c.mu.Lock()
+		c.state = StateLogout
+		c.bye = resp
+		c.mu.Unlock()
+	}
+}
+
+// literal is the decoder's LiteralFunc: body literals go to the body
+// callback of the oldest FETCH in flight that has one, others are read
+// into memory (within the decoder's limits).
+func (c *Client) literal(info imapwire.LiteralInfo, r io.Reader) (imap.Value, error) {
+	if info.Body {
+		if cmd := c.bodyTarget(); cmd != nil {
+			return c.streamBody(cmd, info, r)
+		}
+	}
+	buf := make([]byte, info.Size)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	return imap.Str(buf), nil
+}
+
+func (c *Client) bodyTarget() *Cmd {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, cmd := range c.inflight {
+		if cmd.body != nil {
+			return cmd
+		}
+	}
+	return nil
+}
+
+// streamBody hands a body literal to cmd's callback; an abandoned command
+// and a callback that failed before get nothing (the decoder drains it).
+func (c *Client) streamBody(cmd *Cmd, info imapwire.LiteralInfo, r io.Reader) (imap.Value, error) {
+	if cmd.abandoned.Load() || cmd.bodyErr != nil {
+		return imap.Streamed{Size: info.Size, Binary: info.Binary}, nil
+	}
+	ref, err := cmd.body(BodyInfo{Seq: imap.SeqNum(info.Num), Item: info.Item, Size: info.Size, Binary: info.Binary}, r)
+	if err != nil {
+		cmd.bodyErr = fmt.Errorf("%s of message %d: %w", info.Item, info.Num, err)
+		return nil, err
+	}
+	return imap.Streamed{Size: info.Size, Binary: info.Binary, Ref: ref}, nil
+}
+
+// unilateral passes data no command claimed to the Handler.
+func (c *Client) unilateral(resp *imap.Response) {
+	c.events.push(eventOf(resp))
+}
