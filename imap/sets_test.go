@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -97,5 +98,37 @@ func TestCapSet(t *testing.T) {
 	}
 	if got := strings.Join(c.AuthMechanisms(), ","); got != "PLAIN,XOAUTH2" {
 		t.Errorf("AuthMechanisms = %s", got)
+	}
+}
+
+// TestSetModel checks UIDSet against a plain map under random additions.
+func TestSetModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 200; round++ {
+		var s UIDSet
+		model := map[UID]bool{}
+		for range rng.IntN(20) + 1 {
+			a := UID(rng.IntN(60) + 1)
+			b := UID(rng.IntN(60) + 1)
+			s.AddRange(a, b)
+			for u := min(a, b); u <= max(a, b); u++ {
+				model[u] = true
+			}
+		}
+		for u := UID(1); u <= 62; u++ {
+			if s.Contains(u) != model[u] {
+				t.Fatalf("round %d: Contains(%d) = %v, model %v, set %s", round, u, !model[u], model[u], s)
+			}
+		}
+		again, err := ParseUIDSet(s.String())
+		if err != nil || again.String() != s.String() || s.Len() != uint64(len(model)) {
+			t.Fatalf("round %d: %s reparsed as %s (%v), len %d vs %d", round, s, again, err, s.Len(), len(model))
+		}
+		rs := s.Ranges()
+		for i := 1; i < len(rs); i++ {
+			if uint64(rs[i].Start) <= uint64(rs[i-1].Stop)+1 {
+				t.Fatalf("round %d: ranges not merged: %s", round, s)
+			}
+		}
 	}
 }
