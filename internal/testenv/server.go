@@ -110,9 +110,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Not t.TempDir: base_dir holds Unix sockets whose paths must stay
-	// under 108 bytes, so the directory name must be short.
-	dir, err := os.MkdirTemp("", "idv")
+	dir, err := os.MkdirTemp(tempRoot(id), "idv")
 	if err != nil {
 		return nil, fmt.Errorf("testenv: %w", err)
 	}
@@ -129,6 +127,17 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// tempRoot is where the server's directory goes. Not t.TempDir: base_dir
+// holds Unix sockets whose paths must stay under 108 bytes, so the path
+// must be short; and as root, Dovecot's unprivileged users must be able
+// to traverse it, which a private $TMPDIR may not allow: then /tmp.
+func tempRoot(id identity) string {
+	if d := os.TempDir(); !id.root && len(d) <= 40 {
+		return d
+	}
+	return "/tmp"
 }
 
 // prepare creates the directory tree, certificates and passwd-file dir.
