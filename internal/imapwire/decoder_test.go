@@ -3,6 +3,7 @@ package imapwire
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -174,5 +175,19 @@ func TestReset(t *testing.T) {
 	d.Reset(bufio.NewReader(strings.NewReader("* 2 EXISTS\r\n")), true)
 	if r, err := d.ReadResponse(); err != nil || r.String() != "* 2 EXISTS" {
 		t.Fatalf("after Reset: %v, %v", r, err)
+	}
+}
+
+func TestHugeLiteralErrorSaysWhat(t *testing.T) {
+	err := decodeErr("* 3 FETCH (ENVELOPE (\"x\" {99999999999}\r\n", DecoderOptions{})
+	msg := fmt.Sprint(err)
+	for _, want := range []string{"99999999999", "1048576", "* 3 FETCH", "unusable"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not mention %q", msg, want)
+		}
+	}
+	err = decodeErr("* 4 FETCH (BODY[] {70000000}\r\n", DecoderOptions{})
+	if msg := fmt.Sprint(err); !errors.Is(err, ErrLimit) || !strings.Contains(msg, "BODY[] literal of 70000000 bytes") {
+		t.Errorf("body over buffer limit: %v", err)
 	}
 }
