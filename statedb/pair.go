@@ -171,6 +171,52 @@ func (t *Tx) pairList(op, query string, args ...any) ([]Pair, error) {
 	return out, closeRows(t, op, rows)
 }
 
+// PairsByHeaderHash returns the pairs whose header hash is hash, in mailbox
+// mb, or in every mailbox when mb is 0, ordered by mailbox and id. An empty
+// hash matches nothing.
+func (t *Tx) PairsByHeaderHash(mb MailboxID, hash []byte) ([]Pair, error) {
+	if len(hash) == 0 {
+		return nil, nil
+	}
+	return t.pairList(fmt.Sprintf("pairs by header hash %x", hash), `SELECT `+pairColumns+
+		` FROM pairs WHERE header_hash = ? AND header_hash IS NOT NULL AND (? = 0 OR mailbox_id = ?)
+		ORDER BY mailbox_id, id`, hash, mb, mb)
+}
+
+// ClearUIDs forgets every UID of side in mailbox mb, as needed when that
+// side's UIDVALIDITY changed: pairs known on both sides keep their other
+// UID and their metadata (to be re-matched by Message-ID, EMAILID, header
+// hash), pairs known only on side are deleted. It returns how many pairs
+// were kept and deleted. The mailbox's UIDVALIDITY/UIDNEXT/HIGHESTMODSEQ
+// are the caller's to update.
+func (t *Tx) ClearUIDs(mb MailboxID, side Side) (kept, deleted int64, err error) {
+	op := fmt.Sprintf("clear %s UIDs of mailbox %d", side, mb)
+	col, other := "far_uid", "near_uid"
+	switch side {
+	case Far:
+	case Near:
+		col, other = other, col
+	default:
+		return 0, 0, t.invalid(op, "side %q is neither far nor near", side)
+	}
+	err = t.atomic(func() error {
+		res, err := t.exec(op, `DELETE FROM pairs WHERE mailbox_id = ? AND `+other+` = 0`, mb)
+		if err != nil {
+			return err
+		}
+		if deleted, err = res.RowsAffected(); err != nil {
+			return t.errorf(op, err)
+		}
+		res, err = t.exec(op, `UPDATE pairs SET `+col+` = 0 WHERE mailbox_id = ? AND `+col+` != 0`, mb)
+		if err != nil {
+			return err
+		}
+		kept, err = res.RowsAffected()
+		return err
+	})
+	return kept, deleted, err
+}
+
 // CountPairs returns the number of pairs of mailbox mb.
 func (t *Tx) CountPairs(mb MailboxID) (int, error) {
 	var n int

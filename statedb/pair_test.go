@@ -183,3 +183,49 @@ func TestIteratePairsOrderPagingAndWrites(t *testing.T) {
 		return nil
 	})
 }
+
+func TestClearUIDsAndRematch(t *testing.T) {
+	db := openTest(t)
+	update(t, db, func(tx *Tx) error {
+		mb := addMailbox(t, tx, "INBOX", "INBOX")
+		other := addMailbox(t, tx, "Other", "Other")
+		for _, p := range []Pair{
+			{Mailbox: mb, FarUID: 1, NearUID: 1, MessageID: "a@x"},
+			{Mailbox: mb, FarUID: 2, NearUID: 2, HeaderHash: []byte{9, 9}},
+			{Mailbox: mb, FarUID: 3},  // far only: dropped
+			{Mailbox: mb, NearUID: 4}, // near only: untouched
+			{Mailbox: other, FarUID: 1, NearUID: 1},
+		} {
+			if _, err := tx.PutPair(p); err != nil {
+				return err
+			}
+		}
+		kept, deleted, err := tx.ClearUIDs(mb, Far)
+		if err != nil || kept != 2 || deleted != 1 {
+			t.Fatalf("ClearUIDs = kept %d deleted %d %v, want 2 1", kept, deleted, err)
+		}
+		if n, _ := tx.CountPairs(mb); n != 3 {
+			t.Errorf("%d pairs left, want 3", n)
+		}
+		if p, ok, _ := tx.PairByFarUID(other, 1); !ok || p.NearUID != 1 {
+			t.Error("another mailbox was touched")
+		}
+		// Re-match under the new UIDVALIDITY.
+		byMID, err := tx.PairsByMessageID(mb, "a@x")
+		if err != nil || len(byMID) != 1 || byMID[0].FarUID != 0 || byMID[0].NearUID != 1 {
+			t.Fatalf("PairsByMessageID after clear = %+v %v", byMID, err)
+		}
+		byHash, err := tx.PairsByHeaderHash(mb, []byte{9, 9})
+		if err != nil || len(byHash) != 1 || byHash[0].NearUID != 2 {
+			t.Fatalf("PairsByHeaderHash = %+v %v", byHash, err)
+		}
+		byMID[0].FarUID = 101
+		if _, err := tx.PutPair(byMID[0]); err != nil {
+			return err
+		}
+		if _, _, err := tx.ClearUIDs(mb, "sideways"); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ClearUIDs(bad side) = %v, want ErrInvalid", err)
+		}
+		return nil
+	})
+}

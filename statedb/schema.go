@@ -13,7 +13,7 @@ const applicationID = 0x696d6472
 
 // SchemaVersion is the schema version this code writes and understands
 // (PRAGMA user_version after all migrations).
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // ErrSchemaTooNew is wrapped by [*SchemaVersionError].
 var ErrSchemaTooNew = errors.New("database written by a newer imapdir")
@@ -38,8 +38,14 @@ func (e *SchemaVersionError) Unwrap() error { return ErrSchemaTooNew }
 // migrations returns the schema steps; step i brings user_version from i to
 // i+1. Steps are append-only: never edit a released step, add a new one.
 func migrations() []string {
-	return []string{schemaV1}
+	return []string{schemaV1, schemaV2}
 }
+
+// schemaV2 indexes header hashes, to re-match messages without a usable
+// Message-ID after a UIDVALIDITY change (DESIGN.md "No silent resets").
+const schemaV2 = `
+CREATE INDEX pairs_header_hash ON pairs(header_hash, mailbox_id) WHERE header_hash IS NOT NULL;
+`
 
 // schemaV1 is the first schema. Every table is STRICT; CHECK constraints keep
 // values in their Go types' ranges. Empty strings mean "unknown" except for
@@ -139,6 +145,12 @@ CREATE UNIQUE INDEX near_messages_unique_name ON near_messages(unique_name);
 // migrate checks the file's identity and version and applies the missing
 // migrations in one transaction.
 func migrate(ctx context.Context, pool *sql.DB, path string) error {
+	return migrateTo(ctx, pool, path, len(migrations()))
+}
+
+// migrateTo brings the file to schema version target (tests use it to build
+// files of older versions).
+func migrateTo(ctx context.Context, pool *sql.DB, path string, target int) error {
 	tx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return openError(path, err)
@@ -152,13 +164,13 @@ func migrate(ctx context.Context, pool *sql.DB, path string) error {
 	if version > len(steps) {
 		return &SchemaVersionError{Path: path, File: version, Code: len(steps)}
 	}
-	for v := version; v < len(steps); v++ {
+	for v := version; v < target; v++ {
 		if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
 			return fmt.Errorf("statedb: %s: migration %d→%d: %w", path, v, v+1, err)
 		}
 	}
-	if version < len(steps) {
-		q := fmt.Sprintf("PRAGMA user_version = %d; PRAGMA application_id = %d", len(steps), applicationID)
+	if version < target {
+		q := fmt.Sprintf("PRAGMA user_version = %d; PRAGMA application_id = %d", target, applicationID)
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("statedb: %s: set schema version: %w", path, err)
 		}
