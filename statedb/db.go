@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -84,16 +85,35 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 
 // createFile creates path with mode 0600 if it is missing, so SQLite never
 // creates it with the process umask (SQLite gives the -wal and -shm files the
-// database file's mode).
+// database file's mode), and makes the new directory entry durable.
 func createFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
 	if err != nil {
-		return fmt.Errorf("statedb: open %s: %w", path, err)
+		return fmt.Errorf("statedb: create %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("statedb: open %s: %w", path, err)
+		return fmt.Errorf("statedb: create %s: %w", path, err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("statedb: create %s: %w", path, err)
 	}
 	return nil
+}
+
+// syncDir fsyncs directory dir.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // dsn builds the driver's data source name for path.

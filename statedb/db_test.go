@@ -55,6 +55,10 @@ func TestOpenCreatesMigratedFileWithMode0600(t *testing.T) {
 	if perm := fi.Mode().Perm(); perm != 0o600 {
 		t.Errorf("mode = %o, want 600", perm)
 	}
+	update(t, db, func(tx *Tx) error { return tx.SetMeta("k", "v") })
+	if fi, err := os.Stat(db.Path() + "-wal"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("WAL file: %v %v, want mode 600", fi, err)
+	}
 	var version, appID int
 	var journal string
 	var sync, fk int
