@@ -1,0 +1,118 @@
+// Package cli is the imapdir command: cobra commands, flags, exit codes and the
+// wiring of config, stores, state database, engine and terminal output.
+// Package main only calls Main; everything here is testable in-process with
+// an App whose streams, clock and Backends a test chooses.
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/imapdir/imapdir/internal/config"
+)
+
+// Exit codes of the imapdir command (documented in --help).
+const (
+	ExitOK      = 0 // everything done
+	ExitFailure = 1 // the run failed (connection, login, lock, state …)
+	ExitUsage   = 2 // bad command line or configuration
+	ExitPartial = 3 // partly done: some accounts or mailboxes failed
+)
+
+// App is one invocation of the command with its environment. The zero
+// value is not usable: set the streams; Main fills everything for a
+// process.
+type App struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Env is what config expansion sees; zero means config.OSEnv().
+	Env config.Env
+	// Now is the clock for output; nil means time.Now.
+	Now func() time.Time
+	// Backends opens stores and connections; zero fields mean the real ones.
+	Backends Backends
+	// ProgressSignal delivers a request to print a progress line (SIGUSR1);
+	// nil means none.
+	ProgressSignal <-chan os.Signal
+}
+
+// exitError carries an exit code; msg "" means the problem was already
+// shown (by the reporter) and only the code remains.
+type exitError struct {
+	code int
+	msg  string
+	err  error
+}
+
+func (e *exitError) Error() string { return e.msg }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr returns an error that exits with ExitUsage.
+func usageErr(err error) error {
+	return &exitError{code: ExitUsage, msg: err.Error(), err: err}
+}
+
+// Run runs the command line args (without the program name) and returns
+// the exit code. ctx canceled (SIGINT, SIGTERM) stops the work cleanly.
+func (a *App) Run(ctx context.Context, args []string) int {
+	a.defaults()
+	st := &runState{app: a}
+	root := st.rootCommand()
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code, msg := st.classify(err)
+	if msg != "" {
+		_, _ = io.WriteString(st.errOut(), "imapdir: "+msg+"\n")
+	}
+	return code
+}
+
+func (a *App) defaults() {
+	if a.Env.Lookup == nil {
+		a.Env = config.OSEnv()
+	}
+	if a.Now == nil {
+		a.Now = time.Now
+	}
+	if a.Stdin == nil {
+		a.Stdin = strings.NewReader("")
+	}
+	a.Backends = a.Backends.withDefaults()
+}
+
+// classify maps an error to an exit code and the line to print.
+func (st *runState) classify(err error) (int, string) {
+	var ee *exitError
+	var ce *config.Error
+	switch {
+	case errors.As(err, &ce):
+		return ExitUsage, problems(err) // each FILE:LINE
+	case errors.As(err, &ee):
+		return ee.code, oneLine(ee.msg)
+	case !st.started:
+		return ExitUsage, oneLine(err.Error()) // cobra: unknown command or flag
+	case errors.Is(err, context.Canceled):
+		return ExitFailure, "interrupted"
+	}
+	return ExitFailure, oneLine(err.Error())
+}
+
+// problems returns the text of a configuration error: one line per
+// problem, each naming file and line, under a first line saying what failed.
+func problems(err error) string {
+	return "bad configuration:\n  " + strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "\n  ")
+}
+
+// oneLine folds a multi-line message into one line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"io"
+	"log/slog"
+)
+
+// Logs are the diagnostic outputs of a run, chosen by -v and -q.
+type Logs struct {
+	// Logger receives diagnostics: warnings by default, info with -v,
+	// debug with -vv, errors only with -q.
+	Logger *slog.Logger
+	// Trace receives the IMAP protocol trace ("C: …" / "S: …" lines,
+	// LOGIN and AUTHENTICATE arguments redacted by the client) with -vvv;
+	// nil otherwise.
+	Trace io.Writer
+}
+
+// Verbosity levels of -v.
+const (
+	verboseInfo  = 1
+	verboseDebug = 2
+	verboseTrace = 3
+)
+
+// logs builds the run's Logs on the (redacted) error stream.
+func (st *runState) logs() Logs {
+	level := slog.LevelWarn
+	switch {
+	case st.flags.quiet:
+		level = slog.LevelError
+	case st.flags.verbose >= verboseDebug:
+		level = slog.LevelDebug
+	case st.flags.verbose == verboseInfo:
+		level = slog.LevelInfo
+	}
+	h := slog.NewTextHandler(st.errOut(), &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime})
+	l := Logs{Logger: slog.New(h)}
+	if st.flags.verbose >= verboseTrace {
+		l.Trace = st.errOut()
+	}
+	return l
+}
+
+// dropTime leaves the time out of log lines: they go to a terminal or a
+// journal that stamps them already.
+func dropTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
+}

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"errors"
+	"log/slog"
+	"sync"
+
+	"github.com/imapdir/imapdir/internal/ui"
+	"github.com/imapdir/imapdir/syncer"
+)
+
+// observer adapts the engine's Observer to a ui.Reporter for one account.
+type observer struct {
+	account string
+	rep     ui.Reporter
+	log     *slog.Logger
+
+	mu   sync.Mutex
+	done map[string]bool // mailboxes whose MailboxDone was reported
+}
+
+func newObserver(account string, rep ui.Reporter, log *slog.Logger) *observer {
+	return &observer{account: account, rep: rep, log: log, done: map[string]bool{}}
+}
+
+// reported says whether mailbox's outcome was shown by MailboxDone.
+func (o *observer) reported(mailbox string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.done[mailbox]
+}
+
+// MailboxStart implements syncer.Observer: the copies both ways are the
+// work the bars count.
+func (o *observer) MailboxStart(s syncer.MailboxStart) {
+	n := s.Copies[syncer.Far] + s.Copies[syncer.Near]
+	b := s.Bytes[syncer.Far] + s.Bytes[syncer.Near]
+	o.rep.MailboxStart(o.account, s.Mailbox, n, b)
+}
+
+// Progress implements syncer.Observer.
+func (o *observer) Progress(mailbox string, _ syncer.Side, bytes int64) {
+	o.rep.Progress(o.account, mailbox, 1, bytes)
+}
+
+// MailboxDone implements syncer.Observer.
+func (o *observer) MailboxDone(r syncer.MailboxReport) {
+	o.mu.Lock()
+	o.done[r.Mailbox] = true
+	o.mu.Unlock()
+	o.rep.MailboxDone(o.account, r.Mailbox, mailboxStats(r), flat(r.Err))
+}
+
+// Warn implements syncer.Observer.
+func (o *observer) Warn(mailbox, msg string) { o.rep.Warn(o.account, mailbox, msg) }
+
+// Note implements syncer.Observer: verbose detail goes to the log (-v).
+func (o *observer) Note(mailbox, msg string) {
+	o.log.Info(msg, "account", o.account, "mailbox", mailbox)
+}
+
+// Error implements syncer.Observer. It only logs (-vv): a mailbox's failure
+// is shown by its MailboxDone, and an account-wide one by the caller, from
+// the error the engine returns.
+func (o *observer) Error(mailbox string, err error) {
+	o.log.Debug("failed", "account", o.account, "mailbox", mailbox, "err", err)
+}
+
+// flatError is an error shown on one line; it wraps the original.
+type flatError struct{ err error }
+
+func (f flatError) Error() string { return oneLine(f.err.Error()) }
+func (f flatError) Unwrap() error { return f.err }
+
+// flat returns err shown on one line (nil stays nil).
+func flat(err error) error {
+	var f flatError
+	if err == nil || errors.As(err, &f) {
+		return err
+	}
+	return flatError{err}
+}
+
+// mailboxStats converts an engine report: pull is what changed on the near
+// side, push what changed on the far side.
+func mailboxStats(r syncer.MailboxReport) ui.MailboxStats {
+	side := func(s syncer.Side) ui.Counts {
+		return ui.Counts{New: r.New[s], Changed: r.Changed[s], Deleted: r.Deleted[s], Moved: r.Moved[s]}
+	}
+	st := ui.MailboxStats{
+		Pull:      side(syncer.Near),
+		Push:      side(syncer.Far),
+		Conflicts: r.Conflicts,
+		Skipped:   len(r.Skipped),
+		Errors:    r.Failed,
+	}
+	if r.Held != nil {
+		st.Held = r.Held.Count[syncer.Far] + r.Held.Count[syncer.Near]
+	}
+	return st
+}

@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/internal/config"
+)
+
+const rawLong = `Connect and log in to the account's server, then send IMAP commands typed as
+on the wire, without the tag: the tag is added, and every response — including
+data the server pushes on its own (EXISTS, EXPUNGE, FETCH) — is printed as a
+parsed tree. For example:
+
+  SELECT INBOX
+  FETCH 1:5 (UID FLAGS ENVELOPE)
+  UID SEARCH UNSEEN
+
+On a terminal the line can be edited and earlier lines recalled with the arrow
+keys; "quit" or Ctrl-D ends. With -c the commands given are run in order and
+the exit code is 1 when one was refused (NO or BAD).`
+
+func (st *runState) rawCommand() *cobra.Command {
+	var commands []string
+	c := &cobra.Command{
+		Use:   "raw ACCOUNT",
+		Short: "Talk IMAP to an account's server (REPL)",
+		Long:  rawLong,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := st.loadConfig()
+			if err != nil {
+				return err
+			}
+			acct, err := st.account(cfg, args[0])
+			if err != nil {
+				return err
+			}
+			return st.raw(cmd.Context(), acct, commands)
+		},
+		ValidArgsFunction: st.completeAccounts,
+	}
+	c.Flags().StringArrayVarP(&commands, "command", "c", nil, "run `CMD` and exit (repeatable)")
+	return c
+}
+
+// printer writes responses, each once: untagged data can reach both the
+// command that collected it and the push handler.
+type printer struct {
+	mu      sync.Mutex
+	w       io.Writer
+	printed map[*imap.Response]bool // shown by one path, awaited by the other
+}
+
+func (p *printer) show(r *imap.Response) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.printed[r] {
+		delete(p.printed, r)
+		return
+	}
+	p.printed[r] = true
+	_ = writeResponse(p.w, r)
+}
+
+// note prints a message of imapdir's own.
+func (p *printer) note(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "imapdir: %s\n", msg)
+}
+
+// setWriter redirects the output (to the line editor).
+func (p *printer) setWriter(w io.Writer) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.w = w
+}
+
+// forget drops what the other path will never claim (called between
+// commands, so the map stays small).
+func (p *printer) forget() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	clear(p.printed)
+}
+
+func (st *runState) raw(ctx context.Context, acct *config.Account, commands []string) error {
+	p := &printer{w: st.stdout(), printed: map[*imap.Response]bool{}}
+	sess, err := st.app.Backends.Connect(ctx, acct, st.logs(), p.show)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	if len(commands) > 0 {
+		return runCommands(ctx, sess, p, commands)
+	}
+	// The terminal goes into raw mode only now: a password command may
+	// have needed it (pinentry) while connecting.
+	in := newLineInput(st.app.Stdin, st.stdout(), true)
+	defer in.close()
+	p.setWriter(in.output())
+	return repl(ctx, sess, p, in)
+}
+
+// runCommands runs -c commands; a refused one makes the exit code 1.
+func runCommands(ctx context.Context, sess Session, p *printer, commands []string) error {
+	refused := false
+	for _, line := range commands {
+		err := send(ctx, sess, p, line)
+		var ie *imap.Error
+		switch {
+		case errors.As(err, &ie):
+			refused = true
+		case err != nil:
+			return err
+		}
+	}
+	if refused {
+		return &exitError{code: ExitFailure}
+	}
+	return nil
+}
+
+func repl(ctx context.Context, sess Session, p *printer, in *lineInput) error {
+	for {
+		line, err := in.readLine()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		line = strings.TrimSpace(line)
+		switch strings.ToLower(line) {
+		case "":
+			continue
+		case "quit", "exit", `\q`:
+			return nil
+		}
+		err = send(ctx, sess, p, line)
+		var ie *imap.Error
+		if err != nil && !errors.As(err, &ie) {
+			return err
+		}
+		if strings.EqualFold(line, "LOGOUT") {
+			return nil
+		}
+	}
+}
+
+// send sends one typed command and prints what it produced.
+func send(ctx context.Context, sess Session, p *printer, line string) error {
+	args, err := parseCommandLine(line)
+	if err != nil {
+		p.note(err.Error())
+		return nil
+	}
+	untagged, tagged, err := sess.Command(ctx, args...)
+	for _, u := range untagged {
+		p.show(u)
+	}
+	if tagged != nil {
+		p.show(tagged)
+	} else if err != nil {
+		p.note(oneLine(err.Error()))
+	}
+	p.forget()
+	return err
+}
+
+// parseCommandLine turns a typed command into values: the command name as
+// an atom (two for "UID FETCH" and the like), the rest as typed.
+func parseCommandLine(line string) ([]imap.Value, error) {
+	name, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	if !imap.IsAtom(name) {
+		return nil, fmt.Errorf("%q is not a command name", name)
+	}
+	args := []imap.Value{imap.Atom(name)}
+	if strings.EqualFold(name, "UID") {
+		var sub string
+		sub, rest, _ = strings.Cut(strings.TrimSpace(rest), " ")
+		if !imap.IsAtom(sub) {
+			return nil, errors.New("UID needs a command after it, e.g. UID FETCH 1:* FLAGS")
+		}
+		args = append(args, imap.Atom(sub))
+	}
+	if rest = strings.TrimSpace(rest); rest != "" {
+		args = append(args, imap.Raw(rest))
+	}
+	return args, nil
+}

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/imapdir/imapdir/internal/config"
+)
+
+// globalFlags are the flags every command takes.
+type globalFlags struct {
+	config  string
+	verbose int
+	quiet   bool
+	dryRun  bool
+	force   bool
+	json    bool
+}
+
+// runState is one Run: the flags, the streams (with secrets redacted) and
+// whether a command started (errors before that are usage errors).
+type runState struct {
+	app     *App
+	flags   globalFlags
+	started bool
+	out     *redactor
+	err     *redactor
+}
+
+const rootLong = `imapdir keeps IMAP folders and local Maildir folders in step, both ways.
+
+The configuration is read from $XDG_CONFIG_HOME/imapdir/config.toml
+(~/.config/imapdir/config.toml) unless --config names another file.
+Try "imapdir demo" to see a sync against a built-in server, no account needed.
+
+Exit codes:
+  0  everything done
+  1  failure (connection, login, lock held by another run, …)
+  2  usage or configuration error (the message names the file and line)
+  3  partly done: some accounts or mailboxes failed, the others are in step`
+
+func (st *runState) rootCommand() *cobra.Command {
+	st.out = newRedactor(st.app.Stdout)
+	st.err = newRedactor(st.app.Stderr)
+	root := &cobra.Command{
+		Use:           "imapdir",
+		Short:         "Synchronize IMAP mailboxes with local Maildir folders",
+		Long:          rootLong,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if st.flags.quiet && st.flags.verbose > 0 {
+				return usageErr(errors.New("-q and -v exclude each other"))
+			}
+			st.started = true
+			return nil
+		},
+	}
+	root.SetIn(st.app.Stdin)
+	root.SetOut(st.out)
+	root.SetErr(st.err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	st.addGlobalFlags(root)
+	root.AddCommand(st.syncCommand(), st.listCommand(), st.statusCommand(),
+		st.rawCommand(), st.demoCommand(), st.versionCommand())
+	root.CompletionOptions.HiddenDefaultCmd = false
+	return root
+}
+
+func (st *runState) addGlobalFlags(root *cobra.Command) {
+	f := root.PersistentFlags()
+	f.StringVar(&st.flags.config, "config", "", "configuration `file` (default $XDG_CONFIG_HOME/imapdir/config.toml)")
+	f.CountVarP(&st.flags.verbose, "verbose", "v", "more detail: -v info, -vv debug, -vvv protocol trace (secrets redacted)")
+	f.BoolVarP(&st.flags.quiet, "quiet", "q", false, "only errors and the final summary line")
+	f.BoolVarP(&st.flags.dryRun, "dry-run", "n", false, "change nothing; say what would be done")
+	f.BoolVar(&st.flags.force, "force", false, "carry out deletions the deletion guard would hold back")
+	f.BoolVar(&st.flags.json, "json", false, "one JSON object per event on stdout, for scripts")
+}
+
+// stdout and errOut are the redacted output streams.
+func (st *runState) stdout() io.Writer { return st.out }
+func (st *runState) errOut() io.Writer {
+	if st.err == nil {
+		return st.app.Stderr
+	}
+	return st.err
+}
+
+// loadConfig reads the configuration and registers its secrets with the
+// output redactors. Problems in the file exit with ExitUsage.
+func (st *runState) loadConfig() (*config.Config, error) {
+	cfg, err := config.Load(st.flags.config, st.app.Env)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	for _, a := range cfg.Accounts {
+		st.out.add(a.Password.Reveal())
+		st.err.add(a.Password.Reveal())
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(st.errOut(), "warning: %s\n", w)
+	}
+	return cfg, nil
+}
+
+// account returns the account called name or a usage error listing the
+// names there are.
+func (st *runState) account(cfg *config.Config, name string) (*config.Account, error) {
+	if a, ok := cfg.Account(name); ok {
+		return a, nil
+	}
+	names := make([]string, 0, len(cfg.Accounts))
+	for _, a := range cfg.Accounts {
+		names = append(names, a.Name)
+	}
+	return nil, usageErr(fmt.Errorf("%s: no account %q (accounts: %v)", cfg.Path, name, names))
+}

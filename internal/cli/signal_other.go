@@ -1,0 +1,8 @@
+//go:build !unix
+
+package cli
+
+import "os"
+
+// progressSignal returns nil: there is no SIGUSR1 here.
+func progressSignal() <-chan os.Signal { return nil }

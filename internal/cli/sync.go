@@ -1,0 +1,256 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/imapdir/imapdir/internal/config"
+	"github.com/imapdir/imapdir/internal/ui"
+	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/syncer"
+)
+
+const syncLong = `Synchronize accounts (all of them when none is named), or single mailboxes
+named ACCOUNT:MAILBOX (mailbox names as in "imapdir list", "/" between levels).
+
+Progress shows as bars on a terminal and as plain lines otherwise (--json: one
+JSON object per event). Each account ends with a summary per mailbox; with
+--dry-run nothing changes, on the server or on disk, and the summary says what
+would be done. Send SIGUSR1 to print a progress line. Ctrl-C stops cleanly: what
+was done is recorded, the next run carries on.`
+
+// outcome is how an account's run ended.
+type outcome int
+
+const (
+	outcomeOK outcome = iota
+	outcomePartial
+	outcomeFailed
+)
+
+func (st *runState) syncCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "sync [ACCOUNT[:MAILBOX]...]",
+		Short: "Synchronize accounts or mailboxes",
+		Long:  syncLong,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := st.loadConfig()
+			if err != nil {
+				return err
+			}
+			sel, err := st.selection(cfg, args)
+			if err != nil {
+				return err
+			}
+			return st.runSync(cmd.Context(), sel)
+		},
+		ValidArgsFunction: st.completeAccounts,
+	}
+}
+
+// target is one account to sync: the whole account when mailboxes is nil.
+type target struct {
+	acct      *config.Account
+	mailboxes []string
+}
+
+// selection resolves ACCOUNT[:MAILBOX] arguments in order; no argument
+// means every account.
+func (st *runState) selection(cfg *config.Config, args []string) ([]target, error) {
+	if len(args) == 0 {
+		ts := make([]target, len(cfg.Accounts))
+		for i := range cfg.Accounts {
+			ts[i] = target{acct: &cfg.Accounts[i]}
+		}
+		return ts, nil
+	}
+	var ts []target
+	index := map[string]int{}
+	for _, arg := range args {
+		name, mbox, hasMbox := strings.Cut(arg, ":")
+		acct, err := st.account(cfg, name)
+		if err != nil {
+			return nil, err
+		}
+		i, seen := index[name]
+		if !seen {
+			i = len(ts)
+			index[name] = i
+			ts = append(ts, target{acct: acct, mailboxes: []string{}})
+		}
+		switch {
+		case !hasMbox:
+			ts[i].mailboxes = nil // the whole account
+		case mbox == "":
+			return nil, usageErr(fmt.Errorf("%q: empty mailbox name", arg))
+		case ts[i].mailboxes != nil:
+			ts[i].mailboxes = append(ts[i].mailboxes, mbox)
+		}
+	}
+	return ts, nil
+}
+
+// runSync syncs the targets one after another and maps the outcomes to
+// the exit code. The reporter has shown every failure already.
+func (st *runState) runSync(ctx context.Context, targets []target) error {
+	rep := st.reporter()
+	stop := st.relayProgress(rep)
+	var ok, failed int
+	for _, t := range targets {
+		switch st.syncTarget(ctx, rep, t) {
+		case outcomeOK:
+			ok++
+		case outcomePartial:
+			ok, failed = ok+1, failed+1
+		case outcomeFailed:
+			failed++
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	stop()
+	if err := rep.Close(); err != nil {
+		return err
+	}
+	return exitFor(ctx, ok, failed)
+}
+
+// exitFor picks the exit code: everything done, nothing done, or a part.
+func exitFor(ctx context.Context, ok, failed int) error {
+	switch {
+	case ctx.Err() != nil:
+		return &exitError{code: ExitFailure, msg: "interrupted; what was done is recorded", err: ctx.Err()}
+	case failed == 0:
+		return nil
+	case ok == 0:
+		return &exitError{code: ExitFailure}
+	}
+	return &exitError{code: ExitPartial}
+}
+
+// reporter makes the run's progress and summary output.
+func (st *runState) reporter() ui.Reporter {
+	mode := ui.ModePlain
+	switch {
+	case st.flags.json:
+		mode = ui.ModeJSON
+	case ui.IsTerminal(st.app.Stdout):
+		mode = ui.ModeBars
+	}
+	return ui.New(ui.Options{Out: st.out, Err: st.err, Mode: mode,
+		Quiet: st.flags.quiet, DryRun: st.flags.dryRun, Now: st.app.Now})
+}
+
+// relayProgress prints the reporter's progress line on each SIGUSR1 until
+// the returned stop is called.
+func (st *runState) relayProgress(rep ui.Reporter) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-done:
+				return
+			case <-st.app.ProgressSignal:
+				fmt.Fprintln(st.errOut(), rep.ProgressLine())
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// syncTarget syncs one account and reports its summary.
+func (st *runState) syncTarget(ctx context.Context, rep ui.Reporter, t target) outcome {
+	defer rep.AccountDone(t.acct.Name)
+	obs := newObserver(t.acct.Name, rep, st.logs().Logger)
+	out, err := st.syncAccount(ctx, t, obs)
+	if err != nil {
+		rep.Error(t.acct.Name, "", flat(err))
+		return outcomeFailed
+	}
+	return out
+}
+
+// syncAccount opens both sides of an account and runs the engine.
+func (st *runState) syncAccount(ctx context.Context, t target, obs *observer) (outcome, error) {
+	logs := st.logs()
+	near, err := openNear(ctx, t.acct, st.flags.dryRun)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	defer near.close()
+	nearStore, err := st.app.Backends.Near(ctx, t.acct, near.root, near.db, logs)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	defer nearStore.Close()
+	farStore, err := st.app.Backends.Far(ctx, t.acct, logs)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	defer farStore.Close()
+	opts, err := engineOptions(t.acct, st.flags, st.app.Now)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	opts.Observer = obs
+	eng, err := syncer.New(farStore, nearStore, near.db, opts)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	if t.mailboxes == nil {
+		return runAccount(ctx, eng)
+	}
+	return st.runMailboxes(ctx, eng, obs, t)
+}
+
+// runAccount syncs every selected mailbox of the account.
+func runAccount(ctx context.Context, eng *syncer.Engine) (outcome, error) {
+	res, err := eng.SyncAccount(ctx)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	if res.Err() != nil {
+		return outcomePartial, nil
+	}
+	return outcomeOK, nil
+}
+
+// runMailboxes syncs the named mailboxes one after another. A mailbox
+// that fails leaves the others to run; a store-wide failure stops all.
+func (st *runState) runMailboxes(ctx context.Context, eng *syncer.Engine, obs *observer, t target) (outcome, error) {
+	out := outcomeOK
+	for _, name := range t.mailboxes {
+		_, err := eng.SyncMailbox(ctx, name)
+		switch {
+		case err == nil:
+		case obs.reported(name):
+			out = outcomePartial
+		case errors.Is(err, context.Canceled) || store.ScopeOf(err) >= store.ScopeStore:
+			return outcomeFailed, err
+		default:
+			obs.rep.Error(t.acct.Name, name, flat(err))
+			out = outcomePartial
+		}
+	}
+	return out, nil
+}
+
+// completeAccounts completes account names from the configuration.
+func (st *runState) completeAccounts(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	cfg, err := config.Load(st.flags.config, st.app.Env)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	names := make([]string, 0, len(cfg.Accounts))
+	for _, a := range cfg.Accounts {
+		names = append(names, a.Name)
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
