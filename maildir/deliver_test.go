@@ -318,3 +318,41 @@ func TestRenameNoReplace(t *testing.T) {
 		t.Fatal("linkUnlink left the source")
 	}
 }
+
+// TestConcurrentDeliveries: many goroutines deliver through one folder and
+// one batch; every message lands under its own name.
+func TestConcurrentDeliveries(t *testing.T) {
+	ctx := context.Background()
+	f := newTestFolder(t)
+	b := NewBatch(BatchOptions{})
+	const workers, each = 4, 25
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := 0; i < each; i++ {
+				var err error
+				if i%2 == 0 {
+					_, err = f.Deliver(ctx, strings.NewReader(testMsg), DeliverOptions{})
+				} else {
+					_, err = b.Deliver(ctx, f, strings.NewReader(testMsg), DeliverOptions{})
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < workers; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(dirFiles(t, f, SubCur)); n != workers*each {
+		t.Fatalf("%d files in cur/, want %d", n, workers*each)
+	}
+}
