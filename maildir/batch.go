@@ -12,10 +12,12 @@ import (
 
 // BatchOptions configures a Batch.
 type BatchOptions struct {
-	// SyncFS makes Commit flush data with one syncfs(2) call per file
-	// system instead of one fsync per file. Faster for big batches on an
-	// otherwise quiet disk; it also flushes unrelated dirty data. Ignored
-	// (per-file fsync) where syncfs is unavailable.
+	// SyncFS makes Commit flush data with one syncfs(2) call per folder
+	// instead of one fsync per file (16 in flight at a time). It can be
+	// faster for big batches on a quiet machine, but it also flushes every
+	// other program's dirty data on that file system, so on a busy one it
+	// can be much slower. Ignored (per-file fsync) where syncfs is
+	// unavailable.
 	SyncFS bool
 }
 
@@ -162,11 +164,49 @@ func (b *Batch) syncData(st []*staged) error {
 	if b.opts.SyncFS && haveSyncFS {
 		return syncDataFS(st)
 	}
+	if err := fsyncAll(st); err != nil {
+		return fmt.Errorf("maildir: batch commit: %w", err)
+	}
 	for _, s := range st {
-		if err := fsyncPath(s.tmpPath); err != nil {
-			return fmt.Errorf("maildir: batch commit: %w", err)
-		}
 		if err := s.folder.step(StepSynced, s.tmpPath); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fsyncWorkers is how many fsyncs a Commit keeps in flight. Concurrent
+// fsyncs let the file system group their journal commits (ext4, xfs),
+// which is where most of a batch's gain over single deliveries comes from.
+const fsyncWorkers = 16
+
+// fsyncAll fsyncs every staged file, fsyncWorkers at a time, and returns
+// the first error.
+func fsyncAll(st []*staged) error {
+	jobs := make(chan string)
+	errs := make(chan error, fsyncWorkers)
+	var wg sync.WaitGroup
+	for range min(fsyncWorkers, len(st)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var first error
+			for p := range jobs {
+				if err := fsyncPath(p); err != nil && first == nil {
+					first = err
+				}
+			}
+			errs <- first
+		}()
+	}
+	for _, s := range st {
+		jobs <- s.tmpPath
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
 			return err
 		}
 	}
