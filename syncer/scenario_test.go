@@ -181,7 +181,11 @@ func assertIdle(t *testing.T, e *env) {
 }
 
 func TestScenarios(t *testing.T) {
-	for _, fs := range featureSets() {
+	sets := featureSets()
+	if raceEnabled {
+		sets = sets[:3] // all; no Changes; no CondStore
+	}
+	for _, fs := range sets {
 		t.Run(fs.name, func(t *testing.T) {
 			for _, sc := range scenarios {
 				t.Run(sc.name, func(t *testing.T) {
@@ -261,8 +265,8 @@ func crashRun(t *testing.T, feat store.Features, sc scenario, k int) (bool, stri
 }
 
 func TestScenariosCrashed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash loop is long")
+	if testing.Short() || raceEnabled {
+		t.Skip("the crash loop is long; it runs without -short and -race")
 	}
 	sets := featureSets()
 	for _, fs := range []int{0, 1, 4} { // all features; no Changes; no UIDPlus

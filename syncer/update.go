@@ -22,7 +22,8 @@ func (r *mailboxRun) execute(ctx context.Context, p Plan) error {
 // identical change (one UpdateFlags per group and side), conditional on
 // the side's scanned HIGHESTMODSEQ where the store has CONDSTORE: a message
 // changed since the scan is a conflict, left as is and planned again next
-// run. Expunges follow, for the updates whose flag updates succeeded. A
+// run (the checkpoints are then left where they were, so both sides'
+// changes are seen again). Expunges follow, for the updates whose flag updates succeeded. A
 // crash before the final transaction is harmless: the next run sees both
 // sides already in the target state and only records it.
 func (r *mailboxRun) applyUpdates(ctx context.Context, ups []PairUpdate) error {
@@ -97,6 +98,9 @@ func (r *mailboxRun) markConflicts(g *flagGroup, conflicts []store.UID, ok []boo
 		return
 	}
 	r.rep.Conflicts += len(conflicts)
+	// The other side's change, not carried over, must be reported again:
+	// no checkpoint is recorded this run.
+	r.failed = true
 	for j, u := range g.uids {
 		if slices.Contains(conflicts, u) {
 			ok[g.idx[j]] = false
