@@ -24,19 +24,13 @@ type FlagSet string
 // canonicalSystemFlag returns the canonical spelling of an RFC 9051 §2.3.2
 // system flag, and any other item unchanged.
 func canonicalSystemFlag(f string) string {
-	switch strings.ToLower(f) {
-	case `\seen`:
-		return `\Seen`
-	case `\answered`:
-		return `\Answered`
-	case `\flagged`:
-		return `\Flagged`
-	case `\deleted`:
-		return `\Deleted`
-	case `\draft`:
-		return `\Draft`
-	case `\recent`:
-		return `\Recent`
+	if !strings.HasPrefix(f, `\`) {
+		return f
+	}
+	for _, c := range [...]string{`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`, `\Recent`} {
+		if strings.EqualFold(f, c) {
+			return c
+		}
 	}
 	return f
 }
@@ -85,14 +79,43 @@ func (s FlagSet) Has(item string) bool {
 	return false
 }
 
-// Valid reports whether s is in canonical form.
+// Valid reports whether s is in canonical form. It does not allocate.
 func (s FlagSet) Valid() bool {
-	if s == "" {
-		return true
+	prev := ""
+	for rest, more := string(s), s != ""; more; {
+		var item string
+		item, rest, more = strings.Cut(rest, " ")
+		if !validItem(item) || (prev != "" && item <= prev) {
+			return false
+		}
+		prev = item
 	}
-	items := s.Items()
-	c, err := MakeFlagSet(items...)
-	return err == nil && c == s
+	return true
+}
+
+// validItem reports whether item is one escaped, canonical item.
+func validItem(item string) bool {
+	if item == "" || !utf8.ValidString(item) || canonicalSystemFlag(item) != item {
+		return false
+	}
+	for i := 0; i < len(item); i++ {
+		c := item[i]
+		if c != '%' {
+			if needsEscape(rune(c)) {
+				return false
+			}
+			continue
+		}
+		if i+2 >= len(item) {
+			return false
+		}
+		v, ok := unhex(item[i+1], item[i+2])
+		if !ok || !needsEscape(rune(v)) {
+			return false
+		}
+		i += 2
+	}
+	return true
 }
 
 // check returns an error naming what when s is not canonical.
