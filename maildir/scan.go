@@ -95,3 +95,17 @@ func scanEntry(dir, sub string, de fs.DirEntry, opts ScanOptions) (Entry, bool, 
 	e.Size, e.ModTime = info.Size(), info.ModTime()
 	return e, true, nil
 }
+
+// OpenEntry opens a message file for reading. If the file is gone (a mail
+// reader renamed it, e.g. to change flags) the error wraps fs.ErrNotExist:
+// scan again and look the message up by Name.Unique.
+func (f *Folder) OpenEntry(e Entry) (*os.File, error) {
+	if err := f.checkEntry(e); err != nil {
+		return nil, err
+	}
+	file, err := os.Open(e.Path(f))
+	if err != nil {
+		return nil, fmt.Errorf("maildir: open message: %w", err)
+	}
+	return file, nil
+}

@@ -2,7 +2,9 @@ package maildir
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -137,4 +139,21 @@ func MakeBenchFolder(dir string, n int) error {
 		}
 	}
 	return nil
+}
+
+func TestOpenEntry(t *testing.T) {
+	ctx := context.Background()
+	f := newTestFolder(t)
+	e, _ := f.Deliver(ctx, strings.NewReader("msg"), DeliverOptions{})
+	file, err := f.OpenEntry(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if _, err := f.OpenEntry(Entry{Subdir: SubCur, File: "gone"}); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing file: %v", err)
+	}
+	if _, err := f.OpenEntry(Entry{Subdir: SubTmp, File: "x"}); err == nil {
+		t.Fatal("tmp/ entry accepted")
+	}
 }

@@ -145,3 +145,19 @@ func Rewrite(w io.Writer, r io.Reader, edit func(*Header) error) (int64, error) 
 	}
 	return n + m, nil
 }
+
+// RewriteReader is Rewrite as a reader: it reads the header block from r
+// at once, applies edit, and returns a reader that yields the edited
+// header followed by the rest of r, streamed. Use it to feed an edited
+// message to a consumer that reads (e.g. a Maildir delivery).
+func RewriteReader(r io.Reader, edit func(*Header) error) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 64*1024)
+	h, err := ReadHeader(br)
+	if err != nil {
+		return nil, err
+	}
+	if err := edit(h); err != nil {
+		return nil, fmt.Errorf("mailmsg: rewrite: %w", err)
+	}
+	return io.MultiReader(bytes.NewReader(h.Bytes()), br), nil
+}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestDecodeText(t *testing.T) {
@@ -257,3 +258,20 @@ func TestBigAttachment(t *testing.T) {
 		t.Fatal("big message changed beyond its X-Keywords")
 	}
 }
+
+func TestRewriteReader(t *testing.T) {
+	msg := "From: a@b\r\nSubject: x\r\n\r\nbody\r\n"
+	r, err := RewriteReader(iotestHalf(strings.NewReader(msg)), func(h *Header) error { return h.SetKeywords([]string{"L"}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(r)
+	if string(got) != "From: a@b\r\nSubject: x\r\nX-Keywords: L\r\n\r\nbody\r\n" {
+		t.Errorf("RewriteReader = %q", got)
+	}
+	if _, err := RewriteReader(strings.NewReader(msg), func(*Header) error { return errors.New("no") }); err == nil {
+		t.Error("edit error lost")
+	}
+}
+
+func iotestHalf(r io.Reader) io.Reader { return iotest.HalfReader(r) }
