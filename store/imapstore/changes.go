@@ -1,0 +1,152 @@
+package imapstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/store"
+)
+
+// Changes reports what changed since req.Since, in O(changes) on the wire:
+//
+//  1. The mailbox is SELECTed again; its UIDVALIDITY must equal the
+//     checkpoint's and its HIGHESTMODSEQ must not be below it (else
+//     ErrCheckpointUnusable). The values of this SELECT are the returned
+//     checkpoint.
+//  2. With QRESYNC: UID FETCH lo:hi (FLAGS …) (CHANGEDSINCE m VANISHED)
+//     (RFC 7162 §3.1.4.1, §3.2.6) gives changed and new messages and the
+//     UIDs expunged since m.
+//  3. With CONDSTORE alone (Gmail): the same without VANISHED; vanished
+//     UIDs are req.Known minus the UIDs a UID SEARCH (ESEARCH where offered,
+//     RFC 4731) finds below Since.UIDNext. Without req.Known none is
+//     reported.
+//
+// A Since with no HIGHESTMODSEQ reports every message as changed (the way
+// to a first checkpoint). Without CONDSTORE the error wraps
+// ErrCheckpointUnusable and the caller lists.
+//
+// The checkpoint is taken before the changes are read (RFC 7162 §6): a
+// change made between the SELECT and the FETCH is reported now and again
+// next time, never lost. Vanished UIDs are limited to those below
+// Since.UIDNext and, when req.Known is given, to known ones.
+func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) (store.Checkpoint, error) {
+	if err := m.begin(ctx, "changes"); err != nil {
+		return store.Checkpoint{}, err
+	}
+	if !m.s.caps.condStore {
+		return store.Checkpoint{}, m.unusable("the server offers no CONDSTORE")
+	}
+	since := req.Since
+	if _, err := m.selectBox(ctx); err != nil {
+		return store.Checkpoint{}, m.done("changes", 0, err)
+	}
+	st := m.status
+	if why := usable(since, st); why != "" {
+		return store.Checkpoint{}, m.unusable(why)
+	}
+	cp := store.Checkpoint{UIDValidity: st.UIDValidity, UIDNext: st.UIDNext, HighestModSeq: st.HighestModSeq}
+	if err := m.changes(ctx, req, fn); err != nil {
+		return store.Checkpoint{}, m.done("changes", 0, err)
+	}
+	return cp, nil
+}
+
+// usable says why since cannot be used with the mailbox now, or "".
+func usable(since store.Checkpoint, now store.Status) string {
+	switch {
+	case since.UIDValidity != now.UIDValidity:
+		return fmt.Sprintf("UIDVALIDITY is %d, the checkpoint has %d", now.UIDValidity, since.UIDValidity)
+	case now.HighestModSeq == 0:
+		return "the mailbox keeps no mod-sequences (NOMODSEQ)"
+	case since.HighestModSeq > now.HighestModSeq:
+		return fmt.Sprintf("checkpoint modseq %d is ahead of the mailbox's %d", since.HighestModSeq, now.HighestModSeq)
+	}
+	return ""
+}
+
+func (m *Mailbox) unusable(why string) error {
+	return store.Errorf(store.ScopeMailbox, false, "changes", m.name, 0, "%w: %s", store.ErrCheckpointUnusable, why)
+}
+
+// changes streams the changed messages in batches and the vanished UIDs
+// with the last batch.
+func (m *Mailbox) changes(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) error {
+	since := req.Since
+	top := max(since.UIDNext, m.status.UIDNext)
+	sc := scan{items: m.s.metaItems(req.WithMessageID), chunk: m.s.opts.ListChunk}
+	if top > 1 {
+		sc.top = top - 1
+	}
+	if since.HighestModSeq > 0 {
+		sc.changedSince = imap.ModSeq(since.HighestModSeq)
+		sc.vanished = m.s.caps.qresync
+	}
+	var pending []store.Message
+	emit := func(msgs []store.Message) error {
+		pending = append(pending, msgs...)
+		for len(pending) > DefaultBatchSize {
+			if err := fn(store.ChangeSet{Changed: pending[:DefaultBatchSize:DefaultBatchSize]}); err != nil {
+				return err
+			}
+			pending = slices.Clone(pending[DefaultBatchSize:])
+		}
+		return nil
+	}
+	vanished, err := sc.run(ctx, m, emit)
+	if err != nil {
+		return err
+	}
+	gone, err := m.vanished(ctx, req, vanished)
+	if err != nil {
+		return err
+	}
+	if len(pending) == 0 && len(gone) == 0 {
+		return nil
+	}
+	return fn(store.ChangeSet{Changed: pending, Vanished: gone})
+}
+
+// vanished returns the vanished UIDs below Since.UIDNext: from the
+// server's VANISHED with QRESYNC, else by comparing req.Known with a
+// search; filtered by req.Known when given.
+func (m *Mailbox) vanished(ctx context.Context, req store.ChangesRequest, reported imap.UIDSet) ([]store.UID, error) {
+	since := req.Since
+	if since.UIDNext <= 1 {
+		return nil, nil
+	}
+	if m.s.caps.qresync && since.HighestModSeq > 0 {
+		if req.Known != nil {
+			return knownIn(req, func(u store.UID) bool { return reported.Contains(imap.UID(u)) }), nil
+		}
+		var gone []store.UID
+		for uid := range reported.All() {
+			if store.UID(uid) < since.UIDNext {
+				gone = append(gone, store.UID(uid))
+			}
+		}
+		return gone, nil
+	}
+	if req.Known == nil {
+		return nil, nil
+	}
+	present, err := m.search(ctx, imap.UIDRangeSet(1, imap.UID(since.UIDNext-1)))
+	if err != nil {
+		return nil, err
+	}
+	return knownIn(req, func(u store.UID) bool { return !present.Contains(imap.UID(u)) }), nil
+}
+
+// knownIn returns the known UIDs below Since.UIDNext for which gone holds,
+// ascending and distinct.
+func knownIn(req store.ChangesRequest, gone func(store.UID) bool) []store.UID {
+	var out []store.UID
+	for uid := range req.Known {
+		if uid < req.Since.UIDNext && gone(uid) {
+			out = append(out, uid)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,148 @@
+package imapstore_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/imapclient"
+	"github.com/imapdir/imapdir/internal/testenv"
+	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/store/imapstore"
+	"github.com/imapdir/imapdir/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(testenv.RunMain(m)) }
+
+// counter counts the bytes crossing the connections it dialed.
+type counter struct{ read, written atomic.Int64 }
+
+// countingConn is a net.Conn that adds its traffic to a counter.
+type countingConn struct {
+	net.Conn
+	c *counter
+}
+
+func (cc countingConn) Read(p []byte) (int, error) {
+	n, err := cc.Conn.Read(p)
+	cc.c.read.Add(int64(n))
+	return n, err
+}
+
+func (cc countingConn) Write(p []byte) (int, error) {
+	n, err := cc.Conn.Write(p)
+	cc.c.written.Add(int64(n))
+	return n, err
+}
+
+// dialer logs in to addr as user over plaintext on loopback; with cnt set
+// it counts the bytes.
+func dialer(addr, user, password string, cnt *counter) func(context.Context) (*imapclient.Client, error) {
+	return func(ctx context.Context) (*imapclient.Client, error) {
+		opts := &imapclient.Options{InsecurePlaintext: true}
+		if cnt != nil {
+			opts.Dialer = func(ctx context.Context, network, a string) (net.Conn, error) {
+				var d net.Dialer
+				conn, err := d.DialContext(ctx, network, a)
+				if err != nil {
+					return nil, err
+				}
+				return countingConn{Conn: conn, c: cnt}, nil
+			}
+		}
+		c, err := imapclient.Dial(ctx, addr, opts)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.Login(ctx, user, imapclient.SecretString(password)); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+// dovecotStore opens a store for user on srv.
+func dovecotStore(t testing.TB, srv *testenv.Server, u testenv.User, opts imapstore.Options) *imapstore.Store {
+	t.Helper()
+	if opts.Dial == nil {
+		opts.Dial = dialer(srv.IMAPAddr(), u.Name, u.Password, nil)
+	}
+	if opts.Connections == 0 {
+		opts.Connections = 8
+	}
+	st, err := imapstore.New(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("imapstore.New: %v", err)
+	}
+	return st
+}
+
+// dovecotHarness runs the conformance suite against the test Dovecot,
+// a fresh user per subtest, with the capabilities in disabled ignored.
+func dovecotHarness(srv *testenv.Server, disabled ...imap.Cap) storetest.Harness {
+	users := make(map[store.Store]testenv.User)
+	var mu sync.Mutex
+	userOf := func(st store.Store) testenv.User {
+		mu.Lock()
+		defer mu.Unlock()
+		return users[st]
+	}
+	open := func(t *testing.T, u testenv.User) store.Store {
+		st := dovecotStore(t, srv, u, imapstore.Options{DisableCaps: disabled})
+		mu.Lock()
+		users[st] = u
+		mu.Unlock()
+		return st
+	}
+	return storetest.Harness{
+		New: func(t *testing.T) store.Store { return open(t, srv.NewUser(t)) },
+		AppendBehind: func(t *testing.T, st store.Store, mailbox string, body []byte, flags store.Flags, date time.Time) {
+			u := userOf(st)
+			uid := srv.SaveMessage(t, u.Name, mailbox, body)
+			if len(flags) > 0 {
+				srv.AddFlags(t, u.Name, mailbox, uid, flagStrings(flags)...)
+			}
+		},
+		ChangeFlagsBehind: func(t *testing.T, st store.Store, mailbox string, uid store.UID, add, remove store.Flags) {
+			u := userOf(st)
+			if len(add) > 0 {
+				srv.AddFlags(t, u.Name, mailbox, uint32(uid), flagStrings(add)...)
+			}
+			if len(remove) > 0 {
+				srv.RemoveFlags(t, u.Name, mailbox, uint32(uid), flagStrings(remove)...)
+			}
+		},
+		ExpungeBehind: func(t *testing.T, st store.Store, mailbox string, uids ...store.UID) {
+			u := userOf(st)
+			raw := make([]uint32, len(uids))
+			for i, uid := range uids {
+				raw[i] = uint32(uid)
+			}
+			srv.Expunge(t, u.Name, mailbox, raw...)
+		},
+		ResetUIDValidity: func(t *testing.T, st store.Store, mailbox string) {
+			srv.ForceUIDValidityChange(t, userOf(st).Name, mailbox)
+		},
+		Reopen: func(t *testing.T, st store.Store) store.Store {
+			u := userOf(st)
+			if err := st.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			return open(t, u)
+		},
+	}
+}
+
+func flagStrings(fs store.Flags) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = string(f)
+	}
+	return out
+}

@@ -1,0 +1,143 @@
+package imapstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/imapclient"
+	"github.com/imapdir/imapdir/store"
+)
+
+// Mailbox is an open mailbox: one pooled connection with the mailbox
+// selected, used by one goroutine at a time (store.Mailbox).
+type Mailbox struct {
+	s      *Store
+	name   string // neutral
+	srv    string // on the server
+	cn     *conn
+	status store.Status
+	closed bool
+}
+
+var _ store.Mailbox = (*Mailbox)(nil)
+
+// OpenMailbox takes a connection from the pool (dialing one when fewer than
+// Options.Connections exist, else waiting for one, bounded by ctx) and
+// SELECTs name (RFC 9051 §6.3.2) with CONDSTORE when the server offers it
+// (RFC 7162 §3.1.8), so that HIGHESTMODSEQ is known.
+func (s *Store) OpenMailbox(ctx context.Context, name string) (store.Mailbox, error) {
+	if err := canceled(ctx, "select", name); err != nil {
+		return nil, err
+	}
+	srv, err := s.serverName("select", name)
+	if err != nil {
+		return nil, err
+	}
+	cn, err := s.pool.get(ctx)
+	if err != nil {
+		return nil, s.gradeGet("select", name, err)
+	}
+	m := &Mailbox{s: s, name: name, srv: srv, cn: cn}
+	if _, err := m.selectBox(ctx); err != nil {
+		if !cn.broken {
+			err = s.notFoundOr(ctx, cn, srv, err)
+		}
+		s.pool.put(cn)
+		return nil, grade("select", name, 0, cn.fail(err))
+	}
+	return m, nil
+}
+
+// selectBox (re-)selects the mailbox and records its status. With QRESYNC
+// enabled, a SELECT while selected first closes the old selection
+// (RFC 7162 §3.2.11, the CLOSED code); the client handles that.
+func (m *Mailbox) selectBox(ctx context.Context) (*imap.SelectData, error) {
+	sel, err := m.cn.c.Select(ctx, m.srv, &imapclient.SelectOptions{CondStore: m.s.caps.condStore})
+	if err != nil {
+		return nil, m.cn.fail(err)
+	}
+	m.status = store.Status{UIDValidity: sel.UIDValidity, UIDNext: store.UID(sel.UIDNext), Messages: int(sel.Exists)}
+	if m.s.caps.condStore && !sel.NoModSeq {
+		m.status.HighestModSeq = store.ModSeq(sel.HighestModSeq)
+	}
+	return sel, nil
+}
+
+// Name returns the neutral name.
+func (m *Mailbox) Name() string { return m.name }
+
+// Status returns the values of the last SELECT, raised by the last full
+// listing (message count, UIDNEXT above the highest UID listed,
+// HIGHESTMODSEQ at least the highest MODSEQ listed).
+func (m *Mailbox) Status() store.Status { return m.status }
+
+// Close leaves the mailbox without expunging (UNSELECT, or EXAMINE +
+// CLOSE) and returns the connection to the pool; a connection in an
+// unknown state is closed instead. Closing twice is a no-op.
+func (m *Mailbox) Close() error {
+	if m.closed {
+		return nil
+	}
+	m.closed = true
+	if m.cn.alive() {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		if err := m.s.leave(ctx, m.cn); err != nil {
+			m.cn.broken = true
+		}
+		cancel()
+	}
+	m.s.pool.put(m.cn)
+	return nil
+}
+
+// begin checks that an operation may run: the mailbox is open, ctx has not
+// ended and the connection is usable.
+func (m *Mailbox) begin(ctx context.Context, op string) error {
+	if m.closed {
+		return store.Errorf(store.ScopeMailbox, false, op, m.name, 0, "imapstore: mailbox is closed")
+	}
+	if err := canceled(ctx, op, m.name); err != nil {
+		return err
+	}
+	if !m.cn.alive() {
+		return store.Errorf(store.ScopeMailbox, true, op, m.name, 0, "imapstore: the connection was lost, reopen the mailbox: %w", imapclient.ErrClosed)
+	}
+	return nil
+}
+
+// done grades the error of an operation, marking the connection broken
+// when the error leaves the session in an unknown state.
+func (m *Mailbox) done(op string, uid store.UID, err error) error {
+	return grade(op, m.name, uid, m.cn.fail(err))
+}
+
+// command runs a generic command on the mailbox's connection.
+func (m *Mailbox) command(ctx context.Context, args ...imap.Value) (*imapclient.Result, error) {
+	res, err := m.cn.c.Command(ctx, args...)
+	if err != nil {
+		return res, m.cn.fail(fmt.Errorf("%s: %w", commandName(args), err))
+	}
+	return res, nil
+}
+
+// commandName names a command for error messages.
+func commandName(args []imap.Value) string {
+	if len(args) == 0 {
+		return "command"
+	}
+	name := fmt.Sprint(args[0])
+	if name == "UID" && len(args) > 1 {
+		name += " " + fmt.Sprint(args[1])
+	}
+	return name
+}
+
+// sync asks the server for news with NOOP (RFC 9051 §6.1.2). Some servers
+// (Dovecot) evaluate SEARCH and FETCH on the session's view of the
+// mailbox, which only takes in messages added by others when the server
+// syncs, between commands; a NOOP first makes them visible.
+func (m *Mailbox) sync(ctx context.Context) error {
+	_, err := m.command(ctx, imap.Atom("NOOP"))
+	return err
+}

@@ -1,0 +1,194 @@
+package imapstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/imapclient"
+	"github.com/imapdir/imapdir/store"
+)
+
+// capCreateSpecialUse is RFC 6154 §3's CREATE-SPECIAL-USE.
+const capCreateSpecialUse imap.Cap = "CREATE-SPECIAL-USE"
+
+// ListMailboxes lists the personal namespace with LIST "" "*"
+// (RFC 9051 §6.3.9), asking for special-use attributes with RETURN
+// (SPECIAL-USE) when the server offers SPECIAL-USE and LIST-EXTENDED
+// (RFC 6154 §5.1), and for MAILBOXID through LIST-STATUS with OBJECTID
+// (RFC 8474 §4.2, RFC 5819). Names outside the personal namespace and
+// \NonExistent entries are left out; parents that are only parents are
+// NoSelect.
+func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) {
+	var out []store.MailboxInfo
+	err := s.withConn(ctx, "list mailboxes", "", func(cn *conn) error {
+		opts := &imapclient.ListOptions{SpecialUse: s.caps.specialUse && s.caps.listExt}
+		if s.Features().MailboxIDs {
+			opts.Status = []string{"MAILBOXID"}
+		}
+		res, err := cn.c.List(ctx, "", "*", opts)
+		if err != nil {
+			return err
+		}
+		out = s.mailboxInfos(res)
+		return nil
+	})
+	return out, err
+}
+
+// mailboxInfos converts a LIST result, one entry per neutral name.
+func (s *Store) mailboxInfos(res *imapclient.ListResult) []store.MailboxInfo {
+	var out []store.MailboxInfo
+	seen := make(map[string]bool)
+	for _, l := range res.Mailboxes {
+		name, ok := s.names.toNeutral(l.Name)
+		if !ok || seen[name] || l.HasAttr(imap.AttrNonExistent) {
+			continue
+		}
+		seen[name] = true
+		mi := store.MailboxInfo{
+			Name:       name,
+			SpecialUse: string(l.SpecialUse()),
+			NoSelect:   l.HasAttr(imap.AttrNoSelect),
+		}
+		for _, a := range l.Attrs {
+			mi.Attrs = append(mi.Attrs, string(a))
+		}
+		if st := res.Status[l.Name]; st != nil && s.Features().MailboxIDs {
+			mi.ID = st.MailboxID
+		}
+		out = append(out, mi)
+	}
+	return out
+}
+
+// CreateMailbox creates name with CREATE (RFC 9051 §6.3.4; the server
+// creates missing parents), with the special-use attribute when the server
+// offers CREATE-SPECIAL-USE (RFC 6154 §3), and subscribes it so that other
+// clients show it.
+func (s *Store) CreateMailbox(ctx context.Context, name, specialUse string) error {
+	srv, err := s.serverName("create", name)
+	if err != nil {
+		return err
+	}
+	if srv == "INBOX" {
+		return store.Errorf(store.ScopeMailbox, false, "create", name, 0, "%w", store.ErrMailboxExists)
+	}
+	return s.withConn(ctx, "create", name, func(cn *conn) error {
+		var uses []imap.MailboxAttr
+		if specialUse != "" && cn.c.Caps().Has(capCreateSpecialUse) {
+			uses = append(uses, imap.MailboxAttr(specialUse))
+		}
+		if err := cn.c.Create(ctx, srv, uses...); err != nil {
+			return s.existsOr(ctx, cn, srv, err)
+		}
+		if err := cn.c.Subscribe(ctx, srv); err != nil {
+			s.log.Warn("imapstore: subscribing a created mailbox", "mailbox", name, "err", err)
+		}
+		return nil
+	})
+}
+
+// existsOr turns a refused CREATE into ErrMailboxExists when the mailbox
+// exists (servers without RFC 5530's ALREADYEXISTS code say so in text).
+func (s *Store) existsOr(ctx context.Context, cn *conn, srv string, err error) error {
+	if imap.HasCode(err, imap.CodeAlreadyExists) || brokenConn(err) {
+		return err
+	}
+	if ok, lerr := s.exists(ctx, cn, srv); lerr == nil && ok {
+		return fmt.Errorf("%w: %w", store.ErrMailboxExists, err)
+	}
+	return err
+}
+
+// exists reports whether the server lists srv as a real mailbox.
+func (s *Store) exists(ctx context.Context, cn *conn, srv string) (bool, error) {
+	res, err := cn.c.List(ctx, "", srv, nil)
+	if err != nil {
+		return false, err
+	}
+	for _, l := range res.Mailboxes {
+		if !l.HasAttr(imap.AttrNonExistent) && !l.HasAttr(imap.AttrNoSelect) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// DeleteMailbox deletes name with DELETE (RFC 9051 §6.3.5) after a STATUS
+// (MESSAGES) showed it empty: IMAP's DELETE would delete the messages too,
+// and the engine only propagates the deletion of an empty mailbox.
+func (s *Store) DeleteMailbox(ctx context.Context, name string) error {
+	srv, err := s.serverName("delete", name)
+	if err != nil {
+		return err
+	}
+	return s.withConn(ctx, "delete", name, func(cn *conn) error {
+		st, err := cn.c.Status(ctx, srv, "MESSAGES")
+		if err != nil {
+			return s.notFoundOr(ctx, cn, srv, err)
+		}
+		if st.Messages > 0 {
+			return fmt.Errorf("%w: %d messages", store.ErrMailboxNotEmpty, st.Messages)
+		}
+		return cn.c.Delete(ctx, srv)
+	})
+}
+
+// notFoundOr turns a refusal into ErrMailboxNotFound when the mailbox does
+// not exist (servers without RFC 5530's NONEXISTENT code say so in text).
+func (s *Store) notFoundOr(ctx context.Context, cn *conn, srv string, err error) error {
+	if imap.HasCode(err, imap.CodeNonExistent) || imap.HasCode(err, imap.CodeTryCreate) || brokenConn(err) {
+		return err
+	}
+	if ok, lerr := s.exists(ctx, cn, srv); lerr == nil && !ok {
+		return fmt.Errorf("%w: %w", store.ErrMailboxNotFound, err)
+	}
+	return err
+}
+
+// RenameMailbox renames with RENAME (RFC 9051 §6.3.6), which keeps
+// UIDVALIDITY and UIDs where the server can and takes the children along.
+// The new name is subscribed.
+func (s *Store) RenameMailbox(ctx context.Context, old, new string) error {
+	from, err := s.serverName("rename", old)
+	if err != nil {
+		return err
+	}
+	to, err := s.serverName("rename", new)
+	if err != nil {
+		return err
+	}
+	return s.withConn(ctx, "rename", old, func(cn *conn) error {
+		if ok, err := s.exists(ctx, cn, to); err != nil || ok {
+			return existsErr(err, new)
+		}
+		if err := cn.c.Rename(ctx, from, to); err != nil {
+			return s.notFoundOr(ctx, cn, from, err)
+		}
+		if err := cn.c.Subscribe(ctx, to); err != nil {
+			s.log.Warn("imapstore: subscribing a renamed mailbox", "mailbox", new, "err", err)
+		}
+		return nil
+	})
+}
+
+func existsErr(err error, name string) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %q", store.ErrMailboxExists, name)
+}
+
+// serverName maps a neutral name, grading a name the server cannot hold.
+func (s *Store) serverName(op, name string) (string, error) {
+	srv, err := s.names.toServer(name)
+	if err != nil {
+		return "", store.Errorf(store.ScopeMailbox, false, op, name, 0, "%w", err)
+	}
+	return srv, nil
+}
+
+// isInbox reports whether a server name is INBOX.
+func isInbox(srv string) bool { return strings.EqualFold(srv, "INBOX") }

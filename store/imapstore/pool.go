@@ -1,0 +1,165 @@
+package imapstore
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/imapclient"
+	"github.com/imapdir/imapdir/store"
+)
+
+// errStoreClosed is wrapped by operations on a closed Store.
+var errStoreClosed = errors.New("imapstore: store closed")
+
+// conn is one pooled connection, logged in, QRESYNC enabled when the
+// store uses it.
+type conn struct {
+	c      *imapclient.Client
+	broken bool // a command failed in a way that leaves the session unknown
+}
+
+// alive reports whether the connection can take commands.
+func (cn *conn) alive() bool {
+	select {
+	case <-cn.c.Done():
+		return false
+	default:
+		return !cn.broken
+	}
+}
+
+// fail marks the connection broken when err says the session is in an
+// unknown state (network failure, abandoned command): it is then closed
+// instead of reused. It returns err.
+func (cn *conn) fail(err error) error {
+	if err != nil && (brokenConn(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		cn.broken = true
+	}
+	return err
+}
+
+// pool hands out at most cap connections, dialing lazily. A connection is
+// held by one user at a time: an open Mailbox or one store-level operation.
+type pool struct {
+	dial   func(ctx context.Context) (*imapclient.Client, error)
+	setup  func(ctx context.Context, cn *conn) error
+	log    *slog.Logger
+	slots  chan struct{} // a token per connection in use (or being dialed)
+	closed chan struct{}
+
+	mu   sync.Mutex
+	idle []*conn
+	shut bool
+}
+
+func newPool(n int, dial func(context.Context) (*imapclient.Client, error), log *slog.Logger) *pool {
+	return &pool{dial: dial, log: log, slots: make(chan struct{}, n), closed: make(chan struct{})}
+}
+
+// get returns a free connection: an idle one, else a new one if fewer than
+// cap exist, else it waits, bounded by ctx, for one to be released.
+func (p *pool) get(ctx context.Context) (*conn, error) {
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-p.closed:
+		return nil, errStoreClosed
+	}
+	if cn := p.popIdle(); cn != nil {
+		return cn, nil
+	}
+	cn, err := p.connect(ctx)
+	if err != nil {
+		<-p.slots
+		return nil, err
+	}
+	return cn, nil
+}
+
+// popIdle returns a live idle connection, closing dead ones on the way.
+func (p *pool) popIdle() *conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.idle) > 0 {
+		cn := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		if cn.alive() {
+			return cn
+		}
+		go cn.c.Close()
+	}
+	return nil
+}
+
+// connect dials and sets up a new connection. A failure to dial or log in
+// is graded ScopeStore: without a connection nothing of the account works.
+func (p *pool) connect(ctx context.Context) (*conn, error) {
+	c, err := p.dial(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, store.Errorf(store.ScopeCanceled, false, "connect", "", 0, "%w", err)
+		}
+		return nil, store.Errorf(store.ScopeStore, brokenConn(err), "connect", "", 0, "%w", err)
+	}
+	cn := &conn{c: c}
+	if p.setup != nil {
+		if err := p.setup(ctx, cn); err != nil {
+			c.Close()
+			return nil, store.Errorf(store.ScopeStore, brokenConn(err), "connect", "", 0, "setting up the connection: %w", err)
+		}
+	}
+	return cn, nil
+}
+
+// put returns a connection taken with get: kept for reuse when healthy,
+// closed otherwise.
+func (p *pool) put(cn *conn) {
+	p.mu.Lock()
+	keep := !p.shut && cn.alive()
+	if keep {
+		p.idle = append(p.idle, cn)
+	}
+	p.mu.Unlock()
+	if !keep {
+		cn.c.Close()
+	}
+	<-p.slots
+}
+
+// close logs out of the idle connections and refuses further gets.
+// Connections still held are closed when put back.
+func (p *pool) close() {
+	p.mu.Lock()
+	if p.shut {
+		p.mu.Unlock()
+		return
+	}
+	p.shut = true
+	idle := p.idle
+	p.idle = nil
+	close(p.closed)
+	p.mu.Unlock()
+	for _, cn := range idle {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := cn.c.Logout(ctx); err != nil {
+			p.log.Debug("imapstore: logout", "err", err)
+		}
+		cancel()
+		cn.c.Close()
+	}
+}
+
+// enableQResync enables QRESYNC once per connection (RFC 7162 §3.2.3),
+// which also enables CONDSTORE.
+func enableQResync(ctx context.Context, c *imapclient.Client) error {
+	if c.Enabled().Has(imap.CapQResync) {
+		return nil
+	}
+	_, err := c.Enable(ctx, imap.CapQResync)
+	return err
+}

@@ -1,0 +1,135 @@
+package imapstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/imapclient"
+	"github.com/imapdir/imapdir/store"
+)
+
+// scan is a metadata fetch over a UID range, cut into UID FETCH commands
+// of at most chunk UIDs each, so that memory stays bounded whatever the
+// mailbox's size. Explicit ranges cover lo..top; a last, open-ended range
+// top+1:* catches messages that arrived since the UIDNEXT that top came
+// from. A chunk that comes back sparse makes the next one larger, so a
+// mailbox whose UIDs have large gaps costs few commands.
+type scan struct {
+	lo, top      store.UID // top 0: no explicit ranges
+	items        []imap.Value
+	changedSince imap.ModSeq // CHANGEDSINCE (RFC 7162 §3.1.4.1), 0 for none
+	vanished     bool        // VANISHED (RFC 7162 §3.2.6)
+	chunk        int
+}
+
+// chunkResult is what one command of a scan returned.
+type chunkResult struct {
+	msgs     []store.Message
+	vanished imap.UIDSet
+	err      error
+}
+
+// run fetches the chunks on a goroutine, one chunk ahead of emit, which is
+// called on the caller's goroutine with each chunk's messages in ascending
+// UID order. It returns the union of the VANISHED (EARLIER) UIDs. An error
+// of emit stops the scan after the chunk in flight.
+func (sc scan) run(ctx context.Context, m *Mailbox, emit func([]store.Message) error) (imap.UIDSet, error) {
+	out := make(chan chunkResult, 1)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { sc.produce(ctx, m, out, stop) })
+	var vanished imap.UIDSet
+	var err error
+	for r := range out {
+		if err == nil {
+			err = r.err
+		}
+		if err == nil {
+			vanished.AddSet(r.vanished)
+			err = emit(r.msgs)
+		}
+		if err != nil {
+			closeOnce(stop)
+		}
+	}
+	wg.Wait()
+	return vanished, err
+}
+
+func closeOnce(ch chan struct{}) {
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+}
+
+// produce sends one chunkResult per command until the open-ended range
+// was fetched, an error occurred or stop was closed.
+func (sc scan) produce(ctx context.Context, m *Mailbox, out chan<- chunkResult, stop <-chan struct{}) {
+	defer close(out)
+	lo, chunk := uint64(max(sc.lo, 1)), uint64(max(sc.chunk, 1))
+	for {
+		set, hi, open := sc.rangeAt(lo, chunk)
+		r := sc.fetch(ctx, m, set, store.UID(lo), hi)
+		select {
+		case out <- r:
+		case <-stop:
+			return
+		}
+		if r.err != nil || open {
+			return
+		}
+		if uint64(len(r.msgs)) < chunk/4 {
+			chunk = min(chunk*4, 1<<24)
+		}
+		lo = uint64(hi) + 1
+	}
+}
+
+// rangeAt returns the UID set of the chunk starting at lo, its last UID
+// (0 when open-ended) and whether it is the open-ended last one.
+func (sc scan) rangeAt(lo, chunk uint64) (imap.UIDSet, store.UID, bool) {
+	top := uint64(sc.top)
+	if top == 0 || lo > top {
+		return imap.UIDRangeSet(imap.UID(min(lo, 1<<32-1)), 0), 0, true
+	}
+	hi := min(lo+chunk-1, top)
+	return imap.UIDRangeSet(imap.UID(lo), imap.UID(hi)), store.UID(hi), false
+}
+
+// fetch runs one UID FETCH and keeps the complete answers for UIDs in
+// lo..hi (hi 0: no upper bound): unsolicited FETCH responses (flag
+// updates of other sessions, without RFC822.SIZE) and the message "*"
+// stands for when lo is beyond the last UID are left out.
+func (sc scan) fetch(ctx context.Context, m *Mailbox, set imap.UIDSet, lo, hi store.UID) chunkResult {
+	var mu sync.Mutex // OnMessage runs on the reader goroutine, which outlives an abandoned command
+	var msgs []store.Message
+	opts := &imapclient.FetchOptions{
+		ChangedSince: sc.changedSince,
+		Vanished:     sc.vanished,
+		OnMessage: func(fd *imap.FetchData) error {
+			uid := store.UID(fd.UID)
+			if !fd.HasSize || uid < lo || (hi != 0 && uid > hi) {
+				return nil
+			}
+			msg := m.s.toMessage(fd)
+			mu.Lock()
+			msgs = append(msgs, msg)
+			mu.Unlock()
+			return nil
+		},
+	}
+	res, err := m.cn.c.UIDFetch(ctx, set, sc.items, opts)
+	if err != nil {
+		return chunkResult{err: m.cn.fail(err)}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	slices.SortFunc(msgs, func(a, b store.Message) int { return cmp.Compare(a.UID, b.UID) })
+	msgs = slices.CompactFunc(msgs, func(a, b store.Message) bool { return a.UID == b.UID })
+	return chunkResult{msgs: msgs, vanished: res.Vanished}
+}

@@ -1,0 +1,226 @@
+package imapstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/imapclient"
+	"github.com/imapdir/imapdir/store"
+)
+
+// Defaults of Options.
+const (
+	DefaultConnections = 4
+	DefaultListChunk   = 10000   // UIDs per UID FETCH of List (first chunk)
+	DefaultFetchWindow = 8 << 20 // body bytes per FetchBodies command
+	DefaultBatchSize   = 1000    // messages per List/Changes callback
+)
+
+// Options configure New.
+type Options struct {
+	// Dial returns a new connection, connected and logged in (the caller
+	// owns TLS, authentication and client options such as traces). It is
+	// called lazily, whenever a connection is needed and fewer than
+	// Connections exist. Required.
+	Dial func(ctx context.Context) (*imapclient.Client, error)
+	// Connections caps the connections the store holds at once (each open
+	// Mailbox holds one; store-level operations borrow a free one).
+	// Default 4; Gmail allows 15 per account.
+	Connections int
+	// Logger receives warnings and debug notes; nil discards them.
+	Logger *slog.Logger
+	// DisableCaps lists capabilities to ignore even when the server offers
+	// them: to work around a server's broken extension, or to exercise a
+	// fallback path (e.g. imap.CapQResync to use CONDSTORE alone, as on
+	// Gmail).
+	DisableCaps []imap.Cap
+	// ListChunk is the UID range of List's first UID FETCH; later chunks
+	// grow when the mailbox is sparse. Default DefaultListChunk.
+	ListChunk int
+	// FetchWindow is the size in bytes of the body batches FetchBodies asks
+	// for in one command (the next batch is fetched while the caller
+	// consumes the current one). Default DefaultFetchWindow.
+	FetchWindow int64
+	// SpoolDir holds temporary files: messages appended with an unknown
+	// size, fetched bodies larger than a quarter of FetchWindow. Default
+	// os.TempDir().
+	SpoolDir string
+}
+
+// Store is a store.Store over IMAP connections. See the package
+// documentation for how each operation maps to IMAP.
+type Store struct {
+	opts  Options
+	log   *slog.Logger
+	pool  *pool
+	caps  caps
+	names names
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New connects once (to learn the server's capabilities, namespace,
+// delimiter and whether INBOX keeps keywords) and returns the store; that
+// connection stays in the pool. Features are fixed from then on. Errors are
+// graded ScopeStore (or ScopeCanceled).
+func New(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Dial == nil {
+		return nil, store.Errorf(store.ScopeStore, false, "open", "", 0, "imapstore: Options.Dial is required")
+	}
+	opts = withDefaults(opts)
+	s := &Store{opts: opts, log: opts.Logger}
+	s.pool = newPool(opts.Connections, opts.Dial, s.log)
+	s.pool.setup = s.setupConn
+	cn, err := s.pool.get(ctx)
+	if err != nil {
+		s.pool.close()
+		return nil, s.gradeGet("open", "", err)
+	}
+	err = s.probe(ctx, cn)
+	s.pool.put(cn)
+	if err != nil {
+		s.pool.close()
+		if ctx.Err() != nil {
+			return nil, store.Errorf(store.ScopeCanceled, false, "open", "", 0, "%w", err)
+		}
+		return nil, store.Errorf(store.ScopeStore, brokenConn(err), "open", "", 0, "imapstore: probing the server: %w", err)
+	}
+	return s, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.Connections <= 0 {
+		o.Connections = DefaultConnections
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ListChunk <= 0 {
+		o.ListChunk = DefaultListChunk
+	}
+	if o.FetchWindow <= 0 {
+		o.FetchWindow = DefaultFetchWindow
+	}
+	if o.SpoolDir == "" {
+		o.SpoolDir = os.TempDir()
+	}
+	return o
+}
+
+// setupConn prepares a new connection: ENABLE QRESYNC once per connection
+// when the store uses it (RFC 7162 §3.2.3).
+func (s *Store) setupConn(ctx context.Context, cn *conn) error {
+	if s.caps.qresync {
+		return enableQResync(ctx, cn.c)
+	}
+	return nil
+}
+
+// probe reads the capabilities, the personal namespace (RFC 2342) or the
+// delimiter (LIST "" "", RFC 9051 §6.3.9), and INBOX's PERMANENTFLAGS.
+func (s *Store) probe(ctx context.Context, cn *conn) error {
+	s.caps = capsOf(cn.c.Caps(), s.opts.DisableCaps)
+	if err := s.setupConn(ctx, cn); err != nil {
+		return err
+	}
+	if err := s.probeNames(ctx, cn); err != nil {
+		return err
+	}
+	sel, err := cn.c.Select(ctx, "INBOX", &imapclient.SelectOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("EXAMINE INBOX: %w", err)
+	}
+	s.caps.keywords = keywordsAllowed(sel)
+	return s.leave(ctx, cn)
+}
+
+// probeNames learns the personal prefix and the delimiter.
+func (s *Store) probeNames(ctx context.Context, cn *conn) error {
+	if cn.c.Caps().Has(imap.CapNamespace) {
+		ns, err := cn.c.Namespace(ctx)
+		if err != nil {
+			return fmt.Errorf("NAMESPACE: %w", err)
+		}
+		if len(ns.Personal) > 0 {
+			s.names.prefix, s.names.delim = ns.Personal[0].Prefix, ns.Personal[0].Delim
+		}
+		for _, n := range append(ns.Other, ns.Shared...) {
+			s.names.others = append(s.names.others, n.Prefix)
+		}
+		if len(ns.Personal) > 0 && (s.names.delim != 0 || s.names.prefix != "") {
+			return nil
+		}
+	}
+	res, err := cn.c.List(ctx, "", "", nil)
+	if err != nil {
+		return fmt.Errorf(`LIST "" "": %w`, err)
+	}
+	if len(res.Mailboxes) > 0 {
+		s.names.delim = res.Mailboxes[0].Delim
+	}
+	return nil
+}
+
+// leave leaves the selected mailbox without expunging: UNSELECT (RFC 3691)
+// where offered, else CLOSE, which expunges nothing after EXAMINE, or else
+// (a read-write mailbox) an EXAMINE of it first so that CLOSE expunges
+// nothing (RFC 9051 §6.4.1).
+func (s *Store) leave(ctx context.Context, cn *conn) error {
+	name, readOnly := cn.c.Mailbox()
+	if name == "" {
+		return nil
+	}
+	if s.caps.unselect {
+		return cn.c.Unselect(ctx)
+	}
+	if !readOnly {
+		if _, err := cn.c.Select(ctx, name, &imapclient.SelectOptions{ReadOnly: true}); err != nil {
+			return err
+		}
+	}
+	return cn.c.CloseMailbox(ctx)
+}
+
+// Features reports what the server offers (see caps.features).
+func (s *Store) Features() store.Features { return s.caps.features() }
+
+// Close logs out of the idle connections. Open mailboxes must be closed
+// first; a connection still held is closed when its Mailbox is.
+func (s *Store) Close() error {
+	s.pool.close()
+	return nil
+}
+
+// withConn runs fn on a free connection, grading its error.
+func (s *Store) withConn(ctx context.Context, op, mailbox string, fn func(cn *conn) error) error {
+	if err := canceled(ctx, op, mailbox); err != nil {
+		return err
+	}
+	cn, err := s.pool.get(ctx)
+	if err != nil {
+		return s.gradeGet(op, mailbox, err)
+	}
+	defer s.pool.put(cn)
+	return grade(op, mailbox, 0, cn.fail(fn(cn)))
+}
+
+// gradeGet grades a failure to get a connection.
+func (s *Store) gradeGet(op, mailbox string, err error) error {
+	if errors.Is(err, errStoreClosed) {
+		return store.Errorf(store.ScopeStore, false, op, mailbox, 0, "%w", err)
+	}
+	var se *store.Error
+	if errors.As(err, &se) {
+		return &store.Error{Scope: se.Scope, Retryable: se.Retryable, Op: op, Mailbox: mailbox, Err: se.Err}
+	}
+	return grade(op, mailbox, 0, err)
+}
+
+// closeTimeout bounds the UNSELECT of Mailbox.Close and the LOGOUT of
+// Store.Close, which have no context.
+const closeTimeout = 10 * time.Second
