@@ -151,48 +151,63 @@ func DecodeText(s string) string {
 	if !strings.Contains(s, "=?") {
 		return raw8bit(s)
 	}
-	var out strings.Builder
-	var pend encodedWord       // adjacent words not yet decoded
-	pendFrom, pendTo := -1, -1 // their text s[pendFrom:pendTo], for an unknown charset
-	flush := func() {
-		if pendFrom < 0 {
-			return
-		}
-		if txt, ok := decodeCharset(pend.charset, pend.data); ok {
-			out.WriteString(txt)
-		} else {
-			out.WriteString(raw8bit(s[pendFrom:pendTo]))
-		}
-		pend, pendFrom, pendTo = encodedWord{}, -1, -1
-	}
+	d := textDecoder{s: s, from: -1}
 	for i := 0; i < len(s); {
 		if w, n, ok := parseWord(s[i:]); ok {
-			if pendFrom >= 0 && !strings.EqualFold(w.charset, pend.charset) {
-				flush()
-			}
-			if pendFrom < 0 {
-				pendFrom = i
-			}
-			pend.charset = w.charset
-			pend.data = append(pend.data, w.data...)
+			d.addWord(w, i, i+n)
 			i += n
-			pendTo = i
 			continue
 		}
 		j := nextWordStart(s, i)
 		gap := s[i:j]
-		if pendFrom >= 0 && strings.Trim(gap, " \t") == "" && j < len(s) {
+		if d.from >= 0 && strings.Trim(gap, " \t") == "" && j < len(s) {
 			if _, _, ok := parseWord(s[j:]); ok {
 				i = j // white space between encoded words: dropped
 				continue
 			}
 		}
-		flush()
-		out.WriteString(raw8bit(gap))
+		d.flush()
+		d.out.WriteString(raw8bit(gap))
 		i = j
 	}
-	flush()
-	return out.String()
+	d.flush()
+	return d.out.String()
+}
+
+// textDecoder accumulates a run of adjacent encoded words in one charset.
+type textDecoder struct {
+	s        string
+	out      strings.Builder
+	pend     encodedWord // the run's charset and bytes
+	from, to int         // the run's text s[from:to]; from < 0: no run
+}
+
+// addWord adds the word at s[from:to], ending the run if the charset
+// changes.
+func (d *textDecoder) addWord(w encodedWord, from, to int) {
+	if d.from >= 0 && !strings.EqualFold(w.charset, d.pend.charset) {
+		d.flush()
+	}
+	if d.from < 0 {
+		d.from = from
+	}
+	d.pend.charset = w.charset
+	d.pend.data = append(d.pend.data, w.data...)
+	d.to = to
+}
+
+// flush decodes the run into out; an unknown charset leaves its text as
+// written.
+func (d *textDecoder) flush() {
+	if d.from < 0 {
+		return
+	}
+	if txt, ok := decodeCharset(d.pend.charset, d.pend.data); ok {
+		d.out.WriteString(txt)
+	} else {
+		d.out.WriteString(raw8bit(d.s[d.from:d.to]))
+	}
+	d.pend, d.from, d.to = encodedWord{}, -1, -1
 }
 
 // nextWordStart returns the index after i where an encoded word could
