@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/internal/config"
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/store/memstore"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// world is an in-process imapdir: a config file in a temp dir, memstores as
+// the far and near sides, a fixed clock.
+type world struct {
+	t          *testing.T
+	dir        string
+	configPath string
+	far, near  *memstore.Store
+	connect    func(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response)) (Session, error)
+}
+
+var fixedNow = time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{t: t, dir: t.TempDir()}
+	opts := memstore.Options{Features: memstore.AllFeatures(), Now: func() time.Time { return fixedNow }}
+	w.far, w.near = memstore.New(opts), memstore.New(opts)
+	w.writeConfig(fmt.Sprintf(`[accounts.work]
+host = "imap.example.com"
+user = "me@example.com"
+password = "s3cret-Passw0rd"
+maildir = %q
+folders = ["*", "!Junk"]
+connections = 1 # mailboxes in a fixed order, for the golden files
+`, filepath.Join(w.dir, "Maildir")))
+	return w
+}
+
+func (w *world) writeConfig(text string) {
+	w.t.Helper()
+	w.configPath = filepath.Join(w.dir, "config.toml")
+	if err := os.WriteFile(w.configPath, []byte(text), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// seed puts n messages into mailbox on the far side.
+func (w *world) seed(mailbox string, n int, flags ...store.Flag) {
+	w.t.Helper()
+	for i := 0; i < n; i++ {
+		body := fmt.Sprintf("Message-ID: <%s-%d@example.com>\r\nSubject: test %d\r\n\r\nbody %d\r\n", mailbox, i, i, i)
+		if _, err := w.far.Seed(mailbox, []byte(body), store.NewFlags(flags...), fixedNow.Add(-time.Hour)); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+}
+
+// keep hides Close, so that the memstores outlive one run.
+type keep struct{ store.Store }
+
+func (keep) Close() error { return nil }
+
+// run runs imapdir with args and returns the exit code, stdout and stderr.
+func (w *world) run(args ...string) (int, string, string) {
+	w.t.Helper()
+	var out, errOut bytes.Buffer
+	app := &App{
+		Stdout: &out, Stderr: &errOut,
+		Env: config.Env{Lookup: func(string) (string, bool) { return "", false }, Home: w.dir},
+		Now: func() time.Time { return fixedNow },
+		Backends: Backends{
+			Far: func(context.Context, *config.Account, Logs) (store.Store, error) { return keep{w.far}, nil },
+			Near: func(context.Context, *config.Account, string, *statedb.DB, Logs) (store.Store, error) {
+				return keep{w.near}, nil
+			},
+			Connect: w.connect,
+		},
+	}
+	code := app.Run(context.Background(), append([]string{"--config", w.configPath}, args...))
+	return code, out.String(), errOut.String()
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+// replaceDir hides the test's temporary directory in output.
+func (w *world) replaceDir(s string) string { return strings.ReplaceAll(s, w.dir, "$DIR") }

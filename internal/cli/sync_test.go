@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/store/memstore"
+)
+
+func TestSyncSummaryGolden(t *testing.T) {
+	w := newWorld(t)
+	w.seed("INBOX", 12, store.Seen)
+	w.seed("Archive/2024", 5)
+	w.seed("Junk", 3)
+	code, out, errOut := w.run("sync")
+	if code != ExitOK {
+		t.Fatalf("first sync: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, out2, errOut2 := w.run("sync")
+	if code != ExitOK {
+		t.Fatalf("second sync: exit %d\n%s%s", code, out2, errOut2)
+	}
+	// Mailboxes finish in any order; their one-line results are checked
+	// here, the summaries (in a fixed order) against the golden file.
+	lines1, sum1 := splitResults(out + errOut)
+	lines2, sum2 := splitResults(out2 + errOut2)
+	if want := "work/Archive/2024: pulled 5 new|work/Archive: up to date|work/INBOX: pulled 12 new"; lines1 != want {
+		t.Errorf("first sync's mailbox lines %q, want %q", lines1, want)
+	}
+	if want := "work/Archive/2024: up to date|work/Archive: up to date|work/INBOX: up to date"; lines2 != want {
+		t.Errorf("second sync's mailbox lines %q, want %q", lines2, want)
+	}
+	golden(t, "sync_summary.golden", "$ imapdir sync\n"+sum1+"$ imapdir sync\n"+sum2)
+	got := messageCounts(w.near)
+	if got["INBOX"] != 12 || got["Archive/2024"] != 5 || got["Junk"] != 0 {
+		t.Errorf("near side after sync holds %v; want INBOX 12, Archive/2024 5, no Junk (excluded)", got)
+	}
+	if _, err := os.Stat(statedb.DefaultPath(filepath.Join(w.dir, "Maildir"))); err != nil {
+		t.Errorf("state database not at <maildir>/%s: %v", statedb.FileName, err)
+	}
+}
+
+func TestSyncDryRunChangesNothing(t *testing.T) {
+	w := newWorld(t)
+	w.seed("INBOX", 4)
+	code, out, errOut := w.run("--dry-run", "sync")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "would") {
+		t.Errorf("dry run output does not say what would be done:\n%s", out)
+	}
+	if got := messageCounts(w.near); got["INBOX"] != 0 {
+		t.Errorf("dry run copied messages: near holds %v", got)
+	}
+	if _, err := os.Stat(filepath.Join(w.dir, "Maildir")); err == nil {
+		t.Errorf("dry run created the Maildir directory")
+	}
+}
+
+func TestSyncJSON(t *testing.T) {
+	w := newWorld(t)
+	w.seed("INBOX", 3)
+	code, out, errOut := w.run("--json", "sync")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	events := map[string]int{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var ev map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			t.Fatalf("line %q is not JSON: %v", sc.Text(), err)
+		}
+		events[ev["event"].(string)]++
+		if ev["event"] == "summary" {
+			pull := ev["pull"].(map[string]any)
+			if pull["new"].(float64) != 3 {
+				t.Errorf("summary pulled %v new, want 3: %s", pull["new"], sc.Text())
+			}
+		}
+	}
+	if events["summary"] != 1 || events["done"] != 1 {
+		t.Errorf("events %v: want one summary and one done", events)
+	}
+}
+
+func TestSyncMailboxSelection(t *testing.T) {
+	w := newWorld(t)
+	w.seed("INBOX", 2)
+	w.seed("Sent", 2)
+	code, out, errOut := w.run("sync", "work:Sent")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	got := messageCounts(w.near)
+	if got["Sent"] != 2 || got["INBOX"] != 0 {
+		t.Errorf("work:Sent synced more or less than Sent: near holds %v", got)
+	}
+}
+
+// messageCounts maps each mailbox of s to its message count.
+func messageCounts(s *memstore.Store) map[string]int {
+	m := map[string]int{}
+	for _, mb := range s.Snapshot().Mailboxes {
+		m[mb.Name] = len(mb.Messages)
+	}
+	return m
+}
+
+// splitResults separates the per-mailbox result lines ("work/…", sorted,
+// joined by "|") from the rest of the output.
+func splitResults(out string) (results, rest string) {
+	var res, other []string
+	for _, l := range strings.SplitAfter(out, "\n") {
+		if strings.HasPrefix(l, "work/") {
+			res = append(res, strings.TrimSpace(l))
+		} else {
+			other = append(other, l)
+		}
+	}
+	sort.Strings(res)
+	return strings.Join(res, "|"), strings.Join(other, "")
+}
