@@ -13,7 +13,7 @@ import (
 	"github.com/imapdir/imapdir/store"
 )
 
-// FetchBodies fetches the bodies with UID FETCH set (UID FLAGS … 
+// FetchBodies fetches the bodies with UID FETCH set (UID FLAGS …
 // BODY.PEEK[]) (RFC 9051 §6.4.5; PEEK keeps \Seen), in batches of about
 // Options.FetchWindow bytes (the count per batch adapts to the sizes seen).
 // A goroutine fetches the next batch while fn consumes the current one, so

@@ -5,7 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	
+
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/store"
 )

@@ -3,6 +3,7 @@ package imapstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/imapdir/imapdir/imap"
@@ -59,6 +60,23 @@ func (s *Store) mailboxInfos(res *imapclient.ListResult) []store.MailboxInfo {
 			mi.ID = st.MailboxID
 		}
 		out = append(out, mi)
+	}
+	return addParents(out, seen)
+}
+
+// addParents adds, as NoSelect, the parents of nested names that the
+// server did not list (servers that do not create parents, such as
+// go-imap's in-memory one): the neutral view always has every level.
+func addParents(out []store.MailboxInfo, seen map[string]bool) []store.MailboxInfo {
+	for i := range len(out) {
+		name := out[i].Name
+		for j := strings.LastIndexByte(name, '/'); j > 0; j = strings.LastIndexByte(name, '/') {
+			name = name[:j]
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, store.MailboxInfo{Name: name, NoSelect: true, Attrs: []string{string(imap.AttrNoSelect)}})
+			}
+		}
 	}
 	return out
 }
@@ -164,14 +182,51 @@ func (s *Store) RenameMailbox(ctx context.Context, old, new string) error {
 		if ok, err := s.exists(ctx, cn, to); err != nil || ok {
 			return existsErr(err, new)
 		}
-		if err := cn.c.Rename(ctx, from, to); err != nil {
-			return s.notFoundOr(ctx, cn, from, err)
+		err := cn.c.Rename(ctx, from, to)
+		if err != nil && !brokenConn(err) {
+			err = s.renameChildren(ctx, cn, from, to, err)
+		}
+		if err != nil {
+			return err
 		}
 		if err := cn.c.Subscribe(ctx, to); err != nil {
 			s.log.Warn("imapstore: subscribing a renamed mailbox", "mailbox", new, "err", err)
 		}
 		return nil
 	})
+}
+
+// renameChildren handles the rename of a parent that exists only as a
+// parent (not a mailbox on the server, so RENAME refuses it): each child
+// is renamed instead. Without children the original refusal is graded
+// ErrMailboxNotFound when the mailbox does not exist.
+func (s *Store) renameChildren(ctx context.Context, cn *conn, from, to string, refusal error) error {
+	if s.names.delim == 0 {
+		return s.notFoundOr(ctx, cn, from, refusal)
+	}
+	d := string(s.names.delim)
+	res, err := cn.c.List(ctx, "", from+d+"*", nil)
+	if err != nil {
+		return err
+	}
+	var kids []string
+	for _, l := range res.Mailboxes {
+		if !l.HasAttr(imap.AttrNonExistent) && !l.HasAttr(imap.AttrNoSelect) {
+			kids = append(kids, l.Name)
+		}
+	}
+	if len(kids) == 0 {
+		return s.notFoundOr(ctx, cn, from, refusal)
+	}
+	// Shallowest first; a deeper one that its parent took along is gone.
+	slices.SortFunc(kids, func(a, b string) int { return strings.Count(a, d) - strings.Count(b, d) })
+	for _, k := range kids {
+		err := cn.c.Rename(ctx, k, to+strings.TrimPrefix(k, from))
+		if err != nil && !imap.HasCode(err, imap.CodeNonExistent) {
+			return fmt.Errorf("renaming child %q of a parent-only mailbox: %w", k, err)
+		}
+	}
+	return nil
 }
 
 func existsErr(err error, name string) error {
