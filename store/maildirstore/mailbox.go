@@ -1,0 +1,301 @@
+package maildirstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// defaultBatch is how many messages List and Changes pass to fn at once.
+const defaultBatch = 1000
+
+// Mailbox is one open Maildir folder. It is used by one goroutine at a time;
+// several handles on one folder (and moves between folders) are serialised
+// by the store.
+type Mailbox struct {
+	s      *Store
+	name   string
+	folder *maildir.Folder
+	lock   *sync.Mutex // the store's lock for this folder name
+
+	id     statedb.NearMailboxID
+	status store.Status
+	gen    uint64 // scan generation after the last reconcile
+
+	batch   *maildir.Batch
+	pending []pendingAppend
+	closed  bool
+}
+
+var _ store.Mailbox = (*Mailbox)(nil)
+
+// OpenMailbox opens the folder of name, registers it in the state database
+// (new folders get a fresh UIDVALIDITY) and scans it.
+func (s *Store) OpenMailbox(ctx context.Context, name string) (store.Mailbox, error) {
+	f, err := s.opts.Layout.Open(s.opts.Root, name, maildir.WithNamer(s.namer), maildir.WithLogger(s.log))
+	if err != nil {
+		return nil, s.openErr("open", name, err)
+	}
+	m := &Mailbox{s: s, name: name, folder: f, lock: s.folderLock(name),
+		batch: maildir.NewBatch(maildir.BatchOptions{SyncFS: s.opts.SyncFS})}
+	m.lock.Lock()
+	defer m.lock.Unlock()
+	if err := m.reconcile(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.open[name]++
+	s.mu.Unlock()
+	return m, nil
+}
+
+// folderLock returns the mutex serialising access to folder name.
+func (s *Store) folderLock(name string) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.locks == nil {
+		s.locks = map[string]*sync.Mutex{}
+	}
+	l := s.locks[name]
+	if l == nil {
+		l = new(sync.Mutex)
+		s.locks[name] = l
+	}
+	return l
+}
+
+// Name returns the mailbox's neutral name.
+func (m *Mailbox) Name() string { return m.name }
+
+// Status returns the folder's UIDVALIDITY, UIDNEXT and message count as of
+// the last scan.
+func (m *Mailbox) Status() store.Status { return m.status }
+
+// Close flushes pending appends and releases the handle.
+func (m *Mailbox) Close() error {
+	if m.closed {
+		return nil
+	}
+	err := m.Flush(context.Background())
+	m.closed = true
+	m.s.mu.Lock()
+	if m.s.open[m.name]--; m.s.open[m.name] <= 0 {
+		delete(m.s.open, m.name)
+	}
+	m.s.mu.Unlock()
+	return err
+}
+
+// List streams the folder's messages in UID order. It first flushes
+// pending appends and rescans the folder.
+func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]store.Message) error) error {
+	if err := m.refresh(ctx); err != nil {
+		return err
+	}
+	return m.iterate(ctx, opts.MinUID, opts.BatchSize, opts.WithMessageID, func(nm statedb.NearMessage) bool { return true }, fn)
+}
+
+// Changes rescans the folder and reports every message stamped with a scan
+// generation after req.Since.Token (new files, flag changes, files moved in),
+// the UIDs of req.Known no longer present, and which of those were moved to
+// another folder.
+func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) (store.Checkpoint, error) {
+	if err := m.refresh(ctx); err != nil {
+		return store.Checkpoint{}, err
+	}
+	since, err := m.sinceGen(req.Since)
+	if err != nil {
+		return store.Checkpoint{}, err
+	}
+	if since > 0 {
+		if err := m.s.pruneRecords(ctx, m.id, since); err != nil {
+			return store.Checkpoint{}, m.err("changes", err)
+		}
+	}
+	cp := store.Checkpoint{UIDValidity: m.status.UIDValidity, UIDNext: m.status.UIDNext, Token: strconv.FormatUint(m.gen, 10)}
+	changed := func(nm statedb.NearMessage) bool {
+		return nm.ChangedGen > since || store.UID(nm.UID) >= req.Since.UIDNext
+	}
+	err = m.iterate(ctx, 0, 0, req.WithMessageID, changed, func(batch []store.Message) error {
+		return fn(store.ChangeSet{Changed: batch})
+	})
+	if err != nil {
+		return store.Checkpoint{}, err
+	}
+	if req.Known != nil {
+		if err := m.reportVanished(ctx, req, fn); err != nil {
+			return store.Checkpoint{}, err
+		}
+	}
+	return cp, nil
+}
+
+// sinceGen validates a checkpoint and returns its scan generation; 0 asks
+// for everything (a checkpoint with only UIDVALIDITY set).
+func (m *Mailbox) sinceGen(cp store.Checkpoint) (uint64, error) {
+	if cp.UIDValidity != m.status.UIDValidity {
+		return 0, m.err("changes", fmt.Errorf("%w: UIDVALIDITY %d, checkpoint has %d",
+			store.ErrCheckpointUnusable, m.status.UIDValidity, cp.UIDValidity))
+	}
+	if cp.Token == "" {
+		return 0, nil
+	}
+	g, err := strconv.ParseUint(cp.Token, 10, 64)
+	if err != nil || g > m.gen {
+		return 0, m.err("changes", fmt.Errorf("%w: token %q is not a scan generation of this folder (now %d)",
+			store.ErrCheckpointUnusable, cp.Token, m.gen))
+	}
+	return g, nil
+}
+
+// reportVanished passes the UIDs of req.Known below req.Since.UIDNext that
+// the index no longer holds, with the moves the store saw.
+func (m *Mailbox) reportVanished(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) error {
+	moves, err := m.s.movesOut(ctx, m.id)
+	if err != nil {
+		return m.err("changes", err)
+	}
+	var cs store.ChangeSet
+	flush := func() error {
+		if len(cs.Vanished) == 0 {
+			return nil
+		}
+		err := fn(cs)
+		cs = store.ChangeSet{}
+		return err
+	}
+	present, err := m.uidSet(ctx)
+	if err != nil {
+		return err
+	}
+	for uid := range req.Known {
+		if uid >= req.Since.UIDNext || present[uid] {
+			continue
+		}
+		cs.Vanished = append(cs.Vanished, uid)
+		if mv, ok := moves[uid]; ok {
+			cs.MovedOut = append(cs.MovedOut, mv)
+		}
+		if len(cs.Vanished) == defaultBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// uidSet returns the UIDs the index holds for this folder.
+func (m *Mailbox) uidSet(ctx context.Context) (map[store.UID]bool, error) {
+	set := make(map[store.UID]bool, m.status.Messages)
+	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		return tx.IterateNearMessages(m.id, 0, func(nm statedb.NearMessage) error {
+			set[store.UID(nm.UID)] = true
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, m.err("changes", err)
+	}
+	return set, nil
+}
+
+// iterate streams the indexed messages with UID >= min that keep() selects,
+// in batches, as store messages.
+func (m *Mailbox) iterate(ctx context.Context, min store.UID, size int, withMsgID bool,
+	keep func(statedb.NearMessage) bool, fn func([]store.Message) error) error {
+	if size <= 0 {
+		size = defaultBatch
+	}
+	origins, err := m.s.originsIn(ctx, m.id)
+	if err != nil {
+		return m.err("list", err)
+	}
+	after := uint32(0)
+	if min > 0 {
+		after = uint32(min) - 1
+	}
+	for {
+		page, err := m.page(ctx, after, size, keep)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		after = page[len(page)-1].UID
+		batch, err := m.messages(ctx, page, withMsgID, origins)
+		if err != nil {
+			return err
+		}
+		if len(batch) > 0 {
+			if err := fn(batch); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// page reads up to size index entries after UID after that keep() selects;
+// it reads past unselected ones, so an empty page means the end.
+func (m *Mailbox) page(ctx context.Context, after uint32, size int, keep func(statedb.NearMessage) bool) ([]statedb.NearMessage, error) {
+	var page []statedb.NearMessage
+	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		return tx.IterateNearMessages(m.id, after, func(nm statedb.NearMessage) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if keep(nm) {
+				page = append(page, nm)
+			}
+			if len(page) == size {
+				return statedb.ErrStop
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, m.err("list", err)
+	}
+	return page, nil
+}
+
+// messages converts index entries to store messages.
+func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, withMsgID bool, origins map[store.UID]store.Origin) ([]store.Message, error) {
+	out := make([]store.Message, 0, len(page))
+	for _, nm := range page {
+		msg := store.Message{UID: store.UID(nm.UID), Flags: storeFlags(nm.Flags), Size: nm.Size,
+			InternalDate: nm.MTime.Truncate(time.Second)}
+		if o, ok := origins[msg.UID]; ok {
+			o := o
+			msg.Origin = &o
+		}
+		if withMsgID {
+			id, err := m.messageID(nm)
+			if errors.Is(err, errVanished) {
+				continue
+			}
+			if err != nil {
+				return nil, m.errUID("list", msg.UID, err)
+			}
+			msg.MessageID = id
+		}
+		out = append(out, msg)
+	}
+	return out, nil
+}
+
+func (m *Mailbox) err(op string, err error) error {
+	return &store.Error{Scope: store.ScopeMailbox, Op: op, Mailbox: m.name, Err: err}
+}
+
+func (m *Mailbox) errUID(op string, uid store.UID, err error) error {
+	return &store.Error{Scope: store.ScopeMessage, Op: op, Mailbox: m.name, UID: uid, Err: err}
+}

@@ -1,0 +1,129 @@
+package maildirstore
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/imapdir/imapdir/mailmsg"
+	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// maxHeaderBytes bounds how much of a file is read to find its Message-ID.
+const maxHeaderBytes = 256 << 10
+
+// FetchBodies streams the files of uids in wire form (LF turned into CRLF
+// while reading). Messages whose file is gone are skipped.
+func (m *Mailbox) FetchBodies(ctx context.Context, uids []store.UID, fn func(store.Message, io.Reader) error) error {
+	if err := m.Flush(ctx); err != nil {
+		return err
+	}
+	for _, uid := range uids {
+		if err := ctx.Err(); err != nil {
+			return &store.Error{Scope: store.ScopeCanceled, Op: "fetch", Mailbox: m.name, Err: err}
+		}
+		if err := m.fetchOne(ctx, uid, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Mailbox) fetchOne(ctx context.Context, uid store.UID, fn func(store.Message, io.Reader) error) error {
+	msg, e, err := m.locate(ctx, uid)
+	if errors.Is(err, errVanished) {
+		return nil
+	}
+	if err != nil {
+		return m.errUID("fetch", uid, err)
+	}
+	f, err := os.Open(e.Path(m.folder))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // renamed between locate and open: gone for this run
+	}
+	if err != nil {
+		return m.errUID("fetch", uid, err)
+	}
+	defer f.Close()
+	meta := store.Message{UID: uid, Flags: storeFlags(msg.Flags), Size: msg.Size, InternalDate: msg.MTime.Truncate(time.Second)}
+	return fn(meta, maildir.NewToCRLFReader(bufio.NewReaderSize(f, 64<<10)))
+}
+
+// messageID reads the Message-ID of an indexed file.
+func (m *Mailbox) messageID(nm statedb.NearMessage) (string, error) {
+	p := maildir.Entry{Subdir: nm.Subdir, File: nm.FileName}.Path(m.folder)
+	f, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", errVanished
+	}
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h, err := mailmsg.ReadHeaderLimit(bufio.NewReader(f), maxHeaderBytes)
+	if err != nil && h == nil {
+		return "", err
+	}
+	return bareMessageID(h.MessageID()), nil
+}
+
+// bareMessageID drops the angle brackets, as store.Message.MessageID wants.
+func bareMessageID(id string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
+}
+
+// Find returns the indexed messages matching q, in UID order. It flushes
+// pending appends and rescans first, so a file delivered by a run that
+// crashed is found.
+func (m *Mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, error) {
+	if err := m.refresh(ctx); err != nil {
+		return nil, err
+	}
+	var cands []statedb.NearMessage
+	keep := func(nm statedb.NearMessage) bool {
+		if q.Size != 0 && nm.Size != q.Size {
+			return false
+		}
+		return q.InternalDate.IsZero() || nm.MTime.Unix() == q.InternalDate.Unix()
+	}
+	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		after := uint32(0)
+		if q.MinUID > 0 {
+			after = uint32(q.MinUID) - 1
+		}
+		return tx.IterateNearMessages(m.id, after, func(nm statedb.NearMessage) error {
+			if keep(nm) {
+				cands = append(cands, nm)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, m.err("find", err)
+	}
+	var out []store.Message
+	for _, nm := range cands {
+		msg := store.Message{UID: store.UID(nm.UID), Flags: storeFlags(nm.Flags), Size: nm.Size, InternalDate: nm.MTime.Truncate(time.Second)}
+		if q.MessageID != "" {
+			id, err := m.messageID(nm)
+			if errors.Is(err, errVanished) {
+				continue
+			}
+			if err != nil {
+				return nil, m.errUID("find", msg.UID, err)
+			}
+			if id != bareMessageID(mailmsg.NormalizeMessageID(q.MessageID)) && id != bareMessageID(q.MessageID) {
+				continue
+			}
+			msg.MessageID = id
+		}
+		out = append(out, msg)
+	}
+	return out, nil
+}

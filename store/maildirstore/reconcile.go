@@ -1,0 +1,508 @@
+package maildirstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// refresh makes pending appends durable and rescans the folder.
+func (m *Mailbox) refresh(ctx context.Context) error {
+	if m.closed {
+		return m.err("scan", errors.New("mailbox is closed"))
+	}
+	if err := m.Flush(ctx); err != nil {
+		return err
+	}
+	m.lock.Lock()
+	defer m.lock.Unlock()
+	return m.reconcile(ctx)
+}
+
+// fileInfo is what a scan learns about a file the index does not know.
+type fileInfo struct {
+	entry    maildir.Entry
+	wireSize int64
+	mtime    time.Time
+}
+
+// reconcile brings the index in line with the folder (the caller holds
+// m.lock):
+//   - a known file whose name changed gets its new name; if its flags
+//     changed it is stamped with the new scan generation;
+//   - a known file that is gone is looked for in the other folders: found,
+//     it moved (the index entry moves with it and the move is recorded for
+//     both folders); not found, it is dropped from the index;
+//   - an unknown file whose unique name the index places in another folder
+//     where it no longer is has been moved here; one still there is a copy,
+//     renamed to a fresh unique name and treated as new;
+//   - any other unknown file is new and gets the next UID.
+func (m *Mailbox) reconcile(ctx context.Context) error {
+	files, err := m.scanFolder(ctx)
+	if err != nil {
+		return err
+	}
+	kw, err := m.keywords()
+	if err != nil {
+		return m.err("scan", err)
+	}
+	known, err := m.knownUniques(ctx)
+	if err != nil {
+		return err
+	}
+	if unchanged(files, known) {
+		if done, err := m.readStatus(ctx); done || err != nil {
+			return err
+		}
+	}
+	fresh, err := m.inspectNew(ctx, files, known)
+	if err != nil {
+		return err
+	}
+	var elsewhere map[string]located
+	if missing := missingCount(files, known); missing > 0 {
+		if elsewhere, err = m.s.locateAll(ctx, m.name); err != nil {
+			return m.err("scan", err)
+		}
+	}
+	err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
+		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, kw: kw, elsewhere: elsewhere, bumps: map[statedb.NearMailboxID]uint64{}}
+		return r.run(ctx)
+	})
+	if err != nil {
+		return m.err("scan", err)
+	}
+	return nil
+}
+
+// scanFolder lists the folder's files by unique name. Two files with one
+// unique name (a reader's crash between link and unlink) keep the one in
+// cur/.
+func (m *Mailbox) scanFolder(ctx context.Context) (map[string]maildir.Entry, error) {
+	entries, err := m.folder.Scan(ctx, maildir.ScanOptions{})
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			err = fmt.Errorf("%w: %w", store.ErrMailboxNotFound, err)
+		}
+		return nil, m.err("scan", err)
+	}
+	files := make(map[string]maildir.Entry, len(entries))
+	for _, e := range entries {
+		if prev, dup := files[e.Name.Unique]; dup {
+			m.s.log.Warn("two files with one unique name; using the one in cur/",
+				"mailbox", m.name, "first", prev.File, "second", e.File)
+			if prev.Subdir == maildir.SubCur {
+				continue
+			}
+		}
+		files[e.Name.Unique] = e
+	}
+	return files, nil
+}
+
+// keywords reads the folder's dovecot-keywords table (nil when keywords
+// are not kept).
+func (m *Mailbox) keywords() (*maildir.Keywords, error) {
+	if m.s.opts.Keywords != KeywordsDovecot {
+		return nil, nil
+	}
+	return m.folder.ReadKeywords()
+}
+
+// knownUniques returns the unique names the index holds for this folder,
+// with the subdir/file name it last saw for each.
+func (m *Mailbox) knownUniques(ctx context.Context) (map[string]string, error) {
+	known := map[string]string{}
+	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		nm, found, err := tx.NearMailboxByName(m.name)
+		if err != nil || !found {
+			return err
+		}
+		return tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
+			known[msg.UniqueName] = msg.Subdir + "/" + msg.FileName
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, m.err("scan", err)
+	}
+	return known, nil
+}
+
+// unchanged reports whether the folder holds exactly the indexed files
+// under their indexed names: the common case of a resync, which then needs
+// no write transaction.
+func unchanged(files map[string]maildir.Entry, known map[string]string) bool {
+	if len(files) != len(known) {
+		return false
+	}
+	for u, e := range files {
+		if known[u] != e.Subdir+"/"+e.File {
+			return false
+		}
+	}
+	return true
+}
+
+// readStatus loads the folder's index entry into m; done is false when the
+// folder is not indexed yet.
+func (m *Mailbox) readStatus(ctx context.Context) (done bool, err error) {
+	err = m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		nm, found, err := tx.NearMailboxByName(m.name)
+		if err != nil || !found {
+			return err
+		}
+		done = true
+		count, err := tx.CountNearMessages(nm.ID)
+		m.id, m.gen = nm.ID, nm.Generation
+		m.status = store.Status{UIDValidity: nm.UIDValidity, UIDNext: store.UID(nm.UIDNext), Messages: count}
+		return err
+	})
+	if err != nil {
+		return false, m.err("scan", err)
+	}
+	return done, nil
+}
+
+func missingCount(files map[string]maildir.Entry, known map[string]string) int {
+	n := 0
+	for u := range known {
+		if _, ok := files[u]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+// inspectNew reads size and mtime of the files the index does not know,
+// outside any database transaction (a first scan of a large existing
+// Maildir reads every file once to learn its wire size).
+func (m *Mailbox) inspectNew(ctx context.Context, files map[string]maildir.Entry, known map[string]string) (map[string]fileInfo, error) {
+	fresh := map[string]fileInfo{}
+	for u, e := range files {
+		if _, ok := known[u]; ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fi, err := inspect(m.folder, e)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // renamed or removed meanwhile: the next scan sees it
+		}
+		if err != nil {
+			return nil, m.err("scan", err)
+		}
+		fresh[u] = fi
+	}
+	return fresh, nil
+}
+
+// inspect stats a file and learns its wire size: Dovecot's ",W=" field
+// when present, else by reading it.
+func inspect(f *maildir.Folder, e maildir.Entry) (fileInfo, error) {
+	p := e.Path(f)
+	st, err := os.Stat(p)
+	if err != nil {
+		return fileInfo{}, err
+	}
+	fi := fileInfo{entry: e, mtime: st.ModTime()}
+	if w, ok := e.Name.VirtualSize(); ok {
+		fi.wireSize = w
+		return fi, nil
+	}
+	fi.wireSize, err = wireSizeOf(p)
+	return fi, err
+}
+
+// reconciler is one reconcile's transaction.
+type reconciler struct {
+	m         *Mailbox
+	tx        *statedb.Tx
+	files     map[string]maildir.Entry
+	fresh     map[string]fileInfo
+	kw        *maildir.Keywords
+	elsewhere map[string]located
+	nm        statedb.NearMailbox
+	gen       uint64
+	bumped    bool
+	bumps     map[statedb.NearMailboxID]uint64 // other folders' new generations
+}
+
+func (r *reconciler) run(ctx context.Context) error {
+	nm, err := ensureNearMailbox(r.tx, r.m.name)
+	if err != nil {
+		return err
+	}
+	r.nm, r.gen = nm, nm.Generation+1
+	var missing []statedb.NearMessage
+	err = r.tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
+		e, ok := r.files[msg.UniqueName]
+		if !ok {
+			missing = append(missing, msg)
+			return nil
+		}
+		delete(r.files, msg.UniqueName)
+		return r.updateKnown(msg, e)
+	})
+	if err != nil {
+		return err
+	}
+	for _, msg := range missing {
+		if err := r.handleMissing(msg); err != nil {
+			return err
+		}
+	}
+	if err := r.addUnknown(ctx); err != nil {
+		return err
+	}
+	return r.finish()
+}
+
+// updateKnown records a known file's current name and flags.
+func (r *reconciler) updateKnown(msg statedb.NearMessage, e maildir.Entry) error {
+	if e.Subdir == msg.Subdir && e.File == msg.FileName {
+		return nil
+	}
+	flags, err := flagSet(flagsOf(e.Flags(), r.kw))
+	if err != nil {
+		return err
+	}
+	if flags != msg.Flags {
+		msg.Flags, msg.ChangedGen, r.bumped = flags, r.gen, true
+	}
+	msg.Subdir, msg.FileName = e.Subdir, e.File
+	return r.tx.UpdateNearMessage(msg)
+}
+
+// handleMissing follows a known file that left the folder.
+func (r *reconciler) handleMissing(msg statedb.NearMessage) error {
+	r.bumped = true
+	loc, ok := r.elsewhere[msg.UniqueName]
+	if !ok {
+		return r.tx.DeleteNearMessage(r.nm.ID, msg.UID)
+	}
+	dest, err := ensureNearMailbox(r.tx, loc.mailbox)
+	if err != nil {
+		return err
+	}
+	destGen, err := r.bump(dest)
+	if err != nil {
+		return err
+	}
+	flags, err := flagSet(flagsOf(loc.entry.Flags(), loc.kw))
+	if err != nil {
+		return err
+	}
+	moved := msg
+	moved.Mailbox, moved.Subdir, moved.FileName, moved.Flags, moved.ChangedGen = dest.ID, loc.entry.Subdir, loc.entry.File, flags, destGen
+	newUID, err := r.tx.MoveNearMessage(r.nm.ID, msg.UID, moved)
+	if err != nil {
+		return err
+	}
+	return recordMove(r.tx, r.nm.ID, r.m.name, msg.UID, dest.ID, loc.mailbox, newUID, r.gen, destGen)
+}
+
+// addUnknown indexes the files the index did not know, oldest name first
+// (unique names start with the delivery time), so UIDs follow arrival.
+func (r *reconciler) addUnknown(ctx context.Context) error {
+	uniques := make([]string, 0, len(r.files))
+	for u := range r.files {
+		uniques = append(uniques, u)
+	}
+	sort.Strings(uniques)
+	for _, u := range uniques {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := r.addOne(u, r.files[u]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *reconciler) addOne(unique string, e maildir.Entry) error {
+	fi, ok := r.fresh[unique]
+	if !ok {
+		return nil // appeared after the inspection: the next scan takes it
+	}
+	flags, err := flagSet(flagsOf(e.Flags(), r.kw))
+	if err != nil {
+		return err
+	}
+	msg := statedb.NearMessage{Mailbox: r.nm.ID, UniqueName: unique, Subdir: e.Subdir, FileName: e.File,
+		Flags: flags, Size: fi.wireSize, MTime: fi.mtime, ChangedGen: r.gen}
+	r.bumped = true
+	other, found, err := r.tx.NearMessageByUniqueName(unique)
+	if err != nil {
+		return err
+	}
+	if found {
+		return r.movedOrCopied(other, msg)
+	}
+	_, err = r.tx.AssignNearUID(msg)
+	return err
+}
+
+// movedOrCopied handles a file whose unique name the index has in another
+// folder: still there, this is a copy (renamed to a fresh unique name so
+// both keep an identity); gone from there, a move.
+func (r *reconciler) movedOrCopied(other statedb.NearMessage, msg statedb.NearMessage) error {
+	src, found, err := r.tx.NearMailbox(other.Mailbox)
+	if err != nil || !found {
+		return fmt.Errorf("index entry %q names a missing folder (%v)", other.UniqueName, err)
+	}
+	srcPath, err := r.m.s.opts.Layout.Path(r.m.s.opts.Root, src.Name)
+	if err != nil {
+		return err
+	}
+	if stillThere(srcPath, other) {
+		return r.copyIn(msg)
+	}
+	srcGen, err := r.bump(src)
+	if err != nil {
+		return err
+	}
+	newUID, err := r.tx.MoveNearMessage(other.Mailbox, other.UID, msg)
+	if err != nil {
+		return err
+	}
+	return recordMove(r.tx, src.ID, src.Name, other.UID, r.nm.ID, r.m.name, newUID, srcGen, r.gen)
+}
+
+// copyIn gives a copied file a fresh unique name and indexes it as new.
+func (r *reconciler) copyIn(msg statedb.NearMessage) error {
+	oldPath := filepath.Join(r.m.folder.Path(), msg.Subdir, msg.FileName)
+	unique := r.m.s.namer.Next()
+	name := maildir.ParseName(msg.FileName)
+	newFile := unique + msg.FileName[len(name.Unique):]
+	if err := os.Link(oldPath, filepath.Join(r.m.folder.Path(), msg.Subdir, newFile)); err != nil {
+		return fmt.Errorf("rename copied file %s: %w", oldPath, err)
+	}
+	if err := os.Remove(oldPath); err != nil {
+		return fmt.Errorf("rename copied file %s: %w", oldPath, err)
+	}
+	if err := syncDir(filepath.Join(r.m.folder.Path(), msg.Subdir)); err != nil {
+		return err
+	}
+	msg.UniqueName, msg.FileName = unique, newFile
+	_, err := r.tx.AssignNearUID(msg)
+	return err
+}
+
+// stillThere reports whether the indexed file of msg, or a file with its
+// unique name, is in folder dir.
+func stillThere(dir string, msg statedb.NearMessage) bool {
+	if _, err := os.Lstat(filepath.Join(dir, msg.Subdir, msg.FileName)); err == nil {
+		return true
+	}
+	f, err := maildir.Open(dir)
+	if err != nil {
+		return false
+	}
+	entries, err := f.Scan(context.Background(), maildir.ScanOptions{})
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.Name.Unique == msg.UniqueName {
+			return true
+		}
+	}
+	return false
+}
+
+// bump advances another folder's scan generation once per reconcile, so a
+// message moved into it is reported by its next Changes.
+func (r *reconciler) bump(nm statedb.NearMailbox) (uint64, error) {
+	if nm.ID == r.nm.ID {
+		return r.gen, nil
+	}
+	if g, ok := r.bumps[nm.ID]; ok {
+		return g, nil
+	}
+	nm.Generation++
+	if err := r.tx.UpdateNearMailbox(nm); err != nil {
+		return 0, err
+	}
+	r.bumps[nm.ID] = nm.Generation
+	return nm.Generation, nil
+}
+
+// finish records the new generation and reads back the folder's status.
+func (r *reconciler) finish() error {
+	if r.bumped {
+		nm, _, err := r.tx.NearMailbox(r.nm.ID)
+		if err != nil {
+			return err
+		}
+		nm.Generation = r.gen
+		if err := r.tx.UpdateNearMailbox(nm); err != nil {
+			return err
+		}
+	}
+	nm, _, err := r.tx.NearMailbox(r.nm.ID)
+	if err != nil {
+		return err
+	}
+	count, err := r.tx.CountNearMessages(nm.ID)
+	if err != nil {
+		return err
+	}
+	r.m.id, r.m.gen = nm.ID, nm.Generation
+	r.m.status = store.Status{UIDValidity: nm.UIDValidity, UIDNext: store.UID(nm.UIDNext), Messages: count}
+	return nil
+}
+
+// ensureNearMailbox returns the index entry of folder name, creating it
+// with a fresh UIDVALIDITY.
+func ensureNearMailbox(tx *statedb.Tx, name string) (statedb.NearMailbox, error) {
+	nm, found, err := tx.NearMailboxByName(name)
+	if err != nil || found {
+		return nm, err
+	}
+	v, err := nextUIDValidity(tx)
+	if err != nil {
+		return nm, err
+	}
+	return tx.AddNearMailbox(name, v)
+}
+
+// lastUIDValidityKey keeps the last UIDVALIDITY handed out, account-wide.
+const lastUIDValidityKey = "maildirstore.last-uidvalidity"
+
+// nextUIDValidity derives a UIDVALIDITY from the clock, as Dovecot does, and
+// makes it larger than every one handed out before: a folder forgotten and
+// indexed again (its UIDs renumbered) must never present the UIDVALIDITY it
+// had, or a peer would take the new numbers for the old messages
+// (RFC 9051 §2.3.1.1).
+func nextUIDValidity(tx *statedb.Tx) (uint32, error) {
+	v := uint32(time.Now().Unix())
+	last, found, err := tx.Meta(lastUIDValidityKey)
+	if err != nil {
+		return 0, err
+	}
+	if found {
+		l, err := strconv.ParseUint(last, 10, 32)
+		if err != nil {
+			return 0, fmt.Errorf("state %s: %q: %w", lastUIDValidityKey, last, err)
+		}
+		if uint32(l) >= v {
+			v = uint32(l) + 1
+		}
+	}
+	if v == 0 {
+		v = 1
+	}
+	return v, tx.SetMeta(lastUIDValidityKey, strconv.FormatUint(uint64(v), 10))
+}

@@ -1,0 +1,357 @@
+package maildirstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// pendingAppend is a message delivered into tmp/ by Append, waiting for
+// Flush.
+type pendingAppend struct {
+	entry maildir.Entry
+	uid   store.UID // the UID Append promised
+	msg   statedb.NearMessage
+}
+
+// Append stages the message in tmp/ (CRLF turned into LF while writing,
+// mtime set to the INTERNALDATE) and returns the UID it will have. It
+// becomes visible and durable, and its UID recorded, at Flush.
+func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, error) {
+	if m.closed {
+		return 0, m.err("append", errors.New("mailbox is closed"))
+	}
+	m.lock.Lock()
+	defer m.lock.Unlock()
+	kw, err := m.keywords()
+	if err != nil {
+		return 0, m.err("append", err)
+	}
+	letters, kwChanged, err := lettersOf(maildir.Flags{}, nm.Flags, kw)
+	if err != nil {
+		return 0, m.err("append", err)
+	}
+	if kwChanged {
+		if err := m.folder.WriteKeywords(kw); err != nil {
+			return 0, m.err("append", err)
+		}
+	}
+	counter := &wireCounter{r: nm.Body}
+	opts := maildir.DeliverOptions{Flags: letters, ModTime: nm.InternalDate, ToLF: true}
+	if m.s.opts.NewForUnseen && letters.IsEmpty() {
+		opts = maildir.DeliverOptions{New: true, ModTime: nm.InternalDate, ToLF: true}
+	}
+	e, err := m.batch.Deliver(ctx, m.folder, counter, opts)
+	if err != nil {
+		return 0, m.err("append", err)
+	}
+	if nm.Size >= 0 && counter.n != nm.Size {
+		_ = m.batch.Abort()
+		m.pending = nil
+		return 0, m.err("append", fmt.Errorf("message is %d bytes, announced %d", counter.n, nm.Size))
+	}
+	flags, err := flagSet(flagsOf(letters, kw))
+	if err != nil {
+		return 0, m.err("append", err)
+	}
+	uid := m.status.UIDNext + store.UID(len(m.pending))
+	mtime := nm.InternalDate
+	if mtime.IsZero() {
+		mtime = e.ModTime
+	}
+	m.pending = append(m.pending, pendingAppend{entry: e, uid: uid, msg: statedb.NearMessage{
+		Mailbox: m.id, UniqueName: e.Name.Unique, Subdir: e.Subdir, FileName: e.File,
+		Flags: flags, Size: counter.n, MTime: mtime, ChangedGen: m.gen}})
+	return uid, nil
+}
+
+// wireCounter counts the wire size of what passes through it: the bytes,
+// plus one for every LF not preceded by CR (sent as CRLF).
+type wireCounter struct {
+	r    io.Reader
+	n    int64
+	prev byte
+}
+
+func (c *wireCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for _, b := range p[:n] {
+		c.n++
+		if b == '\n' && c.prev != '\r' {
+			c.n++
+		}
+		c.prev = b
+	}
+	return n, err
+}
+
+// Flush makes the staged appends durable (maildir.Batch.Commit: data
+// flushed, renamed into cur/ or new/, directories fsynced) and only then
+// records their UIDs in the state database.
+func (m *Mailbox) Flush(ctx context.Context) error {
+	if len(m.pending) == 0 {
+		return nil
+	}
+	m.lock.Lock()
+	defer m.lock.Unlock()
+	if err := m.batch.Commit(ctx); err != nil {
+		m.pending = nil
+		return m.err("flush", err)
+	}
+	pending := m.pending
+	m.pending = nil
+	err := m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
+		for _, p := range pending {
+			uid, err := tx.AssignNearUID(p.msg)
+			if err != nil {
+				return err
+			}
+			if store.UID(uid) != p.uid {
+				return fmt.Errorf("UID %d assigned to %s, %d promised (the folder changed under the store)", uid, p.entry.File, p.uid)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return m.err("flush", err)
+	}
+	m.status.UIDNext += store.UID(len(pending))
+	m.status.Messages += len(pending)
+	return nil
+}
+
+// UpdateFlags renames the files of uids to carry the new flags (all renames
+// made durable together) and records the new names. Files a mail reader
+// renamed meanwhile are found again by their unique name; files gone are
+// skipped (the next scan reports them vanished).
+func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store.UID, error) {
+	if ch.UnchangedSince != 0 {
+		return nil, m.err("store flags", fmt.Errorf("%w: UNCHANGEDSINCE (no modseqs in a Maildir)", store.ErrUnsupported))
+	}
+	if len(ch.AddLabels)+len(ch.RemoveLabels) > 0 {
+		return nil, m.err("store flags", fmt.Errorf("%w: labels", store.ErrUnsupported))
+	}
+	if err := m.Flush(ctx); err != nil {
+		return nil, err
+	}
+	m.lock.Lock()
+	defer m.lock.Unlock()
+	kw, err := m.keywords()
+	if err != nil {
+		return nil, m.err("store flags", err)
+	}
+	var updated []statedb.NearMessage
+	kwChanged := false
+	for _, uid := range ch.UIDs {
+		msg, ok, err := m.update(ctx, uid, ch, kw, &kwChanged)
+		if err != nil {
+			_ = m.batch.Commit(ctx)
+			return nil, err
+		}
+		if ok {
+			updated = append(updated, msg)
+		}
+	}
+	if err := m.batch.Commit(ctx); err != nil {
+		return nil, m.err("store flags", err)
+	}
+	return nil, m.record("store flags", func(tx *statedb.Tx) error {
+		for _, msg := range updated {
+			if err := tx.UpdateNearMessage(msg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// update renames one message's file for a flag change; ok is false when
+// the message is not there (or its flags do not change).
+func (m *Mailbox) update(ctx context.Context, uid store.UID, ch store.FlagChange, kw *maildir.Keywords, kwChanged *bool) (statedb.NearMessage, bool, error) {
+	msg, e, err := m.locate(ctx, uid)
+	if errors.Is(err, errVanished) {
+		return msg, false, nil
+	}
+	if err != nil {
+		return msg, false, m.errUID("store flags", uid, err)
+	}
+	flags := storeFlags(msg.Flags).Union(ch.Add).Minus(ch.Remove)
+	letters, changed, err := lettersOf(e.Flags(), flags, kw)
+	if err != nil {
+		return msg, false, m.errUID("store flags", uid, err)
+	}
+	if changed && !*kwChanged {
+		*kwChanged = true
+	}
+	if changed {
+		if err := m.folder.WriteKeywords(kw); err != nil {
+			return msg, false, m.errUID("store flags", uid, err)
+		}
+	}
+	ne, err := m.batch.SetFlags(ctx, m.folder, e, letters)
+	if err != nil {
+		return msg, false, m.errUID("store flags", uid, err)
+	}
+	fs, err := flagSet(flagsOf(letters, kw))
+	if err != nil {
+		return msg, false, m.errUID("store flags", uid, err)
+	}
+	msg.Subdir, msg.FileName, msg.Flags = ne.Subdir, ne.File, fs
+	return msg, true, nil
+}
+
+// errVanished marks a message whose file is gone.
+var errVanished = errors.New("message file is gone")
+
+// locate returns the index entry of uid and its file as it is now.
+func (m *Mailbox) locate(ctx context.Context, uid store.UID) (statedb.NearMessage, maildir.Entry, error) {
+	var msg statedb.NearMessage
+	var found bool
+	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		msg, found, err = tx.NearMessageByUID(m.id, uint32(uid))
+		return err
+	})
+	if err != nil {
+		return msg, maildir.Entry{}, err
+	}
+	if !found {
+		return msg, maildir.Entry{}, errVanished
+	}
+	e := maildir.Entry{Subdir: msg.Subdir, File: msg.FileName, Name: maildir.ParseName(msg.FileName), Size: -1}
+	if _, err := os.Lstat(e.Path(m.folder)); err == nil {
+		return msg, e, nil
+	}
+	files, err := m.scanFolder(ctx)
+	if err != nil {
+		return msg, e, err
+	}
+	cur, ok := files[msg.UniqueName]
+	if !ok {
+		return msg, e, errVanished
+	}
+	return msg, cur, nil
+}
+
+// record runs one state transaction, mapping its error.
+func (m *Mailbox) record(op string, fn func(tx *statedb.Tx) error) error {
+	if err := m.s.opts.DB.Update(context.Background(), fn); err != nil {
+		return m.err(op, err)
+	}
+	return nil
+}
+
+// Expunge removes the files of uids (all removals made durable together)
+// and drops them from the index.
+func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
+	if err := m.Flush(ctx); err != nil {
+		return err
+	}
+	m.lock.Lock()
+	defer m.lock.Unlock()
+	var gone []store.UID
+	for _, uid := range uids {
+		_, e, err := m.locate(ctx, uid)
+		if errors.Is(err, errVanished) {
+			continue
+		}
+		if err == nil {
+			err = m.batch.Remove(ctx, m.folder, e)
+		}
+		if err != nil {
+			_ = m.batch.Commit(ctx)
+			return m.errUID("expunge", uid, err)
+		}
+		gone = append(gone, uid)
+	}
+	if err := m.batch.Commit(ctx); err != nil {
+		return m.err("expunge", err)
+	}
+	err := m.record("expunge", func(tx *statedb.Tx) error {
+		for _, uid := range gone {
+			if err := tx.DeleteNearMessage(m.id, uint32(uid)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		m.status.Messages -= len(gone)
+	}
+	return err
+}
+
+// Move renames the files of uids into folder dest (keeping their names, so
+// mail readers and the next scan see the same message) and moves their
+// index entries, which gives them UIDs in dest.
+func (m *Mailbox) Move(ctx context.Context, uids []store.UID, dest string) (map[store.UID]store.UID, error) {
+	if err := m.Flush(ctx); err != nil {
+		return nil, err
+	}
+	df, err := m.s.opts.Layout.Open(m.s.opts.Root, dest, maildir.WithNamer(m.s.namer))
+	if err != nil {
+		return nil, m.s.openErr("move", dest, err)
+	}
+	m.lock.Lock()
+	defer m.lock.Unlock()
+	dl := m.s.folderLock(dest)
+	if dest != m.name {
+		dl.Lock()
+		defer dl.Unlock()
+	}
+	out := map[store.UID]store.UID{}
+	for _, uid := range uids {
+		newUID, ok, err := m.moveOne(ctx, uid, df, dest)
+		if err != nil {
+			return out, err
+		}
+		if ok {
+			out[uid] = newUID
+		}
+	}
+	m.status.Messages -= len(out)
+	return out, nil
+}
+
+// moveOne moves one file (rename without replacing, both directories
+// fsynced) and then its index entry.
+func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder, dest string) (store.UID, bool, error) {
+	msg, e, err := m.locate(ctx, uid)
+	if errors.Is(err, errVanished) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, m.errUID("move", uid, err)
+	}
+	to := filepath.Join(df.Path(), e.Subdir, e.File)
+	if err := os.Link(e.Path(m.folder), to); err != nil && !errors.Is(err, fs.ErrExist) {
+		return 0, false, m.errUID("move", uid, err)
+	}
+	if err := os.Remove(e.Path(m.folder)); err != nil {
+		return 0, false, m.errUID("move", uid, err)
+	}
+	for _, dir := range []string{filepath.Join(df.Path(), e.Subdir), filepath.Join(m.folder.Path(), e.Subdir)} {
+		if err := syncDir(dir); err != nil {
+			return 0, false, m.errUID("move", uid, err)
+		}
+	}
+	var newUID uint32
+	err = m.record("move", func(tx *statedb.Tx) error {
+		dnm, err := ensureNearMailbox(tx, dest)
+		if err != nil {
+			return err
+		}
+		msg.Mailbox, msg.Subdir, msg.FileName, msg.ChangedGen = dnm.ID, e.Subdir, e.File, dnm.Generation
+		newUID, err = tx.MoveNearMessage(m.id, uint32(uid), msg)
+		return err
+	})
+	return store.UID(newUID), err == nil, err
+}
