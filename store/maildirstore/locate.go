@@ -92,8 +92,12 @@ type moveRecord struct {
 	Gen      uint64 `json:"gen"`       // this folder's generation of the move
 }
 
-func movesKey(id statedb.NearMailboxID) string   { return "maildirstore.moved-out." + strconv.FormatInt(int64(id), 10) }
-func originsKey(id statedb.NearMailboxID) string { return "maildirstore.moved-in." + strconv.FormatInt(int64(id), 10) }
+func movesKey(id statedb.NearMailboxID) string {
+	return "maildirstore.moved-out." + strconv.FormatInt(int64(id), 10)
+}
+func originsKey(id statedb.NearMailboxID) string {
+	return "maildirstore.moved-in." + strconv.FormatInt(int64(id), 10)
+}
 
 // recordMove notes, in both folders' records, that message srcUID of src is
 // now dstUID of dst.

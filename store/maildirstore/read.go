@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/imapdir/imapdir/mailmsg"
 	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/mailmsg"
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
 )
