@@ -23,14 +23,15 @@ type Observer interface {
 }
 
 // MailboxStart is a mailbox's plan in numbers. Indexes are the target
-// side: Copies[Near] counts messages to copy to the near side.
+// side: Copies[Near] counts messages to copy to the near side. Moves are
+// matched across mailboxes after the passes and appear only in the
+// reports (MailboxReport.Moved).
 type MailboxStart struct {
 	Mailbox  string
 	Copies   [2]int
 	Bytes    [2]int64
 	Flags    [2]int
 	Expunges [2]int
-	Moves    [2]int
 	DryRun   bool
 }
 
