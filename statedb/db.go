@@ -41,6 +41,8 @@ type DB struct {
 	writer *sql.DB
 	reader *sql.DB
 	onBusy func(attempt int) // test hook: called before each busy retry
+	// onPrepare is a test hook: called with every statement a Tx prepares.
+	onPrepare func(query string)
 }
 
 // Open opens the state database at path, creating it (mode 0600) when it
@@ -204,7 +206,8 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(tx *
 	if err != nil {
 		return db.wrap("begin", err)
 	}
-	tx := &Tx{ctx: ctx, tx: stx, path: db.path, writable: writable, stmts: map[string]*sql.Stmt{}}
+	tx := &Tx{ctx: ctx, tx: stx, path: db.path, writable: writable, stmts: map[string]*sql.Stmt{},
+		onPrepare: db.onPrepare}
 	defer func() {
 		if p := recover(); p != nil {
 			tx.closeStmts()

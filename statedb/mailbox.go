@@ -51,18 +51,23 @@ type Mailbox struct {
 	NearMailboxID     string
 	LastSync          time.Time // end of the last completed sync; zero: never
 	State             MailboxState
+	// FarCheckpoint and NearCheckpoint are each store's opaque checkpoint
+	// token as of the last completed sync (what it needs to report the
+	// changes since); statedb stores them verbatim.
+	FarCheckpoint  string
+	NearCheckpoint string
 }
 
 const mailboxColumns = `id, coalesce(far_name, ''), coalesce(near_name, ''), far_uidvalidity,
 	near_uidvalidity, far_uidnext, near_uidnext, far_highestmodseq, near_highestmodseq,
-	far_mailbox_id, near_mailbox_id, last_sync, state`
+	far_mailbox_id, near_mailbox_id, last_sync, state, far_checkpoint, near_checkpoint`
 
 // scanMailbox reads one row selected with mailboxColumns.
 func scanMailbox(scan func(dest ...any) error, m *Mailbox) error {
 	var lastSync int64
 	err := scan(&m.ID, &m.FarName, &m.NearName, &m.FarUIDValidity, &m.NearUIDValidity,
 		&m.FarUIDNext, &m.NearUIDNext, &m.FarHighestModSeq, &m.NearHighestModSeq,
-		&m.FarMailboxID, &m.NearMailboxID, &lastSync, &m.State)
+		&m.FarMailboxID, &m.NearMailboxID, &lastSync, &m.State, &m.FarCheckpoint, &m.NearCheckpoint)
 	m.LastSync = fromNano(lastSync)
 	return err
 }
@@ -156,8 +161,8 @@ func (t *Tx) AddMailbox(m Mailbox) (MailboxID, error) {
 	}
 	res, err := t.exec(op, `INSERT INTO mailboxes (far_name, near_name, far_uidvalidity,
 		near_uidvalidity, far_uidnext, near_uidnext, far_highestmodseq, near_highestmodseq,
-		far_mailbox_id, near_mailbox_id, last_sync, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		far_mailbox_id, near_mailbox_id, last_sync, state, far_checkpoint, near_checkpoint)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -178,8 +183,8 @@ func (t *Tx) UpdateMailbox(m Mailbox) error {
 	}
 	return t.execOne(op, `UPDATE mailboxes SET far_name = ?, near_name = ?, far_uidvalidity = ?,
 		near_uidvalidity = ?, far_uidnext = ?, near_uidnext = ?, far_highestmodseq = ?,
-		near_highestmodseq = ?, far_mailbox_id = ?, near_mailbox_id = ?, last_sync = ?, state = ?
-		WHERE id = ?`, append(args, m.ID)...)
+		near_highestmodseq = ?, far_mailbox_id = ?, near_mailbox_id = ?, last_sync = ?, state = ?,
+		far_checkpoint = ?, near_checkpoint = ? WHERE id = ?`, append(args, m.ID)...)
 }
 
 // mailboxArgs validates m and returns its column values in table order
@@ -201,7 +206,8 @@ func (t *Tx) mailboxArgs(op string, m *Mailbox) ([]any, error) {
 	}
 	return []any{nullString(m.FarName), nullString(m.NearName), m.FarUIDValidity,
 		m.NearUIDValidity, m.FarUIDNext, m.NearUIDNext, farMS, nearMS,
-		m.FarMailboxID, m.NearMailboxID, unixNano(m.LastSync), string(m.State)}, nil
+		m.FarMailboxID, m.NearMailboxID, unixNano(m.LastSync), string(m.State),
+		m.FarCheckpoint, m.NearCheckpoint}, nil
 }
 
 // RenameMailbox changes the names of mailbox id ("" = not on that side).

@@ -16,8 +16,9 @@ func TestMailboxRoundTrip(t *testing.T) {
 		FarUIDNext: 10, NearUIDNext: 20,
 		FarHighestModSeq: math.MaxInt64, NearHighestModSeq: 5,
 		FarMailboxID: "F1", NearMailboxID: "N1",
-		LastSync: time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC),
-		State:    MailboxDeletePending,
+		LastSync:      time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC),
+		State:         MailboxDeletePending,
+		FarCheckpoint: "1 20 77 qresync", NearCheckpoint: "gen=3",
 	}
 	update(t, db, func(tx *Tx) error {
 		id, err := tx.AddMailbox(want)

@@ -266,3 +266,43 @@ func (t *Tx) IteratePairsFrom(mb MailboxID, after PairKey, fn func(Pair) error) 
 		}
 	}
 }
+
+// IteratePairsBySide calls fn for the pairs of mailbox mb that have a UID on
+// side, in ascending order of that UID, starting after afterUID (0: from the
+// first). Paging, writes from fn and ErrStop work as in IteratePairsFrom,
+// with the position being that side's UID. Pairs without a UID on side are
+// skipped.
+func (t *Tx) IteratePairsBySide(mb MailboxID, side Side, afterUID uint32, fn func(Pair) error) error {
+	op := fmt.Sprintf("iterate pairs of mailbox %d by %s UID", mb, side)
+	var query string
+	switch side {
+	case Far:
+		query = `SELECT ` + pairColumns + ` FROM pairs WHERE mailbox_id = ? AND far_uid > ? AND far_uid != 0
+			ORDER BY far_uid LIMIT ?`
+	case Near:
+		query = `SELECT ` + pairColumns + ` FROM pairs WHERE mailbox_id = ? AND near_uid > ? AND near_uid != 0
+			ORDER BY near_uid LIMIT ?`
+	default:
+		return t.invalid(op, "side %q is neither far nor near", side)
+	}
+	for {
+		page, err := t.pairList(op, query, mb, afterUID, pairPage)
+		if err != nil {
+			return err
+		}
+		for _, p := range page {
+			if err := fn(p); errors.Is(err, ErrStop) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			afterUID = p.FarUID
+			if side == Near {
+				afterUID = p.NearUID
+			}
+		}
+		if len(page) < pairPage {
+			return nil
+		}
+	}
+}

@@ -229,3 +229,54 @@ func TestClearUIDsAndRematch(t *testing.T) {
 		return nil
 	})
 }
+
+func TestIteratePairsBySide(t *testing.T) {
+	db := openTest(t)
+	const n = pairPage + 50
+	update(t, db, func(tx *Tx) error {
+		mb := addMailbox(t, tx, "INBOX", "INBOX")
+		for i := 1; i <= n; i++ {
+			p := Pair{Mailbox: mb, FarUID: uint32(i), NearUID: uint32(n + 1 - i)} // opposite orders
+			switch i % 10 {
+			case 3:
+				p.NearUID = 0
+			case 7:
+				p.FarUID = 0
+			}
+			if _, err := tx.PutPair(p); err != nil {
+				return err
+			}
+		}
+		for _, side := range []Side{Far, Near} {
+			var last uint32
+			count := 0
+			err := tx.IteratePairsBySide(mb, side, 0, func(p Pair) error {
+				uid := p.FarUID
+				if side == Near {
+					uid = p.NearUID
+				}
+				if uid <= last {
+					t.Fatalf("%s UID %d after %d", side, uid, last)
+				}
+				last = uid
+				count++
+				return nil
+			})
+			if err != nil || count != n-n/10 {
+				t.Errorf("%s: visited %d, err %v; want %d", side, count, err, n-n/10)
+			}
+			count = 0
+			err = tx.IteratePairsBySide(mb, side, n-20, func(p Pair) error {
+				count++
+				return nil
+			})
+			if err != nil || count != 18 {
+				t.Errorf("%s from %d: visited %d, err %v; want 18", side, n-20, count, err)
+			}
+		}
+		if err := tx.IteratePairsBySide(mb, "", 0, nil); !errors.Is(err, ErrInvalid) {
+			t.Errorf("bad side = %v, want ErrInvalid", err)
+		}
+		return nil
+	})
+}

@@ -13,7 +13,7 @@ const applicationID = 0x696d6472
 
 // SchemaVersion is the schema version this code writes and understands
 // (PRAGMA user_version after all migrations).
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // ErrSchemaTooNew is wrapped by [*SchemaVersionError].
 var ErrSchemaTooNew = errors.New("database written by a newer imapdir")
@@ -38,8 +38,15 @@ func (e *SchemaVersionError) Unwrap() error { return ErrSchemaTooNew }
 // migrations returns the schema steps; step i brings user_version from i to
 // i+1. Steps are append-only: never edit a released step, add a new one.
 func migrations() []string {
-	return []string{schemaV1, schemaV2}
+	return []string{schemaV1, schemaV2, schemaV3}
 }
+
+// schemaV3 keeps each side's opaque checkpoint token (what a store needs to
+// ask for changes since the last sync) next to UIDVALIDITY/UIDNEXT/MODSEQ.
+const schemaV3 = `
+ALTER TABLE mailboxes ADD COLUMN far_checkpoint TEXT NOT NULL DEFAULT '';  -- store's opaque token
+ALTER TABLE mailboxes ADD COLUMN near_checkpoint TEXT NOT NULL DEFAULT '';
+`
 
 // schemaV2 indexes header hashes, to re-match messages without a usable
 // Message-ID after a UIDVALIDITY change (DESIGN.md "No silent resets").

@@ -36,6 +36,8 @@ type Tx struct {
 	writable bool
 	stmts    map[string]*sql.Stmt
 	nextSP   int
+	// onPrepare is DB.onPrepare (a test hook).
+	onPrepare func(query string)
 }
 
 // stmt returns the prepared statement for query, preparing it once per
@@ -43,6 +45,9 @@ type Tx struct {
 func (t *Tx) stmt(query string) (*sql.Stmt, error) {
 	if s, ok := t.stmts[query]; ok {
 		return s, nil
+	}
+	if t.onPrepare != nil {
+		t.onPrepare(query)
 	}
 	s, err := t.tx.PrepareContext(t.ctx, query)
 	if err != nil {
