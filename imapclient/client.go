@@ -47,24 +47,25 @@ type Client struct {
 	events *eventQueue
 	trace  *tracer
 
-	mu         sync.Mutex
-	tagSeq     uint64
-	inflight   []*Cmd // sent, not completed, in send order
-	contTarget *Cmd   // the command waiting for a continuation request
-	active     int    // commands entered and not finished (queued or in flight)
-	quiet      chan struct{}
-	caps       imap.CapSet
-	enabled    imap.CapSet
-	state      State
-	mailbox    string
-	readOnly   bool
-	exists     uint32
-	idling     *Cmd // the IDLE command after its "+", until DONE is sent
-	compressed bool
-	bye        *imap.Response // the server's BYE, once received
-	closed     chan struct{}
-	closeErr   error
-	readerDone chan struct{}
+	mu           sync.Mutex
+	tagSeq       uint64
+	inflight     []*Cmd // sent, not completed, in send order
+	peakInflight int    // most commands ever in flight at once (tests)
+	contTarget   *Cmd   // the command waiting for a continuation request
+	active       int    // commands entered and not finished (queued or in flight)
+	quiet        chan struct{}
+	caps         imap.CapSet
+	enabled      imap.CapSet
+	state        State
+	mailbox      string
+	readOnly     bool
+	exists       uint32
+	idling       *Cmd // the IDLE command after its "+", until DONE is sent
+	compressed   bool
+	bye          *imap.Response // the server's BYE, once received
+	closed       chan struct{}
+	closeErr     error
+	readerDone   chan struct{}
 }
 
 // swapReader is an io.Reader whose source can be replaced (COMPRESS).

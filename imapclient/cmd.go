@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/imapdir/imapdir/imap"
 )
@@ -35,7 +36,11 @@ type Cmd struct {
 	sasl func(challenge string) (string, error)
 	// idle marks the IDLE command: no in-flight slot.
 	idle bool
+	// expect and inSet say which untagged data is the command's (route.go).
+	expect []string
+	inSet  func(*imap.Response) bool
 
+	ctxDone   <-chan struct{} // the sender's ctx, while the command is written
 	cont      chan *imap.Response
 	done      chan struct{}
 	untagged  []*imap.Response
@@ -62,7 +67,9 @@ func (r *Result) Code() (imap.ResponseCode, []imap.Value) {
 }
 
 func newCmd(c *Client, args []imap.Value) *Cmd {
-	return &Cmd{c: c, args: args, name: nameOf(args), cont: make(chan *imap.Response, 1), done: make(chan struct{})}
+	name := nameOf(args)
+	return &Cmd{c: c, args: args, name: name, expect: expectedNames(name), inSet: setFilter(name, args),
+		cont: make(chan *imap.Response, 1), done: make(chan struct{})}
 }
 
 // Start sends the command made of args (e.g. imap.Atom("NOOP")) without
@@ -219,27 +226,42 @@ func (c *Client) write(ctx context.Context, cmd *Cmd) error {
 	c.tagSeq++
 	cmd.tag = "A" + strconv.FormatUint(c.tagSeq, 10)
 	c.inflight = append(c.inflight, cmd)
+	c.peakInflight = max(c.peakInflight, len(c.inflight))
 	c.contTarget = cmd
 	c.enc.SetOptions(c.encoderOptions())
 	c.mu.Unlock()
 	c.trace.command(cmd.tag, cmd.args)
+	cmd.ctxDone = ctx.Done()
+	// A ctx that ends mid-write breaks the write through a past deadline:
+	// a half-sent command cannot be taken back, so the connection goes.
+	fired := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
-		c.closeWith(&ConnError{Op: "write", Err: fmt.Errorf("%s %s canceled while being sent: %w", cmd.tag, cmd.name, ctx.Err())})
+		c.conn.SetWriteDeadline(time.Unix(1, 0))
+		close(fired)
 	})
 	err := c.enc.WriteCommand(cmd.tag, cmd.args, cmd.waitCont)
 	if err == nil && cmd.sasl != nil {
 		err = c.saslExchange(cmd)
 	}
-	stop()
+	if !stop() {
+		<-fired
+		c.conn.SetWriteDeadline(time.Time{})
+	}
+	if !cmd.idle { // IDLE waits for its "+" after the write (enterIdle)
+		c.clearContTarget(cmd)
+	}
+	if err != nil {
+		return c.writeFailed(cmd, err)
+	}
+	return nil
+}
+
+func (c *Client) clearContTarget(cmd *Cmd) {
 	c.mu.Lock()
 	if c.contTarget == cmd {
 		c.contTarget = nil
 	}
 	c.mu.Unlock()
-	if err != nil {
-		return c.writeFailed(cmd, err)
-	}
-	return nil
 }
 
 // writeFailed handles a command that could not be (fully) written.
@@ -265,6 +287,8 @@ func (cmd *Cmd) waitCont() error {
 	select {
 	case <-cmd.cont:
 		return nil
+	case <-cmd.ctxDone:
+		return fmt.Errorf("imapclient: %s %s canceled while waiting to send a literal: %w", cmd.tag, cmd.name, context.Canceled)
 	case <-cmd.done:
 		if cmd.err != nil {
 			return cmd.err

@@ -116,7 +116,10 @@ func (c *Client) enterIdle(ctx context.Context) (*Cmd, error) {
 	if err := c.write(ctx, cmd); err != nil {
 		return nil, err
 	}
-	if err := cmd.waitCont(); err != nil {
+	cmd.ctxDone = nil // the "+" is awaited whatever ctx does: IDLE is sent
+	err := cmd.waitCont()
+	c.clearContTarget(cmd)
+	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()

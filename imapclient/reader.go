@@ -107,27 +107,6 @@ func (c *Client) tagged(resp *imap.Response) {
 	c.complete(cmd, resp, nil)
 }
 
-// offer gives resp to the commands in flight, oldest first; it reports
-// whether one claimed it.
-func (c *Client) offer(resp *imap.Response) bool {
-	c.mu.Lock()
-	cmds := append([]*Cmd(nil), c.inflight...)
-	c.mu.Unlock()
-	for _, cmd := range cmds {
-		if cmd.claim != nil && cmd.claim(resp) {
-			return true
-		}
-	}
-	claimed := false
-	for _, cmd := range cmds {
-		if cmd.collect && !cmd.abandoned.Load() {
-			cmd.untagged = append(cmd.untagged, resp)
-			claimed = !isUnilateral(resp)
-		}
-	}
-	return claimed
-}
-
 // isUnilateral reports data a server may send at any time, which the
 // Handler always sees even when a generic command collected it too
 // (RFC 9051 §7: message status updates, BYE, alerts).

@@ -1,0 +1,161 @@
+package imapclient
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/internal/testenv"
+)
+
+// eventSink collects handler events on a channel.
+type eventSink chan Event
+
+func (s eventSink) handle(ev Event) { s <- ev }
+
+// next waits for the first event of kind, skipping others.
+func (s eventSink) next(t *testing.T, kind EventKind) Event {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case ev := <-s:
+			if ev.Kind == kind {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no %v event", kind)
+			return Event{}
+		}
+	}
+}
+
+// TestIdleUnilateral: while A idles on INBOX, B appends, flags and
+// expunges; A's handler gets EXISTS, FETCH and EXPUNGE (VANISHED with
+// QRESYNC). A FETCH issued on A during IDLE completes, and IDLE resumes.
+func TestIdleUnilateral(t *testing.T) {
+	for _, qresync := range []bool{false, true} {
+		name := map[bool]string{false: "EXPUNGE", true: "VANISHED"}[qresync]
+		t.Run(name, func(t *testing.T) { idleScenario(t, qresync) })
+	}
+}
+
+func idleScenario(t *testing.T, qresync bool) {
+	srv := testenv.Dovecot(t)
+	u := srv.NewUser(t)
+	uid1 := srv.SaveMessage(t, u.Name, "INBOX", testMessage(1))
+	sink := make(eventSink, 100)
+	var tr traceBuf
+	a := dialTLS(t, srv, &Options{Handler: sink.handle, TraceWriter: &tr})
+	b := dialTLS(t, srv, nil)
+	ctx := testCtx(t)
+	for _, c := range []*Client{a, b} {
+		if err := c.Login(ctx, u.Name, SecretString(u.Password)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if qresync {
+		if _, err := a.Enable(ctx, imap.CapQResync); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []*Client{a, b} {
+		if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	idleCtx, stopIdle := context.WithCancel(ctx)
+	idleErr := make(chan error, 1)
+	go func() { idleErr <- a.Idle(idleCtx) }()
+	waitFor(t, tr.when("S: +", 1), "IDLE continuation")
+
+	msg := testMessage(2)
+	start := time.Now()
+	if _, err := b.Append(ctx, "INBOX", AppendMessage{Size: int64(len(msg)), Body: strings.NewReader(string(msg))}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := sink.next(t, EventExists); ev.Num != 2 {
+		t.Errorf("EXISTS %d, want 2", ev.Num)
+	}
+	t.Logf("EXISTS after %v", time.Since(start))
+
+	start = time.Now()
+	if _, err := b.UIDStore(ctx, imap.UIDSetOf(imap.UID(uid1)), StoreAdd, []imap.Flag{imap.FlagFlagged}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ev := sink.next(t, EventFetch); !imap.HasFlag(ev.Fetch.Flags, imap.FlagFlagged) || ev.Fetch.Seq != 1 {
+		t.Errorf("FETCH event %+v", ev.Fetch)
+	}
+	t.Logf("FETCH after %v", time.Since(start))
+
+	// A FETCH on A while it idles: DONE, FETCH, then IDLE again.
+	res, err := a.UIDFetch(ctx, imap.UIDSetOf(imap.UID(uid1)), Items("UID", "FLAGS"), nil)
+	if err != nil || len(res.Messages) != 1 || !imap.HasFlag(res.Messages[0].Flags, imap.FlagFlagged) {
+		t.Fatalf("FETCH during IDLE: %v %v", res, err)
+	}
+	waitFor(t, tr.when(" IDLE\n", 2), "IDLE to resume after the FETCH")
+	waitFor(t, tr.when("S: +", 2), "second IDLE continuation")
+
+	start = time.Now()
+	if _, err := b.UIDStore(ctx, imap.UIDSetOf(imap.UID(uid1)), StoreAdd, []imap.Flag{imap.FlagDeleted}, &StoreOptions{Silent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.UIDExpunge(ctx, imap.UIDSetOf(imap.UID(uid1))); err != nil {
+		t.Fatal(err)
+	}
+	if qresync {
+		if ev := sink.next(t, EventVanished); !ev.UIDs.Contains(imap.UID(uid1)) {
+			t.Errorf("VANISHED %v, want %d", ev.UIDs, uid1)
+		}
+	} else if ev := sink.next(t, EventExpunge); ev.Num != 1 {
+		t.Errorf("EXPUNGE %d, want 1", ev.Num)
+	}
+	t.Logf("%s after %v", map[bool]string{false: "EXPUNGE", true: "VANISHED"}[qresync], time.Since(start))
+	if n := a.Exists(); n != 1 {
+		t.Errorf("A counts %d messages, want 1", n)
+	}
+	stopIdle()
+	if err := <-idleErr; err != nil {
+		t.Errorf("Idle: %v", err)
+	}
+	if !strings.Contains(tr.String(), "C: DONE") {
+		t.Errorf("no DONE in trace")
+	}
+	if err := a.Noop(ctx); err != nil {
+		t.Errorf("NOOP after Idle: %v", err)
+	}
+}
+
+// TestIdlePollsWithoutIdleCap: without IDLE, Idle polls with NOOP.
+func TestIdlePollsWithoutIdleCap(t *testing.T) {
+	noops := make(chan struct{}, 10)
+	fs := newFakeServer(t, func(f *fakeConn) {
+		f.send("* OK [CAPABILITY IMAP4rev1] fake")
+		for l := f.read(); l != ""; l = f.read() {
+			fields := strings.Fields(l)
+			if len(fields) > 1 && fields[1] == "NOOP" {
+				f.send("* 3 EXISTS")
+				noops <- struct{}{}
+			}
+			f.send(fields[0] + " OK done")
+		}
+	})
+	sink := make(eventSink, 10)
+	c, err := Dial(testCtx(t), fs.addr(), &Options{InsecurePlaintext: true, PollInterval: 10 * time.Millisecond, Handler: sink.handle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	done := make(chan error, 1)
+	go func() { done <- c.Idle(ctx) }()
+	if ev := sink.next(t, EventExists); ev.Num != 3 {
+		t.Errorf("EXISTS %d", ev.Num)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Idle: %v", err)
+	}
+}
