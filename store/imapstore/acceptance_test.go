@@ -1,0 +1,163 @@
+package imapstore_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/internal/testenv"
+	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/store/imapstore"
+)
+
+// genMessages returns n distinct CRLF messages of about size bytes each.
+func genMessages(prefix string, n, size int) [][]byte {
+	out := make([][]byte, n)
+	line := strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyz ", 2) + "\r\n"
+	for i := range out {
+		var b strings.Builder
+		fmt.Fprintf(&b, "From: Bulk <bulk@example.org>\r\nTo: user@example.org\r\nSubject: %s %d\r\n", prefix, i)
+		fmt.Fprintf(&b, "Date: Mon, 30 Nov 2026 05:00:00 +0000\r\nMessage-ID: <%s-%d@bulk.example>\r\n\r\n", prefix, i)
+		for b.Len() < size {
+			b.WriteString(line)
+		}
+		out[i] = []byte(b.String())
+	}
+	return out
+}
+
+// TestChangesWireCost is issue 6's acceptance check: after another
+// connection (doveadm) changes the flags of 50 of 10 000 messages and
+// expunges 10, Changes reports exactly those, and the bytes on the wire are
+// in proportion to the changes, not to the mailbox — with QRESYNC and on
+// the CONDSTORE-only path (Gmail's).
+func TestChangesWireCost(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	for _, c := range []struct {
+		name     string
+		disabled []imap.Cap
+	}{{"QRESYNC", nil}, {"CONDSTORE", []imap.Cap{imap.CapQResync}}} {
+		t.Run(c.name, func(t *testing.T) { checkChangesWireCost(t, srv, c.disabled) })
+	}
+}
+
+func checkChangesWireCost(t *testing.T, srv *testenv.Server, disabled []imap.Cap) {
+	const total = 10000
+	u := srv.NewUser(t)
+	uids := srv.DeliverMessages(t, u.Name, "INBOX", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), genMessages("wire", total, 300)...)
+	cnt := new(counter)
+	st := dovecotStore(t, srv, u, imapstore.Options{Dial: dialer(srv.IMAPAddr(), u.Name, u.Password, cnt), DisableCaps: disabled})
+	defer st.Close()
+	mb, err := st.OpenMailbox(t.Context(), "INBOX")
+	if err != nil {
+		t.Fatalf("OpenMailbox: %v", err)
+	}
+	defer mb.Close()
+	before := cnt.read.Load() + cnt.written.Load()
+	first, all := changesSince(t, mb, store.Checkpoint{UIDValidity: mb.Status().UIDValidity}, nil)
+	fullBytes := cnt.read.Load() + cnt.written.Load() - before
+	if len(all.changed) != total {
+		t.Fatalf("first Changes reported %d messages, want %d", len(all.changed), total)
+	}
+
+	var flagged, expunged []store.UID
+	for i := 0; i < total; i += total / 50 {
+		flagged = append(flagged, store.UID(uids[i]))
+	}
+	for i := 7; i < total; i += total / 10 {
+		expunged = append(expunged, store.UID(uids[i]))
+	}
+	srv.Doveadm(t, "flags", "add", "-u", u.Name, `\Flagged $Work`, "mailbox", "INBOX", "uid", uidSetString(flagged))
+	srv.Expunge(t, u.Name, "INBOX", toUint32(expunged)...)
+
+	var known []store.UID
+	if slices.Contains(disabled, imap.CapQResync) {
+		known = toStoreUIDs(uids)
+	}
+	before = cnt.read.Load() + cnt.written.Load()
+	_, got := changesSince(t, mb, first, known)
+	wire := cnt.read.Load() + cnt.written.Load() - before
+	if fmt.Sprint(got.changedUIDs()) != fmt.Sprint(flagged) {
+		t.Errorf("changed %v, want the %d flagged %v", got.changedUIDs(), len(flagged), flagged)
+	}
+	if fmt.Sprint(got.vanished) != fmt.Sprint(expunged) {
+		t.Errorf("vanished %v, want %v", got.vanished, expunged)
+	}
+	for _, m := range got.changed {
+		if !m.Flags.Has(store.Flagged) || !m.Flags.Has("$Work") {
+			t.Errorf("uid %d reported with flags %v, want \\Flagged $Work", m.UID, m.Flags)
+		}
+	}
+	t.Logf("wire bytes: %d for 50 changed + 10 vanished of %d; %d for the first (full) Changes", wire, total, fullBytes)
+	if perChange := wire / 60; perChange > 400 || wire*20 > fullBytes {
+		t.Errorf("Changes moved %d bytes (%d per change; the full listing took %d): not O(changes)", wire, perChange, fullBytes)
+	}
+}
+
+// reported gathers what Changes streamed.
+type reported struct {
+	changed  []store.Message
+	vanished []store.UID
+}
+
+func (r reported) changedUIDs() []store.UID {
+	out := make([]store.UID, len(r.changed))
+	for i, m := range r.changed {
+		out[i] = m.UID
+	}
+	slices.Sort(out)
+	return out
+}
+
+func changesSince(t *testing.T, mb store.Mailbox, cp store.Checkpoint, known []store.UID) (store.Checkpoint, reported) {
+	t.Helper()
+	req := store.ChangesRequest{Since: cp}
+	if known != nil {
+		req.Known = slices.Values(known)
+	}
+	var r reported
+	next, err := mb.Changes(t.Context(), req, func(cs store.ChangeSet) error {
+		for _, m := range cs.Changed {
+			m.Flags = slices.Clone(m.Flags)
+			r.changed = append(r.changed, m)
+		}
+		r.vanished = append(r.vanished, cs.Vanished...)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Changes since %+v: %v", cp, err)
+	}
+	slices.Sort(r.vanished)
+	return next, r
+}
+
+func uidSetString(uids []store.UID) string {
+	return imap.UIDSetOf(toIMAPUIDs(uids)...).String()
+}
+
+func toIMAPUIDs(uids []store.UID) []imap.UID {
+	out := make([]imap.UID, len(uids))
+	for i, u := range uids {
+		out[i] = imap.UID(u)
+	}
+	return out
+}
+
+func toUint32(uids []store.UID) []uint32 {
+	out := make([]uint32, len(uids))
+	for i, u := range uids {
+		out[i] = uint32(u)
+	}
+	return out
+}
+
+func toStoreUIDs(uids []uint32) []store.UID {
+	out := make([]store.UID, len(uids))
+	for i, u := range uids {
+		out[i] = store.UID(u)
+	}
+	return out
+}

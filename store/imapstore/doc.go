@@ -1,0 +1,72 @@
+// Package imapstore is a store.Store over IMAP (imapclient): the engine's
+// view of a mail server, taking the best path each server offers and
+// falling back gracefully where it offers less.
+//
+// # Connections
+//
+// New dials one connection (Options.Dial: the caller owns TLS and
+// authentication) to learn the capabilities, the personal namespace and
+// delimiter (NAMESPACE, RFC 2342, else LIST "" ""), and whether INBOX's
+// PERMANENTFLAGS allow keywords; Features are fixed from then on. The store
+// then holds at most Options.Connections connections: OpenMailbox takes one
+// (dialing lazily, else waiting, bounded by its context) and SELECTs the
+// mailbox with CONDSTORE; Mailbox.Close leaves it with UNSELECT (or EXAMINE
+// + CLOSE, which expunges nothing) and returns the connection. QRESYNC is
+// enabled once per connection (RFC 7162 §3.2.3). Store-level operations
+// (LIST, CREATE, DELETE, RENAME) borrow any free connection, so a caller
+// holding every connection with open mailboxes must close one first. A
+// connection that failed, or whose command was abandoned by a canceled
+// context, is discarded, never reused; its error is graded ScopeMailbox and
+// retryable, and the next OpenMailbox dials afresh. Nothing waits without a
+// context.
+//
+// # Names
+//
+// Neutral names ("Archive/2024") map to the server's delimiter under its
+// personal namespace prefix ("INBOX.Archive.2024" on Courier-style
+// servers); INBOX is always INBOX. Modified UTF-7 (RFC 3501 §5.1.3) is the
+// encoder's business. Names in other namespaces, and names holding "/" on a
+// server whose delimiter is not "/", are not listed. Parents a server does
+// not list are reported as NoSelect; special-use attributes come from LIST
+// (RETURN (SPECIAL-USE) with LIST-EXTENDED, RFC 6154 §5.1).
+//
+// # Features by capability
+//
+//   - CONDSTORE (RFC 7162): modseqs, UNCHANGEDSINCE stores, Changes;
+//   - QRESYNC: Changes reports vanished UIDs itself (VANISHED); without it
+//     (Gmail) they come from comparing ChangesRequest.Known with UID SEARCH;
+//   - UIDPLUS (RFC 4315): APPENDUID, COPYUID, UID EXPUNGE;
+//   - MOVE (RFC 6851): atomic moves; else UID COPY + the expunge below;
+//   - X-GM-EXT-1: Gmail labels and X-GM-MSGID as EmailID; OBJECTID
+//     (RFC 8474): EMAILID and, with LIST-STATUS, MAILBOXID.
+//
+// Options.DisableCaps switches any of them off, for tests of the fallbacks
+// and to work around a broken server extension.
+//
+// # Checkpoints (RFC 7162 §6)
+//
+// Changes SELECTs the mailbox again and returns that SELECT's UIDVALIDITY,
+// UIDNEXT and HIGHESTMODSEQ as the checkpoint, before it reads the changes:
+// a change made while Changes runs is reported now and again next time,
+// never lost. The caller records the checkpoint only after applying
+// everything (RFC 7162 §6's advice on HIGHESTMODSEQ). A checkpoint from
+// another UIDVALIDITY, one ahead of the server's HIGHESTMODSEQ, a mailbox
+// with NOMODSEQ, or a server without CONDSTORE give ErrCheckpointUnusable.
+//
+// # Expunge without UIDPLUS
+//
+// Plain EXPUNGE removes every message marked \Deleted, including those a
+// mail reader marked and keeps visible. Expunge therefore lifts \Deleted
+// from the other marked messages, runs EXPUNGE, and marks them again; a
+// failure in between loses a flag, never a message.
+//
+// # Known server quirks handled
+//
+//   - Dovecot evaluates SEARCH and FETCH on the session's view, which takes
+//     in messages delivered by others only between commands: List and Find
+//     send NOOP first.
+//   - go-imap's in-memory server creates no parents and lower-cases flags:
+//     parents are synthesised, flags normalised by store.NewFlags.
+//   - Dovecot replaces an APPEND INTERNALDATE more than two hours in the
+//     future with the current time (INTERNALDATE_MAX_FUTURE_SECS).
+package imapstore
