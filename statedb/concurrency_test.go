@@ -155,3 +155,30 @@ func TestUpdateGivesUpWhenBusyTooLong(t *testing.T) {
 		t.Errorf("error %q does not name the file", err)
 	}
 }
+
+// TestOpenWhileAnotherWriterHoldsTheLock opens an up-to-date file while
+// another handle is inside a write transaction: Open must not need the
+// write lock, and reads must work.
+func TestOpenWhileAnotherWriterHoldsTheLock(t *testing.T) {
+	db := openTest(t)
+	update(t, db, func(tx *Tx) error { return tx.SetMeta("k", "v") })
+	release := make(chan struct{})
+	done := holdWriteLock(t, db, release)
+	defer func() {
+		close(release)
+		if err := <-done; err != nil {
+			t.Errorf("other writer: %v", err)
+		}
+	}()
+	reader, err := Open(context.Background(), db.Path(), Options{BusyTimeout: time.Millisecond})
+	if err != nil {
+		t.Fatalf("Open during another write transaction: %v", err)
+	}
+	defer reader.Close()
+	view(t, reader, func(tx *Tx) error {
+		if v, ok, err := tx.Meta("k"); err != nil || !ok || v != "v" {
+			t.Errorf("Meta = %q %v %v", v, ok, err)
+		}
+		return nil
+	})
+}

@@ -157,12 +157,30 @@ func migrate(ctx context.Context, pool *sql.DB, path string) error {
 
 // migrateTo brings the file to schema version target (tests use it to build
 // files of older versions).
+//
+// A file already at target is only read: opening never waits for another
+// process's write transaction (e.g. `imapdir status` during a sync).
 func migrateTo(ctx context.Context, pool *sql.DB, path string, target int) error {
-	tx, err := pool.BeginTx(ctx, nil)
+	version, err := checkIdentity(ctx, pool, path)
+	if err != nil {
+		return err
+	}
+	if n := len(migrations()); version > n {
+		return &SchemaVersionError{Path: path, File: version, Code: n}
+	}
+	if version >= target {
+		return nil
+	}
+	tx, err := pool.BeginTx(ctx, nil) // IMMEDIATE: then re-read under the write lock
 	if err != nil {
 		return openError(path, err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	return migrateTx(ctx, tx, path, target)
+}
+
+// migrateTx applies the migrations up to target inside tx and commits.
+func migrateTx(ctx context.Context, tx *sql.Tx, path string, target int) error {
 	version, err := checkIdentity(ctx, tx, path)
 	if err != nil {
 		return err
@@ -188,9 +206,14 @@ func migrateTo(ctx context.Context, pool *sql.DB, path string, target int) error
 	return nil
 }
 
+// queryer is *sql.DB or *sql.Tx.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // checkIdentity returns the file's schema version after checking that it is
 // an imapdir database (or a new, empty one).
-func checkIdentity(ctx context.Context, tx *sql.Tx, path string) (int, error) {
+func checkIdentity(ctx context.Context, tx queryer, path string) (int, error) {
 	var version, appID, objects int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return 0, openError(path, err)
