@@ -120,12 +120,23 @@ func (r *mailboxRun) classify(tx *statedb.Tx, s Side, cs store.ChangeSet, sc *si
 }
 
 // fullListing lists side s and merges the listing against the pairs.
+// Where the store has Changes, the listing is its Changes from the start
+// (a checkpoint with only the UIDVALIDITY), which every store answers with
+// all its messages and a real checkpoint (with its private Token) to
+// record; otherwise List, and the checkpoint comes from Status.
 func (r *mailboxRun) fullListing(ctx context.Context, s Side) (sideScan, error) {
-	sc := sideScan{full: true}
 	refs, err := pairRefs(ctx, r.e.db, r.row.ID, s)
 	if err != nil {
-		return sc, err
+		return sideScan{}, err
 	}
+	if r.feat[s].Changes {
+		sc, err := r.listByChanges(ctx, s, refs)
+		if !errors.Is(err, errUnordered) && !errors.Is(err, store.ErrCheckpointUnusable) {
+			return sc, err
+		}
+		r.e.note(r.name, fmt.Sprintf("%s: listing by changes not usable (%v); plain listing", s, err))
+	}
+	sc := sideScan{full: true}
 	ml := listingMerge{refs: refs}
 	opts := store.ListOptions{WithMessageID: true, BatchSize: r.e.opts.BatchMessages}
 	if err := r.box[s].List(ctx, opts, ml.Feed); err != nil {
@@ -134,31 +145,27 @@ func (r *mailboxRun) fullListing(ctx context.Context, s Side) (sideScan, error) 
 	sc.delta, sc.pairIDs = ml.Finish()
 	st := r.box[s].Status()
 	sc.cp = store.Checkpoint{UIDValidity: st.UIDValidity, UIDNext: st.UIDNext, HighestModSeq: st.HighestModSeq}
-	if r.feat[s].Changes {
-		sc.cp = r.sharpen(ctx, s, sc.cp)
-	}
 	return sc, nil
 }
 
-// sharpen turns the checkpoint built from Status after a full listing into
-// one from the store's own Changes (with its private Token), so the next
-// run can ask for changes. It asks for the changes since the listing: if
-// the store reports none, its returned checkpoint stands for the same
-// point in time; if it reports any (or fails), those changes are not in
-// this run's delta, so the plain checkpoint is kept and the next run
-// catches up. (A store.Mailbox.Checkpoint method would make this call
-// unnecessary; see the report.)
-func (r *mailboxRun) sharpen(ctx context.Context, s Side, cp store.Checkpoint) store.Checkpoint {
-	saw := false
-	got, err := r.box[s].Changes(ctx, store.ChangesRequest{Since: cp}, func(store.ChangeSet) error {
-		saw = true
-		return nil
+// listByChanges is fullListing through Changes from the start.
+func (r *mailboxRun) listByChanges(ctx context.Context, s Side, refs []pairRef) (sideScan, error) {
+	sc := sideScan{full: true}
+	ml := listingMerge{refs: refs}
+	since := store.Checkpoint{UIDValidity: r.box[s].Status().UIDValidity}
+	cp, err := r.box[s].Changes(ctx, store.ChangesRequest{Since: since, WithMessageID: true}, func(cs store.ChangeSet) error {
+		return ml.Feed(cs.Changed)
 	})
-	if err != nil || saw {
-		return cp
+	if err != nil {
+		return sc, err
 	}
-	return got
+	sc.delta, sc.pairIDs = ml.Finish()
+	sc.cp = cp
+	return sc, nil
 }
+
+// errUnordered: a listing came in an order the merge cannot use.
+var errUnordered = errors.New("listing not in ascending UID order")
 
 // listingMerge turns a full listing of one side into a Delta by a
 // streaming merge against the pairs sorted by that side's UID: a listed
@@ -168,6 +175,7 @@ func (r *mailboxRun) sharpen(ctx context.Context, s Side, cp store.Checkpoint) s
 type listingMerge struct {
 	refs  []pairRef
 	next  int
+	last  store.UID
 	delta Delta
 	ids   []int64
 }
@@ -176,6 +184,10 @@ type listingMerge struct {
 // previous batch).
 func (ml *listingMerge) Feed(batch []store.Message) error {
 	for _, m := range batch {
+		if m.UID <= ml.last {
+			return fmt.Errorf("UID %d after %d: %w", m.UID, ml.last, errUnordered)
+		}
+		ml.last = m.UID
 		for ml.next < len(ml.refs) && ml.refs[ml.next].uid < m.UID {
 			ml.vanish(ml.refs[ml.next])
 		}
