@@ -10,9 +10,9 @@ import (
 	_ "github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	_ "github.com/spf13/cobra"
 	_ "github.com/vbauerster/mpb/v8"
-	_ "golang.org/x/sys/unix"
-	_ "golang.org/x/text/encoding/htmlindex"
 	_ "golang.org/x/oauth2"
-	_ "modernc.org/sqlite"
+	_ "golang.org/x/sys/unix"
 	_ "golang.org/x/term"
+	_ "golang.org/x/text/encoding/htmlindex"
+	_ "modernc.org/sqlite"
 )
