@@ -137,6 +137,16 @@ func BenchmarkIterate100kPairs(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bulkPairs), "ns/pair")
 }
 
+func BenchmarkIteratePairRefs100k(b *testing.B) {
+	db, mb := benchDB(b)
+	for b.Loop() {
+		view(b, db, func(tx *Tx) error {
+			return tx.IteratePairRefs(mb, Near, 0, func(PairRef) error { return nil })
+		})
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bulkPairs), "ns/pair")
+}
+
 func BenchmarkCheckConsistency100kPairs(b *testing.B) {
 	db, _ := benchDB(b)
 	for b.Loop() {

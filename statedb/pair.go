@@ -273,32 +273,67 @@ func (t *Tx) IteratePairsFrom(mb MailboxID, after PairKey, fn func(Pair) error) 
 // with the position being that side's UID. Pairs without a UID on side are
 // skipped.
 func (t *Tx) IteratePairsBySide(mb MailboxID, side Side, afterUID uint32, fn func(Pair) error) error {
+	uid := func(p Pair) (uint32, uint32) { return p.FarUID, p.NearUID }
+	return iterateBySide(t, mb, side, afterUID, pairColumns, scanPair, uid, fn)
+}
+
+// PairRef is the part of a pair that a full listing of one side is merged
+// against; reading it costs about a third of reading a whole Pair.
+type PairRef struct {
+	ID      PairID
+	FarUID  uint32
+	NearUID uint32
+	Flags   FlagSet
+}
+
+// IteratePairRefs is IteratePairsBySide reading only each pair's id, UIDs
+// and flags (for merging a listing of 100 000s of messages).
+func (t *Tx) IteratePairRefs(mb MailboxID, side Side, afterUID uint32, fn func(PairRef) error) error {
+	scan := func(scan func(...any) error, r *PairRef) error {
+		return scan(&r.ID, &r.FarUID, &r.NearUID, &r.Flags)
+	}
+	uid := func(r PairRef) (uint32, uint32) { return r.FarUID, r.NearUID }
+	return iterateBySide(t, mb, side, afterUID, "id, far_uid, near_uid, flags", scan, uid, fn)
+}
+
+// iterateBySide pages through the pairs of mb with a UID on side, reading
+// columns with scan into a T whose far and near UIDs uids returns.
+func iterateBySide[T Pair | PairRef](t *Tx, mb MailboxID, side Side, afterUID uint32, columns string,
+	scan func(func(...any) error, *T) error, uids func(T) (uint32, uint32), fn func(T) error) error {
 	op := fmt.Sprintf("iterate pairs of mailbox %d by %s UID", mb, side)
-	var query string
+	col := ""
 	switch side {
 	case Far:
-		query = `SELECT ` + pairColumns + ` FROM pairs WHERE mailbox_id = ? AND far_uid > ? AND far_uid != 0
-			ORDER BY far_uid LIMIT ?`
+		col = "far_uid"
 	case Near:
-		query = `SELECT ` + pairColumns + ` FROM pairs WHERE mailbox_id = ? AND near_uid > ? AND near_uid != 0
-			ORDER BY near_uid LIMIT ?`
+		col = "near_uid"
 	default:
 		return t.invalid(op, "side %q is neither far nor near", side)
 	}
+	query := `SELECT ` + columns + ` FROM pairs WHERE mailbox_id = ? AND ` + col + ` > ? AND ` +
+		col + ` != 0 ORDER BY ` + col + ` LIMIT ?`
+	page := make([]T, 0, pairPage)
 	for {
-		page, err := t.pairList(op, query, mb, afterUID, pairPage)
+		page = page[:0]
+		err := t.rows(op, query, []any{mb, afterUID, pairPage}, func(sc func(...any) error) error {
+			var v T
+			err := scan(sc, &v)
+			page = append(page, v)
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		for _, p := range page {
-			if err := fn(p); errors.Is(err, ErrStop) {
+		for _, v := range page {
+			if err := fn(v); errors.Is(err, ErrStop) {
 				return nil
 			} else if err != nil {
 				return err
 			}
-			afterUID = p.FarUID
+			far, near := uids(v)
+			afterUID = far
 			if side == Near {
-				afterUID = p.NearUID
+				afterUID = near
 			}
 		}
 		if len(page) < pairPage {

@@ -265,6 +265,17 @@ func TestIteratePairsBySide(t *testing.T) {
 			if err != nil || count != n-n/10 {
 				t.Errorf("%s: visited %d, err %v; want %d", side, count, err, n-n/10)
 			}
+			var refs []PairRef
+			err = tx.IteratePairRefs(mb, side, 0, func(r PairRef) error { refs = append(refs, r); return nil })
+			if err != nil || len(refs) != count {
+				t.Errorf("%s: IteratePairRefs visited %d, err %v; want %d", side, len(refs), err, count)
+			}
+			for _, r := range refs[:min(len(refs), 20)] {
+				p, ok, err := tx.Pair(r.ID)
+				if err != nil || !ok || (PairRef{p.ID, p.FarUID, p.NearUID, p.Flags}) != r {
+					t.Errorf("ref %+v, pair %+v %v %v", r, p, ok, err)
+				}
+			}
 			count = 0
 			err = tx.IteratePairsBySide(mb, side, n-20, func(p Pair) error {
 				count++

@@ -84,6 +84,7 @@ func exerciseAll(t *testing.T, db *DB) {
 		_ = tx.IteratePairs(m.ID, noop)
 		_ = tx.IteratePairsBySide(m.ID, Far, 0, noop)
 		_ = tx.IteratePairsBySide(m.ID, Near, 0, noop)
+		_ = tx.IteratePairRefs(m.ID, Far, 0, func(PairRef) error { return nil })
 		in, err := tx.AddIntent(Intent{Mailbox: m.ID, Kind: IntentCopyToFar, Source: Near, SourceUID: 2})
 		if err != nil {
 			return err

@@ -127,6 +127,22 @@ func (t *Tx) queryRow(op, query string, args []any, scan func(func(dest ...any) 
 	return true, nil
 }
 
+// rows runs a read statement and calls scan for each row, with no other
+// statement open while the caller later processes what scan collected.
+func (t *Tx) rows(op, query string, args []any, scan func(func(dest ...any) error) error) error {
+	rows, err := t.query(op, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows.Scan); err != nil {
+			return t.errorf(op, err)
+		}
+	}
+	return closeRows(t, op, rows)
+}
+
 // atomic runs fn inside a savepoint, so a multi-statement method either
 // fully happens or not at all even when the caller goes on after its error.
 func (t *Tx) atomic(fn func() error) error {
