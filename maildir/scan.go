@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,9 +15,6 @@ type ScanOptions struct {
 	// Size comes from a ",S=" name field (or is -1) and ModTime is zero.
 	Stat bool
 }
-
-// scanChunk is how many directory entries Scan reads per getdents batch.
-const scanChunk = 4096
 
 // Scan lists the messages of the folder: one pass over new/ and one over
 // cur/, with no per-file system call unless opts.Stat is set. Names that
@@ -40,60 +36,47 @@ func (f *Folder) Scan(ctx context.Context, opts ScanOptions) ([]Entry, error) {
 
 func (f *Folder) scanDir(ctx context.Context, sub string, opts ScanOptions, out []Entry) ([]Entry, error) {
 	dir := filepath.Join(f.path, sub)
-	d, err := os.Open(dir)
+	var statErr error
+	err := readDirNames(ctx, dir, func(name string) {
+		if name[0] == '.' || statErr != nil {
+			return
+		}
+		e := Entry{Subdir: sub, File: name, Name: ParseName(name), Size: -1}
+		if s, ok := e.Name.Size(); ok {
+			e.Size = s
+		}
+		if opts.Stat {
+			var ok bool
+			if ok, statErr = statEntry(dir, &e); !ok {
+				return
+			}
+		}
+		out = append(out, e)
+	})
+	if err == nil {
+		err = statErr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("maildir: scan %s: %w", dir, err)
 	}
-	defer d.Close()
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("maildir: scan %s: %w", dir, err)
-		}
-		ents, err := d.ReadDir(scanChunk)
-		for _, de := range ents {
-			e, ok, serr := scanEntry(dir, sub, de, opts)
-			if serr != nil {
-				return nil, serr
-			}
-			if ok {
-				out = append(out, e)
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("maildir: scan %s: %w", dir, err)
-		}
-	}
+	return out, nil
 }
 
-// scanEntry turns a directory entry into an Entry; ok is false for entries
-// to skip.
-func scanEntry(dir, sub string, de fs.DirEntry, opts ScanOptions) (Entry, bool, error) {
-	name := de.Name()
-	if name == "" || name[0] == '.' || de.IsDir() {
-		return Entry{}, false, nil
-	}
-	e := Entry{Subdir: sub, File: name, Name: ParseName(name), Size: -1}
-	if s, ok := e.Name.Size(); ok {
-		e.Size = s
-	}
-	if !opts.Stat {
-		return e, true, nil
-	}
-	info, err := de.Info()
+// statEntry fills in size and mtime; ok is false when the file vanished
+// or turned out to be a directory.
+func statEntry(dir string, e *Entry) (ok bool, err error) {
+	info, err := os.Lstat(filepath.Join(dir, e.File))
 	if errors.Is(err, fs.ErrNotExist) {
-		return Entry{}, false, nil
+		return false, nil
 	}
 	if err != nil {
-		return Entry{}, false, fmt.Errorf("maildir: stat %s: %w", filepath.Join(dir, name), err)
+		return false, err
 	}
 	if info.IsDir() {
-		return Entry{}, false, nil
+		return false, nil
 	}
 	e.Size, e.ModTime = info.Size(), info.ModTime()
-	return e, true, nil
+	return true, nil
 }
 
 // OpenEntry opens a message file for reading. If the file is gone (a mail
