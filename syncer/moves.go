@@ -142,24 +142,31 @@ func (l *moveLedger) pending(mb statedb.MailboxID) bool {
 }
 
 // finish carries out the recorded moves once every mailbox pass is done,
-// then records the checkpoints that waited for them.
+// then records the checkpoints that waited for them. Round trips (moved
+// out and back again) only renumber the pair; matched moves are carried
+// over; move-outs left alone become deletions, under the deletion guard;
+// move-ins left alone become copies.
 func (l *moveLedger) finish(ctx context.Context) error {
 	failed := map[statedb.MailboxID]bool{}
 	usedIn := make([]bool, len(l.ins))
+	var alone []moveOut
 	for _, out := range l.outs {
-		j := l.matchIn(out, usedIn)
 		var err error
-		if j >= 0 {
+		if j := l.matchRoundTrip(out, usedIn); j >= 0 {
+			usedIn[j] = true
+			err = l.roundTrip(ctx, out, l.ins[j])
+		} else if j := l.matchIn(out, usedIn); j >= 0 {
 			usedIn[j] = true
 			err = l.move(ctx, out, l.ins[j])
 		} else {
-			err = l.outAlone(ctx, out)
+			alone = append(alone, out)
 		}
 		if err != nil {
 			failed[out.src], failed[out.dest] = true, true
 			l.e.obs.Error(l.waiting[out.src].name, err)
 		}
 	}
+	l.outsAlone(ctx, alone, failed)
 	for j, in := range l.ins {
 		if usedIn[j] {
 			continue
@@ -170,6 +177,29 @@ func (l *moveLedger) finish(ctx context.Context) error {
 		}
 	}
 	return l.record(ctx, failed)
+}
+
+// matchRoundTrip finds a move-in that brings out's message back into its
+// own mailbox (moved to B and back to A between two runs).
+func (l *moveLedger) matchRoundTrip(out moveOut, used []bool) int {
+	for j, in := range l.ins {
+		if !used[j] && in.side == out.side && in.dest == out.src && in.src == out.dest &&
+			out.destUID != 0 && in.srcUID == out.destUID {
+			return j
+		}
+	}
+	return -1
+}
+
+// roundTrip records the message's new UID on the side it travelled; no
+// store is touched.
+func (l *moveLedger) roundTrip(ctx context.Context, out moveOut, in moveIn) error {
+	p := out.pair
+	p.UID[out.side] = in.msg.UID
+	return l.e.update(ctx, func(tx *statedb.Tx) error {
+		var b uidBump
+		return putPair(tx, out.src, p, &b)
+	})
 }
 
 // matchIn finds the move-in record matching out.

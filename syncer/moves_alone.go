@@ -10,16 +10,52 @@ import (
 	"github.com/imapdir/imapdir/store"
 )
 
-// outAlone handles a move-out whose destination gave no matching move-in
-// (its store reports no Origin, or the destination failed): the message
-// is treated as deleted from the source mailbox (rule 4 of PlanMailbox);
-// the destination's own pass copies it as a new message.
-func (l *moveLedger) outAlone(ctx context.Context, out moveOut) error {
-	r := l.waiting[out.src]
-	st := &pairState{pair: &out.pair}
-	st.vanished[out.side] = true
-	u := planGone(st, PairUpdate{Old: out.pair, New: out.pair}, out.side, l.e.opts.PlanOptions)
-	return r.reopen(ctx, func() error { return r.applyUpdates(ctx, []PairUpdate{u}) })
+// outsAlone handles the move-outs whose destination gave no matching
+// move-in (its store reports no Origin, or the destination failed): each
+// message is treated as deleted from its source mailbox (rule 4 of
+// PlanMailbox) — the destination's own pass copies it as a new message —
+// and the deletions go through the deletion guard like a pass's own: when
+// together with the pass's deletions they trip it, they are held back and
+// the source's checkpoints are not recorded.
+func (l *moveLedger) outsAlone(ctx context.Context, outs []moveOut, failed map[statedb.MailboxID]bool) {
+	bySrc := map[statedb.MailboxID][]PairUpdate{}
+	var order []statedb.MailboxID
+	for _, out := range outs {
+		st := &pairState{pair: &out.pair}
+		st.vanished[out.side] = true
+		u := planGone(st, PairUpdate{Old: out.pair, New: out.pair}, out.side, l.e.opts.PlanOptions)
+		if bySrc[out.src] == nil {
+			order = append(order, out.src)
+		}
+		bySrc[out.src] = append(bySrc[out.src], u)
+	}
+	for _, src := range order {
+		r := l.waiting[src]
+		if err := l.goneAlone(ctx, r, bySrc[src]); err != nil {
+			failed[src] = true
+			l.e.obs.Error(r.name, err)
+		}
+	}
+}
+
+// goneAlone applies the deletions of one source mailbox's lone move-outs.
+func (l *moveLedger) goneAlone(ctx context.Context, r *mailboxRun, ups []PairUpdate) error {
+	base, err := l.e.pairCount(ctx, r.row.ID)
+	if err != nil {
+		return err
+	}
+	p := Plan{Updates: ups}
+	done := r.rep.Deleted
+	p.holdIf(base+max(done[Far], done[Near]), done, l.e.opts.PlanOptions)
+	if p.Held != nil {
+		r.rep.Held = p.Held
+		r.failed = true
+		l.e.warn(r.name, "deletions held back: "+p.Held.Reason)
+	}
+	if len(p.Updates) == 0 {
+		return nil
+	}
+	return r.reopen(ctx, func() error { return r.applyUpdates(ctx, p.Updates) })
 }
 
 // inAlone handles a move-in whose source gave no matching move-out: the

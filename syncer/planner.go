@@ -285,6 +285,13 @@ func adoptPair(f, n store.Message, kw [2]bool, opts PlanOptions) PairUpdate {
 
 // guard applies rule 7.
 func (p *Plan) guard(base int, opts PlanOptions) {
+	p.holdIf(base, [2]int{}, opts)
+}
+
+// holdIf takes the expunging updates out of p when, added to done
+// deletions already carried out per side, they exceed the guard's share of
+// base and its count (and Force is off).
+func (p *Plan) holdIf(base int, done [2]int, opts PlanOptions) {
 	if opts.Force {
 		return
 	}
@@ -296,10 +303,7 @@ func (p *Plan) guard(base int, opts PlanOptions) {
 			}
 		}
 	}
-	trip := func(c int) bool {
-		return c > opts.DeleteGuardCount && c*100 > opts.DeleteGuardPercent*base
-	}
-	if !trip(n[Far]) && !trip(n[Near]) {
+	if !guardTrips(n[Far]+done[Far], base, opts) && !guardTrips(n[Near]+done[Near], base, opts) {
 		return
 	}
 	kept := p.Updates[:0]
@@ -311,5 +315,12 @@ func (p *Plan) guard(base int, opts PlanOptions) {
 	p.Updates = kept
 	p.Held = &Held{Count: n, Base: base, Reason: fmt.Sprintf(
 		"would delete %d far and %d near of %d messages (more than %d%% and more than %d); run with --force to carry them out",
-		n[Far], n[Near], base, opts.DeleteGuardPercent, opts.DeleteGuardCount)}
+		n[Far]+done[Far], n[Near]+done[Near], base, opts.DeleteGuardPercent, opts.DeleteGuardCount)}
+}
+
+// guardTrips reports whether c deletions out of base messages trip the
+// deletion guard: more than DeleteGuardCount and more than
+// DeleteGuardPercent % of base.
+func guardTrips(c, base int, opts PlanOptions) bool {
+	return c > opts.DeleteGuardCount && c*100 > opts.DeleteGuardPercent*base
 }

@@ -1,0 +1,10 @@
+package e2etest
+
+import (
+	"os"
+	"testing"
+
+	"github.com/imapdir/imapdir/internal/testenv"
+)
+
+func TestMain(m *testing.M) { os.Exit(testenv.RunMain(m)) }

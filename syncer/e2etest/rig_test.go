@@ -1,0 +1,326 @@
+package e2etest
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/imapdir/imapdir/imapclient"
+	"github.com/imapdir/imapdir/internal/testenv"
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/statedb/statedbtest"
+	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/store/imapstore"
+	"github.com/imapdir/imapdir/store/maildirstore"
+	"github.com/imapdir/imapdir/syncer"
+)
+
+// wire counts what crosses the IMAP connections of one side: bytes each
+// way (a counting net.Conn) and, from the protocol trace, the commands
+// that fetch or send message bodies.
+type wire struct {
+	read, written atomic.Int64
+	// bodyFetches counts client commands asking for a body
+	// (BODY[…], BODY.PEEK[…], BINARY[…], RFC822).
+	bodyFetches atomic.Int64
+	// appends counts APPEND commands.
+	appends atomic.Int64
+}
+
+// total returns the bytes both ways.
+func (w *wire) total() int64 { return w.read.Load() + w.written.Load() }
+
+// reset zeroes the counters.
+func (w *wire) reset() {
+	w.read.Store(0)
+	w.written.Store(0)
+	w.bodyFetches.Store(0)
+	w.appends.Store(0)
+}
+
+// Write receives the client's trace, one line per call ("C: …" or
+// "S: …"), and counts the body transfers the client asks for.
+func (w *wire) Write(p []byte) (int, error) {
+	line := string(p)
+	if !strings.HasPrefix(line, "C: ") {
+		return len(p), nil
+	}
+	up := strings.ToUpper(line)
+	if strings.Contains(up, " FETCH ") && (strings.Contains(up, "BODY[") || strings.Contains(up, "BODY.PEEK[") ||
+		strings.Contains(up, "BINARY[") || strings.Contains(up, "BINARY.PEEK[") || strings.Contains(up, "RFC822 ") ||
+		strings.Contains(up, "RFC822)")) {
+		w.bodyFetches.Add(1)
+	}
+	if strings.Contains(up, " APPEND ") {
+		w.appends.Add(1)
+	}
+	return len(p), nil
+}
+
+// countingConn adds its traffic to a wire.
+type countingConn struct {
+	net.Conn
+	w *wire
+}
+
+func (c countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.w.read.Add(int64(n))
+	return n, err
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.w.written.Add(int64(n))
+	return n, err
+}
+
+// dialer logs in to srv as u over plaintext loopback, counting into w.
+func dialer(srv *testenv.Server, u testenv.User, w *wire) func(context.Context) (*imapclient.Client, error) {
+	return func(ctx context.Context) (*imapclient.Client, error) {
+		opts := &imapclient.Options{
+			InsecurePlaintext: true,
+			TraceWriter:       w,
+			Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				var d net.Dialer
+				conn, err := d.DialContext(ctx, network, addr)
+				if err != nil {
+					return nil, err
+				}
+				return countingConn{Conn: conn, w: w}, nil
+			},
+		}
+		c, err := imapclient.Dial(ctx, srv.IMAPAddr(), opts)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.Login(ctx, u.Name, imapclient.SecretString(u.Password)); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+// openIMAP opens user u of srv as a store counting into w.
+func openIMAP(tb testing.TB, srv *testenv.Server, u testenv.User, w *wire) *imapstore.Store {
+	tb.Helper()
+	st, err := imapstore.New(context.Background(), imapstore.Options{Dial: dialer(srv, u, w), SpoolDir: tb.TempDir()})
+	if err != nil {
+		tb.Fatalf("imapstore.New for %s: %v", u.Name, err)
+	}
+	return st
+}
+
+// rig is one account: a far store over a Dovecot user and a near store
+// (a Maildir under root, or a second Dovecot user), with the state
+// database where a real run keeps it (statedb.DefaultPath(root)).
+type rig struct {
+	tb   testing.TB
+	srv  *testenv.Server
+	user testenv.User
+	// nearUser is set when the near side is a second Dovecot user.
+	nearUser *testenv.User
+	root     string
+	farWire  wire
+	nearWire wire
+	far      store.Store
+	near     store.Store
+	db       *statedb.DB
+	closed   bool
+}
+
+// newMaildirRig returns a rig syncing a fresh Dovecot user with an empty
+// Maildir.
+func newMaildirRig(tb testing.TB) *rig {
+	tb.Helper()
+	srv := testenv.Dovecot(tb)
+	r := &rig{tb: tb, srv: srv, user: srv.NewUser(tb), root: tb.TempDir()}
+	r.open()
+	tb.Cleanup(r.close)
+	return r
+}
+
+// newIMAPRig returns a rig syncing two fresh Dovecot users.
+func newIMAPRig(tb testing.TB) *rig {
+	tb.Helper()
+	srv := testenv.Dovecot(tb)
+	nu := srv.NewUser(tb)
+	r := &rig{tb: tb, srv: srv, user: srv.NewUser(tb), nearUser: &nu, root: tb.TempDir()}
+	r.open()
+	tb.Cleanup(r.close)
+	return r
+}
+
+// open opens the database and both stores, as a new process would.
+func (r *rig) open() {
+	r.tb.Helper()
+	db, err := statedb.Open(context.Background(), statedb.DefaultPath(r.root), statedb.Options{})
+	if err != nil {
+		r.tb.Fatalf("statedb.Open: %v", err)
+	}
+	r.db = db
+	r.far = openIMAP(r.tb, r.srv, r.user, &r.farWire)
+	if r.nearUser != nil {
+		r.near = openIMAP(r.tb, r.srv, *r.nearUser, &r.nearWire)
+	} else {
+		near, err := maildirstore.New(maildirstore.Options{Root: r.root, DB: db})
+		if err != nil {
+			r.tb.Fatalf("maildirstore.New: %v", err)
+		}
+		r.near = near
+	}
+	r.closed = false
+}
+
+// close closes the stores and the database (idempotent).
+func (r *rig) close() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	if err := r.far.Close(); err != nil {
+		r.tb.Errorf("closing far store: %v", err)
+	}
+	if err := r.near.Close(); err != nil {
+		r.tb.Errorf("closing near store: %v", err)
+	}
+	if err := r.db.Close(); err != nil {
+		r.tb.Errorf("closing state database: %v", err)
+	}
+}
+
+// reopen closes everything and opens it again: the next run starts as a
+// new process would, from what is on disk and on the server.
+func (r *rig) reopen() {
+	r.tb.Helper()
+	r.close()
+	r.open()
+}
+
+// engine returns an engine over the rig's stores with opts, reporting to
+// rec.
+func (r *rig) engine(opts syncer.Options, rec *recorder) *syncer.Engine {
+	r.tb.Helper()
+	opts.Observer = rec
+	eng, err := syncer.New(r.far, r.near, r.db, opts)
+	if err != nil {
+		r.tb.Fatalf("syncer.New: %v", err)
+	}
+	return eng
+}
+
+// syncWith runs one account sync with opts and returns its result and
+// what the observer saw; a store-level error fails the test, mailbox
+// errors are the caller's to check (Result.Err). The state database's
+// invariants are checked after the run.
+func (r *rig) syncWith(opts syncer.Options) (syncer.Result, *recorder) {
+	r.tb.Helper()
+	rec := newRecorder()
+	res, err := r.engine(opts, rec).SyncAccount(context.Background())
+	if err != nil {
+		r.tb.Fatalf("sync: %v", err)
+	}
+	statedbtest.Check(r.tb, r.db)
+	return res, rec
+}
+
+// sync runs one account sync with the default options and fails the
+// test on any error, a mailbox's included.
+func (r *rig) sync() (syncer.Result, *recorder) {
+	r.tb.Helper()
+	res, rec := r.syncWith(syncer.DefaultOptions())
+	if err := res.Err(); err != nil {
+		r.tb.Fatalf("sync: %v", err)
+	}
+	return res, rec
+}
+
+// recorder is an Observer that keeps what it is told.
+type recorder struct {
+	mu       sync.Mutex
+	warns    []string
+	errs     []string
+	progress [2]int
+	// onProgress, when set, is called after each message copied with the
+	// count so far (both directions).
+	onProgress func(n int)
+}
+
+func newRecorder() *recorder { return &recorder{} }
+
+func (r *recorder) MailboxStart(syncer.MailboxStart) {}
+func (r *recorder) MailboxDone(syncer.MailboxReport) {}
+func (r *recorder) Note(string, string)              {}
+
+func (r *recorder) Progress(_ string, to syncer.Side, _ int64) {
+	r.mu.Lock()
+	r.progress[to]++
+	n := r.progress[0] + r.progress[1]
+	hook := r.onProgress
+	r.mu.Unlock()
+	if hook != nil {
+		hook(n)
+	}
+}
+
+func (r *recorder) Warn(mailbox, msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.warns = append(r.warns, mailbox+": "+msg)
+}
+
+func (r *recorder) Error(mailbox string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, mailbox+": "+err.Error())
+}
+
+// warnings returns the warnings seen so far.
+func (r *recorder) warnings() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.warns...)
+}
+
+// errors returns the mailbox errors seen so far.
+func (r *recorder) errors() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.errs...)
+}
+
+// totals sums a result's counters over its mailboxes (index: the side
+// where the change was made).
+type totals struct {
+	New, Changed, Deleted, Moved [2]int
+	Failed, Conflicts           int
+	Held                        []string
+}
+
+func sumResult(res syncer.Result) totals {
+	var t totals
+	for _, m := range res.Mailboxes {
+		for s := range 2 {
+			t.New[s] += m.New[s]
+			t.Changed[s] += m.Changed[s]
+			t.Deleted[s] += m.Deleted[s]
+			t.Moved[s] += m.Moved[s]
+		}
+		t.Failed += m.Failed
+		t.Conflicts += m.Conflicts
+		if m.Held != nil {
+			t.Held = append(t.Held, m.Mailbox)
+		}
+	}
+	return t
+}
+
+// idle reports whether t shows no change at all.
+func (t totals) idle() bool {
+	return t.New == [2]int{} && t.Changed == [2]int{} && t.Deleted == [2]int{} && t.Moved == [2]int{} &&
+		t.Failed == 0 && t.Conflicts == 0 && len(t.Held) == 0
+}
