@@ -121,7 +121,9 @@ func TestDovecotMaildir(t *testing.T) {
 	}
 	r.same()
 	res = r.sync()
-	if n := sum(res, func(m syncer.MailboxReport) int { return m.New[0] + m.New[1] + m.Changed[0] + m.Changed[1] + m.Deleted[0] + m.Deleted[1] }); n != 0 {
+	if n := sum(res, func(m syncer.MailboxReport) int {
+		return m.New[0] + m.New[1] + m.Changed[0] + m.Changed[1] + m.Deleted[0] + m.Deleted[1]
+	}); n != 0 {
 		t.Fatalf("second sync did %d things", n)
 	}
 
