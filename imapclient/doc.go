@@ -1,0 +1,82 @@
+// Package imapclient is an IMAP4rev1/IMAP4rev2 client (RFC 3501, RFC 9051)
+// for programs that talk to a server the way one uses a REPL: send any
+// command, get the server's answer as parsed data, react to what the server
+// pushes.
+//
+// # Connecting
+//
+// Dial speaks implicit TLS by default (RFC 8314), verifying the certificate
+// against the system roots, or Options.CAFile, or only against a SHA-256
+// pin (Options.PinSHA256). Options.STARTTLS upgrades a plaintext connection
+// and fails, before any credentials, if the server does not offer it;
+// plaintext needs Options.InsecurePlaintext. TCP keepalive and, on Linux,
+// TCP_USER_TIMEOUT notice a dead link. Capabilities are re-read after
+// STARTTLS and after authentication.
+//
+// Login (LOGIN) and Authenticate (SASL PLAIN with SASL-IR, XOAUTH2,
+// OAUTHBEARER with the RFC 7628 error dance) take a Secret: a string, a
+// callback or a shell command whose output is the password; it is fetched
+// for each login and not kept. LOGINDISABLED is respected.
+//
+// # Commands
+//
+// Every method takes a context. Commands from any number of goroutines are
+// pipelined: each gets a tag and is written at once (Start returns a Cmd
+// to Wait on later); at most Options.MaxInFlight are in flight and the
+// rest queue in FIFO order. A command waiting for a continuation request
+// (a synchronizing literal, AUTHENTICATE) holds the writer, so nothing is
+// sent behind it. A command whose context ends is abandoned: Wait returns,
+// its responses are still read and dropped, its slot is freed when the
+// server completes it. A context that ends while the command is half
+// written breaks the connection (a half-sent command cannot be withdrawn).
+//
+// Typed methods exist for CAPABILITY, ID, ENABLE, NAMESPACE, LIST, STATUS,
+// CREATE, DELETE, RENAME, SUBSCRIBE, SELECT/EXAMINE (CONDSTORE, QRESYNC),
+// UNSELECT, CLOSE, FETCH (bodies streamed to a BodyFunc as io.Reader,
+// message by message), STORE (UNCHANGEDSINCE → MODIFIED), APPEND
+// (streamed; MULTIAPPEND), COPY, MOVE (with a fallback), EXPUNGE, SEARCH
+// (ESEARCH), NOOP, LOGOUT and COMPRESS=DEFLATE. Command sends anything
+// built from imap.Value and returns the tagged response and the untagged
+// responses; Result.Typed converts them. Tagged NO/BAD come back as errors
+// wrapping *imap.Error with the response code (imap.HasCode).
+//
+// # Untagged data and the Handler
+//
+// One reader goroutine decodes responses. Untagged data is offered to the
+// commands in flight, oldest first, by kind and message set; what none
+// takes (EXISTS, EXPUNGE, VANISHED, flag FETCHes, BYE, ALERT, capability
+// changes) becomes an Event for Options.Handler.
+//
+// The Handler runs on its own goroutine, fed by an unbounded FIFO queue,
+// so a slow handler never stalls the reader and thus never delays command
+// results. The queue is unbounded rather than bounded-with-coalescing
+// because unilateral data is the server's account of the mailbox: EXPUNGE
+// renumbers messages, so dropping or merging events would leave the
+// handler with a wrong picture. The server sends such data at the pace of
+// mailbox changes; the queue only grows when the handler is stuck, and a
+// warning is logged at Options.QueueWarnSize queued events and at each
+// doubling.
+//
+// # IDLE
+//
+// Idle keeps the connection in IDLE (RFC 2177) until its context ends. Any
+// other command sends DONE first, runs, and IDLE resumes once no command
+// is active. IDLE is restarted every 28 minutes; without the IDLE
+// capability Idle polls with NOOP.
+//
+// # Reconnecting
+//
+// Session wraps a Client and reconnects after a network error, timeout or
+// BYE with exponential backoff and jitter, logs in, re-enables, re-selects
+// and resumes Idle, reporting through the Handler. Commands meanwhile wait,
+// bounded by their context (ErrReconnecting); a command cut by the failure
+// returns a *ConnError. Both are IsRetryable; the session never re-sends a
+// command by itself.
+//
+// # Trace
+//
+// Options.Trace (a *slog.Logger) and Options.TraceWriter receive "C: " and
+// "S: " lines. LOGIN and AUTHENTICATE arguments and SASL responses are
+// always redacted; literals show as "{N bytes}" unless
+// Options.TraceLiterals asks for the small ones.
+package imapclient
