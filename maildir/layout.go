@@ -14,7 +14,8 @@ import (
 // UTF-8 on disk; bytes a directory name cannot hold, or that would change
 // its meaning, are escaped reversibly as "%XX" (upper-case hex), and '%'
 // itself is always escaped:
-//   - both layouts: '%', control characters (0x00-0x1F, 0x7F);
+//   - both layouts: '%', control characters (0x00-0x1F, 0x7F), and '/'
+//     inside a component (possible only through PartsPath);
 //   - fs: a leading '.' (hidden directories, "." and ".."), and the first
 //     letter of a component named cur, new or tmp (any case), which would
 //     clash with a folder's own subdirectories;
@@ -66,37 +67,56 @@ func (l Layout) valid() error {
 // first component equal to "INBOX" in any case becomes "INBOX". It rejects
 // empty names, empty components ("a//b", "/a", "a/"), and invalid UTF-8.
 func CanonicalName(name string) (string, error) {
-	if name == "" {
-		return "", fmt.Errorf("maildir: empty mailbox name")
-	}
-	if !utf8.ValidString(name) {
-		return "", fmt.Errorf("maildir: mailbox name %q is not UTF-8", name)
-	}
-	parts := strings.Split(name, "/")
-	for _, p := range parts {
-		if p == "" {
-			return "", fmt.Errorf("maildir: mailbox name %q has an empty component", name)
-		}
-	}
-	if strings.EqualFold(parts[0], "INBOX") {
-		parts[0] = "INBOX"
+	parts, err := CanonicalParts(strings.Split(name, "/"))
+	if err != nil {
+		return "", err
 	}
 	return strings.Join(parts, "/"), nil
 }
 
-// Path returns the folder directory of mailbox name under root.
+// CanonicalParts is CanonicalName for a name given as its components
+// (which may then contain '/', e.g. a server mailbox "a/b" under a '.'
+// hierarchy delimiter). It returns a new slice.
+func CanonicalParts(parts []string) ([]string, error) {
+	if len(parts) == 0 || len(parts) == 1 && parts[0] == "" {
+		return nil, fmt.Errorf("maildir: empty mailbox name")
+	}
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		if p == "" {
+			return nil, fmt.Errorf("maildir: mailbox name %q has an empty component", parts)
+		}
+		if !utf8.ValidString(p) {
+			return nil, fmt.Errorf("maildir: mailbox name %q is not UTF-8", parts)
+		}
+		out[i] = p
+	}
+	if strings.EqualFold(out[0], "INBOX") {
+		out[0] = "INBOX"
+	}
+	return out, nil
+}
+
+// Path returns the folder directory of mailbox name ("/"-separated) under
+// root.
 func (l Layout) Path(root, name string) (string, error) {
+	return l.PartsPath(root, strings.Split(name, "/"))
+}
+
+// PartsPath returns the folder directory of the mailbox whose name has
+// the given components. A '/' inside a component is escaped like the
+// other reserved bytes (see Layout).
+func (l Layout) PartsPath(root string, parts []string) (string, error) {
 	if err := l.valid(); err != nil {
 		return "", err
 	}
-	name, err := CanonicalName(name)
+	parts, err := CanonicalParts(parts)
 	if err != nil {
 		return "", err
 	}
-	if l == LayoutMaildirPP && name == "INBOX" {
+	if l == LayoutMaildirPP && len(parts) == 1 && parts[0] == "INBOX" {
 		return filepath.Clean(root), nil
 	}
-	parts := strings.Split(name, "/")
 	for i, p := range parts {
 		parts[i] = escapeComponent(p, l)
 	}
@@ -104,14 +124,14 @@ func (l Layout) Path(root, name string) (string, error) {
 	if l == LayoutFS {
 		for _, p := range parts {
 			if len(p) > maxComponent {
-				return "", fmt.Errorf("maildir: mailbox %q: component %q too long on disk", name, p)
+				return "", fmt.Errorf("maildir: mailbox %q: component %q too long on disk", parts, p)
 			}
 		}
 		rel = filepath.Join(parts...)
 	} else {
 		rel = "." + strings.Join(parts, ".")
 		if len(rel) > maxComponent {
-			return "", fmt.Errorf("maildir: mailbox %q too long for one maildir++ directory name", name)
+			return "", fmt.Errorf("maildir: mailbox %q too long for one maildir++ directory name", parts)
 		}
 	}
 	return filepath.Join(root, rel), nil
@@ -120,52 +140,69 @@ func (l Layout) Path(root, name string) (string, error) {
 // Name returns the mailbox name of folder directory dir under root: the
 // inverse of Path. It fails for a directory Path would not produce (not
 // under root, a bad or non-canonical escape, a plain subdirectory name like
-// "cur"), so that a name always maps back to the same directory.
+// "cur"), so that a name always maps back to the same directory. It also
+// fails when a component contains '/' (the name would be ambiguous): use
+// Parts then.
 func (l Layout) Name(root, dir string) (string, error) {
-	if err := l.valid(); err != nil {
+	parts, err := l.Parts(root, dir)
+	if err != nil {
 		return "", err
+	}
+	for _, p := range parts {
+		if strings.Contains(p, "/") {
+			return "", fmt.Errorf("maildir: folder %s: component %q contains '/': use Parts", dir, p)
+		}
+	}
+	return strings.Join(parts, "/"), nil
+}
+
+// Parts returns the components of the mailbox name of folder directory dir
+// under root: the inverse of PartsPath, with Name's checks.
+func (l Layout) Parts(root, dir string) ([]string, error) {
+	if err := l.valid(); err != nil {
+		return nil, err
 	}
 	rel, err := filepath.Rel(filepath.Clean(root), filepath.Clean(dir))
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("maildir: %s is not under %s", dir, root)
+		return nil, fmt.Errorf("maildir: %s is not under %s", dir, root)
 	}
-	name, err := l.nameOf(rel)
+	parts, err := l.partsOf(rel)
 	if err != nil {
-		return "", fmt.Errorf("maildir: folder %s: %w", dir, err)
+		return nil, fmt.Errorf("maildir: folder %s: %w", dir, err)
 	}
-	back, err := l.Path(root, name)
+	back, err := l.PartsPath(root, parts)
 	if err != nil || back != filepath.Join(root, rel) {
-		return "", fmt.Errorf("maildir: folder %s: name %q is not stored canonically", dir, name)
+		return nil, fmt.Errorf("maildir: folder %s: name %q is not stored canonically", dir, parts)
 	}
-	return name, nil
+	return parts, nil
 }
 
-// nameOf decodes a path relative to the root.
-func (l Layout) nameOf(rel string) (string, error) {
+// partsOf decodes a path relative to the root.
+func (l Layout) partsOf(rel string) ([]string, error) {
 	if l == LayoutMaildirPP {
 		if rel == "." {
-			return "INBOX", nil
+			return []string{"INBOX"}, nil
 		}
 		if !strings.HasPrefix(rel, ".") || strings.ContainsRune(rel, filepath.Separator) {
-			return "", fmt.Errorf("not a maildir++ folder directory")
+			return nil, fmt.Errorf("not a maildir++ folder directory")
 		}
 		return decodeParts(strings.Split(rel[1:], "."))
 	}
 	if rel == "." {
-		return "", fmt.Errorf("the root is not a mailbox in the fs layout")
+		return nil, fmt.Errorf("the root is not a mailbox in the fs layout")
 	}
 	return decodeParts(strings.Split(rel, string(filepath.Separator)))
 }
 
-func decodeParts(parts []string) (string, error) {
+func decodeParts(parts []string) ([]string, error) {
 	for i, p := range parts {
 		d, err := unescapeComponent(p)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		parts[i] = d
 	}
-	return CanonicalName(strings.Join(parts, "/"))
+	return CanonicalParts(parts)
 }
 
 // escapeComponent escapes one name component for layout l (see Layout).
@@ -175,7 +212,7 @@ func escapeComponent(c string, l Layout) string {
 		strings.EqualFold(c, SubTmp))
 	for i := 0; i < len(c); i++ {
 		ch := c[i]
-		esc := ch == '%' || ch < 0x20 || ch == 0x7f
+		esc := ch == '%' || ch == '/' || ch < 0x20 || ch == 0x7f
 		esc = esc || (l == LayoutMaildirPP && ch == '.')
 		esc = esc || (l == LayoutFS && i == 0 && (ch == '.' || reserved))
 		if esc {
@@ -231,7 +268,13 @@ const MaildirFolderFile = "maildirfolder"
 // root, with its missing parent directories. In maildir++ a subfolder also
 // gets the "maildirfolder" marker file.
 func (l Layout) Create(root, name string, opts ...Option) (*Folder, error) {
-	dir, err := l.Path(root, name)
+	return l.CreateParts(root, strings.Split(name, "/"), opts...)
+}
+
+// CreateParts is Create for a name given as its components (see
+// PartsPath).
+func (l Layout) CreateParts(root string, parts []string, opts ...Option) (*Folder, error) {
+	dir, err := l.PartsPath(root, parts)
 	if err != nil {
 		return nil, err
 	}

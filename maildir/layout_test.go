@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -124,6 +125,36 @@ func TestLayoutList(t *testing.T) {
 		}
 		if _, err := l.Open(root, "Archive/2024"); err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// TestLayoutSlashInComponent: a component holding '/' (a server mailbox
+// "a/b" under a '.' delimiter) maps reversibly through the Parts API.
+func TestLayoutSlashInComponent(t *testing.T) {
+	for _, l := range []Layout{LayoutFS, LayoutMaildirPP} {
+		root := t.TempDir()
+		parts := []string{"Work", "a/b"}
+		f, err := l.CreateParts(root, parts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(f.Path(), "a%2Fb") {
+			t.Errorf("%v: path %q does not escape '/'", l, f.Path())
+		}
+		got, err := l.Parts(root, f.Path())
+		if err != nil || !reflect.DeepEqual(got, parts) {
+			t.Errorf("%v: Parts = %q, %v", l, got, err)
+		}
+		if n, err := l.Name(root, f.Path()); err == nil {
+			t.Errorf("%v: Name of a component with '/' = %q, want an error", l, n)
+		}
+		lst, err := l.List(context.Background(), root)
+		if err != nil || len(lst.Parts) != 1 || !reflect.DeepEqual(lst.Parts[0], parts) {
+			t.Errorf("%v: List parts = %q, %v", l, lst.Parts, err)
+		}
+		if _, err := CanonicalParts(nil); err == nil {
+			t.Error("empty parts accepted")
 		}
 	}
 }

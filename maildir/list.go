@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // maxListDepth bounds the fs layout's directory walk.
@@ -15,6 +16,10 @@ const maxListDepth = 64
 type Listing struct {
 	// Names are the mailbox names of the folders found, sorted.
 	Names []string
+	// Parts are the names' components, in the same order as Names. Use
+	// them when a component may contain '/' (Names then holds the
+	// ambiguous joined form).
+	Parts [][]string
 	// Unmapped are folder directories (with tmp/, new/ and cur/) whose
 	// directory name this layout would not produce, so they have no
 	// mailbox name (e.g. "inbox" in the fs layout, or "a%zz"). They are
@@ -41,7 +46,12 @@ func (l Layout) List(ctx context.Context, root string) (Listing, error) {
 	if err != nil {
 		return Listing{}, err
 	}
-	sort.Strings(lst.Names)
+	sort.Slice(lst.Parts, func(i, j int) bool {
+		return strings.Join(lst.Parts[i], "/") < strings.Join(lst.Parts[j], "/")
+	})
+	for _, p := range lst.Parts {
+		lst.Names = append(lst.Names, strings.Join(p, "/"))
+	}
 	sort.Strings(lst.Unmapped)
 	return lst, nil
 }
@@ -51,12 +61,12 @@ func (l Layout) add(root, dir string, lst *Listing) {
 	if !isMaildir(dir) {
 		return
 	}
-	name, err := l.Name(root, dir)
+	parts, err := l.Parts(root, dir)
 	if err != nil {
 		lst.Unmapped = append(lst.Unmapped, dir)
 		return
 	}
-	lst.Names = append(lst.Names, name)
+	lst.Parts = append(lst.Parts, parts)
 }
 
 func (l Layout) listPP(ctx context.Context, root string, lst *Listing) error {
