@@ -135,7 +135,7 @@ func TestRawOneShot(t *testing.T) {
 	if code != ExitFailure || !strings.Contains(out, "a2 NO no way") {
 		t.Errorf("refused command: exit %d, output %q", code, out)
 	}
-	if got := fake.sent[1]; got != "UID FETCH 1:* FLAGS" {
+	if got := fake.sent[1]; got != "UID FETCH 1:* FLAGS" { // the values, joined by spaces
 		t.Errorf("sent %q", got)
 	}
 }
@@ -158,10 +158,12 @@ func TestRawREPLReadsLines(t *testing.T) {
 
 func TestParseCommandLine(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"FETCH 1:5 (UID FLAGS ENVELOPE)", "FETCH|1:5 (UID FLAGS ENVELOPE)"},
-		{"uid  fetch  1:* FLAGS", "uid|fetch|1:* FLAGS"},
+		{"FETCH 1:5 (UID FLAGS ENVELOPE)", "FETCH|1:5|(UID FLAGS ENVELOPE)"},
+		{"uid  fetch  1:* FLAGS", "uid|fetch|1:*|FLAGS"},
 		{"NOOP", "NOOP"},
 		{`SELECT "Entw&APw-rfe"`, `SELECT|"Entw&APw-rfe"`},
+		{`LOGIN me "pass word\" (x"`, `LOGIN|me|"pass word\" (x"`},
+		{`FETCH 1 (BODY.PEEK[HEADER.FIELDS (From To)])`, `FETCH|1|(BODY.PEEK[HEADER.FIELDS (From To)])`},
 	} {
 		args, err := parseCommandLine(c.in)
 		if err != nil {
@@ -176,7 +178,7 @@ func TestParseCommandLine(t *testing.T) {
 			t.Errorf("%q: got %q, want %q", c.in, got, c.want)
 		}
 	}
-	for _, bad := range []string{"(FETCH)", "UID", "UID (x)"} {
+	for _, bad := range []string{"(FETCH)", "UID", "UID (x)", `LOGIN "me`, "FETCH 1 (FLAGS"} {
 		if _, err := parseCommandLine(bad); err == nil {
 			t.Errorf("%q: accepted", bad)
 		}

@@ -146,17 +146,17 @@ func neutralName(l *imap.ListData) string {
 
 func writeList(st *runState, rows []mailboxLine) error {
 	tw := tabwriter.NewWriter(st.stdout(), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "mailbox\tspecial use\tmessages\tunseen\tsync\t")
+	fmt.Fprintln(tw, "mailbox\tspecial use\tmessages\tunseen\tsync")
 	for _, r := range rows {
 		sync := "no"
 		if r.Selected {
 			sync = "yes"
 		}
 		if r.NoSelect {
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t%s\t\n", r.Mailbox, r.SpecialUse, sync)
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t%s\n", r.Mailbox, r.SpecialUse, sync)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t\n", r.Mailbox, r.SpecialUse, r.Messages, r.Unseen, sync)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", r.Mailbox, r.SpecialUse, r.Messages, r.Unseen, sync)
 	}
 	return tw.Flush()
 }

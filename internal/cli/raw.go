@@ -177,23 +177,65 @@ func send(ctx context.Context, sess Session, p *printer, line string) error {
 }
 
 // parseCommandLine turns a typed command into values: the command name as
-// an atom (two for "UID FETCH" and the like), the rest as typed.
+// an atom (two for "UID FETCH" and the like), then each argument as typed
+// (split at spaces outside quotes, parentheses and brackets). Separate
+// arguments let the protocol trace redact LOGIN's password.
 func parseCommandLine(line string) ([]imap.Value, error) {
-	name, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
-	if !imap.IsAtom(name) {
-		return nil, fmt.Errorf("%q is not a command name", name)
+	words, err := splitArgs(line)
+	if err != nil {
+		return nil, err
 	}
-	args := []imap.Value{imap.Atom(name)}
-	if strings.EqualFold(name, "UID") {
-		var sub string
-		sub, rest, _ = strings.Cut(strings.TrimSpace(rest), " ")
-		if !imap.IsAtom(sub) {
+	if len(words) == 0 || !imap.IsAtom(words[0]) {
+		return nil, fmt.Errorf("%q does not start with a command name", line)
+	}
+	args := []imap.Value{imap.Atom(words[0])}
+	words = words[1:]
+	if strings.EqualFold(string(args[0].(imap.Atom)), "UID") {
+		if len(words) == 0 || !imap.IsAtom(words[0]) {
 			return nil, errors.New("UID needs a command after it, e.g. UID FETCH 1:* FLAGS")
 		}
-		args = append(args, imap.Atom(sub))
+		args = append(args, imap.Atom(words[0]))
+		words = words[1:]
 	}
-	if rest = strings.TrimSpace(rest); rest != "" {
-		args = append(args, imap.Raw(rest))
+	for _, w := range words {
+		args = append(args, imap.Raw(w))
 	}
 	return args, nil
+}
+
+// splitArgs splits line at spaces that are outside quoted strings,
+// parentheses and brackets.
+func splitArgs(line string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	depth, quoted, escaped := 0, false, false
+	for _, r := range line {
+		switch {
+		case escaped:
+			escaped = false
+		case quoted && r == '\\':
+			escaped = true
+		case r == '"':
+			quoted = !quoted
+		case quoted:
+		case r == '(' || r == '[':
+			depth++
+		case r == ')' || r == ']':
+			depth--
+		case r == ' ' && depth == 0:
+			if cur.Len() > 0 {
+				words = append(words, cur.String())
+				cur.Reset()
+			}
+			continue
+		}
+		cur.WriteRune(r)
+	}
+	if quoted || depth != 0 {
+		return nil, errors.New("unbalanced quotes, parentheses or brackets")
+	}
+	if cur.Len() > 0 {
+		words = append(words, cur.String())
+	}
+	return words, nil
 }

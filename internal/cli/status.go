@@ -161,9 +161,9 @@ func writeStatus(w io.Writer, s *accountStatus, now time.Time) error {
 	fmt.Fprintf(w, "  lock:      %s\n", lockText(s.LockPID))
 	fmt.Fprintf(w, "  pending:   %d intents\n", s.Pending)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "  mailbox\tmessages\tlast sync\tstate\t\n")
+	fmt.Fprintf(tw, "  mailbox\tmessages\tlast sync\tstate\n")
 	for _, m := range s.Mailboxes {
-		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t\n", m.Mailbox, m.Messages, when(m.LastSync, now), m.State)
+		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\n", m.Mailbox, m.Messages, when(m.LastSync, now), m.State)
 	}
 	return tw.Flush()
 }

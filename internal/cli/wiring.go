@@ -2,30 +2,157 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/imapclient"
 	"github.com/imapdir/imapdir/internal/config"
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/store/imapstore"
 )
+
+// This file is where the real packages are plugged in: the IMAP client
+// (imapclient), the IMAP store (store/imapstore) and the Maildir store
+// (store/maildirstore).
 
 // errNotWired is returned by a backend whose package is not part of this
 // build yet.
 var errNotWired = errors.New("not available in this build yet")
 
-// connectIMAP dials and logs in to acct's server (imapclient).
+// connectIMAP dials and logs in to acct's server, for raw and list.
 func connectIMAP(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response)) (Session, error) {
-	return nil, fmt.Errorf("account %s: IMAP connection: %w", acct.Name, errNotWired)
+	c, err := dialAccount(ctx, acct, logs, push, new(atomic.Int32))
+	if err != nil {
+		return nil, err
+	}
+	return clientSession{c}, nil
 }
 
-// openIMAPStore opens acct's server as a store (store/imapstore).
+// openIMAPStore opens acct's server as a store; connections are dialed
+// and logged in as the store needs them.
 func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.Store, error) {
-	return nil, fmt.Errorf("account %s: IMAP store: %w", acct.Name, errNotWired)
+	var n atomic.Int32
+	opts := imapstore.Options{
+		Dial: func(ctx context.Context) (*imapclient.Client, error) {
+			return dialAccount(ctx, acct, logs, nil, &n)
+		},
+		Connections: acct.Connections,
+		Logger:      logs.Logger.With("account", acct.Name),
+	}
+	if acct.Gmail == config.GmailOff {
+		opts.DisableCaps = []imap.Cap{imap.CapGmailExt}
+	}
+	s, err := imapstore.New(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", acct.Name, err)
+	}
+	return s, nil
 }
 
 // openMaildirStore opens acct's Maildir as a store (store/maildirstore).
 func openMaildirStore(ctx context.Context, acct *config.Account, root string, db *statedb.DB, logs Logs) (store.Store, error) {
 	return nil, fmt.Errorf("account %s: Maildir store: %w", acct.Name, errNotWired)
+}
+
+// dialAccount connects to acct's server and logs in. n numbers the
+// account's connections in the protocol trace.
+func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32) (*imapclient.Client, error) {
+	c, err := imapclient.Dial(ctx, acct.Addr(), clientOptions(acct, logs, push, int(n.Add(1))))
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", acct.Addr(), err)
+	}
+	if c.State() != imapclient.StateNotAuthenticated {
+		return c, nil // PREAUTH
+	}
+	if err := c.Auth(ctx, credentials(acct)); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("logging in to %s as %s: %w", acct.Host, acct.User, err)
+	}
+	return c, nil
+}
+
+// clientOptions maps the account's connection settings.
+func clientOptions(acct *config.Account, logs Logs, push func(*imap.Response), conn int) *imapclient.Options {
+	o := &imapclient.Options{
+		STARTTLS:          acct.TLS == config.TLSStartTLS,
+		InsecurePlaintext: acct.TLS == config.TLSPlaintextInsecure,
+		CAFile:            acct.CAFile,
+		Logger:            logs.Logger.With("account", acct.Name),
+	}
+	if len(acct.Fingerprint) > 0 {
+		o.PinSHA256 = hex.EncodeToString(acct.Fingerprint)
+	}
+	if acct.TLSServerName != "" {
+		o.TLSConfig = &tls.Config{ServerName: acct.TLSServerName, MinVersion: tls.VersionTLS12}
+	}
+	if logs.Trace != nil {
+		o.TraceWriter = &prefixWriter{w: logs.Trace, prefix: fmt.Sprintf("%s#%d ", acct.Name, conn)}
+	}
+	if push != nil {
+		o.Handler = func(ev imapclient.Event) {
+			if ev.Resp != nil {
+				push(ev.Resp)
+			}
+		}
+	}
+	return o
+}
+
+// credentials says how to log in: a token command for the OAuth
+// mechanisms, else the password command or the password.
+func credentials(acct *config.Account) imapclient.Credentials {
+	cr := imapclient.Credentials{Username: acct.User, Mechanism: strings.ToUpper(acct.Auth),
+		Host: acct.Host, Port: acct.Port}
+	switch {
+	case (cr.Mechanism == "XOAUTH2" || cr.Mechanism == "OAUTHBEARER") && acct.TokenCommand != "":
+		cr.Secret = imapclient.SecretCommand(acct.TokenCommand)
+	case acct.PasswordCommand != "":
+		cr.Secret = imapclient.SecretCommand(acct.PasswordCommand)
+	default:
+		pw := acct.Password
+		cr.Secret = imapclient.SecretFunc(func(context.Context) (string, error) { return pw.Reveal(), nil })
+	}
+	return cr
+}
+
+// clientSession is a Session over an imapclient connection.
+type clientSession struct{ c *imapclient.Client }
+
+func (s clientSession) Command(ctx context.Context, args ...imap.Value) ([]*imap.Response, *imap.Response, error) {
+	r, err := s.c.Command(ctx, args...)
+	if r == nil {
+		return nil, nil, err
+	}
+	return r.Untagged, r.Tagged, err
+}
+
+func (s clientSession) Caps() imap.CapSet { return s.c.Caps() }
+
+// Close logs out politely, waiting a little, then closes.
+func (s clientSession) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = s.c.Logout(ctx)
+	return s.c.Close()
+}
+
+// prefixWriter prefixes each write (a whole trace line) with prefix.
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix+string(b)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

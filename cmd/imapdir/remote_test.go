@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestListShowsMailboxesAndCounts(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	a.srv.CreateMailbox(t, a.user.Name, "Archive/2024")
+	a.srv.CreateMailbox(t, a.user.Name, "Sent")
+	a.srv.SaveMessage(t, a.user.Name, "INBOX", message("one"))
+	a.srv.SaveMessage(t, a.user.Name, "Archive/2024", message("two"))
+	a.srv.SaveMessage(t, a.user.Name, "Archive/2024", message("three"))
+	r := a.run("list", "work").must(t, 0)
+	for _, want := range []string{"INBOX", "Archive/2024", `\Sent`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("list lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = a.run("--json", "list", "work").must(t, 0)
+	counts := map[string]float64{}
+	sc := bufio.NewScanner(strings.NewReader(r.stdout))
+	for sc.Scan() {
+		var row map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			t.Fatalf("--json list line %q: %v", sc.Text(), err)
+		}
+		counts[row["mailbox"].(string)] = row["messages"].(float64)
+	}
+	if counts["INBOX"] != 1 || counts["Archive/2024"] != 2 {
+		t.Errorf("--json list counts %v, want INBOX 1, Archive/2024 2", counts)
+	}
+}
+
+func TestRawOneShotCapability(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	r := a.run("raw", "work", "-c", "CAPABILITY").must(t, 0)
+	if !strings.Contains(r.stdout, "* CAPABILITY IMAP4rev1") || !strings.Contains(r.stdout, " OK ") {
+		t.Errorf("raw -c CAPABILITY printed:\n%s", r.stdout)
+	}
+	r = a.run("raw", "work", "-c", "SELECT INBOX", "-c", "FETCH 1:5 (UID FLAGS)", "-c", "SELECT NoSuchBox").must(t, 1)
+	if !strings.Contains(r.stdout, "EXISTS") || !strings.Contains(r.stdout, " NO ") {
+		t.Errorf("raw -c SELECT … printed:\n%s", r.stdout)
+	}
+}
+
+func TestWrongPasswordExitsOneWithOneLine(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	text := strings.Replace(readFile(t, a.config), a.user.Password, "not-the-password", 1)
+	a.writeConfig(text)
+	for _, args := range [][]string{{"list", "work"}, {"raw", "work", "-c", "NOOP"}} {
+		r := a.run(args...).must(t, 1)
+		r.noStackTrace(t)
+		t.Logf("%s: %s", r.description, r.stderr)
+		line := strings.TrimSpace(r.stderr)
+		if strings.Count(line, "\n") != 0 || !strings.Contains(strings.ToLower(line), "auth") {
+			t.Errorf("%s: want one line giving the reason, got %q", r.description, r.stderr)
+		}
+	}
+}
+
+func TestBadConfigExitsTwoNamingTheLine(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "layout = \"mh\"\n")
+	r := a.run("list", "work").must(t, 2)
+	r.noStackTrace(t)
+	if !strings.Contains(r.stderr, "config.toml:9: accounts.work.layout") {
+		t.Errorf("stderr does not name the line:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stderr, a.user.Password) {
+		t.Errorf("stderr shows the password:\n%s", r.stderr)
+	}
+}
+
+func TestPasswordNeverInOutput(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	a.srv.SaveMessage(t, a.user.Name, "INBOX", message("secret test"))
+	runs := []result{
+		a.run("-vvv", "raw", "work", "-c", "CAPABILITY", "-c", "LOGIN "+a.user.Name+" "+a.user.Password),
+		a.run("-vvv", "list", "work"),
+		a.run("-vv", "list", "work"),
+	}
+	for _, r := range runs {
+		t.Logf("%s: exit %d\n%s%s", r.description, r.code, r.stdout, r.stderr)
+	}
+	// With password_command only the client's trace redaction stands
+	// between the password and the output (the CLI knows no password).
+	pwFile := a.dir + "/pw"
+	if err := os.WriteFile(pwFile, []byte(a.user.Password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a.writeConfig(strings.Replace(readFile(t, a.config), fmt.Sprintf("password = %q", a.user.Password),
+		fmt.Sprintf("password_command = %q", "cat "+pwFile), 1))
+	runs = append(runs, a.run("-vvv", "raw", "work", "-c", "CAPABILITY").must(t, 0), a.run("-vvv", "list", "work").must(t, 0))
+	sawTrace := false
+	for _, r := range runs {
+		out := r.stdout + r.stderr
+		if strings.Contains(out, a.user.Password) {
+			t.Errorf("%s: the password appears in the output:\n%s", r.description, out)
+		}
+		sawTrace = sawTrace || strings.Contains(out, "C: ") && strings.Contains(out, "LOGIN") || strings.Contains(out, "AUTHENTICATE")
+	}
+	if !sawTrace {
+		t.Errorf("-vvv showed no protocol trace with the login:\n%s", runs[0].stderr)
+	}
+}
