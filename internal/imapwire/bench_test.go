@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"runtime"
 	"testing"
 
 	"github.com/imapdir/imapdir/imap"
@@ -87,12 +88,15 @@ func BenchmarkFetchStream(b *testing.B) {
 	chunks, total := fetchChunks(n, 20<<10)
 	b.SetBytes(total)
 	b.ReportAllocs()
-	var runs int
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	runs := 0
 	for b.Loop() {
 		decodeFetches(b, chunks, n)
 		runs++
 	}
-	_ = runs
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(runs*n), "allocs/resp")
 }
 
 // BenchmarkLargeLiteral reads one 50 MB body literal through the decoder.
