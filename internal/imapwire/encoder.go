@@ -73,7 +73,11 @@ func (e *Encoder) SetOptions(o EncoderOptions) { e.opts = o }
 // options. Before each synchronizing literal the command so far is flushed
 // and cont is called; cont may be nil only when no synchronizing literal is
 // needed. The whole command is checked before the first byte is written: an
-// error wrapping ErrUnsafe means nothing was sent.
+// error wrapping ErrUnsafe means nothing was sent. Any other error (a write
+// failed, a literal's reader came up short, cont refused) leaves the
+// command half sent: unless cont reported the server's tagged refusal of a
+// synchronizing literal, the connection is out of step and must be closed.
+// Writes block on the underlying connection; bound them with its deadline.
 func (e *Encoder) WriteCommand(tag string, args []imap.Value, cont ContinueFunc) error {
 	if err := checkTag(tag); err != nil {
 		return err
