@@ -27,16 +27,17 @@ type BatchOptions struct {
 //
 // The guarantee: when Commit returns nil, every message delivered through
 // the batch is complete and durable in its new/ or cur/ directory under the
-// name Deliver returned, and every SetFlags or Remove done through the batch
-// is durable too. Before Commit, delivered messages exist only in tmp/ and
-// are not visible to readers. A caller must record a batch's results in its
-// state only after Commit returned nil; if Commit fails or the process dies
-// first, any subset of the batch may be in place (each message either
-// complete under its returned name or absent), and the caller must find out
-// which (e.g. by scanning).
+// name Deliver returned, and every SetFlags, MoveTo or Remove done through
+// the batch is durable too. Before Commit, delivered messages exist only
+// in tmp/ and are not visible to readers. A caller must record a batch's
+// results in its state only after Commit returned nil; if Commit fails or
+// the process dies first, any subset of the batch may be in place (each
+// message either complete under its returned name or absent), and the
+// caller must find out which (e.g. by scanning).
 //
 // Commit orders its work so that no partial file can ever appear in new/ or
-// cur/: (1) flush the data of every staged file (fsync each, or syncfs),
+// cur/: (1) flush the data of every staged file (fsync each, several in
+// flight so the file system can group its journal commits; or syncfs),
 // (2) rename each into place without replacing anything, (3) fsync every
 // touched directory.
 //
@@ -87,6 +88,17 @@ func (b *Batch) SetFlags(ctx context.Context, f *Folder, e Entry, flags Flags) (
 	}
 	b.touch(f, dirs...)
 	return ne, nil
+}
+
+// MoveTo moves e into dst as Folder.MoveTo does, at once, and leaves the
+// directory fsyncs to Commit.
+func (b *Batch) MoveTo(ctx context.Context, f *Folder, e Entry, dst *Folder) (Entry, error) {
+	dirs, err := f.moveTo(ctx, e, dst)
+	if err != nil {
+		return Entry{}, err
+	}
+	b.touch(f, dirs...)
+	return e, nil
 }
 
 // Remove deletes e as Folder.Remove does, at once, and leaves the

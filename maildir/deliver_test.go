@@ -356,3 +356,38 @@ func TestConcurrentDeliveries(t *testing.T) {
 		t.Fatalf("%d files in cur/, want %d", n, workers*each)
 	}
 }
+
+func TestMoveTo(t *testing.T) {
+	ctx := context.Background()
+	src, dst := newTestFolder(t), newTestFolder(t)
+	e, _ := src.Deliver(ctx, strings.NewReader(testMsg), DeliverOptions{Flags: ParseFlags("S")})
+	moved, err := src.MoveTo(ctx, e, dst)
+	if err != nil || moved != e {
+		t.Fatalf("MoveTo: %+v %v", moved, err)
+	}
+	if data, err := os.ReadFile(moved.Path(dst)); err != nil || string(data) != testMsg {
+		t.Fatalf("moved file: %q %v", data, err)
+	}
+	if len(dirFiles(t, src, SubCur)) != 0 {
+		t.Fatal("source still there")
+	}
+	// never replace: a same-named file in the target stops the move
+	os.WriteFile(e.Path(src), []byte("other"), 0o600)
+	if _, err := src.MoveTo(ctx, e, dst); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("move over an existing file: %v", err)
+	}
+	if data, _ := os.ReadFile(e.Path(dst)); string(data) != testMsg {
+		t.Fatal("target replaced")
+	}
+	b := NewBatch(BatchOptions{})
+	os.Remove(e.Path(dst))
+	if _, err := b.MoveTo(ctx, src, e, dst); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(e.Path(dst)); string(data) != "other" {
+		t.Fatal("batch move did not happen")
+	}
+}

@@ -75,6 +75,39 @@ func (f *Folder) setFlags(ctx context.Context, e Entry, flags Flags) (Entry, []s
 	return ne, dirs, nil
 }
 
+// MoveTo moves a message file into folder dst, keeping its subdirectory
+// and name, and makes the move durable (both directories fsynced). It
+// never replaces a file: if dst already holds that name the error wraps
+// fs.ErrExist and e stays where it is (after a crash between the two
+// steps of a link-based move, both may exist; compare before removing
+// either). Both folders must be on one file system (else the error wraps
+// syscall.EXDEV). It returns the entry in dst.
+func (f *Folder) MoveTo(ctx context.Context, e Entry, dst *Folder) (Entry, error) {
+	dirs, err := f.moveTo(ctx, e, dst)
+	if err != nil {
+		return Entry{}, err
+	}
+	for _, d := range dirs {
+		if err := syncDir(d); err != nil {
+			return Entry{}, fmt.Errorf("maildir: move %s: %w", e.Path(f), err)
+		}
+	}
+	return e, nil
+}
+
+func (f *Folder) moveTo(ctx context.Context, e Entry, dst *Folder) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := f.checkEntry(e); err != nil {
+		return nil, err
+	}
+	if err := renameNoReplace(e.Path(f), e.Path(dst)); err != nil {
+		return nil, fmt.Errorf("maildir: move %s to %s: %w", e.Path(f), dst.path, err)
+	}
+	return []string{filepath.Join(dst.path, e.Subdir), filepath.Join(f.path, e.Subdir)}, nil
+}
+
 // Remove deletes a message file and fsyncs its directory. A file already
 // gone is not an error (the goal, its absence, holds).
 func (f *Folder) Remove(ctx context.Context, e Entry) error {
