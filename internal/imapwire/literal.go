@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/imapdir/imapdir/imap"
 )
@@ -90,11 +91,16 @@ func (d *Decoder) literalBody(info LiteralInfo) (imap.Value, error) {
 	if err := d.charge(info.Size, "literal"); err != nil {
 		return nil, err
 	}
+	if info.Size == 0 {
+		return imap.Str(""), nil
+	}
 	buf := make([]byte, info.Size)
 	if _, err := io.ReadFull(d.r, buf); err != nil {
 		return nil, d.readErr(info, err)
 	}
-	return imap.Str(buf), nil
+	// buf is never written again: share it instead of copying (a 64 MiB
+	// body would otherwise be held twice for a moment).
+	return imap.Str(unsafe.String(&buf[0], len(buf))), nil
 }
 
 func (d *Decoder) limitError(info LiteralInfo, limit int64) error {
