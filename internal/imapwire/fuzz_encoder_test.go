@@ -29,7 +29,7 @@ func splitCommand(t *testing.T, out []byte) []string {
 		case body[i] == '"':
 			s, n := unquoteAt(t, body[i:])
 			args, i = append(args, s), i+n
-		case body[i] == '{' || body[i] == '~':
+		case body[i] == '{' || (body[i] == '~' && i+1 < len(body) && body[i+1] == '{'):
 			s, n := literalAt(t, body[i:])
 			args, i = append(args, s), i+n
 		default:
