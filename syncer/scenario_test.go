@@ -99,12 +99,16 @@ var scenarios = []scenario{
 		e.flags(e.near, "INBOX", "c", `\Seen`, ``)
 	}},
 	{name: "marked deleted near", change: func(e *env) { e.flags(e.near, "INBOX", "b", `\Deleted`, ``) }},
-	{name: "moved far", change: func(e *env) { e.move(e.far, "INBOX", "a", "Archive") }},
-	{name: "moved near", change: func(e *env) { e.move(e.near, "INBOX", "b", "Archive") }},
+	{name: "moved far", change: func(e *env) { e.move(e.far, "INBOX", "a", "Archive") }, check: movedWithoutDownload(1)},
+	{name: "moved near", change: func(e *env) { e.move(e.near, "INBOX", "b", "Archive") }, check: movedWithoutDownload(1)},
 	{name: "moved both ways", needsMoveReports: true, change: func(e *env) {
 		e.move(e.far, "INBOX", "a", "Archive")
 		e.move(e.near, "Archive", "x", "INBOX")
-	}},
+	}, check: movedWithoutDownload(2)},
+	{name: "moved and back", change: func(e *env) {
+		e.move(e.near, "INBOX", "a", "Archive")
+		e.move(e.near, "Archive", "a", "INBOX")
+	}, check: movedWithoutDownload(0)},
 	{name: "mailbox created far", change: func(e *env) { e.seed(e.far, "Projects/2025", "p", ``) }},
 	{name: "mailbox created near", change: func(e *env) { e.seed(e.near, "Entwürfe", "d", `\Draft`) }},
 	{name: "everything at once", change: func(e *env) {
@@ -116,6 +120,26 @@ var scenarios = []scenario{
 		e.expunge(e.near, "INBOX", "n")
 		e.move(e.far, "INBOX", "a", "Archive")
 	}},
+}
+
+// movedWithoutDownload checks that a store reporting moves (memstore
+// does for atomic moves, Features.Move) got its moves carried over as n
+// moves, without fetching a body.
+func movedWithoutDownload(n int) func(t *testing.T, e *env, res Result) {
+	return func(t *testing.T, e *env, res Result) {
+		f := e.far.Features()
+		if !f.Move || !f.Changes {
+			return
+		}
+		if got := total(res, func(m MailboxReport) int { return m.Moved[Far] + m.Moved[Near] }); got != n {
+			t.Errorf("moves carried over: %d, want %d", got, n)
+		}
+		for i, st := range []*memstore.Store{e.far, e.near} {
+			if c := st.OpCount(memstore.OpFetchBody); c != 0 {
+				t.Errorf("%s store: %d bodies fetched for a move", Side(i), c)
+			}
+		}
+	}
 }
 
 // featureSets switch each store feature off in turn, on both sides.
@@ -154,6 +178,8 @@ func runScenario(t *testing.T, feat store.Features, sc scenario) string {
 	if sc.change != nil {
 		sc.change(e)
 	}
+	e.far.ResetCounts()
+	e.near.ResetCounts()
 	res := e.sync()
 	e.converged()
 	if sc.check != nil {
