@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,7 @@ type Cmd struct {
 	err       error
 	bodyErr   error
 	abandoned atomic.Bool
+	mu        sync.Mutex // serializes claim calls with abandonment
 	slot      bool
 }
 
@@ -117,7 +119,9 @@ func (cmd *Cmd) Wait(ctx context.Context) (*Result, error) {
 		select {
 		case <-cmd.done:
 		default:
+			cmd.mu.Lock() // waits for a claim in progress (runClaim)
 			cmd.abandoned.Store(true)
+			cmd.mu.Unlock()
 			return nil, fmt.Errorf("imapclient: %s %s abandoned: %w", cmd.tag, cmd.name, ctx.Err())
 		}
 	}

@@ -42,89 +42,116 @@ func TestIdleUnilateral(t *testing.T) {
 	}
 }
 
-func idleScenario(t *testing.T, qresync bool) {
-	srv := testenv.Dovecot(t)
-	u := srv.NewUser(t)
-	uid1 := srv.SaveMessage(t, u.Name, "INBOX", testMessage(1))
-	sink := make(eventSink, 100)
-	var tr traceBuf
-	a := dialTLS(t, srv, &Options{Handler: sink.handle, TraceWriter: &tr})
-	b := dialTLS(t, srv, nil)
+// idlePair is connection A (idling, with a handler) and B (changing).
+type idlePair struct {
+	a, b *Client
+	sink eventSink
+	tr   *traceBuf
+}
+
+func newIdlePair(t *testing.T, srv *testenv.Server, u testenv.User, qresync bool) *idlePair {
+	p := &idlePair{sink: make(eventSink, 100), tr: &traceBuf{}}
+	p.a = dialTLS(t, srv, &Options{Handler: p.sink.handle, TraceWriter: p.tr})
+	p.b = dialTLS(t, srv, nil)
 	ctx := testCtx(t)
-	for _, c := range []*Client{a, b} {
+	for _, c := range []*Client{p.a, p.b} {
 		if err := c.Login(ctx, u.Name, SecretString(u.Password)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if qresync {
-		if _, err := a.Enable(ctx, imap.CapQResync); err != nil {
+		if _, err := p.a.Enable(ctx, imap.CapQResync); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, c := range []*Client{a, b} {
+	for _, c := range []*Client{p.a, p.b} {
 		if _, err := c.Select(ctx, "INBOX", nil); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return p
+}
+
+func idleScenario(t *testing.T, qresync bool) {
+	srv := testenv.Dovecot(t)
+	u := srv.NewUser(t)
+	uid1 := imap.UID(srv.SaveMessage(t, u.Name, "INBOX", testMessage(1)))
+	p := newIdlePair(t, srv, u, qresync)
+	ctx := testCtx(t)
 	idleCtx, stopIdle := context.WithCancel(ctx)
 	idleErr := make(chan error, 1)
-	go func() { idleErr <- a.Idle(idleCtx) }()
-	waitFor(t, tr.when("S: +", 1), "IDLE continuation")
+	go func() { idleErr <- p.a.Idle(idleCtx) }()
+	waitFor(t, p.tr.when("S: +", 1), "IDLE continuation")
 
-	msg := testMessage(2)
-	start := time.Now()
-	if _, err := b.Append(ctx, "INBOX", AppendMessage{Size: int64(len(msg)), Body: strings.NewReader(string(msg))}); err != nil {
-		t.Fatal(err)
-	}
-	if ev := sink.next(t, EventExists); ev.Num != 2 {
-		t.Errorf("EXISTS %d, want 2", ev.Num)
-	}
-	t.Logf("EXISTS after %v", time.Since(start))
+	p.appendAndSeeExists(t)
+	p.flagAndSeeFetch(t, uid1)
+	p.fetchDuringIdle(t, uid1)
+	p.expungeAndSee(t, uid1, qresync)
 
-	start = time.Now()
-	if _, err := b.UIDStore(ctx, imap.UIDSetOf(imap.UID(uid1)), StoreAdd, []imap.Flag{imap.FlagFlagged}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if ev := sink.next(t, EventFetch); !imap.HasFlag(ev.Fetch.Flags, imap.FlagFlagged) || ev.Fetch.Seq != 1 {
-		t.Errorf("FETCH event %+v", ev.Fetch)
-	}
-	t.Logf("FETCH after %v", time.Since(start))
-
-	// A FETCH on A while it idles: DONE, FETCH, then IDLE again.
-	res, err := a.UIDFetch(ctx, imap.UIDSetOf(imap.UID(uid1)), Items("UID", "FLAGS"), nil)
-	if err != nil || len(res.Messages) != 1 || !imap.HasFlag(res.Messages[0].Flags, imap.FlagFlagged) {
-		t.Fatalf("FETCH during IDLE: %v %v", res, err)
-	}
-	waitFor(t, tr.when(" IDLE\n", 2), "IDLE to resume after the FETCH")
-	waitFor(t, tr.when("S: +", 2), "second IDLE continuation")
-
-	start = time.Now()
-	if _, err := b.UIDStore(ctx, imap.UIDSetOf(imap.UID(uid1)), StoreAdd, []imap.Flag{imap.FlagDeleted}, &StoreOptions{Silent: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.UIDExpunge(ctx, imap.UIDSetOf(imap.UID(uid1))); err != nil {
-		t.Fatal(err)
-	}
-	if qresync {
-		if ev := sink.next(t, EventVanished); !ev.UIDs.Contains(imap.UID(uid1)) {
-			t.Errorf("VANISHED %v, want %d", ev.UIDs, uid1)
-		}
-	} else if ev := sink.next(t, EventExpunge); ev.Num != 1 {
-		t.Errorf("EXPUNGE %d, want 1", ev.Num)
-	}
-	t.Logf("%s after %v", map[bool]string{false: "EXPUNGE", true: "VANISHED"}[qresync], time.Since(start))
-	if n := a.Exists(); n != 1 {
-		t.Errorf("A counts %d messages, want 1", n)
-	}
 	stopIdle()
 	if err := <-idleErr; err != nil {
 		t.Errorf("Idle: %v", err)
 	}
-	if !strings.Contains(tr.String(), "C: DONE") {
+	if !strings.Contains(p.tr.String(), "C: DONE") {
 		t.Errorf("no DONE in trace")
 	}
-	if err := a.Noop(ctx); err != nil {
+	if err := p.a.Noop(ctx); err != nil {
 		t.Errorf("NOOP after Idle: %v", err)
+	}
+}
+
+func (p *idlePair) appendAndSeeExists(t *testing.T) {
+	msg := testMessage(2)
+	start := time.Now()
+	if _, err := p.b.Append(testCtx(t), "INBOX", AppendMessage{Size: int64(len(msg)), Body: strings.NewReader(string(msg))}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := p.sink.next(t, EventExists); ev.Num != 2 {
+		t.Errorf("EXISTS %d, want 2", ev.Num)
+	}
+	t.Logf("EXISTS after %v", time.Since(start))
+}
+
+func (p *idlePair) flagAndSeeFetch(t *testing.T, uid imap.UID) {
+	start := time.Now()
+	if _, err := p.b.UIDStore(testCtx(t), imap.UIDSetOf(uid), StoreAdd, []imap.Flag{imap.FlagFlagged}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ev := p.sink.next(t, EventFetch); !imap.HasFlag(ev.Fetch.Flags, imap.FlagFlagged) || ev.Fetch.Seq != 1 {
+		t.Errorf("FETCH event %+v", ev.Fetch)
+	}
+	t.Logf("FETCH after %v", time.Since(start))
+}
+
+// fetchDuringIdle: a FETCH on A while it idles: DONE, FETCH, IDLE again.
+func (p *idlePair) fetchDuringIdle(t *testing.T, uid imap.UID) {
+	res, err := p.a.UIDFetch(testCtx(t), imap.UIDSetOf(uid), Items("UID", "FLAGS"), nil)
+	if err != nil || len(res.Messages) != 1 || !imap.HasFlag(res.Messages[0].Flags, imap.FlagFlagged) {
+		t.Fatalf("FETCH during IDLE: %v %v", res, err)
+	}
+	waitFor(t, p.tr.when(" IDLE\n", 2), "IDLE to resume after the FETCH")
+	waitFor(t, p.tr.when("S: +", 2), "second IDLE continuation")
+}
+
+func (p *idlePair) expungeAndSee(t *testing.T, uid imap.UID, qresync bool) {
+	ctx := testCtx(t)
+	start := time.Now()
+	if _, err := p.b.UIDStore(ctx, imap.UIDSetOf(uid), StoreAdd, []imap.Flag{imap.FlagDeleted}, &StoreOptions{Silent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.b.UIDExpunge(ctx, imap.UIDSetOf(uid)); err != nil {
+		t.Fatal(err)
+	}
+	if qresync {
+		if ev := p.sink.next(t, EventVanished); !ev.UIDs.Contains(uid) {
+			t.Errorf("VANISHED %v, want %d", ev.UIDs, uid)
+		}
+	} else if ev := p.sink.next(t, EventExpunge); ev.Num != 1 {
+		t.Errorf("EXPUNGE %d, want 1", ev.Num)
+	}
+	t.Logf("expunge seen after %v", time.Since(start))
+	if n := p.a.Exists(); n != 1 {
+		t.Errorf("A counts %d messages, want 1", n)
 	}
 }
 

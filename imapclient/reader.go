@@ -126,38 +126,19 @@ func isUnilateral(resp *imap.Response) bool {
 // track updates the client's view of the session from untagged data.
 func (c *Client) track(resp *imap.Response) {
 	switch resp.Name() {
-	case "EXISTS":
-		n, _ := resp.Num()
-		c.mu.Lock()
-		c.exists = n
-		c.mu.Unlock()
-	case "EXPUNGE":
-		c.mu.Lock()
-		if c.exists > 0 {
-			c.exists--
-		}
-		c.mu.Unlock()
-	case "VANISHED":
-		if v, err := imap.ParseVanished(resp); err == nil && !v.Earlier {
-			c.mu.Lock()
-			c.exists -= uint32(min(uint64(c.exists), v.UIDs.Len()))
-			c.mu.Unlock()
-		}
+	case "EXISTS", "EXPUNGE", "VANISHED":
+		c.trackCount(resp)
 	case "CAPABILITY":
-		if caps, err := imap.ParseCapability(resp); err == nil {
-			c.setCaps(caps)
-		}
+		c.trackCaps(resp)
 	case "ENABLED":
 		if caps, err := imap.ParseEnabled(resp); err == nil {
 			c.mu.Lock()
-			c.enabled.Add(caps...)
+			c.enabled = imap.NewCapSet(append(c.enabled.All(), caps...)...) // a new map: Enabled() shares the old
 			c.mu.Unlock()
 		}
 	case "OK":
 		if resp.Code == imap.CodeCapability {
-			if caps, err := imap.ParseCapability(resp); err == nil {
-				c.setCaps(caps)
-			}
+			c.trackCaps(resp)
 		}
 		if resp.Code == imap.CodeClosed { // RFC 7162 §3.2.11
 			c.mu.Lock()
@@ -169,6 +150,31 @@ func (c *Client) track(resp *imap.Response) {
 		c.state = StateLogout
 		c.bye = resp
 		c.mu.Unlock()
+	}
+}
+
+// trackCount follows the message count (RFC 9051 §7.4.1, §7.5.1;
+// RFC 7162 §3.2.10: VANISHED without EARLIER also decrements it).
+func (c *Client) trackCount(resp *imap.Response) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch resp.Name() {
+	case "EXISTS":
+		c.exists, _ = resp.Num()
+	case "EXPUNGE":
+		if c.exists > 0 {
+			c.exists--
+		}
+	case "VANISHED":
+		if v, err := imap.ParseVanished(resp); err == nil && !v.Earlier {
+			c.exists -= uint32(min(uint64(c.exists), v.UIDs.Len()))
+		}
+	}
+}
+
+func (c *Client) trackCaps(resp *imap.Response) {
+	if caps, err := imap.ParseCapability(resp); err == nil {
+		c.setCaps(caps)
 	}
 }
 

@@ -169,7 +169,7 @@ func (c *Client) offer(resp *imap.Response) bool {
 		if !cmd.wants(resp) {
 			continue
 		}
-		if cmd.claim != nil && cmd.claim(resp) {
+		if cmd.claim != nil && cmd.runClaim(resp) {
 			return true
 		}
 		if cmd.collect {
@@ -180,4 +180,16 @@ func (c *Client) offer(resp *imap.Response) bool {
 		}
 	}
 	return false
+}
+
+// runClaim calls cmd.claim under cmd.mu unless the command was abandoned
+// (then the response is taken and dropped): once Wait has given up, the
+// typed method's result is no longer touched by the reader.
+func (cmd *Cmd) runClaim(resp *imap.Response) bool {
+	cmd.mu.Lock()
+	defer cmd.mu.Unlock()
+	if cmd.abandoned.Load() {
+		return true
+	}
+	return cmd.claim(resp)
 }

@@ -155,6 +155,11 @@ func (s *Session) supervise() {
 		case <-s.closed:
 			return
 		}
+		select {
+		case <-s.closed: // Close closed the connection
+			return
+		default:
+		}
 		s.markDown(c)
 		cause := c.Err()
 		var ce *ConnError
