@@ -12,7 +12,7 @@ import (
 // nearMsg builds a valid near message for tests.
 func nearMsg(mb NearMailboxID, unique string) NearMessage {
 	return NearMessage{Mailbox: mb, UniqueName: unique, Subdir: "cur", FileName: unique + ":2,S",
-		Flags: `\Seen`, Size: 10, MTime: time.Date(2024, 1, 1, 0, 0, 0, 999, time.UTC)}
+		Flags: `\Seen`, Size: 10, MTime: time.Date(2024, 1, 1, 0, 0, 0, 999, time.UTC), ChangedGen: 3}
 }
 
 func TestNearMailboxes(t *testing.T) {
@@ -72,6 +72,7 @@ func TestAssignNearUID(t *testing.T) {
 			"file name": {Mailbox: a.ID, UniqueName: "x", Subdir: "new", FileName: "y"},
 			"colon":     {Mailbox: a.ID, UniqueName: "x:2,", Subdir: "new", FileName: "x:2,"},
 			"flags":     {Mailbox: a.ID, UniqueName: "x", Subdir: "new", FileName: "x", Flags: "z a"},
+			"gen":       {Mailbox: a.ID, UniqueName: "x", Subdir: "new", FileName: "x", ChangedGen: 1 << 63},
 		} {
 			if _, err := tx.AssignNearUID(msg); !errors.Is(err, ErrInvalid) {
 				t.Errorf("%s: AssignNearUID = %v, want ErrInvalid", name, err)
@@ -94,7 +95,7 @@ func TestNearMessageUpdateMoveDelete(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		msg.UID, msg.Subdir, msg.FileName, msg.Flags = uid, "new", msg.UniqueName, ""
+		msg.UID, msg.Subdir, msg.FileName, msg.Flags, msg.ChangedGen = uid, "new", msg.UniqueName, "", 1<<63-1
 		if err := tx.UpdateNearMessage(msg); err != nil {
 			return err
 		}
