@@ -1,6 +1,7 @@
 package maildir
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -28,6 +29,11 @@ type DeliverOptions struct {
 	// SizeInName adds ",S=<bytes written>" to the name, as Dovecot does,
 	// so that Scan learns the size without a stat.
 	SizeInName bool
+	// VirtualSizeInName adds Dovecot's ",W=<size with CRLF line endings>",
+	// which is the RFC822.SIZE an IMAP server reports for the message
+	// (RFC 9051 §7.5.2), so a sync can compare sizes with the server's
+	// without reading the file.
+	VirtualSizeInName bool
 }
 
 // Entry is one message file of a folder, as Scan or a delivery reports it.
@@ -141,7 +147,8 @@ func (f *Folder) writeTmp(ctx context.Context, r io.Reader, opts DeliverOptions)
 	if err != nil {
 		return nil, nil, fmt.Errorf("maildir: deliver: %w", err)
 	}
-	size, err := copyMessage(ctx, file, r, opts.ToLF)
+	cw := &countWriter{w: file}
+	_, err = copyMessage(ctx, cw, r, opts.ToLF)
 	if err == nil && !opts.ModTime.IsZero() {
 		err = os.Chtimes(tmpPath, opts.ModTime, opts.ModTime)
 	}
@@ -150,7 +157,7 @@ func (f *Folder) writeTmp(ctx context.Context, r io.Reader, opts DeliverOptions)
 		os.Remove(tmpPath)
 		return nil, nil, fmt.Errorf("maildir: deliver to %s: %w", tmpPath, err)
 	}
-	s := &staged{folder: f, tmpPath: tmpPath, entry: finalEntry(unique, size, opts)}
+	s := &staged{folder: f, tmpPath: tmpPath, entry: finalEntry(unique, cw, opts)}
 	if err := f.step(StepWritten, tmpPath); err != nil {
 		file.Close()
 		return nil, nil, err
@@ -159,17 +166,49 @@ func (f *Folder) writeTmp(ctx context.Context, r io.Reader, opts DeliverOptions)
 }
 
 // finalEntry names a delivered message.
-func finalEntry(unique string, size int64, opts DeliverOptions) Entry {
+func finalEntry(unique string, cw *countWriter, opts DeliverOptions) Entry {
 	n := Name{Unique: unique}
 	if opts.SizeInName {
-		n = n.WithField("S", strconv.FormatInt(size, 10))
+		n = n.WithField("S", strconv.FormatInt(cw.n, 10))
+	}
+	if opts.VirtualSizeInName {
+		n = n.WithField("W", strconv.FormatInt(cw.n+cw.bareLF, 10))
 	}
 	sub := SubNew
 	if !opts.New {
 		sub = SubCur
 		n = n.WithFlags(opts.Flags)
 	}
-	return newEntry(sub, n.String(), size, opts.ModTime)
+	return newEntry(sub, n.String(), cw.n, opts.ModTime)
+}
+
+// countWriter counts the bytes written and the LFs not preceded by CR
+// (each would become two bytes with CRLF line endings).
+type countWriter struct {
+	w      io.Writer
+	n      int64
+	bareLF int64
+	prevCR bool
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	p = p[:n]
+	c.n += int64(n)
+	for rest, prevCR := p, c.prevCR; len(rest) > 0; {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			break
+		}
+		if (i == 0 && !prevCR) || (i > 0 && rest[i-1] != '\r') {
+			c.bareLF++
+		}
+		rest, prevCR = rest[i+1:], false
+	}
+	if n > 0 {
+		c.prevCR = p[n-1] == '\r'
+	}
+	return n, err
 }
 
 // copyMessage copies r to w, converting CRLF to LF if asked and stopping

@@ -3,6 +3,7 @@ package maildir
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -62,7 +63,7 @@ func TestDeliver(t *testing.T) {
 	f := newTestFolder(t)
 	when := time.Date(2024, 2, 29, 12, 0, 0, 0, time.UTC)
 	e, err := f.Deliver(context.Background(), strings.NewReader(testMsg),
-		DeliverOptions{Flags: ParseFlags("SF"), ModTime: when, ToLF: true, SizeInName: true})
+		DeliverOptions{Flags: ParseFlags("SF"), ModTime: when, ToLF: true, SizeInName: true, VirtualSizeInName: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +77,9 @@ func TestDeliver(t *testing.T) {
 	}
 	if s, _ := e.Name.Size(); s != int64(len(want)) {
 		t.Fatalf(",S= is %d", s)
+	}
+	if w, _ := e.Name.VirtualSize(); w != int64(len(testMsg)) {
+		t.Fatalf(",W= is %d, want the CRLF size %d", w, len(testMsg))
 	}
 	st, _ := os.Stat(e.Path(f))
 	if !st.ModTime().Equal(when) || st.Mode().Perm() != 0o600 {
@@ -389,5 +393,19 @@ func TestMoveTo(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(e.Path(dst)); string(data) != "other" {
 		t.Fatal("batch move did not happen")
+	}
+}
+
+func TestCountWriterBareLF(t *testing.T) {
+	for _, in := range []string{"", "a\nb\n", "a\r\nb\n", "\n\n", "\r\n\r\n", "x\r", "\r\r\n\n"} {
+		want := int64(strings.Count(in, "\n") - strings.Count(in, "\r\n"))
+		for cut := 0; cut <= len(in); cut++ {
+			cw := &countWriter{w: io.Discard}
+			cw.Write([]byte(in[:cut]))
+			cw.Write([]byte(in[cut:]))
+			if cw.n != int64(len(in)) || cw.bareLF != want {
+				t.Errorf("%q cut %d: n %d bareLF %d, want %d", in, cut, cw.n, cw.bareLF, want)
+			}
+		}
 	}
 }
