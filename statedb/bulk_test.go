@@ -155,3 +155,22 @@ func BenchmarkCheckConsistency100kPairs(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSmallUpdate measures one durable commit of one pair (the WAL is
+// fsynced at every commit: synchronous=FULL), the floor under any
+// per-message commit scheme and the reason to commit per batch.
+func BenchmarkSmallUpdate(b *testing.B) {
+	db := openTest(b)
+	var mb MailboxID
+	update(b, db, func(tx *Tx) error {
+		var err error
+		mb, err = tx.AddMailbox(Mailbox{FarName: "INBOX", NearName: "INBOX"})
+		return err
+	})
+	for i := 0; b.Loop(); i++ {
+		update(b, db, func(tx *Tx) error {
+			_, err := tx.PutPair(Pair{Mailbox: mb, FarUID: uint32(i + 1)})
+			return err
+		})
+	}
+}
