@@ -18,7 +18,13 @@
 //
 // All access goes through [DB.Update] (one write transaction) and [DB.View]
 // (one read-only snapshot); the [Tx] methods are typed: no SQL and no
-// *sql.Rows leave this package.
+// *sql.Rows leave this package. Iterations page through the tables (memory
+// stays bounded whatever the mailbox size) and hold no statement open while
+// their callback runs. Every hot statement is index-driven (a test fails if
+// one scans pairs or near_messages).
+//
+// [DB.CheckConsistency] checks the invariants listed by [Invariants];
+// statedbtest.Check runs it from other packages' tests.
 //
 // Units: UIDs are uint32 (0 means "not known on that side"), mod-sequences
 // uint64 (at most 2^63-1, RFC 7162 §7), sizes int64 bytes (0 = unknown).
@@ -28,6 +34,6 @@
 // nanoseconds. Times are returned in UTC; the zero time.Time means unknown
 // and is stored as 0.
 //
-// One run per account: [Lock] takes an flock on [LockFileName] next to the
+// One run per account: [AcquireLock] takes an flock on [LockFileName] next to the
 // database; a second holder gets a [*LockedError] naming the holder's pid.
 package statedb
