@@ -27,7 +27,14 @@ func (h *Header) MessageID() string {
 // taken; white space inside is removed (obsolete syntax allows it
 // between the parts). Both sides of a comparison must use this function.
 func NormalizeMessageID(v string) string {
-	v = strings.NewReplacer("\r", "", "\n", "").Replace(v)
+	if strings.ContainsAny(v, "\r\n") {
+		v = strings.Map(func(r rune) rune {
+			if r == '\r' || r == '\n' {
+				return -1
+			}
+			return r
+		}, v)
+	}
 	v = stripComments(v)
 	var id string
 	if i := strings.IndexByte(v, '<'); i >= 0 {
