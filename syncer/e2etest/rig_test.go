@@ -49,15 +49,26 @@ func (w *wire) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	up := strings.ToUpper(line)
-	if strings.Contains(up, " FETCH ") && (strings.Contains(up, "BODY[") || strings.Contains(up, "BODY.PEEK[") ||
-		strings.Contains(up, "BINARY[") || strings.Contains(up, "BINARY.PEEK[") || strings.Contains(up, "RFC822 ") ||
-		strings.Contains(up, "RFC822)")) {
+	if strings.Contains(up, " FETCH ") && fetchesBody(up) {
 		w.bodyFetches.Add(1)
 	}
 	if strings.Contains(up, " APPEND ") {
 		w.appends.Add(1)
 	}
 	return len(p), nil
+}
+
+// fetchesBody reports whether an upper-cased FETCH command asks for a
+// whole message or its text (RFC 9051 §6.4.5: BODY[], BODY[TEXT],
+// BINARY[], RFC822, RFC822.TEXT), not only header fields.
+func fetchesBody(cmd string) bool {
+	for _, item := range []string{"BODY[]", "BODY.PEEK[]", "BODY[TEXT]", "BODY.PEEK[TEXT]",
+		"BINARY[]", "BINARY.PEEK[]", "RFC822 ", "RFC822)", "RFC822.TEXT"} {
+		if strings.Contains(cmd, item) {
+			return true
+		}
+	}
+	return false
 }
 
 // countingConn adds its traffic to a wire.
@@ -297,8 +308,8 @@ func (r *recorder) errors() []string {
 // where the change was made).
 type totals struct {
 	New, Changed, Deleted, Moved [2]int
-	Failed, Conflicts           int
-	Held                        []string
+	Failed, Conflicts            int
+	Held                         []string
 }
 
 func sumResult(res syncer.Result) totals {
