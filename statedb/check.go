@@ -125,6 +125,10 @@ func (t *Tx) CheckConsistency() error {
 	var found []Violation
 	for _, c := range checks() {
 		details, err := t.strings("check "+c.Name, c.query+fmt.Sprintf(" LIMIT %d", maxDetails))
+		if isCorrupt(err) { // report it and go on: other checks may still read
+			found = append(found, Violation{"sqlite-integrity", fmt.Sprintf("checking %s: %v", c.Name, err)})
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -133,13 +137,20 @@ func (t *Tx) CheckConsistency() error {
 		}
 	}
 	v, err := t.checkFlags()
-	if err != nil {
+	if isCorrupt(err) {
+		v = []Violation{{"sqlite-integrity", fmt.Sprintf("checking %s: %v", flagsInvariant.Name, err)}}
+	} else if err != nil {
 		return err
 	}
 	if found = append(found, v...); len(found) > 0 {
 		return &ConsistencyError{Path: t.path, Violations: found}
 	}
 	return nil
+}
+
+// isCorrupt reports whether err says the file is damaged.
+func isCorrupt(err error) bool {
+	return err != nil && (isCode(err, codeCorrupt) || isCode(err, codeNotADB))
 }
 
 // checkFlags reports every distinct non-canonical flag text. Distinct texts
