@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
@@ -321,8 +319,8 @@ func (m *Mailbox) Move(ctx context.Context, uids []store.UID, dest string) (map[
 	return out, nil
 }
 
-// moveOne moves one file (rename without replacing, both directories
-// fsynced) and then its index entry.
+// moveOne moves one file (maildir.Folder.MoveTo: never replacing a file,
+// both directories fsynced) and then its index entry.
 func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder, dest string) (store.UID, bool, error) {
 	msg, e, err := m.locate(ctx, uid)
 	if errors.Is(err, errVanished) {
@@ -331,17 +329,12 @@ func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder
 	if err != nil {
 		return 0, false, m.errUID("move", uid, err)
 	}
-	to := filepath.Join(df.Path(), e.Subdir, e.File)
-	if err := os.Link(e.Path(m.folder), to); err != nil && !errors.Is(err, fs.ErrExist) {
+	ne, err := m.folder.MoveTo(ctx, e, df)
+	if err != nil {
+		// fs.ErrExist: a file of that name is in dest already (a crash
+		// between link and unlink of an earlier move): both stay, the
+		// next scan sees the copy; never remove either blindly.
 		return 0, false, m.errUID("move", uid, err)
-	}
-	if err := os.Remove(e.Path(m.folder)); err != nil {
-		return 0, false, m.errUID("move", uid, err)
-	}
-	for _, dir := range []string{filepath.Join(df.Path(), e.Subdir), filepath.Join(m.folder.Path(), e.Subdir)} {
-		if err := syncDir(dir); err != nil {
-			return 0, false, m.errUID("move", uid, err)
-		}
 	}
 	var newUID uint32
 	err = m.record("move", func(tx *statedb.Tx) error {
@@ -349,7 +342,7 @@ func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder
 		if err != nil {
 			return err
 		}
-		msg.Mailbox, msg.Subdir, msg.FileName, msg.ChangedGen = dnm.ID, e.Subdir, e.File, dnm.Generation
+		msg.Mailbox, msg.Subdir, msg.FileName, msg.ChangedGen = dnm.ID, ne.Subdir, ne.File, dnm.Generation
 		newUID, err = tx.MoveNearMessage(m.id, uint32(uid), msg)
 		return err
 	})
