@@ -160,11 +160,11 @@ func changeServer(ctx context.Context, w io.Writer, srv *demoserver.Server) erro
 		say string
 		do  func() error
 	}{
-		{`INBOX UID 1 marked \Flagged`, func() error {
-			return srv.SetFlags(ctx, "INBOX", 1, demoserver.FlagsAdd, `\Flagged`)
+		{`INBOX UID 1 is now flagged and unread (FLAGS (\Flagged))`, func() error {
+			return srv.SetFlags(ctx, "INBOX", 1, demoserver.FlagsSet, `\Flagged`)
 		}},
-		{`INBOX UID 2 marked unseen`, func() error {
-			return srv.SetFlags(ctx, "INBOX", 2, demoserver.FlagsRemove, `\Seen`)
+		{`INBOX UID 2 is now read and answered (FLAGS (\Seen \Answered))`, func() error {
+			return srv.SetFlags(ctx, "INBOX", 2, demoserver.FlagsSet, `\Seen`, `\Answered`)
 		}},
 		{`Archive UID 1 deleted`, func() error { return srv.DeleteMessage(ctx, "Archive", 1) }},
 		{`a new message arrived in INBOX`, func() error {
@@ -184,7 +184,7 @@ func changeServer(ctx context.Context, w io.Writer, srv *demoserver.Server) erro
 // writeDemoEnd says where the mail is and writes a notmuch config for it.
 func writeDemoEnd(w io.Writer, dir, maildir string) error {
 	nm := filepath.Join(dir, "notmuch-config")
-	cfg := fmt.Sprintf("[database]\npath=%s\n\n[user]\nname=Demo User\nprimary_email=demo@example.org\n\n[new]\ntags=unread;inbox;\n\n[maildir]\nsynchronize_flags=true\n", maildir)
+	cfg := fmt.Sprintf("[database]\npath=%s\n\n[user]\nname=Demo User\nprimary_email=demo@example.org\n\n[new]\ntags=unread;inbox;\nignore=.imapdir.sqlite3;.imapdir.sqlite3-wal;.imapdir.sqlite3-shm;.imapdir.lock\n\n[maildir]\nsynchronize_flags=true\n", maildir)
 	if err := os.WriteFile(nm, []byte(cfg), 0o600); err != nil {
 		return fmt.Errorf("notmuch config: %w", err)
 	}

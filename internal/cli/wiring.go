@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,18 +13,16 @@ import (
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/imapclient"
 	"github.com/imapdir/imapdir/internal/config"
+	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
 	"github.com/imapdir/imapdir/store/imapstore"
+	"github.com/imapdir/imapdir/store/maildirstore"
 )
 
 // This file is where the real packages are plugged in: the IMAP client
 // (imapclient), the IMAP store (store/imapstore) and the Maildir store
 // (store/maildirstore).
-
-// errNotWired is returned by a backend whose package is not part of this
-// build yet.
-var errNotWired = errors.New("not available in this build yet")
 
 // connectIMAP dials and logs in to acct's server, for raw and list.
 func connectIMAP(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response)) (Session, error) {
@@ -59,7 +56,33 @@ func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.
 
 // openMaildirStore opens acct's Maildir as a store (store/maildirstore).
 func openMaildirStore(ctx context.Context, acct *config.Account, root string, db *statedb.DB, logs Logs) (store.Store, error) {
-	return nil, fmt.Errorf("account %s: Maildir store: %w", acct.Name, errNotWired)
+	layout, err := maildir.ParseLayout(acct.Layout)
+	if err != nil {
+		return nil, fmt.Errorf("account %s: layout: %w", acct.Name, err)
+	}
+	s, err := maildirstore.New(maildirstore.Options{
+		Root:         root,
+		Layout:       layout,
+		DB:           db,
+		Keywords:     keywordMode(acct.Keywords),
+		NewForUnseen: acct.NewDir,
+		SyncFS:       true, // one syncfs per batch: batched durability
+		Logger:       logs.Logger.With("account", acct.Name),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", acct.Name, err)
+	}
+	return s, nil
+}
+
+// keywordMode maps the keywords key. maildirstore keeps keywords the
+// Dovecot way only; "x-keywords" (the config's default) uses that too
+// until the store can write X-Keywords headers.
+func keywordMode(k string) maildirstore.KeywordMode {
+	if k == "none" {
+		return maildirstore.KeywordsNone
+	}
+	return maildirstore.KeywordsDovecot
 }
 
 // dialAccount connects to acct's server and logs in. n numbers the
