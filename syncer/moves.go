@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 
@@ -150,20 +149,31 @@ func (l *moveLedger) finish(ctx context.Context) error {
 	failed := map[statedb.MailboxID]bool{}
 	usedIn := make([]bool, len(l.ins))
 	var alone []moveOut
+	groups := map[groupKey]*moveGroup{}
+	var order []*moveGroup
 	for _, out := range l.outs {
-		var err error
 		if j := l.matchRoundTrip(out, usedIn); j >= 0 {
 			usedIn[j] = true
-			err = l.roundTrip(ctx, out, l.ins[j])
+			if err := l.roundTrip(ctx, out, l.ins[j]); err != nil {
+				failed[out.src] = true
+				l.e.obs.Error(l.waiting[out.src].name, err)
+			}
 		} else if j := l.matchIn(out, usedIn); j >= 0 {
 			usedIn[j] = true
-			err = l.move(ctx, out, l.ins[j])
+			k := groupKey{out.src, out.dest, out.side}
+			if groups[k] == nil {
+				groups[k] = &moveGroup{groupKey: k}
+				order = append(order, groups[k])
+			}
+			groups[k].jobs = append(groups[k].jobs, moveJob{out: out, in: l.ins[j]})
 		} else {
 			alone = append(alone, out)
 		}
-		if err != nil {
-			failed[out.src], failed[out.dest] = true, true
-			l.e.obs.Error(l.waiting[out.src].name, err)
+	}
+	for _, g := range order {
+		if err := l.moveGroup(ctx, g); err != nil {
+			failed[g.src], failed[g.dest] = true, true
+			l.e.obs.Error(l.waiting[g.src].name, err)
 		}
 	}
 	l.outsAlone(ctx, alone, failed)
@@ -198,7 +208,10 @@ func (l *moveLedger) roundTrip(ctx context.Context, out moveOut, in moveIn) erro
 	p.UID[out.side] = in.msg.UID
 	return l.e.update(ctx, func(tx *statedb.Tx) error {
 		var b uidBump
-		return putPair(tx, out.src, p, &b)
+		if err := putPair(tx, out.src, p, &b); err != nil {
+			return err
+		}
+		return b.apply(tx, out.src)
 	})
 }
 
@@ -235,117 +248,3 @@ func (l *moveLedger) record(ctx context.Context, failed map[statedb.MailboxID]bo
 	return firstErr
 }
 
-// move carries out one matched move: the copy on the other side follows.
-func (l *moveLedger) move(ctx context.Context, out moveOut, in moveIn) error {
-	src, dest := l.waiting[out.src], l.waiting[out.dest]
-	o := out.side.Other()
-	m := MergeFlags(MergeInput{Agreed: out.pair.Flags, Cur: [2]store.Flags{in.msg.Flags, in.msg.Flags},
-		Known: [2]bool{out.side == Far, out.side == Near}, Keywords: [2]bool{src.feat[Far].Keywords, src.feat[Near].Keywords},
-		Sync: l.e.opts.Sync})
-	id, err := l.addMoveIntent(ctx, out, in, o)
-	if err != nil {
-		return err
-	}
-	newUID, err := l.moveOther(ctx, out, o, m)
-	if err != nil {
-		return err
-	}
-	p := out.pair
-	p.ID, p.Flags = 0, m.Agreed
-	p.UID[out.side], p.UID[o] = in.msg.UID, newUID
-	err = l.e.update(ctx, func(tx *statedb.Tx) error {
-		if err := tx.DeletePair(statedb.PairID(out.pair.ID)); err != nil {
-			return err
-		}
-		dp, err := toDB(out.dest, p)
-		if err != nil {
-			return err
-		}
-		if newUID == 0 { // the copy could not be found: the next run sees it as new
-			return tx.DropIntent(id)
-		}
-		if _, err := tx.ResolveIntent(id, dp); err != nil {
-			return err
-		}
-		var b uidBump
-		b.add(p)
-		return b.apply(tx, out.dest)
-	})
-	if err == nil {
-		src.rep.Moved[o]++
-		dest.assigned[o] = max(dest.assigned[o], newUID)
-	}
-	return err
-}
-
-// addMoveIntent commits the intent of moving the other side's copy.
-func (l *moveLedger) addMoveIntent(ctx context.Context, out moveOut, in moveIn, o Side) (statedb.IntentID, error) {
-	var id statedb.IntentID
-	err := l.e.update(ctx, func(tx *statedb.Tx) error {
-		var err error
-		id, err = tx.AddIntent(statedb.Intent{
-			Mailbox: out.src, Kind: statedb.IntentMove, Source: dbSide[o], SourceUID: uint32(out.pair.UID[o]),
-			TargetMailbox: out.dest, MessageID: out.pair.MessageID, Size: max(out.pair.Size, 0),
-			InternalDate: out.pair.InternalDate, TempID: fmt.Sprintf("%s:%d", out.side, in.msg.UID),
-		})
-		return err
-	})
-	return id, err
-}
-
-// moveOther sets the merged flags on the other side's copy, moves it to
-// the destination and returns its new UID (0 when it cannot be found).
-func (l *moveLedger) moveOther(ctx context.Context, out moveOut, o Side, m FlagMerge) (store.UID, error) {
-	src, dest := l.waiting[out.src], l.waiting[out.dest]
-	b, err := l.e.st[o].OpenMailbox(ctx, src.names[o])
-	if err != nil {
-		return 0, fmt.Errorf("open %s mailbox %q to move: %w", o, src.names[o], err)
-	}
-	defer b.Close()
-	uid := out.pair.UID[o]
-	if m.Changes(o) {
-		if _, err := b.UpdateFlags(ctx, store.FlagChange{UIDs: []store.UID{uid}, Add: m.Add[o], Remove: m.Remove[o]}); err != nil {
-			return 0, fmt.Errorf("update flags before moving %s UID %d: %w", o, uid, err)
-		}
-	}
-	minUID, err := l.uidNext(ctx, o, dest.names[o])
-	if err != nil {
-		return 0, err
-	}
-	got, err := b.Move(ctx, []store.UID{uid}, dest.names[o])
-	if err != nil {
-		return 0, fmt.Errorf("move %s UID %d from %q to %q: %w", o, uid, src.names[o], dest.names[o], err)
-	}
-	if nu := got[uid]; nu != 0 {
-		return nu, nil
-	}
-	return l.findMoved(ctx, o, dest, out.pair, minUID)
-}
-
-// uidNext returns the current UIDNEXT of mailbox name on side s.
-func (l *moveLedger) uidNext(ctx context.Context, s Side, name string) (store.UID, error) {
-	b, err := l.e.st[s].OpenMailbox(ctx, name)
-	if err != nil {
-		return 0, fmt.Errorf("open %s mailbox %q: %w", s, name, err)
-	}
-	defer b.Close()
-	return b.Status().UIDNext, nil
-}
-
-// findMoved looks up a moved message whose new UID the store could not tell.
-func (l *moveLedger) findMoved(ctx context.Context, s Side, dest *mailboxRun, p Pair, minUID store.UID) (store.UID, error) {
-	b, err := l.e.st[s].OpenMailbox(ctx, dest.names[s])
-	if err != nil {
-		return 0, fmt.Errorf("open %s mailbox %q: %w", s, dest.names[s], err)
-	}
-	defer b.Close()
-	q := store.Query{MessageID: p.MessageID, Size: p.Size, MinUID: minUID}
-	if p.MessageID == "" {
-		q.InternalDate = p.InternalDate
-	}
-	found, err := b.Find(ctx, q)
-	if err != nil || len(found) == 0 {
-		return 0, err
-	}
-	return found[len(found)-1].UID, nil
-}

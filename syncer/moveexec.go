@@ -1,0 +1,219 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// groupKey identifies the moves carried out together: same source and
+// destination mailbox pair, reported on the same side.
+type groupKey struct {
+	src, dest statedb.MailboxID
+	side      Side
+}
+
+// moveGroup is a batch of matched moves.
+type moveGroup struct {
+	groupKey
+	jobs []moveJob
+}
+
+// moveJob is one matched move and what carrying it out found.
+type moveJob struct {
+	out    moveOut
+	in     moveIn
+	merge  FlagMerge
+	intent statedb.IntentID
+	newUID store.UID // of the moved copy on the other side; 0 if unknown
+}
+
+// moveGroup carries out a batch of matched moves, intent before effect:
+// one transaction of intents, the flags merged onto the other side's
+// copies (grouped by identical change), one Move of all of them (the flags
+// travel with the messages), the new UIDs the store could not tell found
+// again, and one transaction moving the pairs from the source mailbox pair
+// to the destination. It holds one mailbox open at a time, so a store with
+// a single connection left cannot deadlock.
+func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
+	src, dest := l.waiting[g.src], l.waiting[g.dest]
+	o := g.side.Other()
+	for i := range g.jobs {
+		j := &g.jobs[i]
+		var known [2]bool
+		known[g.side] = true
+		j.merge = MergeFlags(MergeInput{Agreed: j.out.pair.Flags, Cur: [2]store.Flags{j.in.msg.Flags, j.in.msg.Flags},
+			Known: known, Keywords: [2]bool{src.feat[Far].Keywords, src.feat[Near].Keywords}, Sync: l.e.opts.Sync})
+	}
+	minUID, err := l.uidNext(ctx, o, dest.names[o])
+	if err != nil {
+		return err
+	}
+	if err := l.addMoveIntents(ctx, g, o); err != nil {
+		return err
+	}
+	if err := l.moveBatch(ctx, o, src.names[o], dest.names[o], g.jobs); err != nil {
+		return err
+	}
+	if err := l.findMoved(ctx, o, dest, g.jobs, minUID); err != nil {
+		return err
+	}
+	return l.resolveMoves(ctx, g, o)
+}
+
+// addMoveIntents commits one intent per job, in one transaction.
+func (l *moveLedger) addMoveIntents(ctx context.Context, g *moveGroup, o Side) error {
+	return l.e.update(ctx, func(tx *statedb.Tx) error {
+		for i := range g.jobs {
+			j := &g.jobs[i]
+			id, err := tx.AddIntent(statedb.Intent{
+				Mailbox: g.src, Kind: statedb.IntentMove, Source: dbSide[o], SourceUID: uint32(j.out.pair.UID[o]),
+				TargetMailbox: g.dest, MessageID: j.out.pair.MessageID, Size: max(j.out.pair.Size, 0),
+				InternalDate: j.out.pair.InternalDate, TempID: fmt.Sprintf("%s:%d", g.side, j.in.msg.UID),
+			})
+			if err != nil {
+				return err
+			}
+			j.intent = id
+		}
+		return nil
+	})
+}
+
+// moveBatch sets the merged flags on the copies in mailbox from on side o
+// and moves them all to mailbox to, noting the new UIDs the store tells.
+func (l *moveLedger) moveBatch(ctx context.Context, o Side, from, to string, jobs []moveJob) error {
+	b, err := l.e.st[o].OpenMailbox(ctx, from)
+	if err != nil {
+		return fmt.Errorf("open %s mailbox %q to move: %w", o, from, err)
+	}
+	defer b.Close()
+	groups := map[string]*store.FlagChange{}
+	var order []string
+	uids := make([]store.UID, len(jobs))
+	for i, j := range jobs {
+		uids[i] = j.out.pair.UID[o]
+		if !j.merge.Changes(o) {
+			continue
+		}
+		k := j.merge.Add[o].String() + "\x00" + j.merge.Remove[o].String()
+		if groups[k] == nil {
+			groups[k] = &store.FlagChange{Add: j.merge.Add[o], Remove: j.merge.Remove[o]}
+			order = append(order, k)
+		}
+		groups[k].UIDs = append(groups[k].UIDs, uids[i])
+	}
+	for _, k := range order {
+		if _, err := b.UpdateFlags(ctx, *groups[k]); err != nil {
+			return fmt.Errorf("update flags in %s mailbox %q before moving: %w", o, from, err)
+		}
+	}
+	got, err := b.Move(ctx, uids, to)
+	if err != nil {
+		return fmt.Errorf("move %d messages in %s mailbox %q to %q: %w", len(uids), o, from, to, err)
+	}
+	for i := range jobs {
+		jobs[i].newUID = got[uids[i]]
+	}
+	return nil
+}
+
+// uidNext returns the current UIDNEXT of mailbox name on side s.
+func (l *moveLedger) uidNext(ctx context.Context, s Side, name string) (store.UID, error) {
+	b, err := l.e.st[s].OpenMailbox(ctx, name)
+	if err != nil {
+		return 0, fmt.Errorf("open %s mailbox %q: %w", s, name, err)
+	}
+	defer b.Close()
+	return b.Status().UIDNext, nil
+}
+
+// findMoved looks up the moved copies whose new UID the store could not
+// tell, at or above minUID in the destination, each claimed once.
+func (l *moveLedger) findMoved(ctx context.Context, s Side, dest *mailboxRun, jobs []moveJob, minUID store.UID) error {
+	need := false
+	for _, j := range jobs {
+		need = need || j.newUID == 0
+	}
+	if !need {
+		return nil
+	}
+	b, err := l.e.st[s].OpenMailbox(ctx, dest.names[s])
+	if err != nil {
+		return fmt.Errorf("open %s mailbox %q: %w", s, dest.names[s], err)
+	}
+	defer b.Close()
+	taken := map[store.UID]bool{}
+	for _, j := range jobs {
+		taken[j.newUID] = j.newUID != 0
+	}
+	for i := range jobs {
+		j := &jobs[i]
+		if j.newUID != 0 {
+			continue
+		}
+		p := j.out.pair
+		q := store.Query{MessageID: p.MessageID, Size: p.Size, MinUID: minUID}
+		if p.MessageID == "" {
+			q.InternalDate = p.InternalDate
+		}
+		found, err := b.Find(ctx, q)
+		if err != nil {
+			return fmt.Errorf("find moved %s UID %d in %q: %w", s, p.UID[s], dest.names[s], err)
+		}
+		for _, f := range found {
+			if !taken[f.UID] {
+				j.newUID, taken[f.UID] = f.UID, true
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// resolveMoves moves the pairs in one transaction: each leaves the source
+// mailbox pair and is recorded in the destination with the moved copies'
+// UIDs. A copy that could not be found again loses its pair (the next run
+// sees it as new in the destination); its intent is dropped.
+func (l *moveLedger) resolveMoves(ctx context.Context, g *moveGroup, o Side) error {
+	src, dest := l.waiting[g.src], l.waiting[g.dest]
+	moved := 0
+	err := l.e.update(ctx, func(tx *statedb.Tx) error {
+		moved = 0
+		var b uidBump
+		for _, j := range g.jobs {
+			if err := tx.DeletePair(statedb.PairID(j.out.pair.ID)); err != nil {
+				return err
+			}
+			if j.newUID == 0 {
+				if err := tx.DropIntent(j.intent); err != nil {
+					return err
+				}
+				continue
+			}
+			p := j.out.pair
+			p.ID, p.Flags = 0, j.merge.Agreed
+			p.UID[g.side], p.UID[o] = j.in.msg.UID, j.newUID
+			dp, err := toDB(g.dest, p)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ResolveIntent(j.intent, dp); err != nil {
+				return err
+			}
+			b.add(p)
+			moved++
+		}
+		return b.apply(tx, g.dest)
+	})
+	if err != nil {
+		return err
+	}
+	src.rep.Moved[o] += moved
+	for _, j := range g.jobs {
+		dest.assigned[o] = max(dest.assigned[o], j.newUID)
+	}
+	return nil
+}
