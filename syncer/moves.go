@@ -247,4 +247,3 @@ func (l *moveLedger) record(ctx context.Context, failed map[statedb.MailboxID]bo
 	}
 	return firstErr
 }
-
