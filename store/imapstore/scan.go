@@ -107,7 +107,7 @@ func (sc scan) rangeAt(lo, chunk uint64) (imap.UIDSet, store.UID, bool) {
 // stands for when lo is beyond the last UID are left out.
 func (sc scan) fetch(ctx context.Context, m *Mailbox, set imap.UIDSet, lo, hi store.UID) chunkResult {
 	var mu sync.Mutex // OnMessage runs on the reader goroutine, which outlives an abandoned command
-	var msgs []store.Message
+	msgs := make([]store.Message, 0, expected(lo, hi))
 	opts := &imapclient.FetchOptions{
 		ChangedSince: sc.changedSince,
 		Vanished:     sc.vanished,
@@ -132,4 +132,13 @@ func (sc scan) fetch(ctx context.Context, m *Mailbox, set imap.UIDSet, lo, hi st
 	slices.SortFunc(msgs, func(a, b store.Message) int { return cmp.Compare(a.UID, b.UID) })
 	msgs = slices.CompactFunc(msgs, func(a, b store.Message) bool { return a.UID == b.UID })
 	return chunkResult{msgs: msgs, vanished: res.Vanished}
+}
+
+// expected sizes a chunk's slice: the UID range, capped (a sparse range
+// holds fewer).
+func expected(lo, hi store.UID) int {
+	if hi < lo {
+		return 64
+	}
+	return int(min(uint64(hi-lo)+1, 16384))
 }
