@@ -28,6 +28,8 @@ type world struct {
 	configPath string
 	far, near  *memstore.Store
 	connect    func(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response)) (Session, error)
+	ctx        context.Context   // nil: context.Background()
+	progress   chan os.Signal    // the App's ProgressSignal
 }
 
 var fixedNow = time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
@@ -76,8 +78,12 @@ func (keep) Close() error { return nil }
 func (w *world) run(args ...string) (int, string, string) {
 	w.t.Helper()
 	var out, errOut bytes.Buffer
+	ctx := w.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	app := &App{
-		Stdout: &out, Stderr: &errOut,
+		Stdout: &out, Stderr: &errOut, ProgressSignal: w.progress,
 		Env: config.Env{Lookup: func(string) (string, bool) { return "", false }, Home: w.dir},
 		Now: func() time.Time { return fixedNow },
 		Backends: Backends{
@@ -88,7 +94,7 @@ func (w *world) run(args ...string) (int, string, string) {
 			Connect: w.connect,
 		},
 	}
-	code := app.Run(context.Background(), append([]string{"--config", w.configPath}, args...))
+	code := app.Run(ctx, append([]string{"--config", w.configPath}, args...))
 	return code, out.String(), errOut.String()
 }
 

@@ -171,7 +171,9 @@ func (st *runState) syncTarget(ctx context.Context, rep ui.Reporter, t target) o
 	obs := newObserver(t.acct.Name, rep, st.logs().Logger)
 	out, err := st.syncAccount(ctx, t, obs)
 	if err != nil {
-		rep.Error(t.acct.Name, "", flat(err))
+		if ctx.Err() == nil { // an interruption is said once, at the end
+			rep.Error(t.acct.Name, "", flat(err))
+		}
 		return outcomeFailed
 	}
 	return out
