@@ -220,7 +220,9 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 		return Plan{}, err
 	}
 	if r.moves != nil {
-		r.moves.claim(r, &in)
+		if err := r.moves.claim(ctx, r, &in); err != nil {
+			return Plan{}, err
+		}
 	}
 	return PlanMailbox(in, r.e.opts.PlanOptions), nil
 }

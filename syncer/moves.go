@@ -51,6 +51,9 @@ type moveOut struct {
 	pair    Pair
 	dest    statedb.MailboxID
 	destUID store.UID
+	// byID: not reported by the store, but a vanished message with a
+	// stable id that may turn up elsewhere (dest unknown until matched).
+	byID bool
 }
 
 type moveIn struct {
@@ -76,9 +79,9 @@ func newMoveLedger(e *Engine, rows []statedb.Mailbox) *moveLedger {
 }
 
 // claim takes the moves out of a mailbox's planner input and records them.
-func (l *moveLedger) claim(r *mailboxRun, in *MailboxInput) {
+func (l *moveLedger) claim(ctx context.Context, r *mailboxRun, in *MailboxInput) error {
 	if r.row.ID == 0 || r.e.opts.DryRun {
-		return
+		return nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -86,6 +89,8 @@ func (l *moveLedger) claim(r *mailboxRun, in *MailboxInput) {
 		l.claimOuts(r, in, s)
 		l.claimIns(r, in, s)
 	}
+	l.claimOutsByID(r, in)
+	return l.claimInsByID(ctx, r, in)
 }
 
 func (l *moveLedger) claimOuts(r *mailboxRun, in *MailboxInput, s Side) {
@@ -93,7 +98,7 @@ func (l *moveLedger) claimOuts(r *mailboxRun, in *MailboxInput, s Side) {
 		dest, ok := l.rows[s][mv.Dest]
 		i := slices.Index(in.Delta[s].Vanished, mv.UID)
 		p := findPair(in.Pairs, s, mv.UID)
-		if !ok || i < 0 || p == nil || p.OneSided() || dest.ID == r.row.ID {
+		if !ok || i < 0 || p == nil || p.OneSided() || dest.ID == r.row.ID || touched(in, s.Other(), p) {
 			continue
 		}
 		in.Delta[s].Vanished = slices.Delete(in.Delta[s].Vanished, i, i+1)
@@ -114,6 +119,21 @@ func (l *moveLedger) claimIns(r *mailboxRun, in *MailboxInput, s Side) {
 		l.waiting[r.row.ID] = r
 	}
 	in.Delta[s].New = kept
+}
+
+// touched reports whether side s's delta also mentions pair p: such a
+// pair is left to the planner (a deletion and a copy), not moved.
+func touched(in *MailboxInput, s Side, p *Pair) bool {
+	u := p.UID[s]
+	if slices.Contains(in.Delta[s].Vanished, u) {
+		return true
+	}
+	for _, m := range in.Delta[s].Changed {
+		if m.UID == u {
+			return true
+		}
+	}
+	return false
 }
 
 func originName(m store.Message) string {
@@ -160,6 +180,7 @@ func (l *moveLedger) finish(ctx context.Context) error {
 			}
 		} else if j := l.matchIn(out, usedIn); j >= 0 {
 			usedIn[j] = true
+			out.dest = l.ins[j].dest
 			k := groupKey{out.src, out.dest, out.side}
 			if groups[k] == nil {
 				groups[k] = &moveGroup{groupKey: k}
@@ -218,7 +239,7 @@ func (l *moveLedger) roundTrip(ctx context.Context, out moveOut, in moveIn) erro
 // matchIn finds the move-in record matching out.
 func (l *moveLedger) matchIn(out moveOut, used []bool) int {
 	for j, in := range l.ins {
-		if !used[j] && in.side == out.side && in.dest == out.dest && in.src == out.src &&
+		if !used[j] && in.side == out.side && (out.byID || in.dest == out.dest) && in.src == out.src &&
 			in.srcUID == out.pair.UID[out.side] && (out.destUID == 0 || out.destUID == in.msg.UID) {
 			return j
 		}

@@ -17,7 +17,8 @@ const (
 )
 
 // RePair matches the pairs that have a UID on side s with the messages a
-// fresh listing of s shows, by stable id (EMAILID / X-GM-MSGID) first,
+// fresh listing of s shows, by stable id (EMAILID / X-GM-MSGID, far side
+// only: a pair records the far side's) first,
 // then Message-ID and size, then — for pairs without a Message-ID — size
 // and INTERNALDATE to the second. Each listed message matches at most one
 // pair. It returns the new UID per pair index (0: no match) and the count
@@ -59,7 +60,7 @@ func RePair(pairs []Pair, s Side, listing []store.Message) (newUID []store.UID, 
 	newUID = make([]store.UID, len(pairs))
 	for i, p := range pairs {
 		j := -1
-		if p.EmailID != "" {
+		if p.EmailID != "" && s == Far { // a pair's EmailID is the far side's
 			j = take(byEmail[p.EmailID])
 		}
 		if j < 0 && p.MessageID != "" {

@@ -46,8 +46,9 @@ type Pair struct {
 	Size         int64
 	InternalDate time.Time
 	MessageID    string
-	EmailID      string
-	HeaderHash   string
+	// EmailID is the far side's stable id (EMAILID, X-GM-MSGID), or "".
+	EmailID    string
+	HeaderHash string
 }
 
 // OneSided reports whether the pair has a copy on one side only.

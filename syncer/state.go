@@ -68,10 +68,13 @@ func toDB(mb statedb.MailboxID, p Pair) (statedb.Pair, error) {
 }
 
 // pairFromMessage is the pair recorded when message m of side s got its
-// copy other on the other side.
+// copy other on the other side. The pair's EmailID is the far side's.
 func pairFromMessage(s Side, m store.Message, other store.UID) Pair {
 	p := Pair{Flags: m.Flags, Labels: m.Labels, Size: m.Size, InternalDate: m.InternalDate,
-		MessageID: m.MessageID, EmailID: m.EmailID}
+		MessageID: m.MessageID}
+	if s == Far {
+		p.EmailID = m.EmailID
+	}
 	p.UID[s] = m.UID
 	p.UID[s.Other()] = other
 	return p
