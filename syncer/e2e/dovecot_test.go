@@ -44,16 +44,9 @@ type rig struct {
 	db   *statedb.DB
 }
 
-func newRig(t *testing.T) *rig {
-	srv := testenv.Dovecot(t)
-	u := srv.NewUser(t)
-	db := statedbtest.Open(t)
-	root := t.TempDir()
-	near, err := maildirstore.New(maildirstore.Options{Root: root, DB: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	far, err := imapstore.New(context.Background(), imapstore.Options{Dial: func(ctx context.Context) (*imapclient.Client, error) {
+// imapStore opens an imapstore for user u of srv.
+func imapStore(t *testing.T, srv *testenv.Server, u testenv.User) *imapstore.Store {
+	st, err := imapstore.New(context.Background(), imapstore.Options{Dial: func(ctx context.Context) (*imapclient.Client, error) {
 		c, err := imapclient.Dial(ctx, srv.IMAPAddr(), &imapclient.Options{InsecurePlaintext: true})
 		if err != nil {
 			return nil, err
@@ -67,7 +60,21 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { far.Close(); near.Close() })
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newRig(t *testing.T) *rig {
+	srv := testenv.Dovecot(t)
+	u := srv.NewUser(t)
+	db := statedbtest.Open(t)
+	root := t.TempDir()
+	near, err := maildirstore.New(maildirstore.Options{Root: root, DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	far := imapStore(t, srv, u)
+	t.Cleanup(func() { near.Close() })
 	return &rig{t: t, srv: srv, user: u, far: far, near: near, root: root, db: db}
 }
 
@@ -255,5 +262,51 @@ func TestDovecotDeletionGuards(t *testing.T) {
 	entries, err := os.ReadDir(filepath.Join(dir, "cur"))
 	if err != nil || len(entries) != 60 {
 		t.Fatalf("local INBOX holds %d files (%v), want 60", len(entries), err)
+	}
+}
+
+// TestDovecotToDovecot keeps two users of the server in step both ways
+// (a server migration runs on the same engine).
+func TestDovecotToDovecot(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	u1, u2 := srv.NewUser(t), srv.NewUser(t)
+	far, near := imapStore(t, srv, u1), imapStore(t, srv, u2)
+	db := statedbtest.Open(t)
+	srv.CreateMailbox(t, u1.Name, "Lists/Go")
+	f := srv.DeliverMessages(t, u1.Name, "INBOX", date, msg("f1"), msg("f2"), msg("f3"))
+	srv.DeliverMessages(t, u1.Name, "Lists/Go", date, msg("l1"))
+	n := srv.DeliverMessages(t, u2.Name, "INBOX", date, msg("n1"), msg("f1"))
+	run := func() syncer.Result {
+		t.Helper()
+		eng, err := syncer.New(far, near, db, syncer.DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := eng.SyncAccount(context.Background())
+		if err == nil {
+			err = res.Err()
+		}
+		if err != nil {
+			t.Fatalf("sync: %v", err)
+		}
+		statedbtest.Check(t, db)
+		if a, b := content(t, far), content(t, near); a != b {
+			t.Fatalf("stores differ:\nfar:\n%s\nnear:\n%s", a, b)
+		}
+		return res
+	}
+	res := run()
+	if got := sum(res, func(m syncer.MailboxReport) int { return m.New[syncer.Far] + m.New[syncer.Near] }); got != 4 {
+		t.Errorf("first sync copied %d messages, want 4 (f1 exists on both sides)", got)
+	}
+	srv.AddFlags(t, u1.Name, "INBOX", f[0], `\Seen`)
+	srv.AddFlags(t, u2.Name, "INBOX", n[0], `\Flagged`)
+	srv.Expunge(t, u1.Name, "INBOX", f[1])
+	run()
+	res = run()
+	if got := sum(res, func(m syncer.MailboxReport) int {
+		return m.New[0] + m.New[1] + m.Changed[0] + m.Changed[1] + m.Deleted[0] + m.Deleted[1]
+	}); got != 0 {
+		t.Errorf("idle run did %d things", got)
 	}
 }
