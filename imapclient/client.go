@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/internal/imapwire"
@@ -25,7 +26,11 @@ const (
 
 // String names the state.
 func (s State) String() string {
-	return [...]string{"not authenticated", "authenticated", "selected", "logout"}[s]
+	names := [...]string{"not authenticated", "authenticated", "selected", "logout"}
+	if s < 0 || int(s) >= len(names) {
+		return "unknown state"
+	}
+	return names[s]
 }
 
 // Client is one IMAP connection. All methods are safe for concurrent use:
@@ -62,6 +67,7 @@ type Client struct {
 	exists       uint32
 	idling       *Cmd // the IDLE command after its "+", until DONE is sent
 	compressed   bool
+	idleOn       atomic.Bool    // an Idle call is running
 	bye          *imap.Response // the server's BYE, once received
 	closed       chan struct{}
 	closeErr     error

@@ -34,6 +34,10 @@ var (
 	// (RFC 9051 §7.2.2), before anything was sent.
 	ErrLoginDisabled = errors.New("server refuses this login method (LOGINDISABLED or mechanism not offered)")
 
+	// ErrIdleRunning is returned by Idle when another Idle call on the
+	// same client is still running.
+	ErrIdleRunning = errors.New("imapclient: Idle is already running on this connection")
+
 	// ErrBusy is wrapped when a command that needs the connection for
 	// itself (COMPRESS, STARTTLS) is issued while others are in flight.
 	ErrBusy = errors.New("command needs an otherwise idle connection")

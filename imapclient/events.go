@@ -24,11 +24,10 @@ const (
 	EventDisconnected                  // the connection failed: Err (a *ConnError)
 	EventReconnecting                  // Session: a reconnect attempt starts; Attempt, Err (last failure)
 	EventReconnected                   // Session: connected, logged in, state restored
-	EventIdleError                     // Idle ended on an error: Err
 )
 
 var kindNames = [...]string{"other", "exists", "recent", "expunge", "vanished", "fetch", "status", "bye",
-	"capability", "disconnected", "reconnecting", "reconnected", "idle-error"}
+	"capability", "disconnected", "reconnecting", "reconnected"}
 
 // String names the kind.
 func (k EventKind) String() string {

@@ -103,3 +103,35 @@ func ExampleSecretCommand() {
 	}
 	fmt.Println(c.State())
 }
+
+// A Session reconnects by itself and keeps idling across reconnects;
+// what happens is reported through the Handler.
+func ExampleNewSession() {
+	ctx := context.Background()
+	handler := func(ev imapclient.Event) {
+		switch ev.Kind {
+		case imapclient.EventDisconnected:
+			log.Println("connection lost:", ev.Err)
+		case imapclient.EventReconnected:
+			log.Println("reconnected; re-selected", ev.Mailbox, "UIDVALIDITY", ev.Selected.UIDValidity)
+		case imapclient.EventExists:
+			log.Println("now", ev.Num, "messages")
+		}
+	}
+	s, err := imapclient.NewSession(ctx, imapclient.SessionOptions{
+		Addr:        "imap.example.org:993",
+		Options:     imapclient.Options{Handler: handler},
+		Credentials: imapclient.Credentials{Username: "me@example.org", Secret: imapclient.SecretCommand("pass show mail")},
+		Enable:      []imap.Cap{imap.CapQResync},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Select(ctx, "INBOX", &imapclient.SelectOptions{CondStore: true}); err != nil {
+		log.Fatal(err)
+	}
+	if err := s.Idle(ctx); err != nil {
+		log.Fatal(err)
+	}
+}

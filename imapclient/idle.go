@@ -17,6 +17,10 @@ import (
 // Options.PollInterval instead. Idle returns nil when ctx ends and the
 // connection's error if it fails.
 func (c *Client) Idle(ctx context.Context) error {
+	if !c.idleOn.CompareAndSwap(false, true) {
+		return ErrIdleRunning
+	}
+	defer c.idleOn.Store(false)
 	if !c.Caps().Has(imap.CapIdle) {
 		return c.poll(ctx)
 	}

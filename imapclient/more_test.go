@@ -136,6 +136,9 @@ func TestIdleRestarts(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- c.Idle(ctx) }()
 	waitFor(t, tr.when("C: DONE", 3), "three IDLE restarts")
+	if err := c.Idle(ctx); !errors.Is(err, ErrIdleRunning) {
+		t.Errorf("second Idle: %v", err)
+	}
 	stop()
 	if err := <-done; err != nil {
 		t.Errorf("Idle: %v", err)

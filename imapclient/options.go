@@ -47,7 +47,9 @@ type Options struct {
 	// DialTimeout bounds the TCP connect and TLS handshake (in addition to
 	// the context of Dial).
 	DialTimeout time.Duration
-	// KeepAlive is the TCP keepalive period; negative disables it.
+	// KeepAlive is the TCP keepalive idle time: after this much silence
+	// the kernel probes every KeepAlive/3 and drops the connection after
+	// three unanswered probes. Default 30 s; negative disables it.
 	KeepAlive time.Duration
 	// UserTimeout sets TCP_USER_TIMEOUT on Linux: unacknowledged data for
 	// this long kills the connection, so a dead link is noticed in seconds.
