@@ -28,8 +28,8 @@ type world struct {
 	configPath string
 	far, near  *memstore.Store
 	connect    func(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response)) (Session, error)
-	ctx        context.Context   // nil: context.Background()
-	progress   chan os.Signal    // the App's ProgressSignal
+	ctx        context.Context // nil: context.Background()
+	progress   chan os.Signal  // the App's ProgressSignal
 }
 
 var fixedNow = time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
