@@ -42,6 +42,9 @@ func (e *Engine) syncPair(ctx context.Context, row statedb.Mailbox, ledger *move
 	}
 	r.rep = MailboxReport{Mailbox: r.name, DryRun: e.opts.DryRun}
 	err := r.run(ctx)
+	if errors.Is(err, errDryRunStop) {
+		err = nil
+	}
 	if err != nil {
 		r.rep.Err = err
 		e.obs.Error(r.name, err)

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/imapdir/imapdir/statedb"
@@ -82,6 +83,10 @@ func RePairAccepted(matched, total int) bool {
 	return total == 0 || matched >= RepairMinMatches || matched*100 >= RepairMinPercent*total
 }
 
+// errDryRunStop ends a mailbox's dry run early without failing it: what
+// follows cannot be planned without writing the state first.
+var errDryRunStop = errors.New("dry run stops here")
+
 // repair handles a UIDVALIDITY change on side s (from rec to cur): it
 // re-pairs by content without fetching any body, rewrites the pairs' UIDs
 // on that side (pairs whose message was not found keep only their other
@@ -113,7 +118,8 @@ func (r *mailboxRun) repair(ctx context.Context, s Side, rec, cur uint32) error 
 	msg := fmt.Sprintf("UIDVALIDITY of %s mailbox %q changed from %d to %d: re-paired %d of %d messages without downloading",
 		s, r.names[s], rec, cur, matched, len(pairs))
 	if r.e.opts.DryRun {
-		return r.e.errorf(r.name, "dry run: %s (would re-pair; nothing else planned)", msg)
+		r.e.warn(r.name, "would have: "+msg+"; nothing else planned for this mailbox in a dry run")
+		return errDryRunStop
 	}
 	if err := r.rewritePairs(ctx, s, pairs, newUID, cur); err != nil {
 		return err

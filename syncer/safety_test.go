@@ -157,6 +157,27 @@ func TestUIDValidityResetRepairsWithoutDownload(t *testing.T) {
 	}
 }
 
+func TestUIDValidityResetDryRun(t *testing.T) {
+	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
+	e.seedMany(e.far, "INBOX", 10)
+	e.sync()
+	if err := e.far.ResetUIDValidity("INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	e.opts.DryRun, e.opts.Observer = true, rec
+	res := e.sync()
+	if len(rec.warns) != 1 || !strings.Contains(rec.warns[0], "re-paired 10 of 10") || res.Mailboxes[0].Err != nil {
+		t.Fatalf("warns %q, report %+v", rec.warns, res.Mailboxes[0])
+	}
+	e.opts.DryRun, e.opts.Observer = false, nil
+	e.near.ResetCounts()
+	e.sync()
+	if n := e.near.OpCount(memstore.OpAppend); n != 0 {
+		t.Fatalf("%d appends after the dry run", n)
+	}
+}
+
 func TestUIDValidityResetWithTooFewMatchesStops(t *testing.T) {
 	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
 	uids := e.seedMany(e.far, "INBOX", 30)
