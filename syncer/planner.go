@@ -13,7 +13,8 @@ import (
 // Rules, in the order they are applied:
 //
 //  1. New messages found on both sides with the same Message-ID and size
-//     are adopted as one pair (no copy); their flags merge as if the
+//     (or, without Message-ID, the same size and INTERNALDATE, when that
+//     is unambiguous) are adopted as one pair (no copy); their flags merge as if the
 //     agreed set were the flags both have (so a flag on either side is
 //     set on both). This is what keeps a first sync over an existing
 //     Maildir from duplicating every message.
@@ -237,22 +238,17 @@ func adopt(far, near []store.Message, kw [2]bool, opts PlanOptions) (restF, rest
 	if len(far) == 0 || len(near) == 0 {
 		return far, near, nil
 	}
-	type key struct {
-		id   string
-		size int64
-	}
-	byKey := map[key][]int{}
+	byKey := map[adoptKey][]int{}
 	for i, m := range near {
-		if m.MessageID != "" {
-			k := key{m.MessageID, m.Size}
+		if k, ok := adoptKeyOf(m); ok {
 			byKey[k] = append(byKey[k], i)
 		}
 	}
 	used := make([]bool, len(near))
 	for _, f := range far {
-		k := key{f.MessageID, f.Size}
+		k, ok := adoptKeyOf(f)
 		cands := byKey[k]
-		if f.MessageID == "" || len(cands) == 0 {
+		if !ok || len(cands) == 0 || (f.MessageID == "" && len(cands) > 1) {
 			restF = append(restF, f)
 			continue
 		}
@@ -267,6 +263,25 @@ func adopt(far, near []store.Message, kw [2]bool, opts PlanOptions) (restF, rest
 		}
 	}
 	return restF, restN, ups
+}
+
+// adoptKey is what two new messages must share to be taken for one:
+// Message-ID and size, or — without a Message-ID — size and INTERNALDATE
+// to the second (then only when one candidate has them).
+type adoptKey struct {
+	id   string
+	size int64
+	date int64
+}
+
+func adoptKeyOf(m store.Message) (adoptKey, bool) {
+	if m.MessageID != "" {
+		return adoptKey{id: m.MessageID, size: m.Size}, true
+	}
+	if m.InternalDate.IsZero() || m.Size <= 0 {
+		return adoptKey{}, false
+	}
+	return adoptKey{size: m.Size, date: m.InternalDate.Unix()}, true
 }
 
 // adoptPair builds the update creating a pair of two matching new messages.
