@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/imapdir/imapdir/store"
@@ -43,4 +44,30 @@ func TestFirstSyncAndResync(t *testing.T) {
 	}
 	e.sync()
 	e.converged()
+}
+
+// TestFirstSyncOverExistingMaildir: both sides already hold the same mail
+// (a Maildir another tool wrote); the first sync pairs it all, copies
+// nothing, and merges the flags.
+func TestFirstSyncOverExistingMaildir(t *testing.T) {
+	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
+	for i := 0; i < 50; i++ {
+		id := fmt.Sprintf("m%d", i)
+		e.seed(e.far, "INBOX", id, `\Seen`)
+		e.seed(e.near, "INBOX", id, ``)
+	}
+	if _, err := e.far.Seed("INBOX", []byte("Subject: no id\r\n\r\nx\r\n"), nil, epoch); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.near.Seed("INBOX", []byte("Subject: no id\r\n\r\nx\r\n"), store.NewFlags(store.Flagged), epoch); err != nil {
+		t.Fatal(err)
+	}
+	res := e.sync()
+	if n := total(res, func(m MailboxReport) int { return m.New[Far] + m.New[Near] }); n != 0 {
+		t.Fatalf("first sync copied %d messages, want 0", n)
+	}
+	e.converged()
+	if e.count(e.near, "INBOX") != 51 {
+		t.Fatalf("near INBOX holds %d", e.count(e.near, "INBOX"))
+	}
 }
