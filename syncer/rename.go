@@ -10,32 +10,26 @@ import (
 	"github.com/imapdir/imapdir/store"
 )
 
-// renames detects mailboxes renamed on one side by their stable mailbox id
-// (RFC 8474 MAILBOXID, or the store's own: MailboxInfo.ID) and renames the
-// other side's mailbox the same way, so its messages are kept rather than
-// downloaded again. A recorded pair whose name is gone from side s while a
-// mailbox with the same id exists there under another name was renamed.
-// The infos are updated to the names after the renames.
+// renames detects mailboxes renamed on one side and renames the other
+// side's mailbox the same way, so its messages are kept rather than
+// downloaded again. A recorded pair whose name is gone from side s was
+// renamed when a mailbox of s carries its stable mailbox id (RFC 8474
+// MAILBOXID, or the store's own: MailboxInfo.ID) under another name or,
+// without ids, when exactly one mailbox of s that no pair knows has the
+// recorded UIDVALIDITY (a rename keeps it). The infos are updated to the
+// names after the renames.
 func (e *Engine) renames(ctx context.Context, infos [2]sideInfo, rows []statedb.Mailbox) error {
 	for s := Far; s <= Near; s++ {
-		if !e.st[s].Features().MailboxIDs {
-			continue
-		}
-		byID := map[string]string{}
-		for n, mi := range infos[s] {
-			if mi.ID != "" {
-				byID[mi.ID] = n
-			}
-		}
 		for _, row := range rows {
-			old, id := rowName(row, s), rowMailboxID(row, s)
-			if id == "" || old == "" {
+			old := rowName(row, s)
+			if _, still := infos[s][old]; still || old == "" {
 				continue
 			}
-			if _, still := infos[s][old]; still {
-				continue
+			nu, err := e.renamedTo(ctx, s, row, infos[s], rows)
+			if err != nil {
+				return err
 			}
-			if nu, ok := byID[id]; ok && nu != old {
+			if nu != "" {
 				if err := e.rename(ctx, s, row, old, nu, infos); err != nil {
 					return err
 				}
@@ -43,6 +37,44 @@ func (e *Engine) renames(ctx context.Context, infos [2]sideInfo, rows []statedb.
 		}
 	}
 	return nil
+}
+
+// renamedTo returns the name row's side-s mailbox has now, or "".
+func (e *Engine) renamedTo(ctx context.Context, s Side, row statedb.Mailbox, si sideInfo, rows []statedb.Mailbox) (string, error) {
+	if id := rowMailboxID(row, s); id != "" && e.st[s].Features().MailboxIDs {
+		for n, mi := range si {
+			if mi.ID == id {
+				return n, nil
+			}
+		}
+		return "", nil
+	}
+	v := uidValidity(row, s)
+	if v == 0 {
+		return "", nil
+	}
+	known := map[string]bool{}
+	for _, r := range rows {
+		known[rowName(r, s)] = true
+	}
+	var found []string
+	for n := range si {
+		if known[n] {
+			continue
+		}
+		b, err := e.st[s].OpenMailbox(ctx, n)
+		if err != nil {
+			return "", fmt.Errorf("open %s mailbox %q: %w", s, n, err)
+		}
+		if b.Status().UIDValidity == v {
+			found = append(found, n)
+		}
+		b.Close()
+	}
+	if len(found) != 1 {
+		return "", nil
+	}
+	return found[0], nil
 }
 
 func rowName(m statedb.Mailbox, s Side) string {

@@ -291,7 +291,17 @@ func TestSyncMailboxOnly(t *testing.T) {
 }
 
 func TestRenameByMailboxID(t *testing.T) {
-	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
+	testRename(t, memstore.AllFeatures())
+}
+
+func TestRenameByUIDValidity(t *testing.T) {
+	f := memstore.AllFeatures()
+	f.MailboxIDs = false
+	testRename(t, f)
+}
+
+func testRename(t *testing.T, feat store.Features) {
+	e := newEnv(t, feat, feat)
 	e.base()
 	e.seed(e.far, "Archive/2024", "y", "")
 	e.sync()
