@@ -91,6 +91,9 @@ func checks() []check {
 			`SELECT format('near mailbox %d %Q: UID %d not in 1..UIDNEXT %d', m.id, m.name, n.uid, m.uidnext)
 			FROM near_messages n JOIN near_mailboxes m ON m.id = n.mailbox_id
 			WHERE n.uid < 1 OR n.uid >= m.uidnext`},
+		{Invariant{"near-message-changed-gen", "a near message's changed generation is not above its near mailbox's generation"},
+			`SELECT format('near mailbox %d %Q: UID %d changed in generation %d, after the mailbox''s %d', m.id, m.name, n.uid, n.changed_gen, m.generation)
+			FROM near_messages n JOIN near_mailboxes m ON m.id = n.mailbox_id WHERE n.changed_gen > m.generation`},
 		{Invariant{"near-message-unique-name", "no two near messages share a unique name (in any mailboxes)"},
 			`SELECT format('unique name %Q: %d messages', unique_name, count(*)) FROM near_messages
 			GROUP BY unique_name HAVING count(*) > 1`},

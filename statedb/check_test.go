@@ -76,8 +76,9 @@ func plants() map[string]string {
 		"near-message-unique-name": `DROP INDEX near_messages_unique_name;
 			INSERT INTO near_mailboxes (id, name, uidvalidity, uidnext) VALUES (2, 'Other', 1, 2);
 			INSERT INTO near_messages (mailbox_id, uid, unique_name, subdir, file_name) VALUES (2, 1, 'u1', 'new', 'u1')`,
-		"near-message-file-name": `UPDATE near_messages SET file_name = 'elsewhere' WHERE uid = 1`,
-		"flags-canonical":        `UPDATE pairs SET flags = 'work \Seen' WHERE far_uid = 5`,
+		"near-message-file-name":   `UPDATE near_messages SET file_name = 'elsewhere' WHERE uid = 1`,
+		"near-message-changed-gen": `UPDATE near_messages SET changed_gen = 5 WHERE uid = 1`,
+		"flags-canonical":          `UPDATE pairs SET flags = 'work \Seen' WHERE far_uid = 5`,
 	}
 }
 

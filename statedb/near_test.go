@@ -12,7 +12,7 @@ import (
 // nearMsg builds a valid near message for tests.
 func nearMsg(mb NearMailboxID, unique string) NearMessage {
 	return NearMessage{Mailbox: mb, UniqueName: unique, Subdir: "cur", FileName: unique + ":2,S",
-		Flags: `\Seen`, Size: 10, MTime: time.Date(2024, 1, 1, 0, 0, 0, 999, time.UTC), ChangedGen: 3}
+		Flags: `\Seen`, Size: 10, MTime: time.Date(2024, 1, 1, 0, 0, 0, 999, time.UTC)}
 }
 
 func TestNearMailboxes(t *testing.T) {
@@ -93,6 +93,10 @@ func TestNearMessageUpdateMoveDelete(t *testing.T) {
 		msg := nearMsg(a.ID, "1700.M1P1.host")
 		uid, err := tx.AssignNearUID(msg)
 		if err != nil {
+			return err
+		}
+		a.Generation = 1<<63 - 1
+		if err := tx.UpdateNearMailbox(a); err != nil {
 			return err
 		}
 		msg.UID, msg.Subdir, msg.FileName, msg.Flags, msg.ChangedGen = uid, "new", msg.UniqueName, "", 1<<63-1
