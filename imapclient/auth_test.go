@@ -165,3 +165,38 @@ func TestOAuthMechanisms(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainWithoutSASLIR: without SASL-IR the initial response follows
+// the server's empty challenge (RFC 9051 §6.2.2).
+func TestPlainWithoutSASLIR(t *testing.T) {
+	got := make(chan string, 2)
+	fs := newFakeServer(t, func(f *fakeConn) {
+		f.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake")
+		l := f.read()
+		got <- l
+		f.send("+ ")
+		ir, _ := base64.StdEncoding.DecodeString(f.read())
+		got <- string(ir)
+		f.send(strings.Fields(l)[0] + " OK [CAPABILITY IMAP4rev1] in")
+		for l := f.read(); l != ""; l = f.read() {
+			f.send(strings.Fields(l)[0] + " OK done")
+		}
+	})
+	c, err := Dial(testCtx(t), fs.addr(), &Options{InsecurePlaintext: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Authenticate(testCtx(t), &PlainAuth{Username: "me", Password: SecretString("pw")}); err != nil {
+		t.Fatal(err)
+	}
+	if cmd := <-got; !strings.HasSuffix(cmd, "AUTHENTICATE PLAIN") {
+		t.Errorf("command %q", cmd)
+	}
+	if ir := <-got; ir != "\x00me\x00pw" {
+		t.Errorf("initial response %q", ir)
+	}
+	if err := c.Authenticate(testCtx(t), &XOAuth2{Username: "me", Token: SecretString("t")}); !errors.Is(err, ErrLoginDisabled) {
+		t.Errorf("mechanism not offered: %v", err)
+	}
+}

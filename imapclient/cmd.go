@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/internal/imapwire"
 )
 
 // Cmd is a command that was sent (or is queued to be sent) and whose
@@ -221,10 +222,12 @@ func (c *Client) unlockWrite() { <-c.wlock }
 // a half-sent command cannot be taken back.
 func (c *Client) write(ctx context.Context, cmd *Cmd) error {
 	c.mu.Lock()
-	if c.closeErr != nil {
-		err := c.closeErr
+	if err := c.closeErr; err != nil || ctx.Err() != nil {
 		c.mu.Unlock()
 		c.leave(cmd)
+		if err == nil {
+			err = fmt.Errorf("imapclient: %s not sent: %w", cmd.name, ctx.Err())
+		}
 		return err
 	}
 	c.tagSeq++
@@ -268,8 +271,16 @@ func (c *Client) clearContTarget(cmd *Cmd) {
 	c.mu.Unlock()
 }
 
-// writeFailed handles a command that could not be (fully) written.
+// writeFailed handles a command that could not be (fully) written. A
+// command the encoder refused (imapwire.ErrUnsafe) was not sent at all:
+// it fails alone and the connection stays.
 func (c *Client) writeFailed(cmd *Cmd, err error) error {
+	if errors.Is(err, imapwire.ErrUnsafe) {
+		c.unregister(cmd)
+		err = fmt.Errorf("imapclient: %s not sent: %w", cmd.name, err)
+		c.complete(cmd, nil, err)
+		return err
+	}
 	select {
 	case <-cmd.done: // refused by the server (NO to a literal) or closed
 		if cmd.err != nil {
@@ -283,6 +294,18 @@ func (c *Client) writeFailed(cmd *Cmd, err error) error {
 	}
 	c.closeWith(err)
 	return err
+}
+
+// unregister removes cmd from the commands in flight.
+func (c *Client) unregister(cmd *Cmd) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, x := range c.inflight {
+		if x == cmd {
+			c.inflight = append(c.inflight[:i:i], c.inflight[i+1:]...)
+			return
+		}
+	}
 }
 
 // waitCont waits for the continuation request of a synchronizing literal

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/internal/imapwire"
 	"github.com/imapdir/imapdir/internal/testenv"
 )
 
@@ -197,5 +198,28 @@ func TestGenericTyped(t *testing.T) {
 	}
 	if _, err := c.Command(ctx, imap.Atom("FROBNICATE")); !errors.As(err, new(*imap.Error)) {
 		t.Errorf("unknown command: %v", err)
+	}
+}
+
+// TestUnsafeCommandKeepsConnection: a command the encoder refuses is not
+// sent, fails alone, and the connection stays usable.
+func TestUnsafeCommandKeepsConnection(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	c, _ := login(t, srv, nil)
+	ctx := testCtx(t)
+	_, err := c.Command(ctx, imap.Atom("NOOP"), imap.Atom("bad atom\r\nA99 LOGOUT"))
+	if !errors.Is(err, imapwire.ErrUnsafe) {
+		t.Fatalf("want ErrUnsafe, got %v", err)
+	}
+	if err := c.Noop(ctx); err != nil {
+		t.Fatalf("NOOP after a refused command: %v", err)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := c.Noop(canceled); !errors.Is(err, context.Canceled) {
+		t.Errorf("NOOP with a canceled ctx: %v", err)
+	}
+	if err := c.Noop(ctx); err != nil {
+		t.Fatalf("NOOP after a canceled one: %v", err)
 	}
 }
