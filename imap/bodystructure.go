@@ -112,11 +112,9 @@ func parseMultipart(l List) (*BodyStructure, error) {
 		return b, nil
 	}
 	b.Extended = true
-	var err error
-	if b.Params, err = parseParams(ext[0]); err != nil {
-		return nil, err
-	}
-	return b, b.parseExtTail(ext[1:])
+	b.Params, _ = parseParams(ext[0]) // extension data: malformed is dropped
+	b.parseExtTail(ext[1:])
+	return b, nil
 }
 
 // parseSinglePart: body-type-1part (RFC 9051 §9).
@@ -145,7 +143,8 @@ func parseSinglePart(l List) (*BodyStructure, error) {
 	}
 	b.Extended = true
 	b.MD5, _, _ = AsNString(rest[0])
-	return b, b.parseExtTail(rest[1:])
+	b.parseExtTail(rest[1:])
+	return b, nil
 }
 
 func (b *BodyStructure) isMessage() bool {
@@ -188,14 +187,13 @@ func (b *BodyStructure) parseMessage(rest List) (List, error) {
 	return rest[3:], nil
 }
 
-// parseExtTail: [body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]].
-func (b *BodyStructure) parseExtTail(ext List) error {
+// parseExtTail (never fails: extension data is best effort):
+// [body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]].
+func (b *BodyStructure) parseExtTail(ext List) {
 	if len(ext) == 0 {
-		return nil
+		return
 	}
-	if err := b.parseDisposition(ext[0]); err != nil {
-		return err
-	}
+	b.parseDisposition(ext[0])
 	if len(ext) > 1 {
 		b.Language = parseLanguage(ext[1])
 	}
@@ -205,21 +203,25 @@ func (b *BodyStructure) parseExtTail(ext List) error {
 	if len(ext) > 3 {
 		b.Extensions = ext[3:]
 	}
-	return nil
 }
 
-func (b *BodyStructure) parseDisposition(v Value) error {
-	if _, isNil := v.(Nil); isNil {
-		return nil
+// parseDisposition: body-fld-dsp = "(" string SP body-fld-param ")" / nil.
+// Quirk: a bare string (the disposition without parameters) is accepted,
+// and malformed parameters are dropped, since extension data must not spoil
+// the structure.
+func (b *BodyStructure) parseDisposition(v Value) {
+	if s, _, ok := AsNString(v); ok {
+		b.Disposition = s
+		return
 	}
 	l, ok := v.(List)
-	if !ok || len(l) != 2 {
-		return fmt.Errorf("imap: body-fld-dsp is not (string params): %v", v)
+	if !ok || len(l) == 0 {
+		return
 	}
 	b.Disposition, _ = AsString(l[0])
-	var err error
-	b.DispositionParams, err = parseParams(l[1])
-	return err
+	if len(l) > 1 {
+		b.DispositionParams, _ = parseParams(l[1])
+	}
 }
 
 func parseLanguage(v Value) []string {

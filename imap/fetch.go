@@ -202,6 +202,10 @@ func parseFlags(v Value) ([]Flag, error) {
 	for _, x := range l {
 		s, ok := AsAtom(x)
 		if !ok {
+			// Quirk: a flag sent as a quoted string is taken as the flag.
+			s, ok = AsString(x)
+		}
+		if !ok {
 			return nil, fmt.Errorf("flag %v is not an atom", x)
 		}
 		out = append(out, Flag(s).Canonical())

@@ -72,3 +72,14 @@ func TestDateTime(t *testing.T) {
 		t.Errorf("%+v", f)
 	}
 }
+
+// TestBodyStructureLeniency: odd extension data does not spoil the structure.
+func TestBodyStructureLeniency(t *testing.T) {
+	f := must(imap.ParseFetch(one(t,
+		`* 1 FETCH (BODYSTRUCTURE (("TEXT" "PLAIN" NIL NIL NIL "7BIT" 10 1 NIL "inline" NIL NIL)("APPLICATION" "PDF" ("NAME" NIL) NIL NIL "BASE64" 100 NIL ("attachment" "bogus") NIL NIL) "MIXED" "bogus-params" NIL NIL NIL) FLAGS ("\\Seen"))`)))
+	b := f.BodyStructure
+	if len(b.Parts) != 2 || b.Parts[0].Disposition != "inline" || b.Parts[1].Disposition != "attachment" ||
+		b.Parts[1].Params["name"] != "" || !imap.HasFlag(f.Flags, imap.FlagSeen) {
+		t.Errorf("%+v / %+v", b.Parts[0], b.Parts[1])
+	}
+}
