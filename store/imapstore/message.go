@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/mutf7"
 	"github.com/imapdir/imapdir/store"
 )
 
@@ -55,7 +56,7 @@ func (s *Store) toMessage(fd *imap.FetchData) store.Message {
 	case s.caps.gmail:
 		m.EmailID = strconv.FormatUint(fd.GmailMsgID, 10)
 		m.ThreadID = strconv.FormatUint(fd.GmailThreadID, 10)
-		m.Labels = fd.GmailLabels
+		m.Labels = decodeLabels(fd.GmailLabels)
 	case s.caps.objectID:
 		m.EmailID, m.ThreadID = fd.EmailID, fd.ThreadID
 	}
@@ -76,13 +77,34 @@ func toFlags(fs []imap.Flag) store.Flags {
 	return store.NewFlags(out...)
 }
 
-// fromFlags converts store flags to wire flags, \Recent left out (no client
-// may set it, RFC 9051 §2.3.2).
+// fromFlags converts store flags to wire flags. Left out: \Recent (no
+// client may set it, RFC 9051 §2.3.2) and names IMAP cannot carry (a flag
+// is "\" atom or an atom, RFC 9051 §9: a keyword with a space, a bracket
+// or non-ASCII, which a Maildir may hold, has no IMAP form).
 func fromFlags(fs store.Flags) imap.List {
 	out := imap.List{}
 	for _, f := range fs {
-		if f.Canonical() != store.Recent && f != "" {
-			out = append(out, imap.Flag(f.Canonical()))
+		f = f.Canonical()
+		if f == store.Recent || !imap.IsAtom(strings.TrimPrefix(string(f), `\`)) {
+			continue
+		}
+		out = append(out, imap.Flag(f))
+	}
+	return out
+}
+
+// decodeLabels decodes Gmail labels, which Gmail sends in modified UTF-7
+// like mailbox names; a label that does not decode is kept as sent.
+func decodeLabels(labels []string) []string {
+	if labels == nil {
+		return nil
+	}
+	out := make([]string, len(labels))
+	for i, l := range labels {
+		if d, err := mutf7.Decode(l); err == nil {
+			out[i] = d
+		} else {
+			out[i] = l
 		}
 	}
 	return out

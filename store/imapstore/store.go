@@ -131,9 +131,10 @@ func (s *Store) probe(ctx context.Context, cn *conn) error {
 	if err := s.probeNames(ctx, cn); err != nil {
 		return err
 	}
-	sel, err := cn.c.Select(ctx, "INBOX", &imapclient.SelectOptions{ReadOnly: true})
+	// SELECT, not EXAMINE: a read-only selection reports PERMANENTFLAGS ().
+	sel, err := cn.c.Select(ctx, "INBOX", nil)
 	if err != nil {
-		return fmt.Errorf("EXAMINE INBOX: %w", err)
+		return fmt.Errorf("SELECT INBOX: %w", err)
 	}
 	s.caps.keywords = keywordsAllowed(sel)
 	return s.leave(ctx, cn)

@@ -170,3 +170,19 @@ func fmtList(s []string) string {
 	}
 	return out + "]"
 }
+
+func TestFromFlags(t *testing.T) {
+	got := fromFlags(store.NewFlags(`\seen`, `\Recent`, "$Forwarded", "with space", "Überweisung", "work", "a]b"))
+	want := imap.List{imap.Flag(`$Forwarded`), imap.Flag(`\Seen`), imap.Flag("work")}
+	if len(got) != len(want) {
+		t.Fatalf("fromFlags = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("fromFlags[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+	if got := decodeLabels([]string{`\Inbox`, "&AMk-t&AOk-", "bad&"}); got[0] != `\Inbox` || got[1] != "Été" || got[2] != "bad&" {
+		t.Errorf("decodeLabels = %q", got)
+	}
+}
