@@ -11,6 +11,7 @@ import (
 
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/imapclient"
+	"github.com/imapdir/imapdir/internal/demoserver"
 	"github.com/imapdir/imapdir/internal/testenv"
 	"github.com/imapdir/imapdir/store"
 	"github.com/imapdir/imapdir/store/imapstore"
@@ -145,4 +146,49 @@ func flagStrings(fs store.Flags) []string {
 		out[i] = string(f)
 	}
 	return out
+}
+
+// TestConformanceDovecot runs the store suite against the test Dovecot
+// with everything it offers (QRESYNC path).
+func TestConformanceDovecot(t *testing.T) {
+	storetest.Run(t, dovecotHarness(testenv.Dovecot(t)))
+}
+
+// TestConformanceDovecotCondStore runs it with QRESYNC ignored: the
+// CONDSTORE-only path that Gmail takes (vanished UIDs from Known).
+func TestConformanceDovecotCondStore(t *testing.T) {
+	storetest.Run(t, dovecotHarness(testenv.Dovecot(t), imap.CapQResync))
+}
+
+// TestConformanceDovecotBare runs it with CONDSTORE, QRESYNC, UIDPLUS and
+// MOVE ignored: no Changes, APPEND without UIDs, COPY + EXPUNGE moves and
+// the expunge that spares other \Deleted messages.
+func TestConformanceDovecotBare(t *testing.T) {
+	storetest.Run(t, dovecotHarness(testenv.Dovecot(t), imap.CapCondStore, imap.CapQResync, imap.CapUIDPlus, imap.CapMove))
+}
+
+// TestFeatures: what each test server's capabilities map to.
+func TestFeatures(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	u := srv.NewUser(t)
+	st := dovecotStore(t, srv, u, imapstore.Options{})
+	defer st.Close()
+	want := store.Features{Changes: true, CondStore: true, QResync: true, UIDPlus: true, Move: true, Keywords: true}
+	if got := st.Features(); got != want {
+		t.Errorf("Dovecot: %+v, want %+v", got, want)
+	}
+	demo, err := demoserver.Start(context.Background(), demoserver.Options{Messages: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer demo.Close()
+	ds, err := imapstore.New(t.Context(), imapstore.Options{Dial: dialer(demo.Addr(), demo.User(), demo.Password(), nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.Close()
+	t.Logf("demo server features: %+v", ds.Features())
+	if f := ds.Features(); f.Changes || f.CondStore || f.QResync {
+		t.Errorf("demo server: %+v claims change tracking it lacks", f)
+	}
 }
