@@ -187,6 +187,9 @@ func TestGenericTyped(t *testing.T) {
 	if err != nil || res.Tagged.Code != imap.CodeReadOnly {
 		t.Fatalf("EXAMINE: %v %v", res, err)
 	}
+	if name, ro := c.Mailbox(); name != "INBOX" || !ro || c.State() != StateSelected || c.Exists() != 2 {
+		t.Errorf("after generic EXAMINE: %q read-only %v, state %v, %d messages", name, ro, c.State(), c.Exists())
+	}
 	var sawExists bool
 	for _, v := range res.Typed(false) {
 		if ev, ok := v.(Event); ok && ev.Kind == EventExists && ev.Num == 2 {

@@ -104,7 +104,38 @@ func (c *Client) tagged(resp *imap.Response) {
 	if cmd.onTagged != nil {
 		cmd.onTagged(resp)
 	}
+	c.noteState(cmd, resp)
 	c.complete(cmd, resp, nil)
+}
+
+// noteState follows the connection state through commands sent in any
+// form, typed or generic (RFC 9051 §3): a successful LOGIN/AUTHENTICATE
+// authenticates; SELECT/EXAMINE select (a failed one deselects);
+// UNSELECT/CLOSE deselect.
+func (c *Client) noteState(cmd *Cmd, resp *imap.Response) {
+	ok := resp.Status == imap.StatusOK
+	switch cmd.name {
+	case "LOGIN", "AUTHENTICATE":
+		if ok {
+			c.mu.Lock()
+			c.state = StateAuthenticated
+			c.mu.Unlock()
+		}
+	case "SELECT", "EXAMINE":
+		name := ""
+		if ok && len(cmd.args) > 1 {
+			name, _ = imap.AsString(cmd.args[1])
+		}
+		readOnly := cmd.name == "EXAMINE" || resp.Code == imap.CodeReadOnly
+		c.mu.Lock()
+		exists := c.exists
+		c.mu.Unlock()
+		c.setSelected(name, readOnly, exists)
+	case "UNSELECT", "CLOSE":
+		if ok {
+			c.setSelected("", false, 0)
+		}
+	}
 }
 
 // isUnilateral reports data a server may send at any time, which the

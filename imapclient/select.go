@@ -51,13 +51,11 @@ func (c *Client) Select(ctx context.Context, mailbox string, opts *SelectOptions
 		return claimed
 	}, args...)
 	if err != nil {
-		c.setSelected("", false, 0)
-		return nil, err
+		return nil, err // the reader deselected (noteState)
 	}
 	if _, e := data.Apply(res.Tagged); e != nil {
 		perr.keep(e)
 	}
-	c.setSelected(mailbox, data.ReadOnly, data.Exists)
 	return data, perr.err
 }
 
@@ -118,9 +116,6 @@ func (c *Client) setSelected(mailbox string, readOnly bool, exists uint32) {
 // RFC 9051 §6.4.2).
 func (c *Client) Unselect(ctx context.Context) error {
 	_, err := c.run(ctx, nil, imap.Atom("UNSELECT"))
-	if err == nil {
-		c.setSelected("", false, 0)
-	}
 	return err
 }
 
@@ -128,8 +123,5 @@ func (c *Client) Unselect(ctx context.Context) error {
 // are expunged silently and the mailbox is left.
 func (c *Client) CloseMailbox(ctx context.Context) error {
 	_, err := c.run(ctx, nil, imap.Atom("CLOSE"))
-	if err == nil {
-		c.setSelected("", false, 0)
-	}
 	return err
 }
