@@ -17,7 +17,7 @@ import (
 const (
 	DefaultConnections = 4
 	DefaultListChunk   = 10000   // UIDs per UID FETCH of List (first chunk)
-	DefaultFetchWindow = 8 << 20 // body bytes per FetchBodies command
+	DefaultFetchWindow = 4 << 20 // body bytes per FetchBodies command
 	DefaultBatchSize   = 1000    // messages per List/Changes callback
 )
 

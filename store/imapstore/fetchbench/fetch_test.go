@@ -52,9 +52,18 @@ func benchIntoMaildir(b *testing.B, syncFS bool) {
 }
 
 // BenchmarkFetchDiscard is the fetch alone: the same bodies read into
-// io.Discard, for comparison.
+// io.Discard, for comparison, with several FetchWindow sizes.
 func BenchmarkFetchDiscard(b *testing.B) {
-	far, uids, total := seeded(b)
+	srv, u := seed(b)
+	for _, w := range []int64{1 << 20, 4 << 20, 8 << 20, 32 << 20} {
+		b.Run(fmt.Sprintf("window=%dMiB", w>>20), func(b *testing.B) {
+			far, uids, total := openFar(b, srv, u, w)
+			benchDiscard(b, far, uids, total)
+		})
+	}
+}
+
+func benchDiscard(b *testing.B, far store.Mailbox, uids []store.UID, total int64) {
 	b.SetBytes(total)
 	for b.Loop() {
 		n := 0
@@ -93,15 +102,26 @@ func copyAll(b *testing.B, far store.Mailbox, near store.Mailbox, uids []store.U
 }
 
 // seeded delivers the messages to a fresh Dovecot user and returns the
-// open INBOX, its UIDs and their total wire size; Dovecot's cache is warmed
-// by one listing.
+// open INBOX, its UIDs and their total wire size.
 func seeded(b *testing.B) (store.Mailbox, []store.UID, int64) {
+	srv, u := seed(b)
+	return openFar(b, srv, u, 0)
+}
+
+// seed delivers the messages to a fresh Dovecot user.
+func seed(b *testing.B) (*testenv.Server, testenv.User) {
 	srv := testenv.Dovecot(b)
 	u := srv.NewUser(b)
 	start := time.Now()
 	srv.DeliverMessages(b, u.Name, "INBOX", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), messages(nMessages, msgSize)...)
 	b.Logf("seeded %d messages in %v", nMessages, time.Since(start))
-	st, err := imapstore.New(b.Context(), imapstore.Options{Dial: func(ctx context.Context) (*imapclient.Client, error) {
+	return srv, u
+}
+
+// openFar opens u's INBOX through imapstore with the given FetchWindow
+// (0: the default) and lists it, which also warms Dovecot's cache.
+func openFar(b *testing.B, srv *testenv.Server, u testenv.User, window int64) (store.Mailbox, []store.UID, int64) {
+	st, err := imapstore.New(b.Context(), imapstore.Options{FetchWindow: window, Dial: func(ctx context.Context) (*imapclient.Client, error) {
 		c, err := imapclient.Dial(ctx, srv.IMAPAddr(), &imapclient.Options{InsecurePlaintext: true})
 		if err != nil {
 			return nil, err
