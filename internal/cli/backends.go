@@ -18,6 +18,10 @@ type Session interface {
 	Command(ctx context.Context, args ...imap.Value) (untagged []*imap.Response, tagged *imap.Response, err error)
 	// Caps returns the server's capabilities.
 	Caps() imap.CapSet
+	// Idle keeps the connection in IDLE (RFC 2177), so that the server
+	// pushes changes, until ctx ends; a Command meanwhile ends the IDLE,
+	// runs, and the IDLE resumes.
+	Idle(ctx context.Context) error
 	// Close ends the connection.
 	Close() error
 }

@@ -120,6 +120,11 @@ func (f *fakeSession) Command(_ context.Context, args ...imap.Value) ([]*imap.Re
 func (f *fakeSession) Caps() imap.CapSet { return imap.NewCapSet(imap.CapIMAP4rev1) }
 func (f *fakeSession) Close() error      { return nil }
 
+func (f *fakeSession) Idle(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
+}
+
 func TestRawOneShot(t *testing.T) {
 	w := newWorld(t)
 	fake := &fakeSession{}
@@ -145,7 +150,7 @@ func TestRawREPLReadsLines(t *testing.T) {
 	fake := &fakeSession{}
 	w.connect = func(context.Context, *config.Account, Logs, func(*imap.Response)) (Session, error) { return fake, nil }
 	var out bytes.Buffer
-	app := &App{Stdin: strings.NewReader("CAPABILITY\n\n  noop  \nquit\nCAPABILITY\n"), Stdout: &out, Stderr: &out,
+	app := &App{Stdin: strings.NewReader("CAPABILITY\n\n  noop  \nIDLE\nquit\nCAPABILITY\n"), Stdout: &out, Stderr: &out,
 		Env: config.Env{Lookup: func(string) (string, bool) { return "", false }, Home: w.dir},
 		Now: func() time.Time { return fixedNow }, Backends: Backends{Connect: w.connect}}
 	if code := app.Run(context.Background(), []string{"--config", w.configPath, "raw", "work"}); code != ExitOK {
@@ -196,4 +201,23 @@ func TestWriteResponseTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "tree.golden", b.String())
+}
+
+func TestPrinterShowsEachResponseOnce(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	exists := &imap.Response{Tag: "*", Fields: []imap.Value{imap.Num(3), imap.Atom("EXISTS")}}
+	p.show(exists) // collected by the command
+	p.nextCommand()
+	p.show(exists) // delivered late to the push handler
+	push := &imap.Response{Tag: "*", Fields: []imap.Value{imap.Num(4), imap.Atom("EXISTS")}}
+	p.show(push) // a real push, between commands
+	p.nextCommand()
+	p.nextCommand()
+	if got, want := b.String(), "* 3 EXISTS\n* 4 EXISTS\n"; got != want {
+		t.Errorf("printed %q, want %q", got, want)
+	}
+	if len(p.printed)+len(p.earlier) != 0 {
+		t.Errorf("printer keeps %d responses after two commands", len(p.printed)+len(p.earlier))
+	}
 }

@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -139,7 +141,8 @@ func introduce(w io.Writer, srv *demoserver.Server, cfg *config.Config) {
 	}
 	fmt.Fprintf(w, "Demo IMAP server on %s: %d messages in %d mailboxes\n", srv.Addr(), total, len(srv.Seeded()))
 	for _, m := range srv.Seeded() {
-		fmt.Fprintf(w, "  %-14s %4d messages, %d unseen\n", m.Name, m.Messages, m.Unseen)
+		pad := strings.Repeat(" ", max(0, 14-utf8.RuneCountInString(m.Name)))
+		fmt.Fprintf(w, "  %s%s %4d messages, %d unseen\n", m.Name, pad, m.Messages, m.Unseen)
 	}
 	fmt.Fprintf(w, "Config written to %s\n", cfg.Path)
 }

@@ -24,8 +24,9 @@ parsed tree. For example:
   UID SEARCH UNSEEN
 
 On a terminal the line can be edited and earlier lines recalled with the arrow
-keys; "quit" or Ctrl-D ends. With -c the commands given are run in order and
-the exit code is 1 when one was refused (NO or BAD).`
+keys, and the connection idles between commands (RFC 2177), so that what the
+server pushes shows as it comes; "quit" or Ctrl-D ends. With -c the commands
+given are run in order and the exit code is 1 when one was refused (NO or BAD).`
 
 func (st *runState) rawCommand() *cobra.Command {
 	var commands []string
@@ -52,18 +53,25 @@ func (st *runState) rawCommand() *cobra.Command {
 }
 
 // printer writes responses, each once: untagged data can reach both the
-// command that collected it and the push handler.
+// command that collected it and the push handler, in either order and
+// possibly after the command completed.
 type printer struct {
 	mu      sync.Mutex
 	w       io.Writer
-	printed map[*imap.Response]bool // shown by one path, awaited by the other
+	printed map[*imap.Response]bool // shown during the current command
+	earlier map[*imap.Response]bool // shown during the one before
+}
+
+func newPrinter(w io.Writer) *printer {
+	return &printer{w: w, printed: map[*imap.Response]bool{}, earlier: map[*imap.Response]bool{}}
 }
 
 func (p *printer) show(r *imap.Response) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.printed[r] {
+	if p.printed[r] || p.earlier[r] {
 		delete(p.printed, r)
+		delete(p.earlier, r)
 		return
 	}
 	p.printed[r] = true
@@ -84,16 +92,16 @@ func (p *printer) setWriter(w io.Writer) {
 	p.w = w
 }
 
-// forget drops what the other path will never claim (called between
-// commands, so the map stays small).
-func (p *printer) forget() {
+// nextCommand starts a new generation: what the other path has not
+// claimed after two commands never will be, so the maps stay small.
+func (p *printer) nextCommand() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	clear(p.printed)
+	p.earlier, p.printed = p.printed, map[*imap.Response]bool{}
 }
 
 func (st *runState) raw(ctx context.Context, acct *config.Account, commands []string) error {
-	p := &printer{w: st.stdout(), printed: map[*imap.Response]bool{}}
+	p := newPrinter(st.stdout())
 	sess, err := st.app.Backends.Connect(ctx, acct, st.logs(), p.show)
 	if err != nil {
 		return err
@@ -107,7 +115,25 @@ func (st *runState) raw(ctx context.Context, acct *config.Account, commands []st
 	in := newLineInput(st.app.Stdin, st.stdout(), true)
 	defer in.close()
 	p.setWriter(in.output())
+	if in.term != nil {
+		stop := idleInBackground(ctx, sess, p)
+		defer stop()
+	}
 	return repl(ctx, sess, p, in)
+}
+
+// idleInBackground keeps the connection in IDLE while the user types, so
+// that what the server pushes shows at once (above the prompt).
+func idleInBackground(ctx context.Context, sess Session, p *printer) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := sess.Idle(ctx); err != nil && ctx.Err() == nil {
+			p.note("IDLE ended: " + oneLine(err.Error()))
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // runCommands runs -c commands; a refused one makes the exit code 1.
@@ -144,6 +170,9 @@ func repl(ctx context.Context, sess Session, p *printer, in *lineInput) error {
 			continue
 		case "quit", "exit", `\q`:
 			return nil
+		case "idle", "done":
+			p.note("IDLE is handled for you: on a terminal the connection idles between commands and pushed data shows as it comes")
+			continue
 		}
 		err = send(ctx, sess, p, line)
 		var ie *imap.Error
@@ -172,7 +201,7 @@ func send(ctx context.Context, sess Session, p *printer, line string) error {
 	} else if err != nil {
 		p.note(oneLine(err.Error()))
 	}
-	p.forget()
+	p.nextCommand()
 	return err
 }
 

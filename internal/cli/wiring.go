@@ -159,6 +159,8 @@ func (s clientSession) Command(ctx context.Context, args ...imap.Value) ([]*imap
 
 func (s clientSession) Caps() imap.CapSet { return s.c.Caps() }
 
+func (s clientSession) Idle(ctx context.Context) error { return s.c.Idle(ctx) }
+
 // Close logs out politely, waiting a little, then closes.
 func (s clientSession) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
