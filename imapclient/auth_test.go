@@ -1,6 +1,7 @@
 package imapclient
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -60,6 +61,12 @@ func TestPasswordCommand(t *testing.T) {
 	}
 	if _, err := SecretCommand("exit 3").Get(testCtx(t)); err == nil {
 		t.Error("failing password command gave no error")
+	}
+	called := 0
+	f := SecretFunc(func(context.Context) (string, error) { called++; return u.Password, nil })
+	c2 := dialTLS(t, srv, nil)
+	if err := c2.Login(testCtx(t), u.Name, f); err != nil || called != 1 {
+		t.Errorf("login with a password callback: %v (called %d times)", err, called)
 	}
 }
 

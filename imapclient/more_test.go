@@ -94,7 +94,8 @@ func TestLargeBodyStreamsInConstantMemory(t *testing.T) {
 // TestMoveFallback: without MOVE, UID MOVE is COPY + STORE + UID EXPUNGE.
 func TestMoveFallback(t *testing.T) {
 	srv := testenv.Dovecot(t)
-	c, u := login(t, srv, nil)
+	var tr traceBuf
+	c, u := login(t, srv, &Options{TraceWriter: &tr})
 	ctx := testCtx(t)
 	uids := srv.SaveMessages(t, u.Name, "INBOX", testMessage(1), testMessage(2), testMessage(3))
 	srv.CreateMailbox(t, u.Name, "Dest")
@@ -110,13 +111,11 @@ func TestMoveFallback(t *testing.T) {
 	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
 		t.Fatal(err)
 	}
-	var tr strings.Builder
-	c.trace = &tracer{w: &tr}
 	cu, err := c.UIDMove(ctx, imap.UIDSetOf(imap.UID(uids[0]), imap.UID(uids[2])), "Dest")
 	if err != nil || cu == nil || cu.Dest.Len() != 2 {
 		t.Fatalf("fallback move: %+v %v", cu, err)
 	}
-	if strings.Contains(tr.String(), " MOVE ") || !strings.Contains(tr.String(), "UID EXPUNGE") {
+	if strings.Contains(tr.String(), "UID MOVE") || !strings.Contains(tr.String(), "UID EXPUNGE") {
 		t.Errorf("fallback commands:\n%s", tr.String())
 	}
 	st := srv.MailboxStatus(t, u.Name, "INBOX")
