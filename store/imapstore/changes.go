@@ -44,6 +44,7 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 	}
 	st := m.status
 	if why := usable(since, st); why != "" {
+		m.s.log.Debug("imapstore: checkpoint unusable", "mailbox", m.name, "why", why)
 		return store.Checkpoint{}, m.unusable(why)
 	}
 	cp := store.Checkpoint{UIDValidity: st.UIDValidity, UIDNext: st.UIDNext, HighestModSeq: st.HighestModSeq}

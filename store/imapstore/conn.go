@@ -107,7 +107,12 @@ func (p *pool) connect(ctx context.Context) (*conn, error) {
 		}
 		return nil, store.Errorf(store.ScopeStore, brokenConn(err), "connect", "", 0, "%w", err)
 	}
+	if st := c.State(); st != imapclient.StateAuthenticated && st != imapclient.StateSelected {
+		c.Close()
+		return nil, store.Errorf(store.ScopeStore, false, "connect", "", 0, "imapstore: Options.Dial returned a connection in state %q; it must be logged in", st)
+	}
 	cn := &conn{c: c}
+	p.log.Debug("imapstore: connected", "caps", c.Caps().String())
 	if p.setup != nil {
 		if err := p.setup(ctx, cn); err != nil {
 			c.Close()
@@ -127,6 +132,7 @@ func (p *pool) put(cn *conn) {
 	}
 	p.mu.Unlock()
 	if !keep {
+		p.log.Debug("imapstore: connection discarded", "err", cn.c.Err(), "broken", cn.broken)
 		cn.c.Close()
 	}
 	<-p.slots

@@ -176,3 +176,30 @@ func TestCanceledMidway(t *testing.T) {
 		t.Errorf("the connection of the canceled List was reused")
 	}
 }
+
+// TestDialErrors: a dialer that fails, or that returns a connection not
+// logged in, makes New fail with a store-scoped error.
+func TestDialErrors(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	u := srv.NewUser(t)
+	cases := map[string]func(context.Context) (*imapclient.Client, error){
+		"wrong password": dialer(srv.IMAPAddr(), u.Name, "not-"+u.Password, nil),
+		"not logged in": func(ctx context.Context) (*imapclient.Client, error) {
+			return imapclient.Dial(ctx, srv.IMAPAddr(), &imapclient.Options{InsecurePlaintext: true})
+		},
+	}
+	for name, dial := range cases {
+		st, err := imapstore.New(t.Context(), imapstore.Options{Dial: dial})
+		if err == nil {
+			st.Close()
+			t.Errorf("%s: New succeeded", name)
+			continue
+		}
+		if store.ScopeOf(err) != store.ScopeStore {
+			t.Errorf("%s: %v (scope %v), want scope store", name, err, store.ScopeOf(err))
+		}
+	}
+	if _, err := imapstore.New(t.Context(), imapstore.Options{}); store.ScopeOf(err) != store.ScopeStore {
+		t.Errorf("New without Dial: %v, want a store-scoped error", err)
+	}
+}
