@@ -81,6 +81,9 @@ func (r *mailboxRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	for s := Far; s <= Near; s++ { // the plan holds what is still needed
+		r.scan[s].delta, r.scan[s].pairs, r.scan[s].pairIDs = Delta{}, nil, nil
+	}
 	r.start(plan)
 	if r.e.opts.DryRun {
 		r.would(plan)
