@@ -46,8 +46,8 @@
 //
 // Moves between mailboxes cross mailbox pairs and are matched by an
 // account-level ledger after the passes (see moveLedger). Mailboxes are
-// discovered on both sides, created, renamed (by MailboxInfo.ID) and their
-// deletion propagated when empty, before the passes run in parallel under
+// discovered on both sides, created, renamed (by MailboxInfo.ID, else by a
+// kept UIDVALIDITY) and their deletion propagated when empty, before the passes run in parallel under
 // Options.Connections.
 //
 // # Crash safety
