@@ -56,7 +56,7 @@ func TestWrongPasswordExitsOneWithOneLine(t *testing.T) {
 	a := newAccount(t, "")
 	text := strings.Replace(readFile(t, a.config), a.user.Password, "not-the-password", 1)
 	a.writeConfig(text)
-	for _, args := range [][]string{{"list", "work"}, {"raw", "work", "-c", "NOOP"}} {
+	for _, args := range [][]string{{"list", "work"}, {"raw", "work", "-c", "NOOP"}, {"sync"}, {"-q", "sync"}} {
 		r := a.run(args...).must(t, 1)
 		r.noStackTrace(t)
 		t.Logf("%s: %s", r.description, r.stderr)
@@ -88,6 +88,8 @@ func TestPasswordNeverInOutput(t *testing.T) {
 		a.run("-vvv", "raw", "work", "-c", "CAPABILITY", "-c", "LOGIN "+a.user.Name+" "+a.user.Password),
 		a.run("-vvv", "list", "work"),
 		a.run("-vv", "list", "work"),
+		a.run("-vvv", "sync").must(t, 0),
+		a.run("-vvv", "--json", "sync").must(t, 0),
 	}
 	for _, r := range runs {
 		t.Logf("%s: exit %d\n%s%s", r.description, r.code, r.stdout, r.stderr)

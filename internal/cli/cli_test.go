@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,14 @@ func TestStatus(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
+	}
+	code, out, _ = w.run("--json", "status")
+	var s accountStatus
+	if err := json.Unmarshal([]byte(out), &s); code != ExitOK || err != nil {
+		t.Fatalf("--json status: exit %d, %v\n%s", code, err, out)
+	}
+	if !s.Synced || s.LockPID != 0 || len(s.Mailboxes) == 0 || s.Mailboxes[0].Messages != 3 || s.LastSync == nil {
+		t.Errorf("--json status: %+v", s)
 	}
 }
 

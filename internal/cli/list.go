@@ -51,7 +51,7 @@ patterns see them: UTF-8, "/" between levels.`,
 func (st *runState) list(ctx context.Context, acct *config.Account) error {
 	sess, err := st.app.Backends.Connect(ctx, acct, st.logs(), nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("account %s: %w", acct.Name, err)
 	}
 	defer sess.Close()
 	rows, err := listMailboxes(ctx, sess)

@@ -16,7 +16,7 @@ func engineOptions(acct *config.Account, f globalFlags, now func() time.Time) (s
 	o.Sync = syncer.Direction{Pull: what(acct.Sync.Pull), Push: what(acct.Sync.Push)}
 	exp, err := syncer.ParseExpunge(string(acct.Expunge))
 	if err != nil {
-		return o, fmt.Errorf("account %s: expunge: %w", acct.Name, err)
+		return o, fmt.Errorf("expunge: %w", err)
 	}
 	o.Expunge = exp
 	o.MaxSize = acct.MaxSize

@@ -104,7 +104,7 @@ func (st *runState) raw(ctx context.Context, acct *config.Account, commands []st
 	p := newPrinter(st.stdout())
 	sess, err := st.app.Backends.Connect(ctx, acct, st.logs(), p.show)
 	if err != nil {
-		return err
+		return fmt.Errorf("account %s: %w", acct.Name, err)
 	}
 	defer sess.Close()
 	if len(commands) > 0 {

@@ -49,7 +49,7 @@ func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.
 	}
 	s, err := imapstore.New(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("account %s: %w", acct.Name, err)
+		return nil, fmt.Errorf("IMAP store: %w", err)
 	}
 	return s, nil
 }
@@ -58,7 +58,7 @@ func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.
 func openMaildirStore(ctx context.Context, acct *config.Account, root string, db *statedb.DB, logs Logs) (store.Store, error) {
 	layout, err := maildir.ParseLayout(acct.Layout)
 	if err != nil {
-		return nil, fmt.Errorf("account %s: layout: %w", acct.Name, err)
+		return nil, fmt.Errorf("layout: %w", err)
 	}
 	s, err := maildirstore.New(maildirstore.Options{
 		Root:         root,
@@ -70,7 +70,7 @@ func openMaildirStore(ctx context.Context, acct *config.Account, root string, db
 		Logger:       logs.Logger.With("account", acct.Name),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("account %s: %w", acct.Name, err)
+		return nil, fmt.Errorf("Maildir store: %w", err)
 	}
 	return s, nil
 }
