@@ -157,8 +157,10 @@ func (c *Client) Err() error {
 }
 
 // Close closes the connection at once, without LOGOUT. Commands in flight
-// fail with an error wrapping ErrClosed. It waits for the reader and the
-// event handler goroutines to end.
+// fail with an error wrapping ErrClosed. It waits for the reader goroutine
+// to end, so it must not be called from a BodyFunc or OnMessage callback
+// (which run on it); the Handler may call it. Events already queued are
+// still delivered to the Handler.
 func (c *Client) Close() error {
 	c.closeWith(fmt.Errorf("imapclient: closed by the client: %w", ErrClosed))
 	<-c.readerDone

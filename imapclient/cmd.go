@@ -91,10 +91,12 @@ func (c *Client) Start(ctx context.Context, args ...imap.Value) (*Cmd, error) {
 }
 
 // Command sends the command made of args and waits for its completion. It
-// returns the tagged response and the untagged responses received while it
-// was in flight (use Result methods or imap.Parse... for typed data). A
-// tagged NO or BAD is returned as an error wrapping *imap.Error, along
-// with the result.
+// returns the tagged response and the untagged responses that belong to it
+// (use Result.Typed or the imap.Parse functions for typed data). A tagged
+// NO or BAD is returned as an error wrapping *imap.Error, along with the
+// result. Any command can be sent this way, extensions included, except
+// those that need a client-driven continuation exchange: use Authenticate
+// and Idle for AUTHENTICATE and IDLE.
 func (c *Client) Command(ctx context.Context, args ...imap.Value) (*Result, error) {
 	cmd, err := c.Start(ctx, args...)
 	if err != nil {
