@@ -1,0 +1,71 @@
+package imapclient
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imapdir/imapdir/imap"
+)
+
+// TestCancelWhileLiteralWaits: a ctx that ends while a synchronizing
+// literal waits for "+" breaks the half-sent command's connection with a
+// retryable error instead of hanging.
+func TestCancelWhileLiteralWaits(t *testing.T) {
+	fs := newFakeServer(t, func(f *fakeConn) {
+		f.send("* OK [CAPABILITY IMAP4rev1] fake")
+		for l := f.read(); l != ""; l = f.read() {
+			// never answers the literal's header
+		}
+	})
+	c, err := Dial(testCtx(t), fs.addr(), &Options{InsecurePlaintext: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(testCtx(t), 100*time.Millisecond)
+	defer cancel()
+	msg := "Subject: x\r\n\r\nbody"
+	_, err = c.Append(ctx, "INBOX", AppendMessage{Size: int64(len(msg)), Body: strings.NewReader(msg)})
+	if !IsRetryable(err) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("APPEND canceled mid-command: %v", err)
+	}
+	select {
+	case <-c.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("connection not closed after a half-sent command")
+	}
+	if err := c.Noop(testCtx(t)); !errors.Is(err, ErrClosed) {
+		t.Errorf("NOOP on the broken connection: %v", err)
+	}
+}
+
+// TestGarbageFromServer: a response that breaks the grammar closes the
+// connection with a *ConnError; waiting commands fail, nothing hangs.
+func TestGarbageFromServer(t *testing.T) {
+	for _, garbage := range []string{
+		"* 1 FETCH (UID 7 FLAGS (\\Seen) BODY[] {99999999999999999999}",
+		"* 1 FETCH (UID",
+		"\x00\x01\x02 nonsense",
+		"* 2 FETCH (BODY[] {10}\r\nshort",
+	} {
+		fs := newFakeServer(t, func(f *fakeConn) {
+			f.send("* OK [CAPABILITY IMAP4rev1] fake")
+			l := f.read()
+			f.c.Write([]byte(garbage + "\r\n" + strings.Fields(l)[0] + " OK done\r\n"))
+			f.read()
+		})
+		c, err := Dial(testCtx(t), fs.addr(), &Options{InsecurePlaintext: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Command(testCtx(t), imap.Atom("FETCH"), imap.SeqSetOf(1), imap.List{imap.Atom("FLAGS")})
+		var ce *ConnError
+		if !errors.As(err, &ce) || ce.Op != "read" {
+			t.Errorf("garbage %q: want a read *ConnError, got %v", garbage, err)
+		}
+		c.Close()
+	}
+}
