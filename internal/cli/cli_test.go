@@ -58,6 +58,15 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+func TestMissingConfigSaysWhatToDo(t *testing.T) {
+	w := newWorld(t)
+	w.configPath = w.dir + "/nowhere.toml"
+	code, _, errOut := w.run("sync")
+	if code != ExitUsage || !strings.Contains(errOut, "no configuration file at "+w.dir+"/nowhere.toml") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
 func TestStatus(t *testing.T) {
 	w := newWorld(t)
 	code, out, _ := w.run("status")

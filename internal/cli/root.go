@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -94,6 +95,13 @@ func (st *runState) errOut() io.Writer {
 // output redactors. Problems in the file exit with ExitUsage.
 func (st *runState) loadConfig() (*config.Config, error) {
 	cfg, err := config.Load(st.flags.config, st.app.Env)
+	if errors.Is(err, fs.ErrNotExist) {
+		path := st.flags.config
+		if path == "" {
+			path, _ = config.DefaultPath(st.app.Env)
+		}
+		return nil, usageErr(fmt.Errorf("no configuration file at %s: write one (README.md shows examples; \"imapdir demo\" writes one for its server) or name it with --config", path))
+	}
 	if err != nil {
 		return nil, usageErr(err)
 	}
@@ -151,8 +159,11 @@ func versionString() string {
 			}
 		}
 	}
-	if (v == "" || v == "(devel)") && rev != "" {
-		v = "devel " + rev[:min(12, len(rev))] + dirty
+	if v == "" || v == "(devel)" {
+		v = "devel"
+		if rev != "" {
+			v += " " + rev[:min(12, len(rev))] + dirty
+		}
 	}
 	return fmt.Sprintf("imapdir %s (%s)", v, info.GoVersion)
 }
