@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // maildirFiles lists the message files under root (relative paths, sorted),
@@ -44,6 +46,29 @@ func countIn(files []string, mailbox string) int {
 		}
 	}
 	return n
+}
+
+// treeState describes every file and directory under root (name, size,
+// modification time), but the lock file, whose holder changes each run.
+func treeState(t *testing.T, root string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.Name() == ".imapdir.lock" {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		fmt.Fprintf(&b, "%s %v %d %s\n", rel, info.Mode(), info.Size(), info.ModTime().Format(time.RFC3339Nano))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 func fileHash(t *testing.T, path string) [32]byte {
@@ -110,7 +135,7 @@ func TestSyncEndToEnd(t *testing.T) {
 	if err := os.WriteFile(local, message("written locally"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	beforeFiles, beforeDB := maildirFiles(t, a.maildir), fileHash(t, db)
+	beforeFiles, beforeDB, beforeTree := maildirFiles(t, a.maildir), fileHash(t, db), treeState(t, a.maildir)
 	r = a.run("--dry-run", "sync").must(t, 0)
 	if !strings.Contains(r.stdout, "would") {
 		t.Errorf("dry run does not say what would be done:\n%s", r.stdout)
@@ -120,6 +145,9 @@ func TestSyncEndToEnd(t *testing.T) {
 	}
 	if fileHash(t, db) != beforeDB {
 		t.Errorf("dry run changed the state database")
+	}
+	if after := treeState(t, a.maildir); after != beforeTree {
+		t.Errorf("dry run changed the Maildir tree:\nbefore:\n%s\nafter:\n%s", beforeTree, after)
 	}
 	if st := srv.MailboxStatus(t, user, "INBOX"); st["messages"] != "4" {
 		t.Errorf("dry run changed the server: INBOX has %s messages, want 4", st["messages"])
