@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/internal/imapwire"
@@ -74,10 +75,20 @@ type Client struct {
 	readerDone   chan struct{}
 }
 
-// swapReader is an io.Reader whose source can be replaced (COMPRESS).
-type swapReader struct{ r io.Reader }
+// swapReader is an io.Reader whose source can be replaced (COMPRESS); it
+// notes when bytes last arrived (StallTimeout).
+type swapReader struct {
+	r    io.Reader
+	last atomic.Int64 // UnixNano of the last read that returned bytes
+}
 
-func (s *swapReader) Read(p []byte) (int, error) { return s.r.Read(p) }
+func (s *swapReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n > 0 {
+		s.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
 
 // newClient wraps an established connection; the reader is not started.
 func newClient(conn net.Conn, opts Options) *Client {

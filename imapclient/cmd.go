@@ -43,6 +43,7 @@ type Cmd struct {
 	inSet  func(*imap.Response) bool
 
 	ctxDone   <-chan struct{} // the sender's ctx, while the command is written
+	sent      time.Time       // when it was registered and written
 	cont      chan *imap.Response
 	done      chan struct{}
 	untagged  []*imap.Response
@@ -234,6 +235,7 @@ func (c *Client) write(ctx context.Context, cmd *Cmd) error {
 	}
 	c.tagSeq++
 	cmd.tag = "A" + strconv.FormatUint(c.tagSeq, 10)
+	cmd.sent = time.Now()
 	c.inflight = append(c.inflight, cmd)
 	c.peakInflight = max(c.peakInflight, len(c.inflight))
 	c.contTarget = cmd

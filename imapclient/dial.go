@@ -81,7 +81,11 @@ func setUp(ctx context.Context, conn net.Conn, addr string, o Options) (*Client,
 			return nil, err
 		}
 	}
+	c.src.last.Store(time.Now().UnixNano())
 	go c.readLoop()
+	if o.StallTimeout > 0 {
+		go c.watchStall(o.StallTimeout)
+	}
 	if c.Caps().Len() == 0 {
 		if _, err := c.Capability(ctx); err != nil {
 			c.Close()

@@ -60,6 +60,15 @@ type Options struct {
 	// dialer's business.
 	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
 
+	// StallTimeout, when positive, closes the connection with a *ConnError
+	// (Op "timeout") when a command other than IDLE has waited this long
+	// while the server sent nothing at all: a hung server or a black-holed
+	// link, which TCP alone notices only when data is unacknowledged. A
+	// Session then reconnects. Choose it above the longest silent command
+	// you run (a SEARCH of a huge mailbox may take a while; Dovecot sends
+	// progress lines meanwhile). Zero disables it.
+	StallTimeout time.Duration
+
 	// MaxInFlight caps the commands sent and not yet completed; more wait
 	// in a pending queue (FIFO on a semaphore). Default 16.
 	MaxInFlight int

@@ -148,3 +148,40 @@ func TestCommandsWaitWhileReconnecting(t *testing.T) {
 		t.Errorf("NOOP after the server came back: %v", err)
 	}
 }
+
+// TestReconnectAfterStall: the server goes silent during a command; the
+// stall watchdog breaks the connection, the command gets a retryable
+// error, and the session reconnects.
+func TestReconnectAfterStall(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	u := srv.NewUser(t)
+	uid := srv.SaveMessage(t, u.Name, "INBOX", testMessage(1))
+	p, err := faultproxy.New(srv.IMAPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	sink := make(eventSink, 100)
+	s, err := NewSession(testCtx(t), SessionOptions{
+		Addr:        p.Addr(),
+		Options:     Options{InsecurePlaintext: true, Handler: sink.handle, StallTimeout: 300 * time.Millisecond},
+		Credentials: Credentials{Username: u.Name, Secret: SecretString(u.Password)},
+		MinBackoff:  5 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Select(testCtx(t), "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	stall := p.StallAfter(faultproxy.ToServer, "UID FETCH", 0)
+	_, err = s.Command(testCtx(t), imap.Atom("UID"), imap.Atom("FETCH"), imap.UIDSetOf(imap.UID(uid)), imap.List{imap.Atom("FLAGS")})
+	waitFor(t, stall, "the stall")
+	var ce *ConnError
+	if !errors.As(err, &ce) || ce.Op != "timeout" || !IsRetryable(err) {
+		t.Fatalf("stalled command: want a timeout *ConnError, got %v", err)
+	}
+	sink.next(t, EventReconnected)
+	checkFetchOK(t, s, uid, len(testMessage(1)))
+}

@@ -34,23 +34,27 @@ type Proxy struct {
 	total  int
 }
 
-// rule is a one-shot cut: after pattern passed in dir, then after more bytes.
+// rule is a one-shot fault: after pattern passed in dir, then after more
+// bytes, the connection is cut (or, with stall, that direction stops).
 type rule struct {
 	dir     Direction
 	pattern []byte
 	after   int
+	stall   bool
 	fired   chan struct{}
 }
 
 type pair struct {
 	client, server net.Conn
 	once           sync.Once
+	dead           chan struct{}
 }
 
 func (p *pair) cut() {
 	p.once.Do(func() {
 		p.client.Close()
 		p.server.Close()
+		close(p.dead)
 	})
 }
 
@@ -114,6 +118,18 @@ func (p *Proxy) CutAfter(dir Direction, pattern string, after int) <-chan struct
 	return r.fired
 }
 
+// StallAfter arms a one-shot fault like CutAfter, except that the
+// connection is not cut: its dir stream stops (bytes are no longer
+// forwarded) while the connection stays open, as with a hung server or a
+// black-holed link. The returned channel is closed when the stall began.
+func (p *Proxy) StallAfter(dir Direction, pattern string, after int) <-chan struct{} {
+	r := &rule{dir: dir, pattern: []byte(pattern), after: after, stall: true, fired: make(chan struct{})}
+	p.mu.Lock()
+	p.rules = append(p.rules, r)
+	p.mu.Unlock()
+	return r.fired
+}
+
 func (p *Proxy) accept() {
 	for {
 		c, err := p.ln.Accept()
@@ -138,7 +154,7 @@ func (p *Proxy) serve(c net.Conn) {
 		c.Close()
 		return
 	}
-	pr := &pair{client: c, server: s}
+	pr := &pair{client: c, server: s, dead: make(chan struct{})}
 	p.mu.Lock()
 	p.conns[pr] = true
 	p.mu.Unlock()
@@ -189,8 +205,11 @@ func (p *Proxy) pump(pr *pair, dir Direction, dst, src net.Conn) {
 		if armed != nil {
 			if left <= len(chunk) {
 				dst.Write(chunk[:max(left, 0)])
-				pr.cut()
 				close(armed.fired)
+				if armed.stall {
+					<-pr.dead // forward nothing more until the connection goes
+				}
+				pr.cut()
 				return
 			}
 			left -= len(chunk)

@@ -1,0 +1,46 @@
+package imapclient
+
+import (
+	"fmt"
+	"time"
+)
+
+// watchStall closes the connection when a command other than IDLE has
+// waited longer than limit while the server sent nothing (Options.
+// StallTimeout). It ends with the connection.
+func (c *Client) watchStall(limit time.Duration) {
+	t := time.NewTicker(max(limit/4, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-c.closed:
+			return
+		case now := <-t.C:
+			if c.stalled(now, limit) {
+				err := &ConnError{Op: "timeout", Err: fmt.Errorf("no data from the server for %v while a command waited", limit)}
+				c.closeWith(err)
+				c.events.push(Event{Kind: EventDisconnected, Err: err})
+				return
+			}
+		}
+	}
+}
+
+// stalled reports whether the oldest command waiting (IDLE excluded) was
+// sent, and the last byte read, more than limit before now.
+func (c *Client) stalled(now time.Time, limit time.Duration) bool {
+	c.mu.Lock()
+	src := c.src
+	var oldest time.Time
+	for _, cmd := range c.inflight {
+		if !cmd.idle {
+			oldest = cmd.sent
+			break
+		}
+	}
+	c.mu.Unlock()
+	if oldest.IsZero() || now.Sub(oldest) < limit {
+		return false
+	}
+	return now.Sub(time.Unix(0, src.last.Load())) >= limit
+}
