@@ -172,7 +172,11 @@ func when(t *time.Time, now time.Time) string {
 	if t == nil {
 		return "never"
 	}
-	return fmt.Sprintf("%s (%s ago)", t.Local().Format("2006-01-02 15:04:05"), ui.FormatDuration(now.Sub(*t).Truncate(time.Second)))
+	ago := now.Sub(*t).Truncate(time.Second)
+	if ago < time.Second {
+		return t.Local().Format("2006-01-02 15:04:05") + " (just now)"
+	}
+	return fmt.Sprintf("%s (%s ago)", t.Local().Format("2006-01-02 15:04:05"), ui.FormatDuration(ago))
 }
 
 func lockText(pid int) string {
