@@ -1,7 +1,10 @@
 package imapstore_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -197,5 +200,51 @@ func benchList(b *testing.B, n int, opts store.ListOptions) {
 	b.Logf("cold listing (Dovecot fills its cache): %v", time.Since(start))
 	if got := storetest.BenchList(b, mb, opts); got != n {
 		b.Fatalf("listed %d messages, want %d", got, n)
+	}
+}
+
+// TestFetchPipelined fetches 600 bodies in a shuffled order with a window
+// so small that every batch is a few messages and two commands are always
+// in flight (Dovecot runs pipelined FETCHes in parallel and interleaves
+// their responses): every body arrives once, byte for byte, in the order
+// asked, and the expunged ones are skipped.
+func TestFetchPipelined(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	u := srv.NewUser(t)
+	raws := genMessages("pipe", 600, 3000)
+	uids := srv.DeliverMessages(t, u.Name, "INBOX", time.Time{}, raws...)
+	byUID := make(map[store.UID][]byte)
+	for i, uid := range uids {
+		byUID[store.UID(uid)] = raws[i]
+	}
+	gone := []uint32{uids[10], uids[300], uids[599]}
+	srv.Expunge(t, u.Name, "INBOX", gone...)
+	st := dovecotStore(t, srv, u, imapstore.Options{FetchWindow: 16 << 10})
+	defer st.Close()
+	mb, err := st.OpenMailbox(t.Context(), "INBOX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mb.Close()
+	ask := toStoreUIDs(uids)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(ask), func(i, j int) { ask[i], ask[j] = ask[j], ask[i] })
+	var got []store.UID
+	err = mb.FetchBodies(t.Context(), ask, func(m store.Message, r io.Reader) error {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(b, byUID[m.UID]) {
+			t.Errorf("uid %d: %d bytes differ from the %d delivered", m.UID, len(b), len(byUID[m.UID]))
+		}
+		got = append(got, m.UID)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("FetchBodies: %v", err)
+	}
+	want := slices.DeleteFunc(slices.Clone(ask), func(u store.UID) bool { return slices.Contains(gone, uint32(u)) })
+	if !slices.Equal(got, want) {
+		t.Errorf("delivered %d bodies, want %d in the order asked", len(got), len(want))
 	}
 }

@@ -15,29 +15,31 @@ import (
 
 // FetchBodies fetches the bodies with UID FETCH set (UID FLAGS …
 // BODY.PEEK[]) (RFC 9051 §6.4.5; PEEK keeps \Seen), in batches of about
-// Options.FetchWindow bytes (the count per batch adapts to the sizes seen).
-// A goroutine fetches the next batch while fn consumes the current one, so
-// the connection stays busy. Each body goes from the socket into memory,
-// or into a temporary file when larger than a quarter of the window, and
-// is handed to fn in the order of uids; UIDs the server no longer has are
-// skipped. Memory stays within about two windows.
+// Options.FetchWindow bytes (the count per batch adapts to the sizes
+// seen). The command of the next batch is sent while the current one is
+// received, and a batch is fetched while fn consumes the one before, so
+// the connection stays busy. Each body goes from the socket into memory, or
+// into a temporary file when larger than a quarter of the window, and is
+// handed to fn in the order of uids; UIDs the server no longer has are
+// skipped. Memory stays within a few windows.
 func (m *Mailbox) FetchBodies(ctx context.Context, uids []store.UID, fn func(store.Message, io.Reader) error) error {
 	if err := m.begin(ctx, "fetch"); err != nil {
 		return err
 	}
+	sink := &bodySink{bySeq: make(map[imap.SeqNum]*spooled), byUID: make(map[store.UID]*spooled)}
+	defer sink.releaseAll()
 	out := make(chan *bodyBatch, 1)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() { m.produceBodies(ctx, uids, out, stop) })
+	wg.Go(func() { m.produceBodies(ctx, uids, sink, out, stop) })
 	var err error
 	for b := range out {
 		if err == nil {
 			err = b.err
 		}
 		if err == nil {
-			err = b.deliver(fn)
+			err = sink.deliver(b.order, fn)
 		}
-		b.release()
 		if err != nil {
 			closeOnce(stop)
 		}
@@ -49,104 +51,226 @@ func (m *Mailbox) FetchBodies(ctx context.Context, uids []store.UID, fn func(sto
 	return nil
 }
 
-// bodyBatch is one UID FETCH of bodies.
+// bodyBatch is one UID FETCH of bodies: the UIDs asked, in the caller's
+// order, and how the command ended.
 type bodyBatch struct {
 	order []store.UID
-	mu    sync.Mutex // the reader goroutine fills, the caller's reads after
-	bySeq map[imap.SeqNum]*spooled
-	byUID map[store.UID]*spooled
-	bytes int64
 	err   error
+}
+
+// bodySink holds the bodies received and not yet delivered. With two
+// commands in flight a server may interleave their responses (Dovecot runs
+// pipelined FETCHes in parallel), and the client hands every FETCH
+// response to the oldest command: so bodies are collected here for the
+// whole call, keyed by UID, rather than per command. A batch is delivered
+// once its command completed, by when all its responses have arrived.
+type bodySink struct {
+	mu    sync.Mutex
+	bySeq map[imap.SeqNum]*spooled // body read, FETCH response not yet complete
+	byUID map[store.UID]*spooled
 }
 
 // spooled is one fetched body and its metadata.
 type spooled struct {
 	msg  store.Message
+	size int64
 	mem  []byte
 	file *os.File
 }
 
 func (sp *spooled) reader() io.Reader {
 	if sp.file != nil {
-		return io.NewSectionReader(sp.file, 0, 1<<62)
+		return io.NewSectionReader(sp.file, 0, sp.size)
 	}
 	return bytes.NewReader(sp.mem)
 }
 
-// deliver calls fn in the batch's order.
-func (b *bodyBatch) deliver(fn func(store.Message, io.Reader) error) error {
-	for _, uid := range b.order {
-		sp := b.byUID[uid]
+// release removes the temporary file, if any.
+func (sp *spooled) release() {
+	if sp != nil && sp.file != nil {
+		sp.file.Close()
+		os.Remove(sp.file.Name())
+	}
+}
+
+// body records a body read off the socket (reader goroutine).
+func (s *bodySink) body(seq imap.SeqNum, sp *spooled) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bySeq[seq].release()
+	s.bySeq[seq] = sp
+}
+
+// message pairs a completed FETCH response with its body (reader
+// goroutine).
+func (s *bodySink) message(m *Mailbox, fd *imap.FetchData) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sp := s.bySeq[fd.Seq]
+	if sp == nil || fd.UID == 0 {
+		return
+	}
+	delete(s.bySeq, fd.Seq)
+	sp.msg = m.s.toMessage(fd)
+	s.byUID[sp.msg.UID].release()
+	s.byUID[sp.msg.UID] = sp
+}
+
+// take removes and returns the body of uid, or nil.
+func (s *bodySink) take(uid store.UID) *spooled {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sp := s.byUID[uid]
+	delete(s.byUID, uid)
+	return sp
+}
+
+// sizeOf returns the received bytes and messages of uids.
+func (s *bodySink) sizeOf(uids []store.UID) (int64, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int64
+	var k int
+	for _, uid := range uids {
+		if sp := s.byUID[uid]; sp != nil {
+			n += sp.size
+			k++
+		}
+	}
+	return n, k
+}
+
+// deliver calls fn for uids in order, skipping those not received.
+func (s *bodySink) deliver(uids []store.UID, fn func(store.Message, io.Reader) error) error {
+	for _, uid := range uids {
+		sp := s.take(uid)
 		if sp == nil {
 			continue
 		}
-		if err := fn(sp.msg, sp.reader()); err != nil {
+		err := fn(sp.msg, sp.reader())
+		sp.release()
+		if err != nil {
 			return fmt.Errorf("uid %d: %w", uid, err)
 		}
 	}
 	return nil
 }
 
-// release removes the batch's temporary files.
-func (b *bodyBatch) release() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, sp := range b.bySeq {
-		if sp.file != nil {
-			sp.file.Close()
-			os.Remove(sp.file.Name())
-		}
+// releaseAll removes every temporary file left.
+func (s *bodySink) releaseAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sp := range s.bySeq {
+		sp.release()
 	}
+	for _, sp := range s.byUID {
+		sp.release()
+	}
+	clear(s.bySeq)
+	clear(s.byUID)
 }
 
 // produceBodies fetches the batches in order until done, failed or
-// stopped.
-func (m *Mailbox) produceBodies(ctx context.Context, uids []store.UID, out chan<- *bodyBatch, stop <-chan struct{}) {
+// stopped. The command of batch k+1 is sent while batch k is still being
+// received, so the server always has the next command waiting and no
+// round trip is lost between batches (RFC 9051 §5.5 pipelining).
+func (m *Mailbox) produceBodies(ctx context.Context, uids []store.UID, sink *bodySink, out chan<- *bodyBatch, stop <-chan struct{}) {
 	defer close(out)
-	window := m.s.opts.FetchWindow
-	n := 64
-	for len(uids) > 0 {
-		k := min(n, len(uids))
-		b := m.fetchBatch(ctx, uids[:k])
-		select {
-		case out <- b:
-		case <-stop:
-			b.release()
-			return
+	est := sizeEstimate{window: m.s.opts.FetchWindow, n: 64}
+	var prev *pendingBatch
+	for len(uids) > 0 || prev != nil {
+		var next *pendingBatch
+		if len(uids) > 0 && (prev == nil || !prev.failedEarly()) {
+			k := min(est.n, len(uids))
+			next = m.launch(ctx, uids[:k], sink)
+			uids = uids[k:]
 		}
-		if b.err != nil {
-			return
+		if prev != nil {
+			b := prev.wait()
+			est.add(sink.sizeOf(b.order))
+			if !send(out, b, stop) || b.err != nil {
+				if next != nil {
+					next.wait()
+				}
+				return
+			}
 		}
-		uids = uids[k:]
-		if got := len(b.byUID); got > 0 && b.bytes > 0 {
-			n = int(max(1, min(1000, window*int64(got)/b.bytes)))
-		}
+		prev = next
 	}
 }
 
-// fetchBatch runs one UID FETCH of bodies.
-func (m *Mailbox) fetchBatch(ctx context.Context, uids []store.UID) *bodyBatch {
-	b := &bodyBatch{order: uids, bySeq: make(map[imap.SeqNum]*spooled), byUID: make(map[store.UID]*spooled)}
+// pendingBatch is a batch whose command runs on its own goroutine.
+type pendingBatch struct {
+	b    *bodyBatch
+	done chan struct{}
+}
+
+// launch starts the fetch of uids.
+func (m *Mailbox) launch(ctx context.Context, uids []store.UID, sink *bodySink) *pendingBatch {
+	p := &pendingBatch{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.b = m.fetchBatch(ctx, uids, sink)
+	}()
+	return p
+}
+
+func (p *pendingBatch) wait() *bodyBatch {
+	<-p.done
+	return p.b
+}
+
+// failedEarly reports whether the batch already failed, so that no more
+// commands are sent.
+func (p *pendingBatch) failedEarly() bool {
+	select {
+	case <-p.done:
+		return p.b.err != nil
+	default:
+		return false
+	}
+}
+
+// send hands b to the consumer unless it stopped.
+func send(out chan<- *bodyBatch, b *bodyBatch, stop <-chan struct{}) bool {
+	select {
+	case out <- b:
+		return true
+	case <-stop:
+		return false
+	}
+}
+
+// sizeEstimate sizes batches to about window bytes from the average body
+// size seen so far.
+type sizeEstimate struct {
+	window, bytes int64
+	msgs, n       int
+}
+
+func (e *sizeEstimate) add(bytes int64, msgs int) {
+	e.bytes += bytes
+	e.msgs += msgs
+	if e.msgs > 0 && e.bytes > 0 {
+		e.n = int(max(1, min(1000, e.window*int64(e.msgs)/e.bytes)))
+	}
+}
+
+// fetchBatch runs one UID FETCH of bodies into sink.
+func (m *Mailbox) fetchBatch(ctx context.Context, uids []store.UID, sink *bodySink) *bodyBatch {
+	b := &bodyBatch{order: uids}
 	items := append(m.s.metaItems(false), imap.Raw("BODY.PEEK[]"))
 	limit := m.s.opts.FetchWindow / 4
 	opts := &imapclient.FetchOptions{
 		Body: func(info imapclient.BodyInfo, r io.Reader) (any, error) {
 			sp, err := m.spool(info, r, limit)
-			b.mu.Lock()
-			defer b.mu.Unlock()
 			if sp != nil {
-				b.bySeq[info.Seq] = sp
-				b.bytes += info.Size
+				sink.body(info.Seq, sp)
 			}
 			return nil, err
 		},
 		OnMessage: func(fd *imap.FetchData) error {
-			b.mu.Lock()
-			defer b.mu.Unlock()
-			if sp := b.bySeq[fd.Seq]; sp != nil && fd.UID != 0 {
-				sp.msg = m.s.toMessage(fd)
-				b.byUID[sp.msg.UID] = sp
-			}
+			sink.message(m, fd)
 			return nil
 		},
 	}
@@ -168,7 +292,7 @@ func (m *Mailbox) spool(info imapclient.BodyInfo, r io.Reader, limit int64) (*sp
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return nil, err
 		}
-		return &spooled{mem: buf}, nil
+		return &spooled{mem: buf, size: info.Size}, nil
 	}
 	f, err := os.CreateTemp(m.s.opts.SpoolDir, "imapstore-fetch-*")
 	if err != nil {
@@ -179,5 +303,5 @@ func (m *Mailbox) spool(info imapclient.BodyInfo, r io.Reader, limit int64) (*sp
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("imapstore: spooling a body to %s: %w", f.Name(), err)
 	}
-	return &spooled{file: f}, nil
+	return &spooled{file: f, size: info.Size}, nil
 }
