@@ -3,6 +3,8 @@ package syncer
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -29,9 +31,38 @@ func newEnv(t *testing.T, farFeat, nearFeat store.Features) *env {
 		t:    t,
 		far:  memstore.New(memstore.Options{Features: farFeat, ReportMoves: true}),
 		near: memstore.New(memstore.Options{Features: nearFeat, FirstUIDValidity: 1000, ReportMoves: true}),
-		db:   statedbtest.Open(t),
+		db:   openDB(t),
 		opts: DefaultOptions(),
 	}
+}
+
+// openDB opens a throw-away state database like statedbtest.Open, but in
+// /dev/shm where there is one: the engine's tests commit thousands of
+// transactions, and on a disk each costs an fsync (synchronous=FULL) that
+// the logical crash tests do not need. The invariants are checked at
+// cleanup either way.
+func openDB(t *testing.T) *statedb.DB {
+	t.Helper()
+	if fi, err := os.Stat("/dev/shm"); err != nil || !fi.IsDir() {
+		return statedbtest.Open(t)
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "syncer-test-")
+	if err != nil {
+		return statedbtest.Open(t)
+	}
+	db, err := statedb.Open(context.Background(), filepath.Join(dir, statedb.FileName), statedb.Options{})
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("open state: %v", err)
+	}
+	t.Cleanup(func() {
+		statedbtest.Check(t, db)
+		if err := db.Close(); err != nil {
+			t.Errorf("close state: %v", err)
+		}
+		os.RemoveAll(dir)
+	})
+	return db
 }
 
 // body builds a message with a Message-ID.
