@@ -115,3 +115,36 @@ func TestPasswordNeverInOutput(t *testing.T) {
 		t.Errorf("-vvv showed no protocol trace with the login:\n%s", runs[0].stderr)
 	}
 }
+
+func TestTLSModes(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	text := readFile(t, a.config)
+
+	// Without the test CA the certificate is refused, in one line.
+	a.writeConfig(removeLine(text, "ca_file"))
+	r := a.run("list", "work").must(t, 1)
+	r.noStackTrace(t)
+	if !strings.Contains(r.stderr, "certificate not trusted") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("untrusted certificate: stderr %q", r.stderr)
+	}
+
+	// STARTTLS on the plain port.
+	a.writeConfig(strings.Replace(strings.Replace(text, `tls = "implicit"`, `tls = "starttls"`, 1),
+		fmt.Sprintf("port = %d", a.srv.IMAPSPort()), fmt.Sprintf("port = %d", a.srv.IMAPPort()), 1))
+	r = a.run("-vvv", "raw", "work", "-c", "NOOP").must(t, 0)
+	if !strings.Contains(r.stderr, " STARTTLS\n") || !strings.Contains(r.stderr, "Begin TLS") {
+		t.Errorf("starttls: no STARTTLS in the trace:\n%s", r.stderr)
+	}
+}
+
+// removeLine drops the line of text that starts with key.
+func removeLine(text, key string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if !strings.HasPrefix(l, key) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
