@@ -286,10 +286,9 @@ func (c *Client) writeFailed(cmd *Cmd, err error) error {
 		return err
 	}
 	select {
-	case <-cmd.done: // refused by the server (NO to a literal) or closed
-		if cmd.err != nil {
-			return cmd.err
-		}
+	case <-cmd.done: // refused by the server (NO to a literal), closed, or
+		// completed: the server had the whole command (LOGOUT, then close)
+		return cmd.err
 	default:
 	}
 	var ce *ConnError

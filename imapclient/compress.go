@@ -65,21 +65,33 @@ func (c *Client) startInflate() {
 
 // startDeflate switches the writer; the caller holds the write lock.
 func (c *Client) startDeflate() {
-	fw, _ := flate.NewWriter(c.conn, flate.DefaultCompression) // error only for a bad level
-	c.bw = bufio.NewWriterSize(&flushWriter{fw: fw}, 32<<10)
+	w := &flushWriter{conn: c.conn}
+	w.fw, _ = flate.NewWriter(&w.buf, flate.DefaultCompression) // error only for a bad level
+	c.bw = bufio.NewWriterSize(w, 32<<10)
 	c.mu.Lock()
 	c.enc = imapwire.NewEncoder(c.bw, c.encoderOptions())
 	c.mu.Unlock()
 }
 
 // flushWriter compresses and sync-flushes each write so that the server
-// sees every command at once (RFC 4978 §4).
-type flushWriter struct{ fw *flate.Writer }
+// sees every command at once (RFC 4978 §4), and sends the compressed
+// bytes in one write: the server may answer (and close, after LOGOUT) as
+// soon as it can inflate the data, before a separate write of the flush
+// marker would be made.
+type flushWriter struct {
+	fw   *flate.Writer
+	buf  bytes.Buffer
+	conn io.Writer
+}
 
 func (w *flushWriter) Write(p []byte) (int, error) {
 	n, err := w.fw.Write(p)
 	if err == nil {
 		err = w.fw.Flush()
 	}
+	if err == nil {
+		_, err = w.conn.Write(w.buf.Bytes())
+	}
+	w.buf.Reset()
 	return n, err
 }

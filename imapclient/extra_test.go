@@ -14,7 +14,13 @@ import (
 
 func TestCompressDeflate(t *testing.T) {
 	srv := testenv.Dovecot(t)
-	c, u := login(t, srv, nil)
+	var tr traceBuf
+	c, u := login(t, srv, &Options{TraceWriter: &tr})
+	defer func() {
+		if t.Failed() {
+			t.Log(tr.String())
+		}
+	}()
 	ctx := testCtx(t)
 	var raws [][]byte
 	for i := 1; i <= 30; i++ {
