@@ -227,21 +227,26 @@ func runAccount(ctx context.Context, eng *syncer.Engine) (outcome, error) {
 // runMailboxes syncs the named mailboxes one after another. A mailbox
 // that fails leaves the others to run; a store-wide failure stops all.
 func (st *runState) runMailboxes(ctx context.Context, eng *syncer.Engine, obs *observer, t target) (outcome, error) {
-	out := outcomeOK
+	failed := 0
 	for _, name := range t.mailboxes {
 		_, err := eng.SyncMailbox(ctx, name)
 		switch {
 		case err == nil:
-		case obs.reported(name):
-			out = outcomePartial
+			continue
 		case errors.Is(err, context.Canceled) || store.ScopeOf(err) >= store.ScopeStore:
 			return outcomeFailed, err
-		default:
+		case !obs.reported(name):
 			obs.rep.Error(t.acct.Name, name, flat(err))
-			out = outcomePartial
 		}
+		failed++
 	}
-	return out, nil
+	switch failed {
+	case 0:
+		return outcomeOK, nil
+	case len(t.mailboxes):
+		return outcomeFailed, nil // each failure has been shown
+	}
+	return outcomePartial, nil
 }
 
 // completeAccounts completes account names from the configuration.

@@ -104,6 +104,14 @@ func TestSyncMailboxSelection(t *testing.T) {
 	if got["Sent"] != 2 || got["INBOX"] != 0 {
 		t.Errorf("work:Sent synced more or less than Sent: near holds %v", got)
 	}
+	code, out, errOut = w.run("sync", "work:NoSuchBox")
+	if code != ExitFailure || !strings.Contains(errOut, "NoSuchBox") {
+		t.Errorf("sync of a missing mailbox: exit %d, want %d\n%s%s", code, ExitFailure, out, errOut)
+	}
+	code, out, errOut = w.run("sync", "work:NoSuchBox", "work:INBOX")
+	if code != ExitPartial {
+		t.Errorf("sync of a missing and a good mailbox: exit %d, want %d\n%s%s", code, ExitPartial, out, errOut)
+	}
 }
 
 // messageCounts maps each mailbox of s to its message count.
