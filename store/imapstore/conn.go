@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/imapdir/imapdir/imap"
@@ -20,7 +21,7 @@ var errStoreClosed = errors.New("imapstore: store closed")
 // store uses it.
 type conn struct {
 	c      *imapclient.Client
-	broken bool // a command failed in a way that leaves the session unknown
+	broken atomic.Bool // a command failed in a way that leaves the session unknown
 }
 
 // alive reports whether the connection can take commands.
@@ -29,7 +30,7 @@ func (cn *conn) alive() bool {
 	case <-cn.c.Done():
 		return false
 	default:
-		return !cn.broken
+		return !cn.broken.Load()
 	}
 }
 
@@ -38,7 +39,7 @@ func (cn *conn) alive() bool {
 // instead of reused. It returns err.
 func (cn *conn) fail(err error) error {
 	if err != nil && (brokenConn(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		cn.broken = true
+		cn.broken.Store(true)
 	}
 	return err
 }
@@ -132,7 +133,7 @@ func (p *pool) put(cn *conn) {
 	}
 	p.mu.Unlock()
 	if !keep {
-		p.log.Debug("imapstore: connection discarded", "err", cn.c.Err(), "broken", cn.broken)
+		p.log.Debug("imapstore: connection discarded", "err", cn.c.Err(), "broken", cn.broken.Load())
 		cn.c.Close()
 	}
 	<-p.slots

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"testing"
@@ -201,5 +202,33 @@ func TestDialErrors(t *testing.T) {
 	}
 	if _, err := imapstore.New(t.Context(), imapstore.Options{}); store.ScopeOf(err) != store.ScopeStore {
 		t.Errorf("New without Dial: %v, want a store-scoped error", err)
+	}
+}
+
+// TestCutDuringFetch: a connection cut while pipelined body fetches are in
+// flight ends FetchBodies with a retryable error, without hanging.
+func TestCutDuringFetch(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	u := srv.NewUser(t)
+	uids := srv.DeliverMessages(t, u.Name, "INBOX", time.Time{}, genMessages("cut", 300, 5000)...)
+	var cs conns
+	st := dovecotStore(t, srv, u, imapstore.Options{Dial: cs.dial(srv.IMAPAddr(), u.Name, u.Password), FetchWindow: 32 << 10})
+	defer st.Close()
+	mb, err := st.OpenMailbox(t.Context(), "INBOX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mb.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	n := 0
+	err = mb.FetchBodies(ctx, toStoreUIDs(uids), func(store.Message, io.Reader) error {
+		if n++; n == 1 {
+			cs.cutAll()
+		}
+		return nil
+	})
+	if !store.IsRetryable(err) || store.ScopeOf(err) != store.ScopeMailbox {
+		t.Errorf("FetchBodies over a cut connection: %v after %d bodies, want a retryable mailbox-scoped error", err, n)
 	}
 }

@@ -40,7 +40,7 @@ func (s *Store) OpenMailbox(ctx context.Context, name string) (store.Mailbox, er
 	}
 	m := &Mailbox{s: s, name: name, srv: srv, cn: cn}
 	if _, err := m.selectBox(ctx); err != nil {
-		if !cn.broken {
+		if !cn.broken.Load() {
 			err = s.notFoundOr(ctx, cn, srv, err)
 		}
 		s.pool.put(cn)
@@ -83,7 +83,7 @@ func (m *Mailbox) Close() error {
 	if m.cn.alive() {
 		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 		if err := m.s.leave(ctx, m.cn); err != nil {
-			m.cn.broken = true
+			m.cn.broken.Store(true)
 		}
 		cancel()
 	}
