@@ -59,12 +59,14 @@ type target struct {
 }
 
 // selection resolves ACCOUNT[:MAILBOX] arguments in order; no argument
-// means every account.
+// means every account whose sync key is not "none".
 func (st *runState) selection(cfg *config.Config, args []string) ([]target, error) {
 	if len(args) == 0 {
-		ts := make([]target, len(cfg.Accounts))
+		var ts []target
 		for i := range cfg.Accounts {
-			ts[i] = target{acct: &cfg.Accounts[i]}
+			if cfg.Accounts[i].Sync != (config.SyncOps{}) { // sync = ["none"]: listed, never synced
+				ts = append(ts, target{acct: &cfg.Accounts[i]})
+			}
 		}
 		return ts, nil
 	}

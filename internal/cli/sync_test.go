@@ -137,3 +137,22 @@ func splitResults(out string) (results, rest string) {
 	sort.Strings(res)
 	return strings.Join(res, "|"), strings.Join(other, "")
 }
+
+func TestSyncSkipsAccountsSetToNone(t *testing.T) {
+	w := newWorld(t)
+	w.seed("INBOX", 2)
+	w.writeConfig(strings.Replace(readConfig(t, w), "folders =", "sync = [\"none\"]\nfolders =", 1))
+	code, out, errOut := w.run("sync")
+	if code != ExitOK || messageCounts(w.near)["INBOX"] != 0 {
+		t.Errorf("sync with sync = none: exit %d, near %v\n%s%s", code, messageCounts(w.near), out, errOut)
+	}
+}
+
+func readConfig(t *testing.T, w *world) string {
+	t.Helper()
+	b, err := os.ReadFile(w.configPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
