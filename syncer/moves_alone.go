@@ -117,9 +117,10 @@ func (e *Engine) recoverMoves(ctx context.Context, rows []statedb.Mailbox) error
 }
 
 // recoverMove resolves a move intent left by an interrupted run: if the
-// moved copy is in the destination, the pair moves with it; otherwise the
-// intent is dropped and the move is seen again (the checkpoints of both
-// mailboxes were not recorded).
+// moved copy is in the destination, the original is expunged if it is
+// still there (a non-atomic move cut in half) and the pair moves with the
+// copy; otherwise the intent is dropped and the move is seen again (the
+// checkpoints of both mailboxes were not recorded).
 func (r *mailboxRun) recoverMove(ctx context.Context, in statedb.Intent) error {
 	o := sideOf(in.Source)
 	s, destUID, ok := parseMoveTemp(in.TempID)
@@ -139,12 +140,32 @@ func (r *mailboxRun) recoverMove(ctx context.Context, in statedb.Intent) error {
 			return err
 		}
 	}
+	if moved.UID != 0 {
+		if err := r.finishMove(ctx, o, store.UID(in.SourceUID)); err != nil {
+			return err
+		}
+	}
 	return r.e.update(ctx, func(tx *statedb.Tx) error {
 		if moved.UID == 0 {
 			return tx.DropIntent(in.ID)
 		}
 		return r.resolveMove(tx, in, dest.ID, o, destUID, moved)
 	})
+}
+
+// finishMove expunges the original of a move whose copy reached the
+// destination: a store without atomic MOVE copies then expunges, and an
+// interruption between the two leaves both.
+func (r *mailboxRun) finishMove(ctx context.Context, o Side, uid store.UID) error {
+	b, err := r.e.st[o].OpenMailbox(ctx, r.names[o])
+	if err != nil {
+		return fmt.Errorf("open %s mailbox %q: %w", o, r.names[o], err)
+	}
+	defer b.Close()
+	if err := b.Expunge(ctx, []store.UID{uid}); err != nil {
+		return fmt.Errorf("finish the move of %s UID %d in %q: %w", o, uid, r.names[o], err)
+	}
+	return nil
 }
 
 // resolveMove records a recovered move: the pair leaves this mailbox for

@@ -25,6 +25,8 @@ type scenario struct {
 	// only a store reporting moves (ChangeSet.MovedOut) tells from an
 	// emptied mailbox; without Changes the empty-mailbox guard stops it.
 	needsMoveReports bool
+	// opts, if set, adjusts the options of the scenario's runs.
+	opts func(*Options)
 	// check, if set, asserts more on the normal run's result.
 	check func(t *testing.T, e *env, res Result)
 }
@@ -109,6 +111,13 @@ var scenarios = []scenario{
 		e.move(e.near, "INBOX", "a", "Archive")
 		e.move(e.near, "Archive", "a", "INBOX")
 	}, check: movedWithoutDownload(0)},
+	{name: "many new in small batches", opts: func(o *Options) { o.BatchMessages = 3 }, change: func(e *env) {
+		for i := 0; i < 7; i++ {
+			e.seed(e.far, "INBOX", fmt.Sprintf("f%d", i), ``)
+		}
+		e.seed(e.near, "Archive", "n1", ``)
+		e.seed(e.near, "Archive", "n2", ``)
+	}},
 	{name: "mailbox created far", change: func(e *env) { e.seed(e.far, "Projects/2025", "p", ``) }},
 	{name: "mailbox created near", change: func(e *env) { e.seed(e.near, "Entwürfe", "d", `\Draft`) }},
 	{name: "everything at once", change: func(e *env) {
@@ -175,6 +184,9 @@ func featureSets() []struct {
 func runScenario(t *testing.T, feat store.Features, sc scenario) string {
 	e := newEnv(t, feat, feat)
 	e.base()
+	if sc.opts != nil {
+		sc.opts(&e.opts)
+	}
 	if sc.change != nil {
 		sc.change(e)
 	}
@@ -256,6 +268,9 @@ var mutatingOps = map[string]bool{
 func crashRun(t *testing.T, feat store.Features, sc scenario, k int) (bool, string) {
 	e := newEnv(t, feat, feat)
 	e.base()
+	if sc.opts != nil {
+		sc.opts(&e.opts)
+	}
 	if sc.change != nil {
 		sc.change(e)
 	}
@@ -295,7 +310,7 @@ func TestScenariosCrashed(t *testing.T) {
 		t.Skip("the crash loop is long; it runs without -short and -race")
 	}
 	sets := featureSets()
-	for _, fs := range []int{0, 1, 4} { // all features; no Changes; no UIDPlus
+	for _, fs := range []int{0, 1, 3, 4, 5} { // all; no Changes; no QResync; no UIDPlus; no Move
 		t.Run(sets[fs].name, func(t *testing.T) {
 			for _, sc := range scenarios {
 				t.Run(sc.name, func(t *testing.T) {
