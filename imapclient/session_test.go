@@ -164,7 +164,7 @@ func TestReconnectAfterStall(t *testing.T) {
 	sink := make(eventSink, 100)
 	s, err := NewSession(testCtx(t), SessionOptions{
 		Addr:        p.Addr(),
-		Options:     Options{InsecurePlaintext: true, Handler: sink.handle, StallTimeout: 300 * time.Millisecond},
+		Options:     Options{InsecurePlaintext: true, Handler: sink.handle, StallTimeout: 1500 * time.Millisecond},
 		Credentials: Credentials{Username: u.Name, Secret: SecretString(u.Password)},
 		MinBackoff:  5 * time.Millisecond,
 	})
