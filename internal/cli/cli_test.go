@@ -239,3 +239,26 @@ func TestPrinterShowsEachResponseOnce(t *testing.T) {
 		t.Errorf("printer keeps %d responses after two commands", len(p.printed)+len(p.earlier))
 	}
 }
+
+func TestNeutralName(t *testing.T) {
+	for _, c := range []struct {
+		server, prefix string
+		delim          rune
+		want           string
+		synced         bool
+	}{
+		{"INBOX", "", '/', "INBOX", true},
+		{"inbox", "INBOX.", '.', "INBOX", true},
+		{"Archive/2024", "", '/', "Archive/2024", true},
+		{"INBOX.Archive.2024", "INBOX.", '.', "Archive/2024", true},
+		{"inbox.Sent", "INBOX.", '.', "Sent", true},
+		{"Shared.team", "INBOX.", '.', "Shared.team", false},
+		{"INBOX.a/b", "INBOX.", '.', "INBOX.a/b", false},
+		{"[Gmail]/All Mail", "", '/', "[Gmail]/All Mail", true},
+	} {
+		got, synced := neutralName(&imap.ListData{Name: c.server, Delim: c.delim}, c.prefix)
+		if got != c.want || synced != c.synced {
+			t.Errorf("neutralName(%q, prefix %q) = %q, %v; want %q, %v", c.server, c.prefix, got, synced, c.want, c.synced)
+		}
+	}
+}

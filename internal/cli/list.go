@@ -22,6 +22,8 @@ type mailboxLine struct {
 	Unseen     uint32 `json:"unseen"`
 	NoSelect   bool   `json:"noselect,omitempty"`
 	Selected   bool   `json:"selected"` // the account's folders patterns select it
+
+	synced bool // in the personal namespace, so sync can see it at all
 }
 
 func (st *runState) listCommand() *cobra.Command {
@@ -59,7 +61,7 @@ func (st *runState) list(ctx context.Context, acct *config.Account) error {
 		return fmt.Errorf("account %s: %w", acct.Name, err)
 	}
 	for i := range rows {
-		rows[i].Selected = !rows[i].NoSelect && config.Match(acct.Folders, rows[i].Mailbox)
+		rows[i].Selected = rows[i].synced && !rows[i].NoSelect && config.Match(acct.Folders, rows[i].Mailbox)
 	}
 	if st.flags.json {
 		enc := json.NewEncoder(st.stdout())
@@ -89,6 +91,10 @@ func listMailboxes(ctx context.Context, sess Session) ([]mailboxLine, error) {
 	if len(ret) > 0 {
 		cmd = append(cmd, imap.Atom("RETURN"), ret)
 	}
+	ns, err := personalNamespace(ctx, sess)
+	if err != nil {
+		return nil, err
+	}
 	untagged, _, err := sess.Command(ctx, cmd...)
 	if err != nil {
 		return nil, fmt.Errorf("LIST: %w", err)
@@ -99,7 +105,7 @@ func listMailboxes(ctx context.Context, sess Session) ([]mailboxLine, error) {
 	}
 	rows := make([]mailboxLine, 0, len(lists))
 	for _, l := range lists {
-		r, err := mailboxRow(ctx, sess, l, withStatus)
+		r, err := mailboxRow(ctx, sess, l, withStatus, ns)
 		if err != nil {
 			return nil, err
 		}
@@ -113,8 +119,9 @@ func statusItems() imap.List {
 }
 
 // mailboxRow makes one row, asking STATUS when LIST did not return it.
-func mailboxRow(ctx context.Context, sess Session, l *imap.ListData, haveStatus bool) (mailboxLine, error) {
-	r := mailboxLine{Mailbox: neutralName(l), SpecialUse: string(l.SpecialUse()),
+func mailboxRow(ctx context.Context, sess Session, l *imap.ListData, haveStatus bool, ns string) (mailboxLine, error) {
+	name, synced := neutralName(l, ns)
+	r := mailboxLine{Mailbox: name, synced: synced, SpecialUse: string(l.SpecialUse()),
 		NoSelect: l.HasAttr(imap.AttrNoSelect) || l.HasAttr(imap.AttrNonExistent)}
 	st := l.Status
 	if st == nil && !haveStatus && !r.NoSelect {
@@ -136,12 +143,54 @@ func mailboxRow(ctx context.Context, sess Session, l *imap.ListData, haveStatus 
 	return r, nil
 }
 
-// neutralName spells a server name with "/" between levels.
-func neutralName(l *imap.ListData) string {
-	if l.Delim == 0 || l.Delim == '/' {
-		return l.Name
+// personalNamespace returns the prefix of the personal namespace (RFC 2342,
+// RFC 9051 §6.3.10), e.g. "INBOX." on some servers, or "".
+func personalNamespace(ctx context.Context, sess Session) (string, error) {
+	if !sess.Caps().Has(imap.CapNamespace) && !sess.Caps().Has(imap.CapIMAP4rev2) {
+		return "", nil
 	}
-	return strings.ReplaceAll(l.Name, string(l.Delim), "/")
+	untagged, _, err := sess.Command(ctx, imap.Atom("NAMESPACE"))
+	if err != nil {
+		return "", fmt.Errorf("NAMESPACE: %w", err)
+	}
+	for _, u := range untagged {
+		if u.Name() != "NAMESPACE" {
+			continue
+		}
+		nd, err := imap.ParseNamespace(u, false)
+		if err != nil {
+			return "", fmt.Errorf("NAMESPACE: %w", err)
+		}
+		if len(nd.Personal) > 0 {
+			return nd.Personal[0].Prefix, nil
+		}
+	}
+	return "", nil
+}
+
+// neutralName spells a server name as sync and the folders patterns see
+// it (as store/imapstore maps names): INBOX as is, the personal prefix
+// cut, "/" between levels. Names outside the personal namespace, or with
+// a level holding "/", are shown as the server spells them and never
+// synced (false).
+func neutralName(l *imap.ListData, prefix string) (string, bool) {
+	if strings.EqualFold(l.Name, "INBOX") {
+		return "INBOX", true
+	}
+	rest := l.Name
+	if prefix != "" {
+		if len(rest) <= len(prefix) || !strings.EqualFold(rest[:len(prefix)], prefix) {
+			return l.Name, false
+		}
+		rest = rest[len(prefix):]
+	}
+	if l.Delim == 0 || l.Delim == '/' {
+		return rest, true
+	}
+	if strings.ContainsRune(rest, '/') {
+		return l.Name, false
+	}
+	return strings.ReplaceAll(rest, string(l.Delim), "/"), true
 }
 
 func writeList(st *runState, rows []mailboxLine) error {
