@@ -56,6 +56,7 @@ type Client struct {
 	mu           sync.Mutex
 	tagSeq       uint64
 	inflight     []*Cmd // sent, not completed, in send order
+	offerBuf     []*Cmd // scratch copy of inflight for the reader (route.go)
 	peakInflight int    // most commands ever in flight at once (tests)
 	contTarget   *Cmd   // the command waiting for a continuation request
 	active       int    // commands entered and not finished (queued or in flight)

@@ -20,7 +20,7 @@ const (
 	EventFetch                         // unsolicited "* n FETCH" (flag changes): Fetch
 	EventStatus                        // untagged OK/NO/BAD (ALERT and other codes, RFC 9051 §7.1)
 	EventBye                           // "* BYE": the server is closing the connection
-	EventCapability                    // capabilities changed: Caps
+	EventCapability                    // capabilities (re)read or announced: Caps
 	EventDisconnected                  // the connection failed: Err (a *ConnError)
 	EventReconnecting                  // Session: a reconnect attempt starts; Attempt, Err (last failure)
 	EventReconnected                   // Session: connected, logged in, state restored
@@ -56,9 +56,12 @@ type Event struct {
 func eventOf(resp *imap.Response) Event {
 	ev := Event{Kind: EventOther, Resp: resp}
 	switch resp.Name() {
-	case "EXISTS", "RECENT", "EXPUNGE":
-		ev.Num, _ = resp.Num()
-		ev.Kind = map[string]EventKind{"EXISTS": EventExists, "RECENT": EventRecent, "EXPUNGE": EventExpunge}[resp.Name()]
+	case "EXISTS":
+		ev.Kind, ev.Num = EventExists, respNum(resp)
+	case "RECENT":
+		ev.Kind, ev.Num = EventRecent, respNum(resp)
+	case "EXPUNGE":
+		ev.Kind, ev.Num = EventExpunge, respNum(resp)
 	case "VANISHED":
 		if v, err := imap.ParseVanished(resp); err == nil {
 			ev.Kind, ev.UIDs = EventVanished, v.UIDs
@@ -76,6 +79,11 @@ func eventOf(resp *imap.Response) Event {
 		ev.Caps, _ = imap.ParseCapability(resp)
 	}
 	return ev
+}
+
+func respNum(resp *imap.Response) uint32 {
+	n, _ := resp.Num()
+	return n
 }
 
 // eventQueue hands events to the handler on its own goroutine.

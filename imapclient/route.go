@@ -163,7 +163,8 @@ func fetchUID(r *imap.Response) (imap.UID, bool) {
 // unilateral kinds still go to the Handler too.
 func (c *Client) offer(resp *imap.Response) bool {
 	c.mu.Lock()
-	cmds := append([]*Cmd(nil), c.inflight...)
+	c.offerBuf = append(c.offerBuf[:0], c.inflight...) // reader goroutine only
+	cmds := c.offerBuf
 	c.mu.Unlock()
 	for _, cmd := range cmds {
 		if !cmd.wants(resp) {
