@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -310,7 +311,11 @@ func TestScenariosCrashed(t *testing.T) {
 		t.Skip("the crash loop is long; it runs without -short and -race")
 	}
 	sets := featureSets()
-	for _, fs := range []int{0, 1, 3, 4, 5} { // all; no Changes; no QResync; no UIDPlus; no Move
+	pick := []int{0, 1, 3, 4, 5} // all; no Changes; no QResync; no UIDPlus; no Move
+	if os.Getenv("SYNCER_CRASH_ALL") != "" {
+		pick = []int{0, 1, 2, 3, 4, 5, 6, 7, 8} // every feature set (about 90 s)
+	}
+	for _, fs := range pick {
 		t.Run(sets[fs].name, func(t *testing.T) {
 			for _, sc := range scenarios {
 				t.Run(sc.name, func(t *testing.T) {
