@@ -74,8 +74,26 @@ type keep struct{ store.Store }
 
 func (keep) Close() error { return nil }
 
-// run runs imapdir with args and returns the exit code, stdout and stderr.
+// run runs imapdir with args over the world's memstores and returns the
+// exit code, stdout and stderr.
 func (w *world) run(args ...string) (int, string, string) {
+	w.t.Helper()
+	return w.runWith(Backends{
+		Far: func(context.Context, *config.Account, Logs) (store.Store, error) { return keep{w.far}, nil },
+		Near: func(context.Context, *config.Account, string, *statedb.DB, Logs) (store.Store, error) {
+			return keep{w.near}, nil
+		},
+		Connect: w.connect,
+	}, args...)
+}
+
+// runReal runs imapdir with the real backends (IMAP client and stores).
+func (w *world) runReal(args ...string) (int, string, string) {
+	w.t.Helper()
+	return w.runWith(Backends{}, args...)
+}
+
+func (w *world) runWith(b Backends, args ...string) (int, string, string) {
 	w.t.Helper()
 	var out, errOut bytes.Buffer
 	ctx := w.ctx
@@ -86,13 +104,7 @@ func (w *world) run(args ...string) (int, string, string) {
 		Stdout: &out, Stderr: &errOut, ProgressSignal: w.progress,
 		Env: config.Env{Lookup: func(string) (string, bool) { return "", false }, Home: w.dir},
 		Now: func() time.Time { return fixedNow },
-		Backends: Backends{
-			Far: func(context.Context, *config.Account, Logs) (store.Store, error) { return keep{w.far}, nil },
-			Near: func(context.Context, *config.Account, string, *statedb.DB, Logs) (store.Store, error) {
-				return keep{w.near}, nil
-			},
-			Connect: w.connect,
-		},
+		Backends: b,
 	}
 	code := app.Run(ctx, append([]string{"--config", w.configPath}, args...))
 	return code, out.String(), errOut.String()
