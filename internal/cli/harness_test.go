@@ -102,8 +102,8 @@ func (w *world) runWith(b Backends, args ...string) (int, string, string) {
 	}
 	app := &App{
 		Stdout: &out, Stderr: &errOut, ProgressSignal: w.progress,
-		Env: config.Env{Lookup: func(string) (string, bool) { return "", false }, Home: w.dir},
-		Now: func() time.Time { return fixedNow },
+		Env:      config.Env{Lookup: func(string) (string, bool) { return "", false }, Home: w.dir},
+		Now:      func() time.Time { return fixedNow },
 		Backends: b,
 	}
 	code := app.Run(ctx, append([]string{"--config", w.configPath}, args...))
