@@ -121,3 +121,19 @@ func TestPlaintextRefusedUnlessInsecure(t *testing.T) {
 		t.Errorf("plain port caps %v", c.Caps())
 	}
 }
+
+// TestSTARTTLSInjectionRefused: bytes the server sends after its STARTTLS
+// OK, before the handshake, are refused (response injection).
+func TestSTARTTLSInjectionRefused(t *testing.T) {
+	fs := newFakeServer(t, func(f *fakeConn) {
+		f.send("* OK [CAPABILITY IMAP4rev1 STARTTLS] fake")
+		l := f.read()
+		f.c.Write([]byte(strings.Fields(l)[0] + " OK begin TLS\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n"))
+		f.read()
+	})
+	_, err := Dial(testCtx(t), fs.addr(), &Options{STARTTLS: true})
+	var ce *ConnError
+	if !errors.As(err, &ce) || ce.Op != "starttls" {
+		t.Fatalf("want a starttls *ConnError, got %v", err)
+	}
+}

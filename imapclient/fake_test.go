@@ -74,3 +74,35 @@ func (fs *fakeServer) lines() []string {
 		}
 	}
 }
+
+// newFakeServerN is newFakeServer for several connections: script gets
+// the connection's number, from 0.
+func newFakeServerN(t *testing.T, script func(f *fakeConn, n int)) *fakeServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &fakeServer{ln: ln, seen: make(chan string, 1000), done: make(chan error, 1)}
+	go func() {
+		for n := 0; ; n++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				script(&fakeConn{c: c, br: bufio.NewReader(c), fs: fs}, n)
+			}()
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return fs
+}
+
+// serveOK answers every command with OK until the client goes.
+func (f *fakeConn) serveOK() {
+	for l := f.read(); l != ""; l = f.read() {
+		f.send(strings.Fields(l)[0] + " OK done")
+	}
+}

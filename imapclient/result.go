@@ -24,7 +24,8 @@ func (r *Result) Fetches() []*imap.FetchData {
 // *imap.NamespaceData, map[string]string (ID), and for EXISTS, RECENT and
 // EXPUNGE an Event; other responses (and ones that do not parse) are
 // returned as the *imap.Response itself. utf8 says whether mailbox names
-// are UTF-8 (see Client.utf8Names); pass false when unsure.
+// are UTF-8 on the wire: IMAP4rev2 or UTF8=ACCEPT enabled (see
+// Client.Enabled); otherwise they are decoded from modified UTF-7.
 func (r *Result) Typed(utf8 bool) []any {
 	out := make([]any, 0, len(r.Untagged))
 	for _, resp := range r.Untagged {

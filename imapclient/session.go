@@ -231,6 +231,7 @@ func (s *Session) sleep(d time.Duration) bool {
 
 // fail ends the session with err.
 func (s *Session) fail(err error) {
+	err = &SessionEndedError{Err: err}
 	s.mu.Lock()
 	if s.err == nil {
 		s.err = err
@@ -238,3 +239,17 @@ func (s *Session) fail(err error) {
 	s.mu.Unlock()
 	s.events.push(Event{Kind: EventDisconnected, Err: err})
 }
+
+// SessionEndedError is returned by every call on a Session that stopped
+// reconnecting (BYE with NoReconnectOnBye, refused credentials,
+// MaxAttempts reached). It is not retryable: a new Session is needed.
+type SessionEndedError struct{ Err error }
+
+// Error says that the session ended and why.
+func (e *SessionEndedError) Error() string { return "imapclient: session ended: " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *SessionEndedError) Unwrap() error { return e.Err }
+
+// Retryable reports false.
+func (e *SessionEndedError) Retryable() bool { return false }

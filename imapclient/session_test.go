@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,4 +185,50 @@ func TestReconnectAfterStall(t *testing.T) {
 	}
 	sink.next(t, EventReconnected)
 	checkFetchOK(t, s, uid, len(testMessage(1)))
+}
+
+// TestSessionEnds: BYE with NoReconnectOnBye, and refused credentials on
+// reconnect, end the session with a non-retryable SessionEndedError.
+func TestSessionEnds(t *testing.T) {
+	for _, bye := range []bool{true, false} {
+		fs := newFakeServerN(t, func(f *fakeConn, n int) {
+			f.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake")
+			l := f.read() // LOGIN
+			if n > 0 {
+				f.send(strings.Fields(l)[0] + " NO [AUTHENTICATIONFAILED] nope")
+				f.serveOK()
+				return
+			}
+			f.send(strings.Fields(l)[0] + " OK [CAPABILITY IMAP4rev1] in")
+			l = f.read() // the NOOP that triggers the end
+			if bye {
+				f.send("* BYE [UNAVAILABLE] going away")
+			}
+		})
+		sink := make(eventSink, 100)
+		s, err := NewSession(testCtx(t), SessionOptions{Addr: fs.addr(), NoReconnectOnBye: true, MinBackoff: time.Millisecond,
+			Options:     Options{InsecurePlaintext: true, Handler: sink.handle},
+			Credentials: Credentials{Username: "u", Secret: SecretString("p"), Mechanism: "LOGIN"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Command(testCtx(t), imap.Atom("NOOP")); !IsRetryable(err) {
+			t.Errorf("bye=%v: NOOP cut: %v", bye, err)
+		}
+		for ev := sink.next(t, EventDisconnected); ; ev = sink.next(t, EventDisconnected) {
+			var se *SessionEndedError
+			if errors.As(ev.Err, &se) {
+				break
+			}
+		}
+		_, err = s.Command(testCtx(t), imap.Atom("NOOP"))
+		var se *SessionEndedError
+		if !errors.As(err, &se) || IsRetryable(err) {
+			t.Errorf("bye=%v: after the end: %v", bye, err)
+		}
+		if !bye && !imap.HasCode(err, imap.CodeAuthenticationFailed) {
+			t.Errorf("refused credentials not named: %v", err)
+		}
+		s.Close()
+	}
 }
