@@ -3,6 +3,7 @@ package e2etest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/imapdir/imapdir/statedb/statedbtest"
 	"github.com/imapdir/imapdir/syncer"
@@ -17,13 +18,13 @@ func TestCanceledInitialSyncResumes(t *testing.T) {
 	r := newMaildirRig(t)
 	srv, user := r.srv, r.user.Name
 	g := newGen("cancel", 8)
-	seedMailbox(t, srv, user, "INBOX", g, 300, 0)
+	seedMailbox(t, srv, user, "INBOX", g, 180, 0)
 	srv.CreateMailbox(t, user, "Archive/2024")
-	seedMailbox(t, srv, user, "Archive/2024", g, 200, 5)
-	const total = 500
+	seedMailbox(t, srv, user, "Archive/2024", g, 120, 5)
+	const total = 300
 	server := serverTruth(t, srv, user)
 
-	for _, after := range []int{60, 150} {
+	for _, after := range []int{40, 100} {
 		copied := runCanceled(t, r, after)
 		if copied < after {
 			t.Fatalf("the run canceled after %d copies reported only %d", after, copied)
@@ -37,8 +38,9 @@ func TestCanceledInitialSyncResumes(t *testing.T) {
 		r.reopen()
 	}
 
+	start := time.Now()
 	res, _ := r.sync()
-	t.Logf("resumed run: %+v", sumResult(res))
+	t.Logf("resumed run: %+v in %v", sumResult(res), time.Since(start))
 	local := maildirTruth(t, r.root)
 	requireSame(t, server, serverTruth(t, srv, user), "server before", "server after")
 	requireSame(t, server, local, "server", "Maildir")
@@ -60,12 +62,16 @@ func runCanceled(t *testing.T, r *rig, after int) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rec := newRecorder()
+	start := time.Now()
+	var canceledAt time.Time
 	rec.onProgress = func(n int) {
 		if n == after {
+			canceledAt = time.Now()
 			cancel()
 		}
 	}
 	res, err := r.engine(syncer.DefaultOptions(), rec).SyncAccount(ctx)
+	t.Logf("canceled run: %v until the cancel, %v more until it returned (%v)", canceledAt.Sub(start), time.Since(canceledAt), err)
 	if err == nil && res.Err() == nil {
 		t.Logf("the run canceled after %d copies finished anyway", after)
 	}

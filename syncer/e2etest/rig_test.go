@@ -149,7 +149,14 @@ type rig struct {
 func newMaildirRig(tb testing.TB) *rig {
 	tb.Helper()
 	srv := testenv.Dovecot(tb)
-	r := &rig{tb: tb, srv: srv, user: srv.NewUser(tb), root: tb.TempDir()}
+	return maildirRigFor(tb, srv, srv.NewUser(tb), tb.TempDir())
+}
+
+// maildirRigFor returns a rig syncing user u of srv with the Maildir at
+// root; the caller closes it.
+func maildirRigFor(tb testing.TB, srv *testenv.Server, u testenv.User, root string) *rig {
+	tb.Helper()
+	r := &rig{tb: tb, srv: srv, user: u, root: root}
 	r.open()
 	tb.Cleanup(r.close)
 	return r

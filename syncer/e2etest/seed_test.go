@@ -28,7 +28,7 @@ var flagSets = []string{
 
 // gen makes deterministic test messages with LF line endings (as Dovecot
 // stores them) and varied sizes: mostly a few KB, some tens of KB, a few
-// hundreds of KB, with 8-bit UTF-8 text, long lines and base64 blocks.
+// up to 150 KB, with 8-bit UTF-8 text, long lines and base64 blocks.
 type gen struct {
 	rnd    *rand.Rand
 	prefix string
@@ -46,11 +46,11 @@ func (g *gen) id(i int) string { return fmt.Sprintf("<%s.%d@e2e.imapdir.test>", 
 func (g *gen) size() int {
 	switch p := g.rnd.IntN(100); {
 	case p < 2:
-		return 100_000 + g.rnd.IntN(300_000)
+		return 60_000 + g.rnd.IntN(90_000)
 	case p < 15:
-		return 10_000 + g.rnd.IntN(50_000)
+		return 8_000 + g.rnd.IntN(22_000)
 	default:
-		return 200 + g.rnd.IntN(5_000)
+		return 200 + g.rnd.IntN(3_800)
 	}
 }
 

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/imapdir/imapdir/imapclient"
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store/imapstore"
+	"github.com/imapdir/imapdir/store/maildirstore"
+	"github.com/imapdir/imapdir/syncer"
+)
+
+// syncCmd runs one sync of a served user into a Maildir.
+func syncCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("sync", flag.ExitOnError)
+	host := fs.String("host", "127.0.0.1", "server address")
+	port := fs.Int("port", 993, "implicit-TLS IMAP port")
+	ca := fs.String("ca", "", "PEM file of the CA to trust (required)")
+	user := fs.String("user", "", "login name (required)")
+	pass := fs.String("pass", password, "password")
+	root := fs.String("maildir", "", "Maildir root (required; created if missing)")
+	fs.Parse(args)
+	if *ca == "" || *user == "" || *root == "" {
+		return errors.New("sync: -ca, -user and -maildir are required")
+	}
+	if err := os.MkdirAll(*root, 0o700); err != nil {
+		return err
+	}
+	start := time.Now()
+	lock, err := statedb.AcquireLock(*root)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	db, err := statedb.Open(ctx, statedb.DefaultPath(*root), statedb.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	addr := net.JoinHostPort(*host, strconv.Itoa(*port))
+	far, err := imapstore.New(ctx, imapstore.Options{Dial: func(ctx context.Context) (*imapclient.Client, error) {
+		c, err := imapclient.Dial(ctx, addr, &imapclient.Options{CAFile: *ca,
+			TLSConfig: &tls.Config{ServerName: "localhost", MinVersion: tls.VersionTLS12}})
+		if err != nil {
+			return nil, err
+		}
+		if err := c.Login(ctx, *user, imapclient.SecretString(*pass)); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return c, nil
+	}})
+	if err != nil {
+		return err
+	}
+	defer far.Close()
+	near, err := maildirstore.New(maildirstore.Options{Root: *root, DB: db})
+	if err != nil {
+		return err
+	}
+	defer near.Close()
+	eng, err := syncer.New(far, near, db, syncer.DefaultOptions())
+	if err != nil {
+		return err
+	}
+	res, err := eng.SyncAccount(ctx)
+	if err == nil {
+		err = res.Err()
+	}
+	if err != nil {
+		return err
+	}
+	var copied, changed, deleted int
+	var bytes int64
+	for _, m := range res.Mailboxes {
+		copied += m.New[syncer.Far] + m.New[syncer.Near]
+		changed += m.Changed[syncer.Far] + m.Changed[syncer.Near]
+		deleted += m.Deleted[syncer.Far] + m.Deleted[syncer.Near]
+		bytes += m.Bytes[syncer.Far] + m.Bytes[syncer.Near]
+	}
+	fmt.Printf("e2ebench sync: %d mailboxes, %d copied (%d MB), %d changed, %d deleted in %v\n",
+		len(res.Mailboxes), copied, bytes>>20, changed, deleted, time.Since(start).Round(time.Millisecond))
+	return nil
+}
