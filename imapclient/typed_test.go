@@ -189,6 +189,12 @@ func TestMessageCommands(t *testing.T) {
 	if err != nil || len(ex.Seqs) != 1 || ex.Seqs[0] != 1 {
 		t.Errorf("EXPUNGE: %+v %v", ex, err)
 	}
+	if cu, err := c.Move(ctx, imap.SeqSetOf(1), "Dest"); err != nil || cu == nil || cu.Source.String() != "4" {
+		t.Errorf("MOVE by sequence number: %+v %v", cu, err)
+	}
+	if got := srv.MailboxStatus(t, u.Name, "Dest")["messages"]; got != "4" {
+		t.Errorf("Dest holds %s messages, want 4", got)
+	}
 	if err := c.Unselect(ctx); err != nil || c.State() != StateAuthenticated {
 		t.Errorf("UNSELECT: %v, state %v", err, c.State())
 	}
