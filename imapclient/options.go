@@ -90,9 +90,10 @@ type Options struct {
 	Trace *slog.Logger
 	// TraceWriter receives the same trace as plain "C: ...\n" lines.
 	TraceWriter io.Writer
-	// TraceLiterals shows the content of literals of up to 4 KiB in the
-	// trace; otherwise they appear as "{N bytes}". Message bodies sent or
-	// received are never shown in full.
+	// TraceLiterals shows literals in the trace: those of up to 4 KiB in
+	// full, and the first 4 KiB of every message body received (on a line
+	// of its own before the response's). Otherwise literals appear as
+	// "{N bytes}". Bodies the client sends (APPEND) are always summarized.
 	TraceLiterals bool
 
 	// IdleRestart is how long one IDLE command lasts before the client ends

@@ -213,6 +213,11 @@ func (c *Client) trackCaps(resp *imap.Response) {
 // callback of the oldest FETCH in flight that has one, others are read
 // into memory (within the decoder's limits).
 func (c *Client) literal(info imapwire.LiteralInfo, r io.Reader) (imap.Value, error) {
+	if c.trace.showLiterals() && info.Body {
+		peek := &capWriter{max: traceLiteralMax}
+		r = io.TeeReader(r, peek)
+		defer func() { c.trace.literal(info, peek.b) }()
+	}
 	if info.Body {
 		if cmd := c.bodyTarget(); cmd != nil {
 			return c.streamBody(cmd, info, r)

@@ -10,9 +10,11 @@ import (
 	"sync"
 
 	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/internal/imapwire"
 )
 
-// traceLiteralMax is the largest literal TraceLiterals shows.
+// traceLiteralMax is the largest literal TraceLiterals shows, and how
+// much of a message body it shows.
 const traceLiteralMax = 4096
 
 // tracer writes the protocol trace: "C: " for what the client sends,
@@ -124,4 +126,29 @@ func (t *tracer) value(v imap.Value) string {
 		return "<nil>"
 	}
 	return v.String()
+}
+
+func (t *tracer) showLiterals() bool { return t != nil && t.literals }
+
+// literal traces the start of a body literal (TraceLiterals), before the
+// line of the response that holds it.
+func (t *tracer) literal(info imapwire.LiteralInfo, head []byte) {
+	more := ""
+	if int64(len(head)) < info.Size {
+		more = "..."
+	}
+	t.line(fmt.Sprintf("S: (literal %s of message %d, %d bytes) %q%s", info.Item, info.Num, info.Size, head, more))
+}
+
+// capWriter keeps the first max bytes written to it.
+type capWriter struct {
+	b   []byte
+	max int
+}
+
+func (w *capWriter) Write(p []byte) (int, error) {
+	if room := w.max - len(w.b); room > 0 {
+		w.b = append(w.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
 }

@@ -154,3 +154,30 @@ func TestTraceToSlog(t *testing.T) {
 	}
 	_ = context.Background
 }
+
+// TestTraceLiteralBodies: with TraceLiterals the start of a body shows;
+// without, only its size.
+func TestTraceLiteralBodies(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	for _, show := range []bool{false, true} {
+		var tr traceBuf
+		c, u := login(t, srv, &Options{TraceWriter: &tr, TraceLiterals: show})
+		srv.SaveMessage(t, u.Name, "INBOX", testMessage(7))
+		if _, err := c.Select(testCtx(t), "INBOX", nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := c.Fetch(testCtx(t), imap.SeqSetOf(1), Items("BODY.PEEK[]"), nil)
+		if err != nil || len(res.Messages) != 1 {
+			t.Fatal(err)
+		}
+		size := fmt.Sprint(len(testMessage(7)))
+		shown := strings.Contains(tr.String(), `Subject: message 7`)
+		summary := "BODY[] {" + size + " bytes}"
+		if show {
+			summary = "(literal BODY[] of message 1, " + size + " bytes)"
+		}
+		if shown != show || !strings.Contains(tr.String(), summary) {
+			t.Errorf("TraceLiterals=%v: body shown %v:\n%s", show, shown, tr.String())
+		}
+	}
+}
