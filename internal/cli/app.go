@@ -51,7 +51,9 @@ type exitError struct {
 	err  error
 }
 
+// Error returns the message ("" when already shown).
 func (e *exitError) Error() string { return e.msg }
+// Unwrap returns the cause.
 func (e *exitError) Unwrap() error { return e.err }
 
 // usageErr returns an error that exits with ExitUsage.

@@ -127,7 +127,9 @@ func (o *observer) Error(mailbox string, err error) {
 // flatError is an error shown on one line; it wraps the original.
 type flatError struct{ err error }
 
+// Error returns the cause's text on one line.
 func (f flatError) Error() string { return oneLine(f.err.Error()) }
+// Unwrap returns the cause.
 func (f flatError) Unwrap() error { return f.err }
 
 // flat returns err shown on one line (nil stays nil).

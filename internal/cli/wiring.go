@@ -149,6 +149,7 @@ func credentials(acct *config.Account) imapclient.Credentials {
 // clientSession is a Session over an imapclient connection.
 type clientSession struct{ c *imapclient.Client }
 
+// Command implements Session.
 func (s clientSession) Command(ctx context.Context, args ...imap.Value) ([]*imap.Response, *imap.Response, error) {
 	r, err := s.c.Command(ctx, args...)
 	if r == nil {
@@ -157,8 +158,10 @@ func (s clientSession) Command(ctx context.Context, args ...imap.Value) ([]*imap
 	return r.Untagged, r.Tagged, err
 }
 
+// Caps implements Session.
 func (s clientSession) Caps() imap.CapSet { return s.c.Caps() }
 
+// Idle implements Session.
 func (s clientSession) Idle(ctx context.Context) error { return s.c.Idle(ctx) }
 
 // Close logs out politely, waiting a little, then closes.
@@ -175,6 +178,7 @@ type prefixWriter struct {
 	prefix string
 }
 
+// Write writes the prefix and b in one write.
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	if _, err := io.WriteString(p.w, p.prefix+string(b)); err != nil {
 		return 0, err
