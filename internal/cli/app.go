@@ -53,6 +53,7 @@ type exitError struct {
 
 // Error returns the message ("" when already shown).
 func (e *exitError) Error() string { return e.msg }
+
 // Unwrap returns the cause.
 func (e *exitError) Unwrap() error { return e.err }
 

@@ -129,6 +129,7 @@ type flatError struct{ err error }
 
 // Error returns the cause's text on one line.
 func (f flatError) Error() string { return oneLine(f.err.Error()) }
+
 // Unwrap returns the cause.
 func (f flatError) Unwrap() error { return f.err }
 
