@@ -64,7 +64,7 @@ func openMaildirStore(ctx context.Context, acct *config.Account, root string, db
 		Root:         root,
 		Layout:       layout,
 		DB:           db,
-		Keywords:     keywordMode(acct.Keywords),
+		Keywords:     keywordMode(acct.Keywords, logs),
 		NewForUnseen: acct.NewDir,
 		SyncFS:       true, // one syncfs per batch: batched durability
 		Logger:       logs.Logger.With("account", acct.Name),
@@ -77,10 +77,13 @@ func openMaildirStore(ctx context.Context, acct *config.Account, root string, db
 
 // keywordMode maps the keywords key. maildirstore keeps keywords the
 // Dovecot way only; "x-keywords" (the config's default) uses that too
-// until the store can write X-Keywords headers.
-func keywordMode(k string) maildirstore.KeywordMode {
-	if k == "none" {
+// until the store can write X-Keywords headers, and says so at -v.
+func keywordMode(k string, logs Logs) maildirstore.KeywordMode {
+	switch k {
+	case "none":
 		return maildirstore.KeywordsNone
+	case "x-keywords":
+		logs.Logger.Info("keywords = x-keywords is not supported by the Maildir store yet; keeping keywords as Dovecot does (dovecot-keywords)")
 	}
 	return maildirstore.KeywordsDovecot
 }
