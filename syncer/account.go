@@ -287,6 +287,10 @@ func (e *Engine) ensureRow(ctx context.Context, name string, infos [2]sideInfo) 
 		}
 		return row, err == nil, err
 	}
+	if known && row.FarName == name && row.NearName == name &&
+		row.FarMailboxID == infos[Far][name].ID && row.NearMailboxID == infos[Near][name].ID {
+		return row, true, nil // nothing to write: a no-change run stays read-only here
+	}
 	err = e.update(ctx, func(tx *statedb.Tx) error {
 		m, err := tx.EnsureMailbox(name, name)
 		if err != nil {

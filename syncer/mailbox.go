@@ -260,7 +260,9 @@ func (r *mailboxRun) would(p Plan) {
 
 // finish records both sides' checkpoints once the mailbox is done (RFC
 // 7162 §6: a HIGHESTMODSEQ is only recorded after every change up to it
-// has been applied). The checkpoints are those of the scan, whose
+// has been applied) — through the run's ledger, which writes the
+// checkpoints of every finished mailbox in one transaction at the end (one
+// commit, not one per mailbox, for a no-change run). The checkpoints are those of the scan, whose
 // UIDNEXT is raised above the UIDs this run created itself: those
 // messages are known, and their later expunge must be reported. After a failure or with deletions held back nothing
 // is recorded, so the next run sees the same changes again.
@@ -268,27 +270,26 @@ func (r *mailboxRun) finish(ctx context.Context, p Plan) error {
 	if r.failed || p.Held != nil {
 		return nil
 	}
-	if r.moves != nil && r.moves.pending(r.row.ID) {
-		return nil // recorded by the move ledger once the moves are done
+	if r.moves != nil {
+		r.moves.finished(r) // recorded with the others' in one transaction
+		return nil
 	}
-	return r.recordCheckpoints(ctx)
+	return r.e.update(ctx, r.writeCheckpoints)
 }
 
-// recordCheckpoints writes both sides' checkpoints and the sync time.
-func (r *mailboxRun) recordCheckpoints(ctx context.Context) error {
-	return r.e.update(ctx, func(tx *statedb.Tx) error {
-		m, ok, err := tx.Mailbox(r.row.ID)
-		if err != nil || !ok {
-			return errors.Join(err, fmt.Errorf("mailbox %d: %w", r.row.ID, statedb.ErrNotFound))
+// writeCheckpoints writes both sides' checkpoints and the sync time.
+func (r *mailboxRun) writeCheckpoints(tx *statedb.Tx) error {
+	m, ok, err := tx.Mailbox(r.row.ID)
+	if err != nil || !ok {
+		return errors.Join(err, fmt.Errorf("mailbox %d: %w", r.row.ID, statedb.ErrNotFound))
+	}
+	for s := Far; s <= Near; s++ {
+		cp := r.scan[s].cp
+		cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
+		if err := setCheckpoint(tx, &m, s, cp); err != nil {
+			return err
 		}
-		for s := Far; s <= Near; s++ {
-			cp := r.scan[s].cp
-			cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
-			if err := setCheckpoint(tx, &m, s, cp); err != nil {
-				return err
-			}
-		}
-		m.LastSync = r.e.opts.Now()
-		return tx.UpdateMailbox(m)
-	})
+	}
+	m.LastSync = r.e.opts.Now()
+	return tx.UpdateMailbox(m)
 }

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -40,8 +41,10 @@ type moveLedger struct {
 	rows [2]map[string]statedb.Mailbox // by side and name
 	outs []moveOut
 	ins  []moveIn
-	// waiting holds the runs whose checkpoints wait for the moves.
+	// waiting holds the runs whose checkpoints and reports wait for the
+	// moves; done the runs whose checkpoints only wait for the batch.
 	waiting map[statedb.MailboxID]*mailboxRun
+	done    []*mailboxRun
 	reports map[statedb.MailboxID]*MailboxReport
 }
 
@@ -247,24 +250,51 @@ func (l *moveLedger) matchIn(out moveOut, used []bool) int {
 	return -1
 }
 
-// record writes the checkpoints of the runs that waited, unless a move
-// touching them failed, and tells the observer they are done.
+// finished queues the checkpoints of a run done without moves.
+func (l *moveLedger) finished(r *mailboxRun) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.waiting[r.row.ID] == nil {
+		l.done = append(l.done, r)
+	}
+}
+
+// record writes, in one transaction, the checkpoints of the runs that
+// finished and of those that waited for moves (unless a move touching them
+// failed), and tells the observer the waiting ones are done.
 func (l *moveLedger) record(ctx context.Context, failed map[statedb.MailboxID]bool) error {
-	var firstErr error
+	batch := l.done
 	for id, r := range l.waiting {
 		if !failed[id] && r.rep.Err == nil && !r.failed && r.rep.Held == nil {
-			if err := r.recordCheckpoints(ctx); err != nil {
-				r.rep.Err = err
-				l.e.obs.Error(r.name, err)
-				if firstErr == nil {
-					firstErr = err
+			batch = append(batch, r)
+		}
+	}
+	var err error
+	if len(batch) > 0 {
+		err = l.e.update(ctx, func(tx *statedb.Tx) error {
+			for _, r := range batch {
+				if err := r.writeCheckpoints(tx); err != nil {
+					return err
 				}
 			}
+			return nil
+		})
+	}
+	if err != nil {
+		err = fmt.Errorf("record checkpoints: %w", err)
+		l.e.obs.Error("", err)
+		for _, r := range batch {
+			r.rep.Err = err
+			if rep := l.reports[r.row.ID]; rep != nil {
+				rep.Err = err
+			}
 		}
+	}
+	for id, r := range l.waiting {
 		if rep := l.reports[id]; rep != nil {
 			*rep = r.rep
 		}
 		l.e.obs.MailboxDone(r.rep)
 	}
-	return firstErr
+	return err
 }
