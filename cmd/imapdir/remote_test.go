@@ -53,13 +53,12 @@ func TestRawOneShotCapability(t *testing.T) {
 
 func TestWrongPasswordExitsOneWithOneLine(t *testing.T) {
 	t.Parallel()
-	a := newAccount(t, "")
-	text := strings.Replace(readFile(t, a.config), a.user.Password, "not-the-password", 1)
-	a.writeConfig(text)
 	for _, args := range [][]string{{"list", "work"}, {"raw", "work", "-c", "NOOP"}, {"sync"}, {"-q", "sync"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			t.Parallel() // Dovecot delays each refusal by seconds
-			r := runBinary(t, append([]string{"--config", a.config}, args...)...).must(t, 1)
+			a := newAccount(t, "")
+			a.writeConfig(strings.Replace(readFile(t, a.config), a.user.Password, "not-the-password", 1))
+			r := a.run(args...).must(t, 1)
 			r.noStackTrace(t)
 			line := strings.TrimSpace(r.stderr)
 			if strings.Count(line, "\n") != 0 || !strings.Contains(strings.ToLower(line), "auth") {

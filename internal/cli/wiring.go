@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -91,7 +93,11 @@ func keywordMode(k string, logs Logs) maildirstore.KeywordMode {
 // dialAccount connects to acct's server and logs in. n numbers the
 // account's connections in the protocol trace.
 func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32) (*imapclient.Client, error) {
-	c, err := imapclient.Dial(ctx, acct.Addr(), clientOptions(acct, logs, push, int(n.Add(1))))
+	opts, err := clientOptions(acct, logs, push, int(n.Add(1)))
+	if err != nil {
+		return nil, err
+	}
+	c, err := imapclient.Dial(ctx, acct.Addr(), opts)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", acct.Addr(), err)
 	}
@@ -106,18 +112,19 @@ func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func
 }
 
 // clientOptions maps the account's connection settings.
-func clientOptions(acct *config.Account, logs Logs, push func(*imap.Response), conn int) *imapclient.Options {
+func clientOptions(acct *config.Account, logs Logs, push func(*imap.Response), conn int) (*imapclient.Options, error) {
 	o := &imapclient.Options{
 		STARTTLS:          acct.TLS == config.TLSStartTLS,
 		InsecurePlaintext: acct.TLS == config.TLSPlaintextInsecure,
-		CAFile:            acct.CAFile,
 		Logger:            logs.Logger.With("account", acct.Name),
 	}
+	tc, err := tlsConfig(acct)
+	if err != nil {
+		return nil, err
+	}
+	o.TLSConfig = tc
 	if len(acct.Fingerprint) > 0 {
 		o.PinSHA256 = hex.EncodeToString(acct.Fingerprint)
-	}
-	if acct.TLSServerName != "" {
-		o.TLSConfig = &tls.Config{ServerName: acct.TLSServerName, MinVersion: tls.VersionTLS12}
 	}
 	if logs.Trace != nil {
 		o.TraceWriter = &prefixWriter{w: logs.Trace, prefix: fmt.Sprintf("%s#%d ", acct.Name, conn)}
@@ -129,7 +136,29 @@ func clientOptions(acct *config.Account, logs Logs, push func(*imap.Response), c
 			}
 		}
 	}
-	return o
+	return o, nil
+}
+
+// tlsConfig returns the TLS settings of acct: the certificate name to
+// check, and ca_file's certificates trusted in addition to the system's.
+func tlsConfig(acct *config.Account) (*tls.Config, error) {
+	tc := &tls.Config{ServerName: acct.TLSServerName, MinVersion: tls.VersionTLS12}
+	if acct.CAFile == "" {
+		return tc, nil
+	}
+	pem, err := os.ReadFile(acct.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("ca_file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("ca_file %s holds no PEM certificate", acct.CAFile)
+	}
+	tc.RootCAs = pool
+	return tc, nil
 }
 
 // credentials says how to log in: a token command for the OAuth
