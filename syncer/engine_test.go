@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -70,4 +71,36 @@ func TestFirstSyncOverExistingMaildir(t *testing.T) {
 	if e.count(e.near, "INBOX") != 51 {
 		t.Fatalf("near INBOX holds %d", e.count(e.near, "INBOX"))
 	}
+}
+
+// TestPullOnly: with nothing pushed, the near side's new messages and
+// deletions stay local, a deleted message is not downloaded again, and
+// the server's changes still arrive.
+func TestPullOnly(t *testing.T) {
+	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
+	e.base()
+	e.opts.Sync = Direction{Pull: SyncAll}
+	e.seed(e.near, "INBOX", "local", ``)
+	e.expunge(e.near, "INBOX", "a")
+	e.flags(e.near, "INBOX", "b", `\Seen`, ``)
+	e.flags(e.far, "INBOX", "c", `\Flagged`, ``)
+	e.far.ResetCounts()
+	e.near.ResetCounts()
+	e.sync()
+	if n := e.far.OpCount(memstore.OpAppend) + e.far.OpCount(memstore.OpExpunge) + e.far.OpCount(memstore.OpFlags); n != 0 {
+		t.Fatalf("pull-only run changed the far side (%d ops)", n)
+	}
+	if n := e.near.OpCount(memstore.OpAppend); n != 0 {
+		t.Fatalf("a locally deleted message was downloaded again (%d appends)", n)
+	}
+	b, _ := e.near.OpenMailbox(context.Background(), "INBOX")
+	defer b.Close()
+	ms, _ := b.Find(context.Background(), store.Query{MessageID: "c@test"})
+	if len(ms) != 1 || !ms[0].Flags.Has(store.Flagged) {
+		t.Fatalf("server flag change not pulled: %+v", ms)
+	}
+	e.far.ResetCounts()
+	e.near.ResetCounts()
+	e.sync()
+	assertIdle(t, e)
 }
