@@ -248,3 +248,50 @@ func TestFetchPipelined(t *testing.T) {
 		t.Errorf("delivered %d bodies, want %d in the order asked", len(got), len(want))
 	}
 }
+
+// BenchmarkChanges50k measures a resync of a 50 000-message mailbox
+// through Changes: with no change, and with 1 % of the flags changed by
+// another client (doveadm, outside the timer) before each round.
+func BenchmarkChanges50k(b *testing.B) {
+	const n = 50_000
+	srv := testenv.Dovecot(b)
+	u := srv.NewUser(b)
+	uids := srv.DeliverMessages(b, u.Name, "INBOX", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), genMessages("chg", n, 400)...)
+	st := dovecotStore(b, srv, u, imapstore.Options{})
+	defer st.Close()
+	mb, err := st.OpenMailbox(b.Context(), "INBOX")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer mb.Close()
+	cp, err := mb.Changes(b.Context(), store.ChangesRequest{Since: store.Checkpoint{UIDValidity: mb.Status().UIDValidity}}, func(store.ChangeSet) error { return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, pct := range []int{0, 1} {
+		b.Run(fmt.Sprintf("changed=%d%%", pct), func(b *testing.B) {
+			round := 0
+			for b.Loop() {
+				b.StopTimer()
+				var set []store.UID
+				for i := round % 100; i < n*pct/100*100 && pct > 0; i += 100 {
+					set = append(set, store.UID(uids[i]))
+				}
+				if len(set) > 0 {
+					flag := fmt.Sprintf("$Round%d", round)
+					srv.Doveadm(b, "flags", "add", "-u", u.Name, flag, "mailbox", "INBOX", "uid", uidSetString(set))
+				}
+				round++
+				b.StartTimer()
+				changed := 0
+				cp, err = mb.Changes(b.Context(), store.ChangesRequest{Since: cp}, func(cs store.ChangeSet) error {
+					changed += len(cs.Changed)
+					return nil
+				})
+				if err != nil || changed != len(set) {
+					b.Fatalf("Changes: %d changed, want %d: %v", changed, len(set), err)
+				}
+			}
+		})
+	}
+}

@@ -54,6 +54,11 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 	return cp, nil
 }
 
+// changesChunk is the UID range of a CHANGEDSINCE fetch: the answers are
+// the changes only, so a range this large stays small in memory unless
+// most of the mailbox changed (then about 150 bytes per message).
+const changesChunk = 1 << 17
+
 // usable says why since cannot be used with the mailbox now, or "".
 func usable(since store.Checkpoint, now store.Status) string {
 	switch {
@@ -76,11 +81,15 @@ func (m *Mailbox) unusable(why string) error {
 func (m *Mailbox) changes(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) error {
 	since := req.Since
 	top := max(since.UIDNext, m.status.UIDNext)
-	sc := scan{items: m.s.metaItems(req.WithMessageID), chunk: m.s.opts.ListChunk}
+	// Closed: what arrives after the SELECT is reported next time, since
+	// the checkpoint is the SELECT's.
+	sc := scan{items: m.s.metaItems(req.WithMessageID), chunk: m.s.opts.ListChunk, closed: true}
 	if top > 1 {
 		sc.top = top - 1
 	}
 	if since.HighestModSeq > 0 {
+		// Few messages come back: larger ranges, fewer round trips.
+		sc.chunk = max(sc.chunk, changesChunk)
 		sc.changedSince = imap.ModSeq(since.HighestModSeq)
 		sc.vanished = m.s.caps.qresync
 	}

@@ -13,15 +13,16 @@ import (
 
 // scan is a metadata fetch over a UID range, cut into UID FETCH commands
 // of at most chunk UIDs each, so that memory stays bounded whatever the
-// mailbox's size. Explicit ranges cover lo..top; a last, open-ended range
-// top+1:* catches messages that arrived since the UIDNEXT that top came
-// from. A chunk that comes back sparse makes the next one larger, so a
+// mailbox's size. Explicit ranges cover lo..top; the last one is
+// open-ended ("lo:*") unless the scan is closed, so that it also catches
+// messages that arrived since the UIDNEXT that top came from. A chunk that comes back sparse makes the next one larger, so a
 // mailbox whose UIDs have large gaps costs few commands.
 type scan struct {
 	lo, top      store.UID // top 0: no explicit ranges
 	items        []imap.Value
 	changedSince imap.ModSeq // CHANGEDSINCE (RFC 7162 §3.1.4.1), 0 for none
 	vanished     bool        // VANISHED (RFC 7162 §3.2.6)
+	closed       bool        // stop at top: no open-ended last range
 	chunk        int
 }
 
@@ -72,6 +73,9 @@ func closeOnce(ch chan struct{}) {
 func (sc scan) produce(ctx context.Context, m *Mailbox, out chan<- chunkResult, stop <-chan struct{}) {
 	defer close(out)
 	lo, chunk := uint64(max(sc.lo, 1)), uint64(max(sc.chunk, 1))
+	if sc.closed && lo > uint64(sc.top) {
+		return
+	}
 	for {
 		set, hi, open := sc.rangeAt(lo, chunk)
 		r := sc.fetch(ctx, m, set, store.UID(lo), hi)
@@ -91,14 +95,23 @@ func (sc scan) produce(ctx context.Context, m *Mailbox, out chan<- chunkResult, 
 }
 
 // rangeAt returns the UID set of the chunk starting at lo, its last UID
-// (0 when open-ended) and whether it is the open-ended last one.
+// (0 when open-ended) and whether it is the last chunk. The last chunk of
+// an open scan is "lo:*", which also takes what arrived since top was
+// learnt; a closed scan ends at top, so that VANISHED covers an expunged
+// highest UID (which "*" no longer reaches).
 func (sc scan) rangeAt(lo, chunk uint64) (imap.UIDSet, store.UID, bool) {
 	top := uint64(sc.top)
 	if top == 0 || lo > top {
 		return imap.UIDRangeSet(imap.UID(min(lo, 1<<32-1)), 0), 0, true
 	}
 	hi := min(lo+chunk-1, top)
-	return imap.UIDRangeSet(imap.UID(lo), imap.UID(hi)), store.UID(hi), false
+	switch {
+	case hi < top:
+		return imap.UIDRangeSet(imap.UID(lo), imap.UID(hi)), store.UID(hi), false
+	case sc.closed:
+		return imap.UIDRangeSet(imap.UID(lo), imap.UID(hi)), store.UID(hi), true
+	}
+	return imap.UIDRangeSet(imap.UID(lo), 0), 0, true
 }
 
 // fetch runs one UID FETCH and keeps the complete answers for UIDs in
@@ -107,7 +120,10 @@ func (sc scan) rangeAt(lo, chunk uint64) (imap.UIDSet, store.UID, bool) {
 // stands for when lo is beyond the last UID are left out.
 func (sc scan) fetch(ctx context.Context, m *Mailbox, set imap.UIDSet, lo, hi store.UID) chunkResult {
 	var mu sync.Mutex // OnMessage runs on the reader goroutine, which outlives an abandoned command
-	msgs := make([]store.Message, 0, expected(lo, hi))
+	var msgs []store.Message
+	if sc.changedSince == 0 {
+		msgs = make([]store.Message, 0, expected(lo, hi))
+	}
 	opts := &imapclient.FetchOptions{
 		ChangedSince: sc.changedSince,
 		Vanished:     sc.vanished,

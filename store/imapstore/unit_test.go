@@ -149,13 +149,16 @@ func TestScanRanges(t *testing.T) {
 		}
 		lo = uint64(hi) + 1
 	}
-	if want := "[1:10 11:20 21:25 26:*]"; fmtList(got) != want {
+	if want := "[1:10 11:20 21:*]"; fmtList(got) != want {
 		t.Errorf("ranges %v, want %s", got, want)
+	}
+	if set, hi, last := (scan{top: 25, closed: true}).rangeAt(21, 10); !last || hi != 25 || set.String() != "21:25" {
+		t.Errorf("closed scan's last chunk: %v up to %d (last %v), want 21:25", set.String(), hi, last)
 	}
 	if set, _, open := (scan{}).rangeAt(7, 10); !open || set.String() != "7:*" {
 		t.Errorf("no top: %v open %v, want 7:* open", set.String(), open)
 	}
-	if set, _, _ := (scan{top: 4294967295}).rangeAt(4294967290, 100); set.String() != "4294967290:4294967295" {
+	if set, _, _ := (scan{top: 4294967295, closed: true}).rangeAt(4294967290, 100); set.String() != "4294967290:4294967295" {
 		t.Errorf("range near the UID limit: %v", set.String())
 	}
 }
