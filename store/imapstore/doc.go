@@ -43,6 +43,15 @@
 // Options.DisableCaps switches any of them off, for tests of the fallbacks
 // and to work around a broken server extension.
 //
+// # Listing and bodies
+//
+// List sends UID FETCH over UID ranges (ListChunk UIDs, growing when the
+// mailbox is sparse, the last one "lo:*"), one chunk ahead of the caller's
+// callback, so memory is bounded by a chunk. FetchBodies sends UID FETCH
+// BODY.PEEK[] in batches of about FetchWindow bytes, the next command sent
+// while the current one is being received, and hands the bodies to the
+// caller in the order asked, from memory or (large ones) a temporary file.
+//
 // # Checkpoints (RFC 7162 §6)
 //
 // Changes SELECTs the mailbox again and returns that SELECT's UIDVALIDITY,
@@ -65,6 +74,10 @@
 //   - Dovecot evaluates SEARCH and FETCH on the session's view, which takes
 //     in messages delivered by others only between commands: List and Find
 //     send NOOP first.
+//   - Dovecot runs pipelined FETCH commands in parallel and may interleave
+//     their responses, which the client hands to the oldest command:
+//     FetchBodies therefore collects the bodies of all its commands by UID
+//     and delivers a batch only once its command completed.
 //   - go-imap's in-memory server creates no parents and lower-cases flags:
 //     parents are synthesised, flags normalised by store.NewFlags.
 //   - Dovecot replaces an APPEND INTERNALDATE more than two hours in the
