@@ -1,10 +1,14 @@
 package imapstore
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"testing"
 
 	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/imapclient"
 	"github.com/imapdir/imapdir/store"
 )
 
@@ -187,5 +191,54 @@ func TestFromFlags(t *testing.T) {
 	}
 	if got := decodeLabels([]string{`\Inbox`, "&AMk-t&AOk-", "bad&"}); got[0] != `\Inbox` || got[1] != "Été" || got[2] != "bad&" {
 		t.Errorf("decodeLabels = %q", got)
+	}
+}
+
+func TestToMessage(t *testing.T) {
+	fd := &imap.FetchData{
+		UID: 7, Flags: []imap.Flag{`\seen`, `\Recent`, "$forwarded"}, Size: 120, HasSize: true,
+		ModSeq: 42, GmailMsgID: 1278455344230334865, GmailThreadID: 1266894439832287888,
+		GmailLabels: []string{`\Inbox`, "&AMk-t&AOk-"}, EmailID: "M6d99ac3275bb4e", ThreadID: "T64b478a75b7ea9",
+	}
+	gmail := (&Store{caps: caps{condStore: true, gmail: true}}).toMessage(fd)
+	if gmail.EmailID != "1278455344230334865" || gmail.ThreadID != "1266894439832287888" || len(gmail.Labels) != 2 || gmail.Labels[1] != "Été" {
+		t.Errorf("Gmail message: %+v", gmail)
+	}
+	if !gmail.Flags.Equal(store.Flags{store.Seen, store.Forwarded}) || gmail.ModSeq != 42 || gmail.Size != 120 {
+		t.Errorf("Gmail message flags/modseq/size: %+v", gmail)
+	}
+	obj := (&Store{caps: caps{objectID: true}}).toMessage(fd)
+	if obj.EmailID != "M6d99ac3275bb4e" || obj.ThreadID != "T64b478a75b7ea9" || obj.Labels != nil || obj.ModSeq != 0 {
+		t.Errorf("OBJECTID message: %+v", obj)
+	}
+	plain := (&Store{}).toMessage(fd)
+	if plain.EmailID != "" || plain.Labels != nil || plain.ModSeq != 0 {
+		t.Errorf("plain message shows ids it does not claim: %+v", plain)
+	}
+}
+
+func TestGrade(t *testing.T) {
+	cases := []struct {
+		err      error
+		scope    store.Scope
+		retry    bool
+		sentinel error
+	}{
+		{context.Canceled, store.ScopeCanceled, false, store.ErrCanceled},
+		{&imapclient.ConnError{Op: "read", Err: io.ErrUnexpectedEOF}, store.ScopeMailbox, true, store.ErrMailbox},
+		{&imap.Error{Status: imap.StatusNO, Code: imap.CodeNonExistent}, store.ScopeMailbox, false, store.ErrMailboxNotFound},
+		{&imap.Error{Status: imap.StatusNO, Code: imap.CodeTryCreate}, store.ScopeMailbox, false, store.ErrMailboxNotFound},
+		{&imap.Error{Status: imap.StatusNO, Code: imap.CodeAlreadyExists}, store.ScopeMailbox, false, store.ErrMailboxExists},
+		{&imap.Error{Status: imap.StatusNO, Code: imap.CodeInUse}, store.ScopeMailbox, true, store.ErrMailbox},
+		{&imap.Error{Status: imap.StatusBAD}, store.ScopeMailbox, false, store.ErrMailbox},
+	}
+	for _, c := range cases {
+		err := grade("op", "INBOX", 3, fmt.Errorf("wrapped: %w", c.err))
+		if store.ScopeOf(err) != c.scope || store.IsRetryable(err) != c.retry || !errors.Is(err, c.sentinel) || !errors.Is(err, c.err) {
+			t.Errorf("grade(%v) = %v: scope %v retryable %v, want %v %v wrapping %v", c.err, err, store.ScopeOf(err), store.IsRetryable(err), c.scope, c.retry, c.sentinel)
+		}
+	}
+	if grade("op", "", 0, nil) != nil {
+		t.Errorf("grade(nil) is not nil")
 	}
 }
