@@ -183,12 +183,14 @@ func (e *Engine) pairUp(ctx context.Context, infos [2]sideInfo, only string) ([]
 		sorted = append(sorted, n)
 	}
 	sort.Strings(sorted)
+	seen := map[statedb.MailboxID]bool{}
 	for _, n := range sorted {
 		row, ok, err := e.place(ctx, n, infos)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
+		if ok && (row.ID == 0 || !seen[row.ID]) { // a pair is never synced twice at once
+			seen[row.ID] = true
 			rows = append(rows, row)
 		}
 	}
