@@ -157,11 +157,13 @@ func (r *mailboxRun) saveCheckpoint(ctx context.Context, s Side, cp store.Checkp
 }
 
 // checkEmpty refuses a near mailbox found empty when every message the
-// state knows there (more than one) vanished without the store reporting
-// it moved: a wiped folder must not read as "the user deleted everything"
-// (a removed directory or an unmounted disk is a missing mailbox, refused
-// in open). A far mailbox found empty goes through the deletion guard
-// instead (servers purge Trash and Junk). Force overrides.
+// state knows there — more than the deletion guard's count — vanished
+// without the store reporting it moved: a wiped folder must not read as
+// "the user deleted everything" (a removed directory or an unmounted disk
+// is a missing mailbox, refused in open). Emptying a small folder by hand
+// (a Trash of a few messages) is an ordinary deletion, as the guard has it.
+// A far mailbox found empty goes through the deletion guard instead
+// (servers purge Trash and Junk). Force overrides.
 func (r *mailboxRun) checkEmpty(ctx context.Context) error {
 	sc := &r.scan[Near]
 	if r.e.opts.Force || r.box[Near].Status().Messages > 0 || len(sc.delta.Vanished) == 0 {
@@ -178,8 +180,8 @@ func (r *mailboxRun) checkEmpty(ctx context.Context) error {
 		}
 	}
 	n, err := r.countPairs(ctx, Near)
-	if err != nil || gone <= 1 || gone < n {
-		return err // deleting the last message by hand is not an accident
+	if err != nil || gone <= r.e.opts.DeleteGuardCount || gone < n {
+		return err // a small folder emptied by hand is not an accident
 	}
 	return r.e.errorf(r.name, "near mailbox %q is empty but the state knows %d of its messages: "+
 		"refusing to delete them on the far side (run with --force if you emptied it on purpose)", r.names[Near], n)

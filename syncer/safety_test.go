@@ -75,7 +75,7 @@ func TestDeletionGuardHoldsEmptiedServerInbox(t *testing.T) {
 
 func TestEmptiedNearMailboxIsAnError(t *testing.T) {
 	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
-	e.seedMany(e.far, "INBOX", 5)
+	e.seedMany(e.far, "INBOX", DefaultDeleteGuardCount+10)
 	e.seed(e.far, "Archive", "x", "")
 	e.sync()
 	var near []store.UID
@@ -95,14 +95,40 @@ func TestEmptiedNearMailboxIsAnError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "is empty") {
 		t.Fatalf("err = %v, want the empty-mailbox error", err)
 	}
-	if n := e.count(e.far, "INBOX"); n != 5 {
-		t.Fatalf("far INBOX holds %d messages, want all 5", n)
+	if n := e.count(e.far, "INBOX"); n != DefaultDeleteGuardCount+10 {
+		t.Fatalf("far INBOX holds %d messages, want all %d", n, DefaultDeleteGuardCount+10)
 	}
 	if n := e.count(e.near, "Archive"); n != 2 {
 		t.Fatalf("other mailboxes must go on: near Archive holds %d, want 2", n)
 	}
 	if len(res.Mailboxes) != 2 {
 		t.Fatalf("reports: %+v", res.Mailboxes)
+	}
+}
+
+// TestEmptiedSmallNearMailboxPropagates: emptying a small local folder
+// (a Trash of a few messages) by hand is an ordinary deletion.
+func TestEmptiedSmallNearMailboxPropagates(t *testing.T) {
+	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
+	e.seedMany(e.far, "Trash", 5)
+	e.sync()
+	var near []store.UID
+	b, _ := e.near.OpenMailbox(context.Background(), "Trash")
+	_ = b.List(context.Background(), store.ListOptions{}, func(ms []store.Message) error {
+		for _, m := range ms {
+			near = append(near, m.UID)
+		}
+		return nil
+	})
+	b.Close()
+	if err := e.near.ExpungeBehind("Trash", near...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.syncErr(e.opts); err != nil {
+		t.Fatalf("emptying a 5-message Trash: %v", err)
+	}
+	if n := e.count(e.far, "Trash"); n != 0 {
+		t.Fatalf("far Trash holds %d messages, want 0", n)
 	}
 }
 
