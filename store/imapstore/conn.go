@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/imapclient"
@@ -139,7 +138,8 @@ func (p *pool) put(cn *conn) {
 	<-p.slots
 }
 
-// close logs out of the idle connections and refuses further gets.
+// close logs out of the idle connections (all at once) and refuses
+// further gets.
 // Connections still held are closed when put back.
 func (p *pool) close() {
 	p.mu.Lock()
@@ -152,14 +152,18 @@ func (p *pool) close() {
 	p.idle = nil
 	close(p.closed)
 	p.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, cn := range idle {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if err := cn.c.Logout(ctx); err != nil {
-			p.log.Debug("imapstore: logout", "err", err)
-		}
-		cancel()
-		cn.c.Close()
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+			defer cancel()
+			if err := cn.c.Logout(ctx); err != nil {
+				p.log.Debug("imapstore: logout", "err", err)
+			}
+			cn.c.Close()
+		})
 	}
+	wg.Wait()
 }
 
 // enableQResync enables QRESYNC once per connection (RFC 7162 §3.2.3),
