@@ -32,6 +32,9 @@ type Mailbox struct {
 	batch   *maildir.Batch
 	pending []pendingAppend
 	closed  bool
+	// scanned: the folder was scanned by OpenMailbox and nothing was asked
+	// of it since, so the first List/Changes/Find need not scan it again.
+	scanned bool
 }
 
 var _ store.Mailbox = (*Mailbox)(nil)
@@ -50,6 +53,7 @@ func (s *Store) OpenMailbox(ctx context.Context, name string) (store.Mailbox, er
 	if err := m.reconcile(ctx); err != nil {
 		return nil, err
 	}
+	m.scanned = true
 	s.mu.Lock()
 	s.open[name]++
 	s.mu.Unlock()
@@ -120,6 +124,11 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 		}
 	}
 	cp := store.Checkpoint{UIDValidity: m.status.UIDValidity, UIDNext: m.status.UIDNext, Token: strconv.FormatUint(m.gen, 10)}
+	if since == m.gen && since > 0 {
+		// Every scan that saw a change, and every Expunge or Move, advanced
+		// the generation: nothing happened since the checkpoint.
+		return cp, nil
+	}
 	changed := func(nm statedb.NearMessage) bool {
 		return nm.ChangedGen > since || store.UID(nm.UID) >= req.Since.UIDNext
 	}

@@ -2,6 +2,8 @@ package maildirstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -22,6 +24,10 @@ func (m *Mailbox) refresh(ctx context.Context) error {
 	}
 	if err := m.Flush(ctx); err != nil {
 		return err
+	}
+	if m.scanned {
+		m.scanned = false // the scan OpenMailbox just did answers this once
+		return nil
 	}
 	m.lock.Lock()
 	defer m.lock.Unlock()
@@ -51,6 +57,10 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	sig := signature(files)
+	if done, err := m.readStatus(ctx, sig); done || err != nil {
+		return err
+	}
 	kw, err := m.keywords()
 	if err != nil {
 		return m.err("scan", err)
@@ -58,11 +68,6 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 	known, err := m.knownUniques(ctx)
 	if err != nil {
 		return err
-	}
-	if unchanged(files, known) {
-		if done, err := m.readStatus(ctx); done || err != nil {
-			return err
-		}
 	}
 	fresh, err := m.inspectNew(ctx, files, known)
 	if err != nil {
@@ -75,7 +80,8 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 		}
 	}
 	err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
-		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, kw: kw, elsewhere: elsewhere, bumps: map[statedb.NearMailboxID]uint64{}}
+		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, kw: kw, elsewhere: elsewhere, sig: sig,
+			bumps: map[statedb.NearMailboxID]uint64{}}
 		return r.run(ctx)
 	})
 	if err != nil {
@@ -138,27 +144,31 @@ func (m *Mailbox) knownUniques(ctx context.Context) (map[string]string, error) {
 	return known, nil
 }
 
-// unchanged reports whether the folder holds exactly the indexed files
-// under their indexed names: the common case of a resync, which then needs
-// no write transaction.
-func unchanged(files map[string]maildir.Entry, known map[string]string) bool {
-	if len(files) != len(known) {
-		return false
+// signature digests the folder's file names: equal to the one recorded
+// at the last reconcile, the folder is exactly as the index has it (every
+// flag change, delivery, removal or move renames, adds or removes a name),
+// and a resync needs neither the index nor a write transaction.
+func signature(files map[string]maildir.Entry) string {
+	names := make([]string, 0, len(files))
+	for _, e := range files {
+		names = append(names, e.Subdir+"/"+e.File)
 	}
-	for u, e := range files {
-		if known[u] != e.Subdir+"/"+e.File {
-			return false
-		}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		h.Write([]byte(n))
+		h.Write([]byte{0})
 	}
-	return true
+	return "sig:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// readStatus loads the folder's index entry into m; done is false when the
-// folder is not indexed yet.
-func (m *Mailbox) readStatus(ctx context.Context) (done bool, err error) {
+// readStatus loads the folder's index entry into m when the folder's
+// signature is the one recorded; done is false when it is not (or the
+// folder is not indexed yet).
+func (m *Mailbox) readStatus(ctx context.Context, sig string) (done bool, err error) {
 	err = m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
 		nm, found, err := tx.NearMailboxByName(m.name)
-		if err != nil || !found {
+		if err != nil || !found || nm.Checkpoint != sig {
 			return err
 		}
 		done = true
@@ -232,6 +242,8 @@ type reconciler struct {
 	fresh     map[string]fileInfo
 	kw        *maildir.Keywords
 	elsewhere map[string]located
+	sig       string // the scan's signature, recorded unless a file was skipped
+	skipped   bool
 	nm        statedb.NearMailbox
 	gen       uint64
 	bumped    bool
@@ -334,6 +346,7 @@ func (r *reconciler) addUnknown(ctx context.Context) error {
 func (r *reconciler) addOne(unique string, e maildir.Entry) error {
 	fi, ok := r.fresh[unique]
 	if !ok {
+		r.skipped = true
 		return nil // appeared after the inspection: the next scan takes it
 	}
 	flags, err := flagSet(flagsOf(e.Flags(), r.kw))
@@ -441,17 +454,20 @@ func (r *reconciler) bump(nm statedb.NearMailbox) (uint64, error) {
 
 // finish records the new generation and reads back the folder's status.
 func (r *reconciler) finish() error {
-	if r.bumped {
-		nm, _, err := r.tx.NearMailbox(r.nm.ID)
-		if err != nil {
-			return err
-		}
-		nm.Generation = r.gen
-		if err := r.tx.UpdateNearMailbox(nm); err != nil {
-			return err
-		}
-	}
 	nm, _, err := r.tx.NearMailbox(r.nm.ID)
+	if err != nil {
+		return err
+	}
+	if r.bumped {
+		nm.Generation = r.gen
+	}
+	nm.Checkpoint = r.sig
+	if r.skipped {
+		nm.Checkpoint = ""
+	}
+	if err := r.tx.UpdateNearMailbox(nm); err != nil {
+		return err
+	}
 	if err != nil {
 		return err
 	}

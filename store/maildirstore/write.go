@@ -29,6 +29,7 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 	}
 	m.lock.Lock()
 	defer m.lock.Unlock()
+	m.scanned = false
 	kw, err := m.keywords()
 	if err != nil {
 		return 0, m.err("append", err)
@@ -142,6 +143,7 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	}
 	m.lock.Lock()
 	defer m.lock.Unlock()
+	m.scanned = false
 	kw, err := m.keywords()
 	if err != nil {
 		return nil, m.err("store flags", err)
@@ -255,6 +257,7 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 	}
 	m.lock.Lock()
 	defer m.lock.Unlock()
+	m.scanned = false
 	var gone []store.UID
 	for _, uid := range uids {
 		_, e, err := m.locate(ctx, uid)
@@ -279,7 +282,7 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 				return err
 			}
 		}
-		return nil
+		return m.bumpGeneration(tx)
 	})
 	if err == nil {
 		m.status.Messages -= len(gone)
@@ -300,6 +303,7 @@ func (m *Mailbox) Move(ctx context.Context, uids []store.UID, dest string) (map[
 	}
 	m.lock.Lock()
 	defer m.lock.Unlock()
+	m.scanned = false
 	dl := m.s.folderLock(dest)
 	if dest != m.name {
 		dl.Lock()
@@ -343,8 +347,27 @@ func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder
 			return err
 		}
 		msg.Mailbox, msg.Subdir, msg.FileName, msg.ChangedGen = dnm.ID, ne.Subdir, ne.File, dnm.Generation
-		newUID, err = tx.MoveNearMessage(m.id, uint32(uid), msg)
-		return err
+		if newUID, err = tx.MoveNearMessage(m.id, uint32(uid), msg); err != nil {
+			return err
+		}
+		return m.bumpGeneration(tx)
 	})
 	return store.UID(newUID), err == nil, err
+}
+
+// bumpGeneration advances the folder's scan generation after the store's
+// own removal of messages, so a Changes from an older checkpoint looks at
+// vanished UIDs again while one from the current generation can answer
+// "nothing" without reading the index.
+func (m *Mailbox) bumpGeneration(tx *statedb.Tx) error {
+	nm, found, err := tx.NearMailbox(m.id)
+	if err != nil || !found {
+		return err
+	}
+	nm.Generation++
+	if err := tx.UpdateNearMailbox(nm); err != nil {
+		return err
+	}
+	m.gen = nm.Generation
+	return nil
 }
