@@ -18,6 +18,9 @@ type Mailbox struct {
 	cn     *conn
 	status store.Status
 	closed bool
+	// used: a command ran since the last SELECT, so its values are no
+	// longer the mailbox's state as of now (see Changes).
+	used bool
 }
 
 var _ store.Mailbox = (*Mailbox)(nil)
@@ -57,6 +60,7 @@ func (m *Mailbox) selectBox(ctx context.Context) (*imap.SelectData, error) {
 	if err != nil {
 		return nil, m.cn.fail(err)
 	}
+	m.used = false
 	m.status = store.Status{UIDValidity: sel.UIDValidity, UIDNext: store.UID(sel.UIDNext), Messages: int(sel.Exists)}
 	if m.s.caps.condStore && !sel.NoModSeq {
 		m.status.HighestModSeq = store.ModSeq(sel.HighestModSeq)
@@ -103,6 +107,7 @@ func (m *Mailbox) begin(ctx context.Context, op string) error {
 	if !m.cn.alive() {
 		return store.Errorf(store.ScopeMailbox, true, op, m.name, 0, "imapstore: the connection was lost, reopen the mailbox: %w", imapclient.ErrClosed)
 	}
+	m.used = m.used || op != "changes"
 	return nil
 }
 
