@@ -66,7 +66,7 @@ func openMaildirStore(ctx context.Context, acct *config.Account, root string, db
 		Root:         root,
 		Layout:       layout,
 		DB:           db,
-		Keywords:     keywordMode(acct.Keywords, logs),
+		Keywords:     keywordMode(acct.Keywords),
 		NewForUnseen: acct.NewDir,
 		SyncFS:       true, // one syncfs per batch: batched durability
 		Logger:       logs.Logger.With("account", acct.Name),
@@ -77,15 +77,11 @@ func openMaildirStore(ctx context.Context, acct *config.Account, root string, db
 	return s, nil
 }
 
-// keywordMode maps the keywords key. maildirstore keeps keywords the
-// Dovecot way only; "x-keywords" (the config's default) uses that too
-// until the store can write X-Keywords headers, and says so at -v.
-func keywordMode(k string, logs Logs) maildirstore.KeywordMode {
-	switch k {
-	case "none":
+// keywordMode maps the keywords key ("dovecot" or "none"; the config
+// refuses "x-keywords" until the Maildir store can write those headers).
+func keywordMode(k string) maildirstore.KeywordMode {
+	if k == "none" {
 		return maildirstore.KeywordsNone
-	case "x-keywords":
-		logs.Logger.Info("keywords = x-keywords is not supported by the Maildir store yet; keeping keywords as Dovecot does (dovecot-keywords)")
 	}
 	return maildirstore.KeywordsDovecot
 }

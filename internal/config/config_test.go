@@ -32,7 +32,7 @@ func TestParseMinimalDefaults(t *testing.T) {
 	want := Account{
 		Name: "work", Line: 1, Host: "imap.example.com", Port: 993, TLS: TLSImplicit,
 		TLSServerName: "imap.example.com", User: "me@example.com", PasswordCommand: "pass show work",
-		Maildir: "/home/u/Maildir/work", Layout: "fs", Folders: []string{"*"}, Keywords: "x-keywords",
+		Maildir: "/home/u/Maildir/work", Layout: "fs", Folders: []string{"*"}, Keywords: "dovecot",
 		NewDir: true, Sync: SyncOps{Pull: all, Push: all}, Expunge: SidesBoth, Create: SidesBoth,
 		Remove: SidesNone, DeleteGuardPercent: 25, DeleteGuardCount: 50, Connections: 4, Gmail: GmailAuto,
 	}
@@ -268,5 +268,16 @@ func TestSyntaxErrorQuotingAPasswordIsWithheld(t *testing.T) {
 	want := "c.toml:3: syntax error near a password (details withheld)"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v, want %s", err, want)
+	}
+}
+
+// TestXKeywordsRefused: asking for X-Keywords headers, which the Maildir
+// store cannot write yet, is an error naming the line, not a silent
+// fallback to another place for keywords.
+func TestXKeywordsRefused(t *testing.T) {
+	data := "[accounts.a]\nhost = \"h\"\nuser = \"u\"\npassword_command = \"true\"\nmaildir = \"/m\"\nkeywords = \"x-keywords\"\n"
+	_, err := Parse("config.toml", []byte(data), Env{Lookup: func(string) (string, bool) { return "", false }, Home: "/home/u"})
+	if err == nil || !strings.Contains(err.Error(), `config.toml:6: accounts.a.keywords: "x-keywords" is not supported yet`) {
+		t.Fatalf("err = %v", err)
 	}
 }

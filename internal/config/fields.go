@@ -39,7 +39,13 @@ var fields = map[string]setter{
 	"layout":  func(p *parser, k toml.Key, v any, a *Account) { set(&a.Layout)(p.oneOf(k, v, "fs", "maildir++")) },
 	"folders": setFolders,
 	"keywords": func(p *parser, k toml.Key, v any, a *Account) {
-		set(&a.Keywords)(p.oneOf(k, v, "x-keywords", "dovecot", "none"))
+		if s, ok := v.(string); ok && s == "x-keywords" {
+			// Refused rather than quietly kept another way: a user who asks
+			// for X-Keywords headers must not find keywords elsewhere.
+			p.fail(k, `"x-keywords" is not supported yet (it comes with Gmail label support); use "dovecot" or "none"`)
+			return
+		}
+		set(&a.Keywords)(p.oneOf(k, v, "dovecot", "none"))
 	},
 	"new_dir":  func(p *parser, k toml.Key, v any, a *Account) { set(&a.NewDir)(p.boolean(k, v)) },
 	"sync":     setSync,
@@ -153,7 +159,7 @@ func defaultAccount() Account {
 		TLS:                TLSImplicit,
 		Layout:             "fs",
 		Folders:            []string{"*"},
-		Keywords:           "x-keywords",
+		Keywords:           "dovecot",
 		NewDir:             true,
 		Sync:               SyncOps{Pull: all, Push: all},
 		Expunge:            SidesBoth,
