@@ -17,8 +17,10 @@
 // holding every connection with open mailboxes must close one first. A
 // connection that failed, or whose command was abandoned by a canceled
 // context, is discarded, never reused; its error is graded ScopeMailbox and
-// retryable, and the next OpenMailbox dials afresh. Nothing waits without a
-// context.
+// retryable, and the next OpenMailbox dials afresh. Every wait of the store
+// itself is bounded by the caller's context; a server that stops answering
+// on a live TCP connection is noticed only through that context (or the
+// client's TCP user timeout), so callers should give contexts deadlines.
 //
 // # Names
 //
