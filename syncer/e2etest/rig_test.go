@@ -28,7 +28,14 @@ type wire struct {
 	bodyFetches atomic.Int64
 	// appends counts APPEND commands.
 	appends atomic.Int64
+
+	mu sync.Mutex
+	// cmds holds the client's command lines since the last reset (at
+	// most maxCmds), for failure messages.
+	cmds []string
 }
+
+const maxCmds = 100
 
 // total returns the bytes both ways.
 func (w *wire) total() int64 { return w.read.Load() + w.written.Load() }
@@ -39,6 +46,16 @@ func (w *wire) reset() {
 	w.written.Store(0)
 	w.bodyFetches.Store(0)
 	w.appends.Store(0)
+	w.mu.Lock()
+	w.cmds = nil
+	w.mu.Unlock()
+}
+
+// commands returns the client's command lines since the last reset.
+func (w *wire) commands() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Join(w.cmds, "")
 }
 
 // Write receives the client's trace, one line per call ("C: …" or
@@ -48,6 +65,11 @@ func (w *wire) Write(p []byte) (int, error) {
 	if !strings.HasPrefix(line, "C: ") {
 		return len(p), nil
 	}
+	w.mu.Lock()
+	if len(w.cmds) < maxCmds {
+		w.cmds = append(w.cmds, line)
+	}
+	w.mu.Unlock()
 	up := strings.ToUpper(line)
 	if strings.Contains(up, " FETCH ") && fetchesBody(up) {
 		w.bodyFetches.Add(1)
@@ -262,6 +284,7 @@ type recorder struct {
 	mu       sync.Mutex
 	warns    []string
 	errs     []string
+	notes    []string
 	progress [2]int
 	// onProgress, when set, is called after each message copied with the
 	// count so far (both directions).
@@ -272,7 +295,6 @@ func newRecorder() *recorder { return &recorder{} }
 
 func (r *recorder) MailboxStart(syncer.MailboxStart) {}
 func (r *recorder) MailboxDone(syncer.MailboxReport) {}
-func (r *recorder) Note(string, string)              {}
 
 func (r *recorder) Progress(_ string, to syncer.Side, _ int64) {
 	r.mu.Lock()
@@ -283,6 +305,12 @@ func (r *recorder) Progress(_ string, to syncer.Side, _ int64) {
 	if hook != nil {
 		hook(n)
 	}
+}
+
+func (r *recorder) Note(mailbox, msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notes = append(r.notes, mailbox+": "+msg)
 }
 
 func (r *recorder) Warn(mailbox, msg string) {
