@@ -13,8 +13,9 @@ import (
 )
 
 // baseDate is a fixed INTERNALDATE; tests add minutes to tell messages
-// apart.
-var baseDate = time.Date(2026, 11, 30, 5, 0, 0, 0, time.UTC)
+// apart. It lies in the past: Dovecot replaces an APPEND date more than two
+// hours in the future with the current time (INTERNALDATE_MAX_FUTURE_SECS).
+var baseDate = time.Date(2024, 11, 30, 5, 0, 0, 0, time.UTC)
 
 // mail builds a CRLF message with a Message-ID of id@storetest.example and
 // the given body.
