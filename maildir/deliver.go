@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -148,7 +149,7 @@ func (f *Folder) writeTmp(ctx context.Context, r io.Reader, opts DeliverOptions)
 		return nil, nil, fmt.Errorf("maildir: deliver: %w", err)
 	}
 	cw := &countWriter{w: file}
-	_, err = copyMessage(ctx, cw, r, opts.ToLF)
+	err = copyMessage(ctx, cw, r, opts.ToLF)
 	if err == nil && !opts.ModTime.IsZero() {
 		err = os.Chtimes(tmpPath, opts.ModTime, opts.ModTime)
 	}
@@ -211,15 +212,28 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// copyBufs holds the copy and conversion buffers of deliveries: a sync
+// delivers thousands of messages, and fresh buffers for each cost about
+// 100 KB of garbage per message.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, convBufSize); return &b }}
+
 // copyMessage copies r to w, converting CRLF to LF if asked and stopping
-// when ctx is done. It returns the bytes written.
-func copyMessage(ctx context.Context, w io.Writer, r io.Reader, toLF bool) (int64, error) {
+// when ctx is done.
+func copyMessage(ctx context.Context, w io.Writer, r io.Reader, toLF bool) error {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
 	src := io.Reader(ctxReader{ctx, r})
-	if toLF {
-		src = NewToLFReader(src)
+	if !toLF {
+		_, err := io.CopyBuffer(onlyWriter{w}, src, *bp)
+		return err
 	}
-	buf := make([]byte, convBufSize)
-	return io.CopyBuffer(onlyWriter{w}, src, buf)
+	cp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(cp)
+	lw := &ToLFWriter{w: w, buf: (*cp)[:0]}
+	if _, err := io.CopyBuffer(onlyWriter{lw}, src, *bp); err != nil {
+		return err
+	}
+	return lw.Close()
 }
 
 // ctxReader fails reads once its context is done.
