@@ -160,7 +160,9 @@ func (s *Server) FetchText(tb testing.TB, user, mailbox string, uid uint32) []by
 // doveadm reports but no client may set), in Dovecot's order.
 func (s *Server) MessageFlags(tb testing.TB, user, mailbox string, uid uint32) []string {
 	tb.Helper()
-	out, _ := s.doveadm(tb, nil, "-f", "tab", "fetch", "-u", user, "flags", "mailbox", mailbox, "uid", strconv.FormatUint(uint64(uid), 10))
+	// "uid" too: a message without flags would give an empty row, which
+	// the tab parser cannot tell from no row.
+	out, _ := s.doveadm(tb, nil, "-f", "tab", "fetch", "-u", user, "uid flags", "mailbox", mailbox, "uid", strconv.FormatUint(uint64(uid), 10))
 	rows := parseTab(out)
 	if len(rows) != 1 {
 		tb.Fatalf("testenv: MessageFlags: no message with UID %d in %q (user %s)", uid, mailbox, user)
