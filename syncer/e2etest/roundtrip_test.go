@@ -56,6 +56,7 @@ func TestInitialSyncAndChanges(t *testing.T) {
 	if got := sumResult(res); !got.idle() || res.Err() != nil {
 		t.Fatalf("the run after the initial sync did something: %+v, error %v", got, res.Err())
 	}
+	checkIdleWire(t, &r.farWire, len(server))
 
 	ch := changeBothSides(t, r, g, seed)
 	res, rec := r.sync()
