@@ -163,7 +163,9 @@ func Validate(dir string) error {
 // isMaildir reports whether dir looks like a folder, without details.
 func isMaildir(dir string) bool { return Validate(dir) == nil }
 
-// cleanTmp removes regular files in tmp/ not modified for StaleTmpAge.
+// cleanTmp removes regular files in tmp/ not written or changed for
+// StaleTmpAge (see lastChange: a staged delivery's mtime is the message's
+// date, its ctime when it was staged).
 func (f *Folder) cleanTmp() error {
 	dir := filepath.Join(f.path, SubTmp)
 	ents, err := os.ReadDir(dir)
@@ -176,7 +178,7 @@ func (f *Folder) cleanTmp() error {
 			continue
 		}
 		info, err := e.Info()
-		if err != nil || !info.ModTime().Before(limit) {
+		if err != nil || !lastChange(info).Before(limit) {
 			continue // vanished meanwhile, or still fresh
 		}
 		p := filepath.Join(dir, e.Name())

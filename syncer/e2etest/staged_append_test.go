@@ -1,5 +1,3 @@
-//go:build e2ebugs
-
 package e2etest
 
 import (
@@ -12,16 +10,14 @@ import (
 	"github.com/imapdir/imapdir/store/maildirstore"
 )
 
-// TestBugStagedAppendRemovedByOpen: maildirstore stages an append in tmp/
-// with its mtime already set to the INTERNALDATE; opening the same folder
-// again before Flush (another handle, as the engine does while a batch is
-// pending) runs maildir.Open's stale-tmp cleanup, which takes any tmp/
-// file older than 36 h for a leftover and removes it, so Flush fails with
-// "rename …/tmp/… : no such file or directory". Seen once end to end in
-// TestInitialSyncAndChanges ("flush near mailbox INBOX"). The age test
-// should use the time the tmp file was written (ctime, or set the mtime
-// after the rename), not an mtime the writer chose.
-func TestBugStagedAppendRemovedByOpen(t *testing.T) {
+// TestStagedAppendSurvivesSecondOpen: maildirstore stages an append in
+// tmp/ with its mtime already set to the INTERNALDATE; opening the same
+// folder again before Flush (another handle, as the engine does while a
+// batch is pending) runs maildir.Open's stale-tmp cleanup. It used to take
+// the old mtime for a 36-hour-old leftover and remove the staged file, so
+// Flush failed ("rename …/tmp/…: no such file or directory"); staleness is
+// now judged by the later of mtime and ctime.
+func TestStagedAppendSurvivesSecondOpen(t *testing.T) {
 	ctx := context.Background()
 	db := statedbtest.Open(t)
 	st, err := maildirstore.New(maildirstore.Options{Root: t.TempDir(), DB: db})
