@@ -1,25 +1,15 @@
-//go:build e2ebugs
-
 package e2etest
-
-// Tests in files built only with the e2ebugs tag expose bugs found end
-// to end in other packages; they fail until those are fixed, then move to
-// the normal build:
-//
-//	go test -tags e2ebugs -run Bug ./syncer/e2etest
 
 import (
 	"strings"
 	"testing"
 )
 
-// TestBugKeywordsBetweenServers: a keyword added on one Dovecot user does
-// not reach the other. imapstore.New learns Features.Keywords from INBOX's
-// PERMANENTFLAGS after EXAMINE, and Dovecot answers a read-only select
-// with "PERMANENTFLAGS ()" (RFC 9051 §7.1: no flag can be changed
-// permanently in a read-only mailbox), so every Dovecot store reports
-// Keywords false and the engine never sends a keyword to it.
-func TestBugKeywordsBetweenServers(t *testing.T) {
+// TestKeywordsBetweenServers: a keyword added on one Dovecot user reaches
+// the other. (imapstore once learned Features.Keywords from an EXAMINE,
+// which Dovecot answers with "PERMANENTFLAGS ()" — RFC 9051 §7.1 — so no
+// keyword ever reached a Dovecot store; it now asks a read-write SELECT.)
+func TestKeywordsBetweenServers(t *testing.T) {
 	r := newIMAPRig(t)
 	srv, a, b := r.srv, r.user.Name, r.nearUser.Name
 	if !r.far.Features().Keywords || !r.near.Features().Keywords {
@@ -36,10 +26,9 @@ func TestBugKeywordsBetweenServers(t *testing.T) {
 	}
 }
 
-// TestBugKeywordToServer: a keyword set in the Maildir (a dovecot-keywords
-// letter, as mutt or Dovecot's LDA write it) does not reach the server,
-// for the same reason.
-func TestBugKeywordToServer(t *testing.T) {
+// TestKeywordToServer: a keyword set in the Maildir (a dovecot-keywords
+// letter, as mutt or Dovecot's LDA write it) reaches the server.
+func TestKeywordToServer(t *testing.T) {
 	r := newMaildirRig(t)
 	msgs := seedMailbox(t, r.srv, r.user.Name, "INBOX", newGen("bugkw2", 7), 10, 0)
 	r.sync()
