@@ -99,7 +99,7 @@ func script(r Reporter, c *fakeClock) {
 	r.MailboxStart("work", "Junk/Old", 7, 0)
 	r.Progress("work", "Junk/Old", 7, 0)
 	r.MailboxDone("work", "Junk/Old", sampleResults()[4].Stats, sampleResults()[4].Err)
-	r.Error("work", "", errors.New("IDLE not supported; polling instead"))
+	r.Error("work", "", errors.New("server said BYE: shutting down"))
 	r.AccountDone("work")
 	c.Advance(500 * time.Millisecond)
 }

@@ -140,6 +140,11 @@ func (j *jsonReporter) Warn(account, mailbox, msg string) {
 
 // Error implements Reporter.
 func (j *jsonReporter) Error(account, mailbox string, err error) {
+	if account != "" && mailbox == "" {
+		j.mu.Lock()
+		j.st.failAccount(account)
+		j.mu.Unlock()
+	}
 	j.emit(messageEvent{"error", account, mailbox, err.Error()})
 }
 

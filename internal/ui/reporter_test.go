@@ -3,6 +3,7 @@ package ui
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -42,8 +43,8 @@ func TestPlainDryRunGolden(t *testing.T) {
 
 func TestQuietKeepsErrorsAndFinalLine(t *testing.T) {
 	out, errOut := runScript(t, Options{Mode: ModePlain, Quiet: true})
-	wantOut := "imapdir: 1 account, 3 mailboxes, 1211 changes, 1 failed, 1 skipped, 30.0 MiB in 12.5s\n"
-	wantErr := "work/Junk/Old: failed: connection reset by peer\nerror: work: IDLE not supported; polling instead\n"
+	wantOut := "imapdir: 1 account, 3 mailboxes, 1211 changes, 1 failed, 1 account failed, 1 skipped, 30.0 MiB in 12.5s\n"
+	wantErr := "work/Junk/Old: failed: connection reset by peer\nerror: work: server said BYE: shutting down\n"
 	if out != wantOut || errOut != wantErr {
 		t.Errorf("quiet out %q\nwant      %q\nerr %q\nwant %q", out, wantOut, errOut, wantErr)
 	}
@@ -129,9 +130,29 @@ func TestBarsPrintSummaryAboveBars(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{"work: 3 mailboxes, 1211 changes, 1 failed", "work/INBOX: pulled 1200 new",
-		"error: work: IDLE not supported", "imapdir: 1 account, 3 mailboxes"} {
+		"error: work: server said BYE", "imapdir: 1 account, 3 mailboxes"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("bars output lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestFailedAccountPrintsNoEmptyTable: an account that failed before any
+// mailbox (wrong password) shows its error and is counted in the final
+// line, not an empty summary that reads as "nothing to do".
+func TestFailedAccountPrintsNoEmptyTable(t *testing.T) {
+	var out, errb strings.Builder
+	r := New(Options{Out: &out, Err: &errb, Mode: ModePlain, Now: func() time.Time { return time.Unix(0, 0) }})
+	r.Error("work", "", errors.New("login: AUTHENTICATIONFAILED"))
+	r.AccountDone("work")
+	r.Close()
+	if strings.Contains(out.String(), "work: 0 mailboxes") {
+		t.Errorf("empty summary printed for a failed account:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "1 account failed") {
+		t.Errorf("final line does not count the failed account:\n%s", out.String())
+	}
+	if !strings.Contains(errb.String(), "error: work: login: AUTHENTICATIONFAILED") {
+		t.Errorf("error not shown:\n%s", errb.String())
 	}
 }

@@ -37,12 +37,26 @@ type state struct {
 	plannedBytes, doneBytes int64
 	mailboxes, failed       int
 	accountsDone            int
+	accountFailed           map[string]bool // accounts that failed as a whole
 	grand                   MailboxStats
 }
 
 func newState(now time.Time) state {
 	return state{start: now, active: map[mboxKey]*flight{}, results: map[string][]MailboxResult{}}
 }
+
+// failAccount records an account-level failure (the account could not be
+// synced at all: wrong password, server unreachable, locked).
+func (s *state) failAccount(account string) {
+	s.seeAccount(account)
+	if s.accountFailed == nil {
+		s.accountFailed = map[string]bool{}
+	}
+	s.accountFailed[account] = true
+}
+
+// failedAccounts counts the accounts that failed as a whole.
+func (s *state) failedAccounts() int { return len(s.accountFailed) }
 
 func (s *state) seeAccount(account string) {
 	if account == "" {

@@ -226,6 +226,9 @@ func finalLine(s *state, elapsed time.Duration, dryRun bool) string {
 	if s.failed > 0 {
 		line += fmt.Sprintf(", %d failed", s.failed)
 	}
+	if n := s.failedAccounts(); n > 0 {
+		line += ", " + plural(n, "account", "accounts") + " failed"
+	}
 	if s.grand.Skipped > 0 {
 		line += fmt.Sprintf(", %d skipped", s.grand.Skipped)
 	}

@@ -107,6 +107,11 @@ func (t *textReporter) Warn(account, mailbox, msg string) {
 
 // Error implements Reporter.
 func (t *textReporter) Error(account, mailbox string, err error) {
+	if account != "" && mailbox == "" {
+		t.mu.Lock()
+		t.st.failAccount(account)
+		t.mu.Unlock()
+	}
 	t.print(true, fmt.Sprintf("error: %s%v", where(account, mailbox), err))
 }
 
@@ -123,9 +128,10 @@ func (t *textReporter) AccountDone(account string) {
 	t.st.seeAccount(account)
 	t.st.accountsDone++
 	results := t.st.accountResults(account)
+	failed := t.st.accountFailed[account]
 	t.mu.Unlock()
-	if t.o.Quiet {
-		return
+	if t.o.Quiet || (failed && len(results) == 0) {
+		return // the error said it; an empty table would read as "nothing to do"
 	}
 	var b strings.Builder
 	_ = WriteSummary(&b, account, results, t.o.DryRun)
