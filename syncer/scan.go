@@ -66,17 +66,28 @@ func (r *mailboxRun) recordedCheckpoint(ctx context.Context, s Side) (store.Chec
 func (r *mailboxRun) changes(ctx context.Context, s Side, since store.Checkpoint) (sideScan, error) {
 	var sc sideScan
 	req := store.ChangesRequest{Since: since, WithMessageID: true}
+	var knownErr error
 	if !r.feat[s].QResync {
-		refs, err := pairRefs(ctx, r.e.db, r.row.ID, s)
-		if err != nil {
-			return sc, err
+		// Read the pairs only if the store iterates Known: one that can
+		// tell nothing happened since the checkpoint (the Maildir store
+		// at an unchanged generation) never does, and a no-change resync
+		// then costs nothing in proportion to the mailbox.
+		req.Known = func(yield func(store.UID) bool) {
+			refs, err := pairRefs(ctx, r.e.db, r.row.ID, s)
+			if err != nil {
+				knownErr = err
+				return
+			}
+			knownUIDs(refs)(yield)
 		}
-		req.Known = knownUIDs(refs)
 	}
 	cp, err := r.box[s].Changes(ctx, req, func(cs store.ChangeSet) error {
 		sc.moved = append(sc.moved, cs.MovedOut...)
 		return r.e.db.View(ctx, func(tx *statedb.Tx) error { return r.classify(tx, s, cs, &sc) })
 	})
+	if err == nil {
+		err = knownErr
+	}
 	sc.cp = cp
 	return sc, err
 }
