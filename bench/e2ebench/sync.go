@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -27,7 +28,19 @@ func syncCmd(ctx context.Context, args []string) error {
 	user := fs.String("user", "", "login name (required)")
 	pass := fs.String("pass", password, "password")
 	root := fs.String("maildir", "", "Maildir root (required; created if missing)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the sync to this file")
 	fs.Parse(args)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *ca == "" || *user == "" || *root == "" {
 		return errors.New("sync: -ca, -user and -maildir are required")
 	}

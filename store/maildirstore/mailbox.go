@@ -124,9 +124,10 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 		}
 	}
 	cp := store.Checkpoint{UIDValidity: m.status.UIDValidity, UIDNext: m.status.UIDNext, Token: strconv.FormatUint(m.gen, 10)}
-	if since == m.gen && since > 0 {
+	if req.Since.Token != "" && since == m.gen && req.Since.UIDNext == m.status.UIDNext {
 		// Every scan that saw a change, and every Expunge or Move, advanced
-		// the generation: nothing happened since the checkpoint.
+		// the generation, and every Append advanced UIDNEXT: nothing
+		// happened since the checkpoint.
 		return cp, nil
 	}
 	changed := func(nm statedb.NearMessage) bool {

@@ -151,3 +151,59 @@ func openWith(t *testing.T, ts *testStore, name string, n int) (store.Mailbox, s
 	}
 	return mb, cp
 }
+
+// TestDirectoryTimesShortcut: once new/ and cur/ have been still for a
+// while, an unchanged folder is recognised from their mtimes alone; a flag
+// change by a mail reader (a rename, which moves cur/'s mtime) is still
+// seen, and so is a file removed.
+func TestDirectoryTimesShortcut(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 3)
+	mb.Close()
+	age := func() {
+		old := time.Now().Add(-time.Hour)
+		for _, sub := range []string{"new", "cur"} {
+			if err := os.Chtimes(filepath.Join(ts.root, "INBOX", sub), old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	changes := func() (changed, vanished int) {
+		mb := open(t, ts, "INBOX")
+		defer mb.Close()
+		var err error
+		cp, err = mb.Changes(ctx, store.ChangesRequest{Since: cp, Known: slices.Values([]store.UID{1, 2, 3})}, func(cs store.ChangeSet) error {
+			changed += len(cs.Changed)
+			vanished += len(cs.Vanished)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return changed, vanished
+	}
+	age()
+	if c, v := changes(); c != 0 || v != 0 {
+		t.Fatalf("unchanged folder reports %d changed, %d vanished", c, v)
+	}
+	age()
+	if c, v := changes(); c != 0 || v != 0 { // the shortcut's answer
+		t.Fatalf("unchanged folder (directory times) reports %d changed, %d vanished", c, v)
+	}
+	f, e := ts.fileOf(t, "INBOX", 2)
+	if _, err := f.SetFlags(ctx, e, maildir.ParseFlags("F")); err != nil {
+		t.Fatal(err)
+	}
+	if c, v := changes(); c != 1 || v != 0 {
+		t.Fatalf("after a flag change: %d changed, %d vanished; want 1, 0", c, v)
+	}
+	age()
+	f, e = ts.fileOf(t, "INBOX", 3)
+	if err := os.Remove(e.Path(f)); err != nil {
+		t.Fatal(err)
+	}
+	if c, v := changes(); c != 0 || v != 1 {
+		t.Fatalf("after a removal: %d changed, %d vanished; want 0, 1", c, v)
+	}
+}

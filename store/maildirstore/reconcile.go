@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/imapdir/imapdir/maildir"
@@ -53,12 +54,21 @@ type fileInfo struct {
 //     renamed to a fresh unique name and treated as new;
 //   - any other unknown file is new and gets the next UID.
 func (m *Mailbox) reconcile(ctx context.Context) error {
+	dirs := m.dirTimes()
+	if dirs != "" {
+		same := func(cp string) bool { _, d := splitCheckpoint(cp); return d == dirs }
+		if done, err := m.readStatus(ctx, same, ""); done || err != nil {
+			return err
+		}
+	}
 	files, err := m.scanFolder(ctx)
 	if err != nil {
 		return err
 	}
 	sig := signature(files)
-	if done, err := m.readStatus(ctx, sig); done || err != nil {
+	full := joinCheckpoint(sig, dirs)
+	same := func(cp string) bool { s, _ := splitCheckpoint(cp); return s == sig }
+	if done, err := m.readStatus(ctx, same, full); done || err != nil {
 		return err
 	}
 	kw, err := m.keywords()
@@ -80,7 +90,7 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 		}
 	}
 	err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
-		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, kw: kw, elsewhere: elsewhere, sig: sig,
+		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, kw: kw, elsewhere: elsewhere, sig: full,
 			bumps: map[statedb.NearMailboxID]uint64{}}
 		return r.run(ctx)
 	})
@@ -162,13 +172,16 @@ func signature(files map[string]maildir.Entry) string {
 	return "sig:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// readStatus loads the folder's index entry into m when the folder's
-// signature is the one recorded; done is false when it is not (or the
-// folder is not indexed yet).
-func (m *Mailbox) readStatus(ctx context.Context, sig string) (done bool, err error) {
+// readStatus loads the folder's index entry into m when same() accepts
+// the recorded checkpoint; done is false when it does not (or the folder is
+// not indexed yet). When record is set and differs from what is recorded,
+// it is recorded (the same files, newly seen directory times).
+func (m *Mailbox) readStatus(ctx context.Context, same func(string) bool, record string) (done bool, err error) {
+	var nm statedb.NearMailbox
 	err = m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
-		nm, found, err := tx.NearMailboxByName(m.name)
-		if err != nil || !found || nm.Checkpoint != sig {
+		var found bool
+		nm, found, err = tx.NearMailboxByName(m.name)
+		if err != nil || !found || !same(nm.Checkpoint) {
 			return err
 		}
 		done = true
@@ -177,10 +190,56 @@ func (m *Mailbox) readStatus(ctx context.Context, sig string) (done bool, err er
 		m.status = store.Status{UIDValidity: nm.UIDValidity, UIDNext: store.UID(nm.UIDNext), Messages: count}
 		return err
 	})
+	if err == nil && done && record != "" && record != nm.Checkpoint {
+		err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
+			cur, found, err := tx.NearMailbox(nm.ID)
+			if err != nil || !found || cur.Checkpoint != nm.Checkpoint {
+				return err // changed meanwhile: leave it to the next scan
+			}
+			cur.Checkpoint = record
+			return tx.UpdateNearMailbox(cur)
+		})
+	}
 	if err != nil {
 		return false, m.err("scan", err)
 	}
 	return done, nil
+}
+
+// racyWindow is how long after a directory changed its mtime is not
+// trusted to show the next change: a rename in the same timestamp tick
+// leaves the mtime as it was (the "racy git" problem).
+const racyWindow = 2 * time.Second
+
+// dirTimes returns the mtimes of new/ and cur/ as "new,cur" nanoseconds,
+// or "" when either changed within racyWindow (or cannot be read). Every
+// delivery, flag change, removal or move renames or unlinks in one of
+// them, so equal times mean equal file names.
+func (m *Mailbox) dirTimes() string {
+	limit := time.Now().Add(-racyWindow)
+	var parts [2]string
+	for i, sub := range []string{maildir.SubNew, maildir.SubCur} {
+		st, err := os.Stat(filepath.Join(m.folder.Path(), sub))
+		if err != nil || !st.ModTime().Before(limit) {
+			return ""
+		}
+		parts[i] = strconv.FormatInt(st.ModTime().UnixNano(), 10)
+	}
+	return parts[0] + "," + parts[1]
+}
+
+// The recorded checkpoint is the file-name signature, then optionally
+// " dirs:" and the directory times it was taken with.
+func joinCheckpoint(sig, dirs string) string {
+	if dirs == "" {
+		return sig
+	}
+	return sig + " dirs:" + dirs
+}
+
+func splitCheckpoint(cp string) (sig, dirs string) {
+	sig, dirs, _ = strings.Cut(cp, " dirs:")
+	return sig, dirs
 }
 
 func missingCount(files map[string]maildir.Entry, known map[string]string) int {
