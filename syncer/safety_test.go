@@ -78,18 +78,7 @@ func TestEmptiedNearMailboxIsAnError(t *testing.T) {
 	e.seedMany(e.far, "INBOX", DefaultDeleteGuardCount+10)
 	e.seed(e.far, "Archive", "x", "")
 	e.sync()
-	var near []store.UID
-	b, _ := e.near.OpenMailbox(context.Background(), "INBOX")
-	_ = b.List(context.Background(), store.ListOptions{}, func(ms []store.Message) error {
-		for _, m := range ms {
-			near = append(near, m.UID)
-		}
-		return nil
-	})
-	b.Close()
-	if err := e.near.ExpungeBehind("INBOX", near...); err != nil {
-		t.Fatal(err)
-	}
+	e.emptyNearBehind("INBOX")
 	e.seed(e.far, "Archive", "y", "")
 	res, err := e.syncErr(e.opts)
 	if err == nil || !strings.Contains(err.Error(), "is empty") {
@@ -112,18 +101,7 @@ func TestEmptiedSmallNearMailboxPropagates(t *testing.T) {
 	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
 	e.seedMany(e.far, "Trash", 5)
 	e.sync()
-	var near []store.UID
-	b, _ := e.near.OpenMailbox(context.Background(), "Trash")
-	_ = b.List(context.Background(), store.ListOptions{}, func(ms []store.Message) error {
-		for _, m := range ms {
-			near = append(near, m.UID)
-		}
-		return nil
-	})
-	b.Close()
-	if err := e.near.ExpungeBehind("Trash", near...); err != nil {
-		t.Fatal(err)
-	}
+	e.emptyNearBehind("Trash")
 	if _, err := e.syncErr(e.opts); err != nil {
 		t.Fatalf("emptying a 5-message Trash: %v", err)
 	}
@@ -496,4 +474,28 @@ func (r *recorder) has(note string) bool {
 		}
 	}
 	return false
+}
+
+// emptyNearBehind removes every message of a near mailbox behind the
+// engine's back, as a user emptying the folder in a mail reader would.
+func (e *env) emptyNearBehind(mailbox string) {
+	e.t.Helper()
+	var near []store.UID
+	b, err := e.near.OpenMailbox(context.Background(), mailbox)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	err = b.List(context.Background(), store.ListOptions{}, func(ms []store.Message) error {
+		for _, m := range ms {
+			near = append(near, m.UID)
+		}
+		return nil
+	})
+	b.Close()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.near.ExpungeBehind(mailbox, near...); err != nil {
+		e.t.Fatal(err)
+	}
 }
