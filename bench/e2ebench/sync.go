@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"time"
@@ -29,7 +30,17 @@ func syncCmd(ctx context.Context, args []string) error {
 	pass := fs.String("pass", password, "password")
 	root := fs.String("maildir", "", "Maildir root (required; created if missing)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the sync to this file")
+	memprofile := fs.String("memprofile", "", "write a heap profile (in-use, sampled every 64 KB) at the end of the sync")
 	fs.Parse(args)
+	if *memprofile != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			if f, err := os.Create(*memprofile); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
