@@ -133,22 +133,15 @@ func editFields(extra, key, repl string) string {
 
 // Size returns the message size in bytes recorded in a ",S=" field (Dovecot
 // writes it; so does [Folder.Deliver] when asked), so a scan need not stat.
-func (n Name) Size() (int64, bool) {
-	v, ok := n.Field("S")
-	if !ok {
-		return 0, false
-	}
-	s, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || s < 0 {
-		return 0, false
-	}
-	return s, true
-}
+func (n Name) Size() (int64, bool) { return n.sizeField("S") }
 
 // VirtualSize returns Dovecot's ",W=" field: the size with CRLF line
 // endings, which is what IMAP reports as RFC822.SIZE.
-func (n Name) VirtualSize() (int64, bool) {
-	v, ok := n.Field("W")
+func (n Name) VirtualSize() (int64, bool) { return n.sizeField("W") }
+
+// sizeField reads a non-negative byte count from extra field key.
+func (n Name) sizeField(key string) (int64, bool) {
+	v, ok := n.Field(key)
 	if !ok {
 		return 0, false
 	}
