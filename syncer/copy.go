@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
@@ -161,12 +163,13 @@ func (r *mailboxRun) findUnknown(ctx context.Context, to Side, jobs []copyJob, m
 			taken[jobs[i].uid] = true
 		}
 	}
+	fd := r.newFinder(to, minUID)
 	for i := range jobs {
 		j := &jobs[i]
 		if !j.done || j.uid != 0 {
 			continue
 		}
-		f, err := r.locate(ctx, to, j.msg, minUID, taken)
+		f, err := r.locate(ctx, fd, j.msg, taken)
 		if err != nil {
 			return err
 		}
@@ -177,24 +180,71 @@ func (r *mailboxRun) findUnknown(ctx context.Context, to Side, jobs []copyJob, m
 	return nil
 }
 
-// locate finds the copy of m on side to at or above minUID that no pair
-// and no entry of taken claims; its UID is 0 when there is none.
-func (r *mailboxRun) locate(ctx context.Context, to Side, m store.Message, minUID store.UID, taken map[store.UID]bool) (store.Message, error) {
-	q := store.Query{MessageID: m.MessageID, Size: m.Size, MinUID: minUID}
-	if m.MessageID == "" {
-		q.InternalDate = m.InternalDate
+// finder locates copies on one side at or above a UID from one listing
+// of that range, so resolving many messages — a batch appended without
+// UIDPLUS, or the intents a crashed run left — costs one listing instead of
+// one search per message.
+type finder struct {
+	r      *mailboxRun
+	to     Side
+	minUID store.UID
+	byKey  map[findKey][]store.Message // nil until loaded
+}
+
+// findKey is what Store.Find matches: Message-ID and size, or, for a
+// message without a Message-ID, size and INTERNALDATE to the second.
+type findKey struct {
+	id   string
+	size int64
+	date int64
+}
+
+func (r *mailboxRun) newFinder(to Side, minUID store.UID) *finder {
+	return &finder{r: r, to: to, minUID: minUID}
+}
+
+func keyOf(m store.Message) findKey {
+	if id := strings.Trim(m.MessageID, "<>"); id != "" {
+		return findKey{id: id, size: m.Size}
 	}
-	found, err := r.box[to].Find(ctx, q)
-	if err != nil {
-		return store.Message{}, fmt.Errorf("find copy of %s UID %d in %s mailbox %q: %w", to.Other(), m.UID, to, r.names[to], err)
+	return findKey{size: m.Size, date: m.InternalDate.Unix()}
+}
+
+// load lists the side from minUID, indexing each message under both keys
+// it can be asked by.
+func (f *finder) load(ctx context.Context) error {
+	f.byKey = map[findKey][]store.Message{}
+	opts := store.ListOptions{MinUID: f.minUID, WithMessageID: true}
+	return f.r.box[f.to].List(ctx, opts, func(ms []store.Message) error {
+		for _, m := range ms {
+			m := m
+			m.Flags, m.Labels = slices.Clone(m.Flags), slices.Clone(m.Labels)
+			if id := strings.Trim(m.MessageID, "<>"); id != "" {
+				k := findKey{id: id, size: m.Size}
+				f.byKey[k] = append(f.byKey[k], m)
+			}
+			k := findKey{size: m.Size, date: m.InternalDate.Unix()}
+			f.byKey[k] = append(f.byKey[k], m)
+		}
+		return nil
+	})
+}
+
+// locate finds the copy of m on the finder's side that no pair and no
+// entry of taken claims; its UID is 0 when there is none.
+func (r *mailboxRun) locate(ctx context.Context, f *finder, m store.Message, taken map[store.UID]bool) (store.Message, error) {
+	if f.byKey == nil {
+		if err := f.load(ctx); err != nil {
+			return store.Message{}, fmt.Errorf("find copy of %s UID %d in %s mailbox %q: %w", f.to.Other(), m.UID, f.to, r.names[f.to], err)
+		}
 	}
-	for _, f := range found {
-		if taken[f.UID] {
+	for _, c := range f.byKey[keyOf(m)] {
+		if taken[c.UID] {
 			continue
 		}
 		var paired bool
 		err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
-			_, ok, err := pairBySide(tx, r.row.ID, to, f.UID)
+			_, ok, err := pairBySide(tx, r.row.ID, f.to, c.UID)
 			paired = ok
 			return err
 		})
@@ -202,7 +252,7 @@ func (r *mailboxRun) locate(ctx context.Context, to Side, m store.Message, minUI
 			return store.Message{}, err
 		}
 		if !paired {
-			return f, nil
+			return c, nil
 		}
 	}
 	return store.Message{}, nil

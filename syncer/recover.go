@@ -35,11 +35,15 @@ func (r *mailboxRun) recoverIntents(ctx context.Context) error {
 		return nil
 	}
 	taken := map[store.UID]bool{}
+	finders := map[Side]*finder{ // one listing per side for all intents
+		Far:  r.newFinder(Far, store.UID(r.row.FarUIDNext)),
+		Near: r.newFinder(Near, store.UID(r.row.NearUIDNext)),
+	}
 	for _, in := range intents {
 		if in.Mailbox != r.row.ID {
 			continue // a move into this mailbox: resolved by its source
 		}
-		if err := r.recoverOne(ctx, in, taken); err != nil {
+		if err := r.recoverOne(ctx, in, finders, taken); err != nil {
 			return fmt.Errorf("resolve pending intent %d (%s %s UID %d): %w", in.ID, in.Kind, in.Source, in.SourceUID, err)
 		}
 	}
@@ -47,10 +51,10 @@ func (r *mailboxRun) recoverIntents(ctx context.Context) error {
 }
 
 // recoverOne resolves one pending intent.
-func (r *mailboxRun) recoverOne(ctx context.Context, in statedb.Intent, taken map[store.UID]bool) error {
+func (r *mailboxRun) recoverOne(ctx context.Context, in statedb.Intent, finders map[Side]*finder, taken map[store.UID]bool) error {
 	switch in.Kind {
 	case statedb.IntentCopyToNear, statedb.IntentCopyToFar:
-		return r.recoverCopy(ctx, in, taken)
+		return r.recoverCopy(ctx, in, finders, taken)
 	case statedb.IntentMove:
 		return nil // resolved at the account level first (recoverMoves)
 	}
@@ -59,15 +63,11 @@ func (r *mailboxRun) recoverOne(ctx context.Context, in statedb.Intent, taken ma
 }
 
 // recoverCopy resolves a copy intent.
-func (r *mailboxRun) recoverCopy(ctx context.Context, in statedb.Intent, taken map[store.UID]bool) error {
+func (r *mailboxRun) recoverCopy(ctx context.Context, in statedb.Intent, finders map[Side]*finder, taken map[store.UID]bool) error {
 	from := sideOf(in.Source)
 	to := from.Other()
 	src := store.Message{UID: store.UID(in.SourceUID), MessageID: in.MessageID, Size: in.Size, InternalDate: in.InternalDate}
-	minUID := store.UID(r.row.FarUIDNext)
-	if to == Near {
-		minUID = store.UID(r.row.NearUIDNext)
-	}
-	found, err := r.locate(ctx, to, src, minUID, taken)
+	found, err := r.locate(ctx, finders[to], src, taken)
 	if err != nil {
 		return err
 	}
