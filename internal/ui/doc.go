@@ -42,6 +42,6 @@
 //	 "pull":{…},"push":{…},"conflicts":n,"skipped":n,"held":n,"errors":n}
 //	    one per account, when it is done
 //	{"event":"done","dry_run":bool,"accounts":n,"mailboxes":n,"failed":n,
-//	 "changes":n,"bytes":b,"elapsed_ms":ms}
+//	 "failed_accounts":n,"changes":n,"bytes":b,"elapsed_ms":ms}
 //	    the last line, from Close
 package ui

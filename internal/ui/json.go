@@ -91,9 +91,12 @@ type doneEvent struct {
 	Accounts  int    `json:"accounts"`
 	Mailboxes int    `json:"mailboxes"`
 	Failed    int    `json:"failed"`
-	Changes   int    `json:"changes"`
-	Bytes     int64  `json:"bytes"`
-	ElapsedMS int64  `json:"elapsed_ms"`
+	// FailedAccounts counts accounts that failed as a whole (wrong
+	// password, server unreachable), which have no failed mailbox to show.
+	FailedAccounts int   `json:"failed_accounts"`
+	Changes        int   `json:"changes"`
+	Bytes          int64 `json:"bytes"`
+	ElapsedMS      int64 `json:"elapsed_ms"`
 }
 
 // MailboxStart implements Reporter.
@@ -184,7 +187,7 @@ func (j *jsonReporter) Close() error {
 	}
 	j.st.closed = true
 	ev := doneEvent{"done", j.o.DryRun, len(j.st.accounts), j.st.mailboxes, j.st.failed,
-		j.st.grand.Changes(), j.st.doneBytes, now.Sub(j.st.start).Milliseconds()}
+		j.st.failedAccounts(), j.st.grand.Changes(), j.st.doneBytes, now.Sub(j.st.start).Milliseconds()}
 	j.mu.Unlock()
 	j.emit(ev)
 	return nil
