@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/imapdir/imapdir/internal/golden"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func TestHelpGolden(t *testing.T) {
 		}
 		all.WriteString("$ imapdir " + strings.Join(args, " ") + "\n" + out)
 	}
-	golden(t, "help.golden", all.String())
+	golden.Check(t, "help.golden", all.String())
 	if !strings.Contains(all.String(), "3  partly done") {
 		t.Error("--help does not document exit code 3")
 	}
@@ -218,7 +219,7 @@ func TestWriteResponseTree(t *testing.T) {
 	if err := writeResponse(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "tree.golden", b.String())
+	golden.Check(t, "tree.golden", b.String())
 }
 
 func TestPrinterShowsEachResponseOnce(t *testing.T) {

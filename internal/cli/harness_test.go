@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,8 +16,6 @@ import (
 	"github.com/imapdir/imapdir/store"
 	"github.com/imapdir/imapdir/store/memstore"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // world is an in-process imapdir: a config file in a temp dir, memstores as
 // the far and near sides, a fixed clock.
@@ -108,25 +105,6 @@ func (w *world) runWith(b Backends, args ...string) (int, string, string) {
 	}
 	code := app.Run(ctx, append([]string{"--config", w.configPath}, args...))
 	return code, out.String(), errOut.String()
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
 }
 
 // replaceDir hides the test's temporary directory in output.

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/imapdir/imapdir/internal/golden"
 	"os"
 	"path/filepath"
 	"sort"
@@ -37,7 +38,7 @@ func TestSyncSummaryGolden(t *testing.T) {
 	if want := "work/Archive/2024: up to date|work/Archive: up to date|work/INBOX: up to date"; lines2 != want {
 		t.Errorf("second sync's mailbox lines %q, want %q", lines2, want)
 	}
-	golden(t, "sync_summary.golden", "$ imapdir sync\n"+sum1+"$ imapdir sync\n"+sum2)
+	golden.Check(t, "sync_summary.golden", "$ imapdir sync\n"+sum1+"$ imapdir sync\n"+sum2)
 	got := messageCounts(w.near)
 	if got["INBOX"] != 12 || got["Archive/2024"] != 5 || got["Junk"] != 0 {
 		t.Errorf("near side after sync holds %v; want INBOX 12, Archive/2024 5, no Junk (excluded)", got)

@@ -2,34 +2,9 @@ package ui
 
 import (
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"sync"
-	"testing"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- got:\n%s--- want:\n%s", name, got, want)
-	}
-}
 
 // fakeClock is a settable clock for deterministic rates, ETAs and intervals.
 type fakeClock struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/imapdir/imapdir/internal/golden"
 	"strings"
 	"sync"
 	"testing"
@@ -32,13 +33,13 @@ func runScript(t *testing.T, o Options) (out, errOut string) {
 
 func TestPlainGolden(t *testing.T) {
 	out, errOut := runScript(t, Options{Mode: ModePlain})
-	golden(t, "plain_out.golden", out)
-	golden(t, "plain_err.golden", errOut)
+	golden.Check(t, "plain_out.golden", out)
+	golden.Check(t, "plain_err.golden", errOut)
 }
 
 func TestPlainDryRunGolden(t *testing.T) {
 	out, _ := runScript(t, Options{Mode: ModePlain, DryRun: true})
-	golden(t, "plain_dryrun_out.golden", out)
+	golden.Check(t, "plain_dryrun_out.golden", out)
 }
 
 func TestQuietKeepsErrorsAndFinalLine(t *testing.T) {
@@ -52,7 +53,7 @@ func TestQuietKeepsErrorsAndFinalLine(t *testing.T) {
 
 func TestJSONGoldenAndSchema(t *testing.T) {
 	out, _ := runScript(t, Options{Mode: ModeJSON, Interval: 5 * time.Second})
-	golden(t, "events.jsonl", out)
+	golden.Check(t, "events.jsonl", out)
 	counts := map[string]int{}
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/imapdir/imapdir/internal/golden"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func TestWriteSummaryGolden(t *testing.T) {
 		if err := WriteSummary(&b, "work", sampleResults(), c.dryRun); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, c.file, b.String())
+		golden.Check(t, c.file, b.String())
 	}
 }
 
