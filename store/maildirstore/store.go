@@ -34,6 +34,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
@@ -208,15 +209,10 @@ func removeFolder(dir string, keepDir bool) error {
 	if keepDir {
 		return nil
 	}
-	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrExist) && !isNotEmpty(err) {
+	if err := os.Remove(dir); err != nil && !errors.Is(err, syscall.ENOTEMPTY) && !errors.Is(err, syscall.EEXIST) {
 		return err
 	}
 	return syncDir(filepath.Dir(dir))
-}
-
-func isNotEmpty(err error) bool {
-	var pe *os.PathError
-	return errors.As(err, &pe) && pe.Err != nil && pe.Err.Error() == "directory not empty"
 }
 
 // Close releases the store. Open mailboxes must be closed first.

@@ -149,9 +149,8 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 		return nil, m.err("store flags", err)
 	}
 	var updated []statedb.NearMessage
-	kwChanged := false
 	for _, uid := range ch.UIDs {
-		msg, ok, err := m.update(ctx, uid, ch, kw, &kwChanged)
+		msg, ok, err := m.update(ctx, uid, ch, kw)
 		if err != nil {
 			_ = m.batch.Commit(ctx)
 			return nil, err
@@ -163,7 +162,7 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	if err := m.batch.Commit(ctx); err != nil {
 		return nil, m.err("store flags", err)
 	}
-	return nil, m.record("store flags", func(tx *statedb.Tx) error {
+	return nil, m.record(ctx, "store flags", func(tx *statedb.Tx) error {
 		for _, msg := range updated {
 			if err := tx.UpdateNearMessage(msg); err != nil {
 				return err
@@ -175,7 +174,7 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 
 // update renames one message's file for a flag change; ok is false when
 // the message is not there (or its flags do not change).
-func (m *Mailbox) update(ctx context.Context, uid store.UID, ch store.FlagChange, kw *maildir.Keywords, kwChanged *bool) (statedb.NearMessage, bool, error) {
+func (m *Mailbox) update(ctx context.Context, uid store.UID, ch store.FlagChange, kw *maildir.Keywords) (statedb.NearMessage, bool, error) {
 	msg, e, err := m.locate(ctx, uid)
 	if errors.Is(err, errVanished) {
 		return msg, false, nil
@@ -187,9 +186,6 @@ func (m *Mailbox) update(ctx context.Context, uid store.UID, ch store.FlagChange
 	letters, changed, err := lettersOf(e.Flags(), flags, kw)
 	if err != nil {
 		return msg, false, m.errUID("store flags", uid, err)
-	}
-	if changed && !*kwChanged {
-		*kwChanged = true
 	}
 	if changed {
 		if err := m.folder.WriteKeywords(kw); err != nil {
@@ -242,8 +238,8 @@ func (m *Mailbox) locate(ctx context.Context, uid store.UID) (statedb.NearMessag
 }
 
 // record runs one state transaction, mapping its error.
-func (m *Mailbox) record(op string, fn func(tx *statedb.Tx) error) error {
-	if err := m.s.opts.DB.Update(context.Background(), fn); err != nil {
+func (m *Mailbox) record(ctx context.Context, op string, fn func(tx *statedb.Tx) error) error {
+	if err := m.s.opts.DB.Update(ctx, fn); err != nil {
 		return m.err(op, err)
 	}
 	return nil
@@ -276,7 +272,7 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 	if err := m.batch.Commit(ctx); err != nil {
 		return m.err("expunge", err)
 	}
-	err := m.record("expunge", func(tx *statedb.Tx) error {
+	err := m.record(ctx, "expunge", func(tx *statedb.Tx) error {
 		for _, uid := range gone {
 			if err := tx.DeleteNearMessage(m.id, uint32(uid)); err != nil {
 				return err
@@ -341,7 +337,7 @@ func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder
 		return 0, false, m.errUID("move", uid, err)
 	}
 	var newUID uint32
-	err = m.record("move", func(tx *statedb.Tx) error {
+	err = m.record(ctx, "move", func(tx *statedb.Tx) error {
 		dnm, err := ensureNearMailbox(tx, dest)
 		if err != nil {
 			return err
