@@ -217,7 +217,6 @@ func (f *finder) load(ctx context.Context) error {
 	opts := store.ListOptions{MinUID: f.minUID, WithMessageID: true}
 	return f.r.box[f.to].List(ctx, opts, func(ms []store.Message) error {
 		for _, m := range ms {
-			m := m
 			m.Flags, m.Labels = slices.Clone(m.Flags), slices.Clone(m.Labels)
 			if id := strings.Trim(m.MessageID, "<>"); id != "" {
 				k := findKey{id: id, size: m.Size}

@@ -284,7 +284,6 @@ func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, with
 		msg := store.Message{UID: store.UID(nm.UID), Flags: storeFlags(nm.Flags), Size: nm.Size,
 			InternalDate: nm.MTime.Truncate(time.Second)}
 		if o, ok := origins[msg.UID]; ok {
-			o := o
 			msg.Origin = &o
 		}
 		if withMsgID {
