@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/internal/imapwire"
 	"github.com/imapdir/imapdir/store"
 )
 
@@ -69,6 +70,14 @@ func (m *Mailbox) appendUID(tagged *imap.Response) store.UID {
 // appendErr grades an APPEND failure: the message's fault unless the
 // mailbox is missing, the account over quota, or the connection failed.
 func (m *Mailbox) appendErr(err error) error {
+	if errors.Is(err, imapwire.ErrLiteralMismatch) {
+		// The body was not what was announced (a file changed while it was
+		// sent): this message fails; the connection, out of step, is
+		// closed (the command marked it broken) and the mailbox reopened by
+		// the next run.
+		m.cn.broken.Store(true)
+		return store.Errorf(store.ScopeMessage, false, "append", m.name, 0, "%w", err)
+	}
 	var ie *imap.Error
 	if errors.As(err, &ie) && !brokenConn(err) {
 		switch ie.Code {
