@@ -142,9 +142,14 @@ type Message struct {
 	Flags        Flags
 	Size         int64 // wire (CRLF) size in bytes
 	InternalDate time.Time
-	// MessageID is the Message-ID header value without angle brackets, if
-	// asked for and present.
+	// MessageID is the Message-ID header value normalised by
+	// NormalizeMessageID (without angle brackets), if asked for and
+	// present.
 	MessageID string
+	// HeaderHash is the hash of the header block (mailmsg.HeaderHash) of
+	// a message without a usable Message-ID, when asked for with
+	// WithMessageID; "" otherwise. See Identity.
+	HeaderHash string
 	// EmailID is a stable, store-wide message identity (RFC 8474 EMAILID,
 	// Gmail X-GM-MSGID) when Features.StableIDs; else empty.
 	EmailID  string
@@ -168,8 +173,8 @@ type Origin struct {
 type ListOptions struct {
 	// MinUID, when not zero, lists only messages with UID >= MinUID.
 	MinUID UID
-	// WithMessageID asks for Message.MessageID (costs a header fetch on
-	// IMAP).
+	// WithMessageID asks for Message.MessageID, and Message.HeaderHash
+	// for messages without one (costs a header fetch on IMAP).
 	WithMessageID bool
 	// BatchSize caps the messages per call of fn; 0 means the store's
 	// default.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
@@ -90,14 +88,18 @@ func copyKind(from Side) statedb.IntentKind {
 	return statedb.IntentCopyToFar
 }
 
-// addCopyIntents commits one intent per job in one transaction.
+// addCopyIntents commits one intent per job in one transaction. Each
+// records the target's UIDNEXT as it stands before these appends: the
+// floor from which an interrupted copy is searched for.
 func (r *mailboxRun) addCopyIntents(ctx context.Context, from Side, jobs []copyJob) error {
+	floor := uint32(r.box[from.Other()].Status().UIDNext)
 	return r.e.update(ctx, func(tx *statedb.Tx) error {
 		for i := range jobs {
 			m := jobs[i].msg
 			id, err := tx.AddIntent(statedb.Intent{
 				Mailbox: r.row.ID, Kind: copyKind(from), Source: dbSide[from], SourceUID: uint32(m.UID),
 				MessageID: m.MessageID, Size: max(m.Size, 0), InternalDate: m.InternalDate,
+				HeaderHash: hashBytes(m.HeaderHash), SearchFloor: floor,
 			})
 			if err != nil {
 				return err
@@ -169,7 +171,7 @@ func (r *mailboxRun) findUnknown(ctx context.Context, to Side, jobs []copyJob, m
 		if !j.done || j.uid != 0 {
 			continue
 		}
-		f, err := r.locate(ctx, fd, j.msg, taken)
+		f, err := r.locate(ctx, fd, store.IdentityOf(j.msg), taken, minUID)
 		if err != nil {
 			return err
 		}
@@ -188,73 +190,76 @@ type finder struct {
 	r      *mailboxRun
 	to     Side
 	minUID store.UID
-	byKey  map[findKey][]store.Message // nil until loaded
-}
-
-// findKey is what Store.Find matches: Message-ID and size, or, for a
-// message without a Message-ID, size and INTERNALDATE to the second.
-type findKey struct {
-	id   string
-	size int64
-	date int64
+	byKey  map[string][]store.Message // by Identity.Key; nil until loaded
 }
 
 func (r *mailboxRun) newFinder(to Side, minUID store.UID) *finder {
 	return &finder{r: r, to: to, minUID: minUID}
 }
 
-func keyOf(m store.Message) findKey {
-	if id := strings.Trim(m.MessageID, "<>"); id != "" {
-		return findKey{id: id, size: m.Size}
-	}
-	return findKey{size: m.Size, date: m.InternalDate.Unix()}
-}
-
-// load lists the side from minUID, indexing each message under both keys
-// it can be asked by.
+// load lists the side from minUID, indexing each message by its identity.
 func (f *finder) load(ctx context.Context) error {
-	f.byKey = map[findKey][]store.Message{}
+	f.byKey = map[string][]store.Message{}
 	opts := store.ListOptions{MinUID: f.minUID, WithMessageID: true}
 	return f.r.box[f.to].List(ctx, opts, func(ms []store.Message) error {
 		for _, m := range ms {
-			m.Flags, m.Labels = slices.Clone(m.Flags), slices.Clone(m.Labels)
-			if id := strings.Trim(m.MessageID, "<>"); id != "" {
-				k := findKey{id: id, size: m.Size}
-				f.byKey[k] = append(f.byKey[k], m)
+			if k := store.IdentityOf(m).Key; k != "" {
+				f.byKey[k] = append(f.byKey[k], copyMessage(m))
 			}
-			k := findKey{size: m.Size, date: m.InternalDate.Unix()}
-			f.byKey[k] = append(f.byKey[k], m)
 		}
 		return nil
 	})
 }
 
-// locate finds the copy of m on the finder's side that no pair and no
-// entry of taken claims; its UID is 0 when there is none.
-func (r *mailboxRun) locate(ctx context.Context, f *finder, m store.Message, taken map[store.UID]bool) (store.Message, error) {
+// locate finds the copy of a message of identity id on the finder's side,
+// at or above floor, that no pair and no entry of taken claims; its UID is
+// 0 when there is none. A copy of the same identity (store.Identity.Same) is taken first;
+// failing that, the one unclaimed copy with the same Message-ID or header
+// hash but another size (a server may store a message with another size
+// than it was sent with: the listing starts where the copy started, so
+// such a message is the copy). Several such candidates are ambiguous:
+// none is taken.
+func (r *mailboxRun) locate(ctx context.Context, f *finder, id store.Identity, taken map[store.UID]bool, floor store.UID) (store.Message, error) {
+	if !id.Known() {
+		return store.Message{}, nil
+	}
 	if f.byKey == nil {
 		if err := f.load(ctx); err != nil {
-			return store.Message{}, fmt.Errorf("find copy of %s UID %d in %s mailbox %q: %w", f.to.Other(), m.UID, f.to, r.names[f.to], err)
+			return store.Message{}, fmt.Errorf("find copy in %s mailbox %q: %w", f.to, r.names[f.to], err)
 		}
 	}
-	for _, c := range f.byKey[keyOf(m)] {
-		if taken[c.UID] {
+	var like []store.Message
+	for _, c := range f.byKey[id.Key] {
+		if taken[c.UID] || c.UID < floor {
 			continue
 		}
-		var paired bool
-		err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
-			_, ok, err := pairBySide(tx, r.row.ID, f.to, c.UID)
-			paired = ok
-			return err
-		})
+		paired, err := r.paired(ctx, f.to, c.UID)
 		if err != nil {
 			return store.Message{}, err
 		}
-		if !paired {
+		switch {
+		case paired:
+		case store.IdentityOf(c).Same(id):
 			return c, nil
+		default:
+			like = append(like, c)
 		}
 	}
+	if len(like) == 1 {
+		return like[0], nil
+	}
 	return store.Message{}, nil
+}
+
+// paired reports whether a pair of this mailbox has uid on side s.
+func (r *mailboxRun) paired(ctx context.Context, s Side, uid store.UID) (bool, error) {
+	var ok bool
+	err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		_, ok, err = pairBySide(tx, r.row.ID, s, uid)
+		return err
+	})
+	return ok, err
 }
 
 // resolveCopies turns the batch's intents into pairs in one transaction.
@@ -265,7 +270,6 @@ func (r *mailboxRun) resolveCopies(ctx context.Context, from Side, jobs []copyJo
 	lost := 0
 	err := r.e.update(ctx, func(tx *statedb.Tx) error {
 		lost = 0
-		var bump uidBump
 		for _, j := range jobs {
 			if j.done && j.uid == 0 {
 				lost++ // keep the intent: the next run looks again
@@ -282,12 +286,11 @@ func (r *mailboxRun) resolveCopies(ctx context.Context, from Side, jobs []copyJo
 			if err != nil {
 				return err
 			}
-			bump.add(p)
 			if _, err := tx.ResolveIntent(j.intent, dp); err != nil {
 				return err
 			}
 		}
-		return bump.apply(tx, r.row.ID)
+		return nil
 	})
 	if lost > 0 {
 		r.failed = true

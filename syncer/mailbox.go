@@ -148,9 +148,7 @@ func (r *mailboxRun) saveCheckpoint(ctx context.Context, s Side, cp store.Checkp
 		if err != nil || !ok {
 			return errors.Join(err, fmt.Errorf("mailbox %d: %w", r.row.ID, statedb.ErrNotFound))
 		}
-		if err := setCheckpoint(tx, &m, s, cp); err != nil {
-			return err
-		}
+		setCheckpoint(&m, s, cp)
 		r.row = m
 		return tx.UpdateMailbox(m)
 	})
@@ -288,9 +286,7 @@ func (r *mailboxRun) writeCheckpoints(tx *statedb.Tx) error {
 	for s := Far; s <= Near; s++ {
 		cp := r.scan[s].cp
 		cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
-		if err := setCheckpoint(tx, &m, s, cp); err != nil {
-			return err
-		}
+		setCheckpoint(&m, s, cp)
 	}
 	m.LastSync = r.e.opts.Now()
 	return tx.UpdateMailbox(m)

@@ -182,7 +182,6 @@ func (l *moveLedger) resolveMoves(ctx context.Context, g *moveGroup, o Side) err
 	moved := 0
 	err := l.e.update(ctx, func(tx *statedb.Tx) error {
 		moved = 0
-		var b uidBump
 		for _, j := range g.jobs {
 			if err := tx.DeletePair(statedb.PairID(j.out.pair.ID)); err != nil {
 				return err
@@ -203,10 +202,9 @@ func (l *moveLedger) resolveMoves(ctx context.Context, g *moveGroup, o Side) err
 			if _, err := tx.ResolveIntent(j.intent, dp); err != nil {
 				return err
 			}
-			b.add(p)
 			moved++
 		}
-		return b.apply(tx, g.dest)
+		return nil
 	})
 	if err != nil {
 		return err

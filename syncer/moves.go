@@ -230,13 +230,7 @@ func (l *moveLedger) matchRoundTrip(out moveOut, used []bool) int {
 func (l *moveLedger) roundTrip(ctx context.Context, out moveOut, in moveIn) error {
 	p := out.pair
 	p.UID[out.side] = in.msg.UID
-	return l.e.update(ctx, func(tx *statedb.Tx) error {
-		var b uidBump
-		if err := putPair(tx, out.src, p, &b); err != nil {
-			return err
-		}
-		return b.apply(tx, out.src)
-	})
+	return l.e.update(ctx, func(tx *statedb.Tx) error { return putPair(tx, out.src, p) })
 }
 
 // matchIn finds the move-in record matching out.

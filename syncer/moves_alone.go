@@ -187,12 +187,8 @@ func (r *mailboxRun) resolveMove(tx *statedb.Tx, in statedb.Intent, dest statedb
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ResolveIntent(in.ID, dp); err != nil {
-		return err
-	}
-	var b uidBump
-	b.add(p)
-	return b.apply(tx, dest)
+	_, err = tx.ResolveIntent(in.ID, dp)
+	return err
 }
 
 // findIn looks for the moved copy in the destination mailbox on side o.

@@ -17,6 +17,11 @@ func noID(uid store.UID, size int64) store.Message {
 	return store.Message{UID: uid, Size: size, InternalDate: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
 }
 
+func hashed(m store.Message, h string) store.Message {
+	m.HeaderHash = h
+	return m
+}
+
 func pair(far, near store.UID, flags string) Pair {
 	return Pair{ID: int64(far)*1000 + int64(near), UID: [2]store.UID{far, near}, Flags: fl(flags)}
 }
@@ -87,10 +92,12 @@ func TestPlanMailbox(t *testing.T) {
 		{name: "new marked deleted", far: Delta{New: []store.Message{msg(7, `\Deleted`)}}, want: "skip far:7"},
 		{name: "adopt same message on both sides", far: Delta{New: []store.Message{msg(3, `\Seen`)}},
 			near: Delta{New: []store.Message{adoptN}}, want: `pair 3/9 +far[\Flagged] +near[\Seen] => 3/9 [\Flagged \Seen]`},
-		{name: "adopt without Message-ID by size and date", far: Delta{New: []store.Message{noID(3, 40)}},
-			near: Delta{New: []store.Message{noID(8, 40)}}, want: `pair 3/8 => 3/8 []`},
-		{name: "no adoption when size and date are ambiguous", far: Delta{New: []store.Message{noID(3, 40)}},
-			near: Delta{New: []store.Message{noID(8, 40), noID(9, 40)}}, want: "copy far:3; copy near:8; copy near:9"},
+		{name: "adopt without Message-ID by header hash", far: Delta{New: []store.Message{hashed(noID(3, 40), "h")}},
+			near: Delta{New: []store.Message{hashed(noID(8, 40), "h")}}, want: `pair 3/8 => 3/8 []`},
+		{name: "no adoption by size and date alone", far: Delta{New: []store.Message{noID(3, 40)}},
+			near: Delta{New: []store.Message{noID(8, 40)}}, want: "copy far:3; copy near:8"},
+		{name: "no adoption of other header hashes", far: Delta{New: []store.Message{hashed(noID(3, 40), "h")}},
+			near: Delta{New: []store.Message{hashed(noID(8, 40), "g")}}, want: "copy far:3; copy near:8"},
 		{name: "far flag change", far: Delta{Changed: []store.Message{msg(1, `\Seen`)}},
 			pairs: []Pair{pair(1, 11, ``)}, want: `pair 1/11 +near[\Seen] => 1/11 [\Seen]`},
 		{name: "near flag change", near: Delta{Changed: []store.Message{msg(11, `\Flagged`)}},

@@ -10,9 +10,9 @@ import (
 
 // recoverIntents resolves the intents a previous run left pending in this
 // mailbox pair, before anything else is looked at. For a copy: if the
-// target holds the message (found by Message-ID and size, or size and
-// INTERNALDATE without a Message-ID, at or above the target's recorded
-// UIDNEXT, and not yet paired), the pair is recorded; otherwise the intent
+// target holds the message (found by its identity, store.Identity, at or
+// above the floor the intent recorded — the target's UIDNEXT before the
+// copy — and not yet paired), the pair is recorded; otherwise the intent
 // is dropped and the copy is planned again by this run's scan (the
 // checkpoint was not advanced, so the change is still reported).
 //
@@ -35,10 +35,7 @@ func (r *mailboxRun) recoverIntents(ctx context.Context) error {
 		return nil
 	}
 	taken := map[store.UID]bool{}
-	finders := map[Side]*finder{ // one listing per side for all intents
-		Far:  r.newFinder(Far, store.UID(r.row.FarUIDNext)),
-		Near: r.newFinder(Near, store.UID(r.row.NearUIDNext)),
-	}
+	finders := r.intentFinders(intents)
 	for _, in := range intents {
 		if in.Mailbox != r.row.ID {
 			continue // a move into this mailbox: resolved by its source
@@ -48,6 +45,17 @@ func (r *mailboxRun) recoverIntents(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// intentFinders returns one finder per target side, listing from the
+// lowest floor of the copy intents into that side (one listing for all).
+func (r *mailboxRun) intentFinders(intents []statedb.Intent) map[Side]*finder {
+	floor := [2]store.UID{^store.UID(0), ^store.UID(0)}
+	for _, in := range intents {
+		to := sideOf(in.Source).Other()
+		floor[to] = min(floor[to], store.UID(in.SearchFloor))
+	}
+	return map[Side]*finder{Far: r.newFinder(Far, floor[Far]), Near: r.newFinder(Near, floor[Near])}
 }
 
 // recoverOne resolves one pending intent.
@@ -66,8 +74,9 @@ func (r *mailboxRun) recoverOne(ctx context.Context, in statedb.Intent, finders 
 func (r *mailboxRun) recoverCopy(ctx context.Context, in statedb.Intent, finders map[Side]*finder, taken map[store.UID]bool) error {
 	from := sideOf(in.Source)
 	to := from.Other()
-	src := store.Message{UID: store.UID(in.SourceUID), MessageID: in.MessageID, Size: in.Size, InternalDate: in.InternalDate}
-	found, err := r.locate(ctx, finders[to], src, taken)
+	src := store.Message{UID: store.UID(in.SourceUID), MessageID: in.MessageID, Size: in.Size, InternalDate: in.InternalDate,
+		HeaderHash: string(in.HeaderHash)}
+	found, err := r.locate(ctx, finders[to], store.IdentityOf(src), taken, store.UID(in.SearchFloor))
 	if err != nil {
 		return err
 	}
@@ -92,11 +101,7 @@ func (r *mailboxRun) recoverCopy(ctx context.Context, in statedb.Intent, finders
 		if err != nil {
 			return err
 		}
-		if _, err = tx.ResolveIntent(in.ID, dp); err != nil {
-			return err
-		}
-		var bump uidBump
-		bump.add(p)
-		return bump.apply(tx, r.row.ID)
+		_, err = tx.ResolveIntent(in.ID, dp)
+		return err
 	})
 }

@@ -89,7 +89,7 @@ func (m *Mailbox) changes(ctx context.Context, req store.ChangesRequest, fn func
 	top := max(since.UIDNext, m.status.UIDNext)
 	// Closed: what arrives after the SELECT is reported next time, since
 	// the checkpoint is the SELECT's.
-	sc := scan{items: m.s.metaItems(req.WithMessageID), chunk: m.s.opts.ListChunk, closed: true}
+	sc := scan{items: m.s.metaItems(req.WithMessageID), chunk: m.s.opts.ListChunk, closed: true, hashIDless: req.WithMessageID}
 	if top > 1 {
 		sc.top = top - 1
 	}

@@ -287,14 +287,14 @@ func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, with
 			msg.Origin = &o
 		}
 		if withMsgID {
-			id, err := m.messageID(nm)
+			id, hh, err := m.messageID(nm)
 			if errors.Is(err, errVanished) {
 				continue
 			}
 			if err != nil {
 				return nil, m.errUID("list", msg.UID, err)
 			}
-			msg.MessageID = id
+			msg.MessageID, msg.HeaderHash = id, hh
 		}
 		out = append(out, msg)
 	}

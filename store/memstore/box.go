@@ -37,6 +37,7 @@ type message struct {
 	body     []byte
 	date     time.Time
 	msgID    string
+	hdrHash  string // header hash of a message without Message-ID
 	emailID  string
 	threadID string
 	modseq   store.ModSeq

@@ -210,7 +210,7 @@ func (m *mailbox) Flush(ctx context.Context) error {
 }
 
 // Find returns the messages matching q in ascending UID order, with
-// MessageID filled. Message-IDs compare exactly, without angle brackets.
+// MessageID filled. Message-IDs compare as store.NormalizeMessageID has them.
 func (m *mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, error) {
 	name := m.Name()
 	if err := m.begin(ctx, OpFind); err != nil {
@@ -219,7 +219,7 @@ func (m *mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, err
 	if q.MessageID == "" && q.Size == 0 {
 		return nil, store.Errorf(store.ScopeMessage, false, OpFind, name, 0, "memstore: query needs a Message-ID or a size")
 	}
-	want := cleanMessageID(q.MessageID)
+	want := store.NormalizeMessageID(q.MessageID)
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
 	if err := m.usable(OpFind); err != nil {
@@ -256,9 +256,10 @@ func (s *Store) newMessage(body []byte, flags store.Flags, labels []string, date
 	if date.IsZero() {
 		date = s.opts.Now()
 	}
+	id, hh := store.HeaderIdentityBytes(body)
 	return &message{
 		body: body, flags: s.keepFlags(flags), labels: s.keepLabels(labels),
-		msgID: parseMessageID(body), date: date.Round(0).Truncate(time.Second),
+		msgID: id, hdrHash: hh, date: date.Round(0).Truncate(time.Second),
 	}
 }
 

@@ -251,7 +251,7 @@ func (s *Store) export(m *message, withMessageID bool) store.Message {
 		Size: int64(len(m.body)), InternalDate: m.date,
 	}
 	if withMessageID {
-		out.MessageID = m.msgID
+		out.MessageID, out.HeaderHash = m.msgID, m.hdrHash
 	}
 	if s.feat.StableIDs {
 		out.EmailID, out.ThreadID = m.emailID, m.threadID
