@@ -75,8 +75,11 @@ type Mailbox interface {
 	// in Changed and no UID is vanished; this is how a caller gets its first
 	// checkpoint. Changed may hold messages that did not change (a store may
 	// over-report; the caller compares with what it knows), never miss one.
-	// Vanished lists only UIDs below Since.UIDNext. fn may not be called at
-	// all when nothing changed.
+	// Vanished holds every UID of req.Known no longer in the mailbox (a
+	// store with QResync may report vanished UIDs without Known), whatever
+	// Since.UIDNext: the caller may know UIDs at or above it, paired by a
+	// run that recorded no checkpoint. fn may not be called at all when
+	// nothing changed.
 	Changes(ctx context.Context, req ChangesRequest, fn func(ChangeSet) error) (Checkpoint, error)
 	// FetchBodies streams the bodies of uids to fn, one message at a time,
 	// in the order given; the store may pipeline. The reader is valid only

@@ -33,7 +33,8 @@ import (
 // The checkpoint is taken before the changes are read (RFC 7162 §6): a
 // change made between the SELECT and the FETCH is reported now and again
 // next time, never lost. Vanished UIDs are limited to those below
-// Since.UIDNext and, when req.Known is given, to known ones.
+// req.Known when it is given, whatever Since.UIDNext (the caller may know
+// UIDs above it: see store.Mailbox.Changes).
 func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) (store.Checkpoint, error) {
 	if err := m.begin(ctx, "changes"); err != nil {
 		return store.Checkpoint{}, err
@@ -124,42 +125,38 @@ func (m *Mailbox) changes(ctx context.Context, req store.ChangesRequest, fn func
 	return fn(store.ChangeSet{Changed: pending, Vanished: gone})
 }
 
-// vanished returns the vanished UIDs below Since.UIDNext: from the
-// server's VANISHED with QRESYNC, else by comparing req.Known with a
-// search; filtered by req.Known when given.
+// vanished returns the vanished UIDs: from the server's VANISHED with
+// QRESYNC, else by comparing req.Known with a search of every UID present;
+// filtered by req.Known when given. No UID is left out
+// for being at or above Since.UIDNext.
 func (m *Mailbox) vanished(ctx context.Context, req store.ChangesRequest, reported imap.UIDSet) ([]store.UID, error) {
 	since := req.Since
-	if since.UIDNext <= 1 {
-		return nil, nil
-	}
 	if m.s.caps.qresync && since.HighestModSeq > 0 {
 		if req.Known != nil {
 			return knownIn(req, func(u store.UID) bool { return reported.Contains(imap.UID(u)) }), nil
 		}
 		var gone []store.UID
 		for uid := range reported.All() {
-			if store.UID(uid) < since.UIDNext {
-				gone = append(gone, store.UID(uid))
-			}
+			gone = append(gone, store.UID(uid))
 		}
 		return gone, nil
 	}
 	if req.Known == nil {
 		return nil, nil
 	}
-	present, err := m.search(ctx, imap.UIDRangeSet(1, imap.UID(since.UIDNext-1)))
+	present, err := m.search(ctx, imap.UIDRangeSet(1, 0)) // 1:*
 	if err != nil {
 		return nil, err
 	}
 	return knownIn(req, func(u store.UID) bool { return !present.Contains(imap.UID(u)) }), nil
 }
 
-// knownIn returns the known UIDs below Since.UIDNext for which gone holds,
-// ascending and distinct.
+// knownIn returns the known UIDs for which gone holds, ascending and
+// distinct.
 func knownIn(req store.ChangesRequest, gone func(store.UID) bool) []store.UID {
 	var out []store.UID
 	for uid := range req.Known {
-		if uid < req.Since.UIDNext && gone(uid) {
+		if gone(uid) {
 			out = append(out, uid)
 		}
 	}

@@ -165,8 +165,9 @@ func (m *Mailbox) sinceGen(cp store.Checkpoint) (uint64, error) {
 	return g, nil
 }
 
-// reportVanished passes the UIDs of req.Known below req.Since.UIDNext that
-// the index no longer holds, with the moves the store saw.
+// reportVanished passes the UIDs of req.Known that the index no longer
+// holds, whatever req.Since.UIDNext (the caller may have paired UIDs a run
+// that recorded no checkpoint created), with the moves the store saw.
 func (m *Mailbox) reportVanished(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) error {
 	moves, err := m.s.movesOut(ctx, m.id)
 	if err != nil {
@@ -186,7 +187,7 @@ func (m *Mailbox) reportVanished(ctx context.Context, req store.ChangesRequest, 
 		return err
 	}
 	for uid := range req.Known {
-		if uid >= req.Since.UIDNext || present[uid] {
+		if present[uid] {
 			continue
 		}
 		cs.Vanished = append(cs.Vanished, uid)
