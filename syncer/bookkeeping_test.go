@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"io"
 	"testing"
 
 	"github.com/imapdir/imapdir/store"
@@ -66,4 +67,81 @@ func (e *env) has(st *memstore.Store, mailbox, id string) bool {
 		e.t.Fatal(err)
 	}
 	return len(ms) > 0
+}
+
+// Issue 11, item 7: a near folder emptied, refused by the empty-folder
+// guard, then restored by copying the same files back (new UIDs, same
+// content, some without Message-ID) is re-paired by identity: nothing is
+// uploaded again, nothing deleted, flags changed meanwhile carried over.
+func TestRestoredFolderIsRePairedNotUploaded(t *testing.T) {
+	for _, fs := range featureSets() {
+		t.Run(fs.name, func(t *testing.T) {
+			e := newEnv(t, fs.feat, fs.feat)
+			e.seedMany(e.far, "INBOX", 55)
+			for i := range 5 {
+				e.seedNoID(e.far, "INBOX", i, "")
+			}
+			e.sync()
+			saved := e.bodies(e.near, "INBOX")
+			e.emptyNearBehind("INBOX")
+			if _, err := e.syncErr(e.opts); err == nil {
+				t.Fatal("an emptied folder of 60 was not refused")
+			}
+			for i, m := range saved {
+				flags := m.Flags
+				if i == 3 {
+					flags = store.NewFlags(store.Flagged)
+				}
+				if _, err := e.near.Seed("INBOX", m.body, flags, m.InternalDate); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.far.ResetCounts()
+			e.near.ResetCounts()
+			e.sync()
+			e.sync()
+			if n := e.far.OpCount(memstore.OpAppend) + e.far.OpCount(memstore.OpExpunge) + e.near.OpCount(memstore.OpAppend); n != 0 {
+				t.Errorf("%d appends or expunges after the restore, want none", n)
+			}
+			if n := e.count(e.far, "INBOX"); n != 60 {
+				t.Errorf("far INBOX holds %d, want 60", n)
+			}
+			e.converged()
+		})
+	}
+}
+
+// savedMessage is a message read back from a store.
+type savedMessage struct {
+	store.Message
+	body []byte
+}
+
+// bodies reads every message of mailbox on st.
+func (e *env) bodies(st *memstore.Store, mailbox string) []savedMessage {
+	e.t.Helper()
+	b, err := st.OpenMailbox(e.t.Context(), mailbox)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer b.Close()
+	var uids []store.UID
+	err = b.List(e.t.Context(), store.ListOptions{}, func(ms []store.Message) error {
+		for _, m := range ms {
+			uids = append(uids, m.UID)
+		}
+		return nil
+	})
+	var out []savedMessage
+	if err == nil {
+		err = b.FetchBodies(e.t.Context(), uids, func(m store.Message, r io.Reader) error {
+			body, err := io.ReadAll(r)
+			out = append(out, savedMessage{copyMessage(m), body})
+			return err
+		})
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return out
 }

@@ -12,6 +12,14 @@ import (
 //
 // Rules, in the order they are applied:
 //
+//  0. A pair whose message vanished on side S while a new message of the
+//     same identity (store.Identity) appeared on S is renumbered: the new
+//     message is the pair's message under a new UID (a folder restored by
+//     copying its files back, a file renamed by a mail reader, a message
+//     expunged and appended again by another client). It is neither
+//     copied nor deleted; its flags are merged as a flag change. Copies of
+//     one identity are matched in UID order, and only when their pairs
+//     agree on flags (else the message stays new and the pair vanished).
 //  1. New messages found on both sides with the same identity
 //     (store.Identity: Message-ID and size, or, without a Message-ID, header
 //     hash and size) are adopted as one pair (no copy); their flags merge as if the
@@ -44,6 +52,7 @@ import (
 // (grouped by identical change), expunges, and finally the checkpoint.
 func PlanMailbox(in MailboxInput, opts PlanOptions) Plan {
 	var p Plan
+	in, renumbered := renumber(in)
 	idx := indexPairs(in.Pairs)
 	newF, newN, adopted := adopt(in.Delta[Far].New, in.Delta[Near].New, in.Keywords, opts)
 	p.Updates = append(p.Updates, adopted...)
@@ -52,6 +61,8 @@ func PlanMailbox(in MailboxInput, opts PlanOptions) Plan {
 	for _, pr := range touchedPairs(in, idx) {
 		if u, ok := planPair(pr, in, opts); ok {
 			p.Updates = append(p.Updates, u)
+		} else if renumbered[pr.pair.ID] {
+			p.Updates = append(p.Updates, PairUpdate{Old: *pr.pair, New: *pr.pair})
 		}
 	}
 	p.guard(in.PairCount, opts)
