@@ -145,3 +145,27 @@ func (e *env) bodies(st *memstore.Store, mailbox string) []savedMessage {
 	}
 	return out
 }
+
+// Issue 11, item 9: without UIDPLUS, a server that stores an appended
+// message with another size than was sent (the same Message-ID) must not
+// get it again on every run: the copy is found again by its Message-ID
+// at or above the floor recorded before the append.
+func TestAppendStoredWithOtherSizeIsFoundAgain(t *testing.T) {
+	feat := memstore.AllFeatures()
+	feat.UIDPlus = false
+	e := newEnv(t, feat, memstore.AllFeatures())
+	e.far = memstore.New(memstore.Options{Features: feat, ReportMoves: true, StoreAs: func(b []byte) []byte {
+		return append([]byte("X-Stored-By: test\r\n"), b...)
+	}})
+	e.opts.BatchMessages = 2
+	e.seedMany(e.near, "INBOX", 5)
+	for range 3 {
+		e.sync()
+	}
+	if n := e.count(e.far, "INBOX"); n != 5 {
+		t.Fatalf("far INBOX holds %d after three runs, want 5", n)
+	}
+	if n := e.count(e.near, "INBOX"); n != 5 {
+		t.Fatalf("near INBOX holds %d after three runs, want 5", n)
+	}
+}

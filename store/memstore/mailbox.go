@@ -179,6 +179,9 @@ func (m *mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		return 0, store.Errorf(store.ScopeMessage, false, OpAppend, name, 0,
 			"memstore: body has %d bytes, size said %d", len(body), nm.Size)
 	}
+	if m.s.opts.StoreAs != nil {
+		body = m.s.opts.StoreAs(body)
+	}
 	msg := m.s.newMessage(body, nm.Flags, nm.Labels, nm.InternalDate)
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()

@@ -78,6 +78,10 @@ type Options struct {
 	// Now gives the INTERNALDATE of appends without one; nil means
 	// time.Now.
 	Now func() time.Time
+	// StoreAs, when set, turns the body an Append received into the body
+	// stored: a server that keeps a message otherwise than it was sent
+	// (Exchange re-encodes headers, so RFC822.SIZE differs).
+	StoreAs func(body []byte) []byte
 }
 
 // AllFeatures returns every feature switched on.
