@@ -134,26 +134,6 @@ func (s *Store) exists(ctx context.Context, cn *conn, srv string) (bool, error) 
 	return false, nil
 }
 
-// DeleteMailbox deletes name with DELETE (RFC 9051 §6.3.5) after a STATUS
-// (MESSAGES) showed it empty: IMAP's DELETE would delete the messages too,
-// and the engine only propagates the deletion of an empty mailbox.
-func (s *Store) DeleteMailbox(ctx context.Context, name string) error {
-	srv, err := s.serverName("delete", name)
-	if err != nil {
-		return err
-	}
-	return s.withConn(ctx, "delete", name, func(cn *conn) error {
-		st, err := cn.c.Status(ctx, srv, "MESSAGES")
-		if err != nil {
-			return s.notFoundOr(ctx, cn, srv, err)
-		}
-		if st.Messages > 0 {
-			return fmt.Errorf("%w: %d messages", store.ErrMailboxNotEmpty, st.Messages)
-		}
-		return cn.c.Delete(ctx, srv)
-	})
-}
-
 // notFoundOr turns a refusal into ErrMailboxNotFound when the mailbox does
 // not exist (servers without RFC 5530's NONEXISTENT code say so in text).
 func (s *Store) notFoundOr(ctx context.Context, cn *conn, srv string, err error) error {

@@ -60,6 +60,9 @@ type Store struct {
 	pool  *pool
 	caps  caps
 	names names
+	// beforeDelete, set by tests only, runs between DeleteMailbox's check
+	// and its deletion (to deliver mail in that window).
+	beforeDelete func()
 }
 
 var _ store.Store = (*Store)(nil)
