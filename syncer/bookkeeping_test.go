@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/imapdir/imapdir/store"
@@ -168,4 +169,73 @@ func TestAppendStoredWithOtherSizeIsFoundAgain(t *testing.T) {
 	if n := e.count(e.near, "INBOX"); n != 5 {
 		t.Fatalf("near INBOX holds %d after three runs, want 5", n)
 	}
+}
+
+// Issue 11, item 11 (second half): deletions across the account are
+// capped per run: a server account wiped mailbox by mailbox (each under
+// the per-mailbox guard) does not empty the Maildir; the guard stays
+// tripped in later runs until a run with Force.
+func TestAccountWideDeletionGuard(t *testing.T) {
+	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
+	e.opts.DeleteGuardAccount = 100
+	boxes := []string{"INBOX", "A", "B"}
+	far := map[string][]store.UID{}
+	for _, b := range boxes {
+		if b != "INBOX" {
+			if err := e.far.CreateMailbox(t.Context(), b, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		far[b] = e.seedMany(e.far, b, 40)
+	}
+	e.sync()
+	for _, b := range boxes {
+		if err := e.far.ExpungeBehind(b, far[b]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nearTotal := func() int {
+		n := 0
+		for _, b := range boxes {
+			n += e.count(e.near, b)
+		}
+		return n
+	}
+	rec := &recorder{}
+	e.opts.Observer = rec
+	e.sync()
+	if n := nearTotal(); n < 120-100 {
+		t.Fatalf("near holds %d after the first run, want at least 20 kept by the account-wide guard", n)
+	}
+	if !rec.hasWarn("account-wide deletion guard") {
+		t.Errorf("no account-wide guard warning in %q", rec.warns)
+	}
+	kept := nearTotal()
+	e.sync()
+	if n := nearTotal(); n != kept {
+		t.Fatalf("near holds %d after a second run, want the %d kept: the tripped guard must hold", n, kept)
+	}
+	e.opts.Force = true
+	e.sync()
+	if n := nearTotal(); n != 0 {
+		t.Fatalf("near holds %d after a forced run, want 0", n)
+	}
+	e.opts.Force = false
+	e.seedMany(e.far, "A", 3)
+	e.sync()
+	if n := e.count(e.near, "A"); n != 3 {
+		t.Errorf("after the forced run the guard still holds: near A has %d, want 3", n)
+	}
+}
+
+// hasWarn reports whether a warning contains part.
+func (r *recorder) hasWarn(part string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, w := range r.warns {
+		if strings.Contains(w, part) {
+			return true
+		}
+	}
+	return false
 }

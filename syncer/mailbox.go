@@ -231,7 +231,24 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 			return Plan{}, err
 		}
 	}
-	return PlanMailbox(in, r.e.opts.PlanOptions), nil
+	p := PlanMailbox(in, r.e.opts.PlanOptions)
+	if err := r.accountGuard(ctx, &p, in.PairCount); err != nil {
+		return Plan{}, err
+	}
+	return p, nil
+}
+
+// accountGuard reserves the plan's deletions with the account-wide guard
+// and holds them back when it refuses.
+func (r *mailboxRun) accountGuard(ctx context.Context, p *Plan, base int) error {
+	if r.moves == nil {
+		return nil
+	}
+	why, err := r.moves.guard.reserve(ctx, p.deletions())
+	if why != "" {
+		p.holdAll(base, why)
+	}
+	return err
 }
 
 // start tells the observer what the plan will do.

@@ -36,11 +36,12 @@ import (
 // Only moves between mailbox pairs synchronized in the same call are
 // matched; SyncMailbox sees the others as a deletion plus a new message.
 type moveLedger struct {
-	e    *Engine
-	mu   sync.Mutex
-	rows [2]map[string]statedb.Mailbox // by side and name
-	outs []moveOut
-	ins  []moveIn
+	e     *Engine
+	guard *accountGuard // the run's account-wide deletion guard
+	mu    sync.Mutex
+	rows  [2]map[string]statedb.Mailbox // by side and name
+	outs  []moveOut
+	ins   []moveIn
 	// waiting holds the runs whose checkpoints and reports wait for the
 	// moves; done the runs whose checkpoints only wait for the batch.
 	waiting map[statedb.MailboxID]*mailboxRun

@@ -47,6 +47,11 @@ func (l *moveLedger) goneAlone(ctx context.Context, r *mailboxRun, ups []PairUpd
 	p := Plan{Updates: ups}
 	done := r.rep.Deleted
 	p.holdIf(base+max(done[Far], done[Near]), done, l.e.opts.PlanOptions)
+	if p.Held == nil {
+		if err := r.accountGuard(ctx, &p, base); err != nil {
+			return err
+		}
+	}
 	if p.Held != nil {
 		r.rep.Held = p.Held
 		r.failed = true

@@ -27,6 +27,7 @@ func engineOptions(acct *config.Account, f globalFlags, now func() time.Time) (s
 	o.MaxAge = maxAge(acct, now())
 	o.DeleteGuardPercent = acct.DeleteGuardPercent
 	o.DeleteGuardCount = acct.DeleteGuardCount
+	o.DeleteGuardAccount = acct.DeleteGuardAccount
 	o.Force = f.force
 	folders := acct.Folders
 	o.Match = func(name string) bool { return config.Match(folders, name) }

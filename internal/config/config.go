@@ -95,6 +95,7 @@ type Account struct {
 	StartDate          time.Time     // zero = no limit; exclusive with MaxAge
 	DeleteGuardPercent int
 	DeleteGuardCount   int
+	DeleteGuardAccount int // deletions per run across the account; 0 = no cap
 	Connections        int
 	Gmail              GmailMode
 }

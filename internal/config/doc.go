@@ -37,6 +37,7 @@
 //	max_age = "90d"                    # only messages newer than this (or start_date = 2024-01-01)
 //	delete_guard_percent = 25          # hold back deletions above this share of a mailbox …
 //	delete_guard_count = 50            # … when they also exceed this count (--force overrides)
+//	delete_guard_account = 1000        # at most this many deletions per run across the account; 0 = no cap
 //	connections = 4                    # parallel IMAP connections, 1..16
 //	keywords = "dovecot"               # where Maildir keeps keywords: dovecot | none (x-keywords comes with Gmail support)
 //	new_dir = true                     # deliver unseen messages into new/ (as mbsync does)

@@ -63,6 +63,9 @@ var fields = map[string]setter{
 	"delete_guard_count": func(p *parser, k toml.Key, v any, a *Account) {
 		set(&a.DeleteGuardCount)(p.intRange(k, v, 0, 1<<30))
 	},
+	"delete_guard_account": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.DeleteGuardAccount)(p.intRange(k, v, 0, 1<<30))
+	},
 	"connections": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Connections)(p.intRange(k, v, 1, 16)) },
 	"gmail":       setGmail,
 }
@@ -167,6 +170,7 @@ func defaultAccount() Account {
 		Remove:             SidesNone,
 		DeleteGuardPercent: 25,
 		DeleteGuardCount:   50,
+		DeleteGuardAccount: 1000,
 		Connections:        4,
 		Gmail:              GmailAuto,
 	}
