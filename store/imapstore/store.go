@@ -246,6 +246,7 @@ type caps struct {
 	unselect   bool // RFC 3691
 	enable     bool // RFC 5161
 	literal    bool // LITERAL+ or LITERAL- (RFC 7888): APPEND needs no round trip
+	binary     bool // RFC 3516: APPEND takes a literal8, which may hold NUL
 	keywords   bool // PERMANENTFLAGS of INBOX holds \* (RFC 9051 §7.1)
 }
 
@@ -267,6 +268,7 @@ func capsOf(set imap.CapSet, disabled []imap.Cap) caps {
 		unselect:   has(imap.CapUnselect),
 		enable:     has(imap.CapEnable),
 		literal:    has(imap.CapLiteralPlus) || has(imap.CapLiteralMinus),
+		binary:     has(imap.CapBinary),
 	}
 	// QRESYNC needs ENABLE (RFC 7162 §3.2.3) and implies CONDSTORE.
 	c.qresync = has(imap.CapQResync) && c.enable
