@@ -56,17 +56,20 @@ type Intent struct {
 	// copy it announces can only have a UID at or above it (0: unknown,
 	// search everything).
 	SearchFloor uint32
-	Created     time.Time // set by AddIntent when zero; nanosecond resolution
+	// TargetUID is the UID the target gave the copy, noted before the copy
+	// was made durable (0: not known).
+	TargetUID uint32
+	Created   time.Time // set by AddIntent when zero; nanosecond resolution
 }
 
 const intentColumns = `id, mailbox_id, kind, source_side, source_uid,
-	coalesce(target_mailbox_id, 0), message_id, size, internal_date, header_hash, temp_id, search_floor, created`
+	coalesce(target_mailbox_id, 0), message_id, size, internal_date, header_hash, temp_id, search_floor, target_uid, created`
 
 // scanIntent reads one row selected with intentColumns.
 func scanIntent(scan func(dest ...any) error, in *Intent) error {
 	var date, created int64
 	err := scan(&in.ID, &in.Mailbox, &in.Kind, &in.Source, &in.SourceUID, &in.TargetMailbox,
-		&in.MessageID, &in.Size, &date, &in.HeaderHash, &in.TempID, &in.SearchFloor, &created)
+		&in.MessageID, &in.Size, &date, &in.HeaderHash, &in.TempID, &in.SearchFloor, &in.TargetUID, &created)
 	in.InternalDate = fromSec(date)
 	in.Created = fromNano(created)
 	return err
@@ -88,11 +91,11 @@ func (t *Tx) AddIntent(in Intent) (IntentID, error) {
 		in.Created = time.Now()
 	}
 	res, err := t.exec(op, `INSERT INTO intents (mailbox_id, kind, source_side, source_uid,
-		target_mailbox_id, message_id, size, internal_date, header_hash, temp_id, search_floor, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		target_mailbox_id, message_id, size, internal_date, header_hash, temp_id, search_floor, target_uid, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.Mailbox, string(in.Kind), string(in.Source), in.SourceUID, nullID(int64(in.TargetMailbox)),
 		in.MessageID, in.Size, unixSec(in.InternalDate), nullBytes(in.HeaderHash), in.TempID,
-		in.SearchFloor, unixNano(in.Created))
+		in.SearchFloor, in.TargetUID, unixNano(in.Created))
 	if err != nil {
 		return 0, err
 	}
@@ -153,4 +156,11 @@ func (t *Tx) ResolveIntent(id IntentID, p Pair) (PairID, error) {
 // happen and will not be retried from this intent). ErrNotFound if absent.
 func (t *Tx) DropIntent(id IntentID) error {
 	return t.execOne(fmt.Sprintf("drop intent %d", id), `DELETE FROM intents WHERE id = ?`, id)
+}
+
+// SetIntentTarget notes the UID the target gave the copy intent id
+// announces. ErrNotFound if the intent is gone.
+func (t *Tx) SetIntentTarget(id IntentID, uid uint32) error {
+	return t.execOne(fmt.Sprintf("set target UID %d of intent %d", uid, id),
+		`UPDATE intents SET target_uid = ? WHERE id = ?`, uid, id)
 }

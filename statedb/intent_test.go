@@ -113,3 +113,25 @@ func TestAddIntentValidation(t *testing.T) {
 		return nil
 	})
 }
+
+func TestIntentFloorAndTarget(t *testing.T) {
+	db := openTest(t)
+	update(t, db, func(tx *Tx) error {
+		mb := addMailbox(t, tx, "INBOX", "INBOX")
+		id, err := tx.AddIntent(Intent{Mailbox: mb, Kind: IntentCopyToNear, Source: Far, SourceUID: 3, SearchFloor: 40})
+		if err != nil {
+			return err
+		}
+		if err := tx.SetIntentTarget(id, 41); err != nil {
+			return err
+		}
+		in, ok, err := tx.Intent(id)
+		if err != nil || !ok || in.SearchFloor != 40 || in.TargetUID != 41 {
+			t.Errorf("intent %+v %v %v, want floor 40 and target 41", in, ok, err)
+		}
+		if err := tx.SetIntentTarget(id+1, 1); !errors.Is(err, ErrNotFound) {
+			t.Errorf("SetIntentTarget of a missing intent = %v, want ErrNotFound", err)
+		}
+		return tx.DropIntent(id)
+	})
+}

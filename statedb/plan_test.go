@@ -85,6 +85,7 @@ func exerciseAll(t *testing.T, db *DB) {
 			return err
 		}
 		_, _, _ = tx.Intent(in)
+		_ = tx.SetIntentTarget(in, 7)
 		_, _ = tx.PendingIntents(m.ID)
 		if _, err := tx.ResolveIntent(in, Pair{Mailbox: m.ID, FarUID: 2, NearUID: 2}); err != nil {
 			return err

@@ -47,7 +47,8 @@ func migrations() []string {
 // (keys "syncer.checkpoint.<mailbox>.<side>") go, and the next run lists
 // in full once where a store needs its token. Intents record the
 // target's UIDNEXT when they were written, the floor of the search for an
-// interrupted copy. The indexes for looking pairs up by Message-ID and
+// interrupted copy, and the UID the copy was given once the target told
+// it. The indexes for looking pairs up by Message-ID and
 // header hash go: nothing looks pairs up that way (re-pairing compares a
 // listing with the pairs in memory).
 const schemaV4 = `
@@ -55,6 +56,7 @@ DELETE FROM meta WHERE key LIKE 'syncer.checkpoint.%';
 DROP INDEX pairs_header_hash;
 DROP INDEX pairs_message_id;
 ALTER TABLE intents ADD COLUMN search_floor INTEGER NOT NULL DEFAULT 0 CHECK (search_floor BETWEEN 0 AND 4294967295);
+ALTER TABLE intents ADD COLUMN target_uid INTEGER NOT NULL DEFAULT 0 CHECK (target_uid BETWEEN 0 AND 4294967295);
 `
 
 // schemaV3 keeps each side's opaque checkpoint token (what a store needs to

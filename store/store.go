@@ -88,7 +88,10 @@ type Mailbox interface {
 	FetchBodies(ctx context.Context, uids []UID, fn func(Message, io.Reader) error) error
 	// Append adds a message and returns its UID, or 0 when the store cannot
 	// tell (IMAP without UIDPLUS); the caller then uses Find. The message is
-	// only guaranteed durable after Flush returns.
+	// only guaranteed durable after Flush returns. A crash before may lose
+	// it, but then the store's UIDNEXT (after reopening) does not pass its
+	// UID: a UID below UIDNEXT was durable once, so a caller that noted it
+	// and finds it gone knows the message was deleted or moved since.
 	Append(ctx context.Context, m NewMessage) (UID, error)
 	// Flush makes every Append since the last Flush durable (batched fsync
 	// on Maildir; a no-op where the server's OK already means durable).

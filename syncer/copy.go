@@ -51,7 +51,8 @@ func (r *mailboxRun) copyAll(ctx context.Context, copies []Copy) error {
 //  1. one transaction records an intent per message;
 //  2. the bodies stream from the source's FetchBodies into the target's
 //     Append, one message at a time (never a whole batch in memory);
-//  3. one Flush makes the batch durable on the target;
+//  3. one transaction notes in the intents the UIDs the target gave, then
+//     one Flush makes the batch durable on the target;
 //  4. appends whose UID the target could not tell are looked up (Find);
 //  5. one transaction resolves every intent into its pair (or drops it
 //     when the message could not be copied: it will be planned again).
@@ -71,6 +72,9 @@ func (r *mailboxRun) copyBatch(ctx context.Context, from Side, msgs []store.Mess
 	if err := r.transfer(ctx, from, jobs); err != nil {
 		return err
 	}
+	if err := r.noteTargets(ctx, jobs); err != nil {
+		return err
+	}
 	if err := r.box[to].Flush(ctx); err != nil {
 		return fmt.Errorf("flush %s mailbox %q: %w", to, r.names[to], err)
 	}
@@ -78,6 +82,34 @@ func (r *mailboxRun) copyBatch(ctx context.Context, from Side, msgs []store.Mess
 		return err
 	}
 	return r.resolveCopies(ctx, from, jobs)
+}
+
+// noteTargets records, in one transaction, the UIDs the target gave the
+// batch's copies, before the Flush makes them durable. After a crash
+// between the Flush and the resolution, recovery then knows which UID was
+// the copy: one the user deleted (or moved) meanwhile counts as delivered
+// and deleted, not as never delivered — its deletion is carried over
+// instead of the message being copied again.
+func (r *mailboxRun) noteTargets(ctx context.Context, jobs []copyJob) error {
+	n := 0
+	for _, j := range jobs {
+		if j.done && j.uid != 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return r.e.update(ctx, func(tx *statedb.Tx) error {
+		for _, j := range jobs {
+			if j.done && j.uid != 0 {
+				if err := tx.SetIntentTarget(j.intent, uint32(j.uid)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // copyKind is the intent kind of a copy from side from.
@@ -191,6 +223,7 @@ type finder struct {
 	to     Side
 	minUID store.UID
 	byKey  map[string][]store.Message // by Identity.Key; nil until loaded
+	byUID  map[store.UID]store.Message
 }
 
 func (r *mailboxRun) newFinder(to Side, minUID store.UID) *finder {
@@ -199,12 +232,14 @@ func (r *mailboxRun) newFinder(to Side, minUID store.UID) *finder {
 
 // load lists the side from minUID, indexing each message by its identity.
 func (f *finder) load(ctx context.Context) error {
-	f.byKey = map[string][]store.Message{}
+	f.byKey, f.byUID = map[string][]store.Message{}, map[store.UID]store.Message{}
 	opts := store.ListOptions{MinUID: f.minUID, WithMessageID: true}
 	return f.r.box[f.to].List(ctx, opts, func(ms []store.Message) error {
 		for _, m := range ms {
+			m = copyMessage(m)
+			f.byUID[m.UID] = m
 			if k := store.IdentityOf(m).Key; k != "" {
-				f.byKey[k] = append(f.byKey[k], copyMessage(m))
+				f.byKey[k] = append(f.byKey[k], m)
 			}
 		}
 		return nil

@@ -76,7 +76,10 @@ func (r *mailboxRun) recoverCopy(ctx context.Context, in statedb.Intent, finders
 	to := from.Other()
 	src := store.Message{UID: store.UID(in.SourceUID), MessageID: in.MessageID, Size: in.Size, InternalDate: in.InternalDate,
 		HeaderHash: string(in.HeaderHash)}
-	found, err := r.locate(ctx, finders[to], store.IdentityOf(src), taken, store.UID(in.SearchFloor))
+	found, gone, err := r.noted(ctx, finders[to], in, store.IdentityOf(src), taken)
+	if err == nil && found.UID == 0 && !gone {
+		found, err = r.locate(ctx, finders[to], store.IdentityOf(src), taken, store.UID(in.SearchFloor))
+	}
 	if err != nil {
 		return err
 	}
@@ -94,7 +97,12 @@ func (r *mailboxRun) recoverCopy(ctx context.Context, in statedb.Intent, finders
 	}
 	taken[uid] = true
 	src.Flags = found.Flags
-	r.e.note(r.name, fmt.Sprintf("interrupted copy of %s UID %d found as %s UID %d", from, src.UID, to, uid))
+	if gone {
+		r.e.note(r.name, fmt.Sprintf("interrupted copy of %s UID %d was made as %s UID %d and deleted since: "+
+			"the deletion is carried over", from, src.UID, to, uid))
+	} else {
+		r.e.note(r.name, fmt.Sprintf("interrupted copy of %s UID %d found as %s UID %d", from, src.UID, to, uid))
+	}
 	return r.e.update(ctx, func(tx *statedb.Tx) error {
 		p := pairFromMessage(from, src, uid)
 		dp, err := toDB(r.row.ID, p)
@@ -104,4 +112,36 @@ func (r *mailboxRun) recoverCopy(ctx context.Context, in statedb.Intent, finders
 		_, err = tx.ResolveIntent(in.ID, dp)
 		return err
 	})
+}
+
+// noted looks at the UID the intent noted for its copy (the target told it
+// before the copy was made durable). The copy found under it (same
+// Message-ID or header hash) is returned. A noted UID below the target's
+// UIDNEXT that is gone names a copy that was made durable and deleted (or
+// moved) since by someone else: gone is true and found carries only that
+// UID, so the pair is recorded and this run's scan carries the deletion
+// over. A store never lets UIDNEXT pass a UID whose copy did not become
+// durable (see store.Mailbox.Append), so nothing lost by a crash is taken
+// for deleted.
+func (r *mailboxRun) noted(ctx context.Context, f *finder, in statedb.Intent, id store.Identity, taken map[store.UID]bool) (found store.Message, gone bool, err error) {
+	u := store.UID(in.TargetUID)
+	if u == 0 || taken[u] || u >= r.box[f.to].Status().UIDNext {
+		return store.Message{}, false, nil
+	}
+	if f.byKey == nil {
+		if err := f.load(ctx); err != nil {
+			return store.Message{}, false, fmt.Errorf("find copy in %s mailbox %q: %w", f.to, r.names[f.to], err)
+		}
+	}
+	if paired, err := r.paired(ctx, f.to, u); err != nil || paired {
+		return store.Message{}, false, err
+	}
+	m, ok := f.byUID[u]
+	switch {
+	case !ok:
+		return store.Message{UID: u}, true, nil
+	case store.IdentityOf(m).Like(id):
+		return m, false, nil
+	}
+	return store.Message{}, false, nil
 }

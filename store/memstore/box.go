@@ -94,6 +94,18 @@ func (b *box) add(m *message) store.UID {
 	return m.uid
 }
 
+// top returns the highest UID in use: of a message, or of a tombstone.
+func (b *box) top() store.UID {
+	var u store.UID
+	if len(b.msgs) > 0 {
+		u = b.msgs[len(b.msgs)-1].uid
+	}
+	for _, t := range b.gone {
+		u = max(u, t.uid)
+	}
+	return u
+}
+
 // remove takes out the messages whose UIDs are in uids, recording
 // tombstones (dests names the destination of moved ones), and returns how
 // many were removed.
