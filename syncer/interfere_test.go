@@ -174,6 +174,7 @@ func TestScenariosCrashedWithChangesBetween(t *testing.T) {
 					for k := 1; k < 200; k++ {
 						fired, got := crashRunWith(t, sets[fs].feat, sc, k, func(e *env) { e.keepBase() }, betweenChanges)
 						if !fired {
+							t.Logf("crashed and resumed at each of %d durable steps", k-1)
 							return
 						}
 						if got != want {

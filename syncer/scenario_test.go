@@ -338,6 +338,7 @@ func TestScenariosCrashed(t *testing.T) {
 					for k := 1; k < 200; k++ {
 						fired, got := crashRun(t, sets[fs].feat, sc, k)
 						if !fired {
+							t.Logf("crashed and resumed at each of %d durable steps", k-1)
 							return
 						}
 						if got != want {
