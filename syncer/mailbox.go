@@ -227,11 +227,14 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 		return Plan{}, err
 	}
 	if r.moves != nil {
-		if err := r.moves.claim(ctx, r, &in); err != nil {
+		if in.Moves, err = r.moves.input(ctx, r, in); err != nil {
 			return Plan{}, err
 		}
 	}
 	p := PlanMailbox(in, r.e.opts.PlanOptions)
+	if r.moves != nil {
+		r.moves.take(r, p)
+	}
 	if err := r.accountGuard(ctx, &p, in.PairCount); err != nil {
 		return Plan{}, err
 	}

@@ -12,7 +12,9 @@ import (
 //
 // Rules, in the order they are applied:
 //
-//  0. A pair whose message vanished on side S while a new message of the
+//  0. With in.Moves, messages moved between synchronized mailboxes are
+//     taken out of the deltas and handed back in MovesOut and MovesIn
+//     (see planMoves and moveLedger). Then, a pair whose message vanished on side S while a new message of the
 //     same identity (store.Identity) appeared on S is renumbered: the new
 //     message is the pair's message under a new UID (a folder restored by
 //     copying its files back, a file renamed by a mail reader, a message
@@ -52,6 +54,7 @@ import (
 // (grouped by identical change), expunges, and finally the checkpoint.
 func PlanMailbox(in MailboxInput, opts PlanOptions) Plan {
 	var p Plan
+	in, p.MovesOut, p.MovesIn = planMoves(in)
 	in, renumbered := renumber(in)
 	idx := indexPairs(in.Pairs)
 	newF, newN, adopted := adopt(in.Delta[Far].New, in.Delta[Near].New, in.Keywords, opts)
