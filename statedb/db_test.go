@@ -276,7 +276,8 @@ func TestMigrateStepByStep(t *testing.T) {
 			err = migrateTo(ctx, raw, path, from)
 			if err == nil {
 				_, err = raw.Exec(`INSERT INTO mailboxes (id, far_name, near_name) VALUES (1, 'INBOX', 'INBOX');
-					INSERT INTO pairs (mailbox_id, far_uid, near_uid, message_id, header_hash) VALUES (1, 3, 4, 'a@b', x'0102')`)
+					INSERT INTO pairs (mailbox_id, far_uid, near_uid, message_id, header_hash) VALUES (1, 3, 4, 'a@b', x'0102');
+					INSERT INTO meta (key, value) VALUES ('syncer.checkpoint.1.far', '1 5 0 ""'), ('account', 'x')`)
 			}
 			raw.Close()
 			if err != nil {
@@ -295,6 +296,12 @@ func TestMigrateStepByStep(t *testing.T) {
 				p, ok, err := tx.PairByFarUID(1, 3)
 				if err != nil || !ok || p.NearUID != 4 || p.MessageID != "a@b" {
 					t.Errorf("pair after migration = %+v %v %v", p, ok, err)
+				}
+				if _, ok, err := tx.Meta("syncer.checkpoint.1.far"); ok || err != nil {
+					t.Errorf("the engine's checkpoint copy in meta survived the migration (%v)", err)
+				}
+				if v, ok, err := tx.Meta("account"); !ok || v != "x" || err != nil {
+					t.Errorf("other meta lost: %q %v %v", v, ok, err)
 				}
 				return nil
 			})
