@@ -344,7 +344,7 @@ func (r *reconciler) updateKnown(msg statedb.NearMessage, e maildir.Entry) error
 	if e.Subdir == msg.Subdir && e.File == msg.FileName {
 		return nil
 	}
-	flags, err := flagSet(flagsOf(e.Flags(), r.kw))
+	flags, err := flagSet(fileFlags(e.Flags(), r.kw, msg.Flags))
 	if err != nil {
 		return err
 	}
@@ -370,7 +370,7 @@ func (r *reconciler) handleMissing(msg statedb.NearMessage) error {
 	if err != nil {
 		return err
 	}
-	flags, err := flagSet(flagsOf(loc.entry.Flags(), loc.kw))
+	flags, err := flagSet(fileFlags(loc.entry.Flags(), loc.kw, msg.Flags))
 	if err != nil {
 		return err
 	}

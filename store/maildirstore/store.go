@@ -83,6 +83,8 @@ type Store struct {
 	mu    sync.Mutex
 	open  map[string]int         // open handles by folder name
 	locks map[string]*sync.Mutex // one per folder name, see folderLock
+	// warned holds the folders whose full keyword table was reported.
+	warned map[string]bool
 }
 
 var _ store.Store = (*Store)(nil)

@@ -34,10 +34,11 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 	if err != nil {
 		return 0, m.err("append", err)
 	}
-	letters, kwChanged, err := lettersOf(maildir.Flags{}, nm.Flags, kw)
+	letters, kwChanged, unlettered, err := lettersOf(maildir.Flags{}, nm.Flags, kw)
 	if err != nil {
 		return 0, m.err("append", err)
 	}
+	m.warnUnlettered(unlettered)
 	if kwChanged {
 		if err := m.folder.WriteKeywords(kw); err != nil {
 			return 0, m.err("append", err)
@@ -57,7 +58,7 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		m.pending = nil
 		return 0, m.err("append", fmt.Errorf("message is %d bytes, announced %d", counter.n, nm.Size))
 	}
-	flags, err := flagSet(flagsOf(letters, kw))
+	flags, err := flagSet(flagsOf(letters, kw).Union(unlettered))
 	if err != nil {
 		return 0, m.err("append", err)
 	}
@@ -148,60 +149,91 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	if err != nil {
 		return nil, m.err("store flags", err)
 	}
-	var updated []statedb.NearMessage
+	var updated []flagUpdate
 	for _, uid := range ch.UIDs {
-		msg, ok, err := m.update(ctx, uid, ch, kw)
+		u, ok, err := m.update(ctx, uid, ch, kw)
 		if err != nil {
 			_ = m.batch.Commit(ctx)
 			return nil, err
 		}
 		if ok {
-			updated = append(updated, msg)
+			updated = append(updated, u)
 		}
 	}
 	if err := m.batch.Commit(ctx); err != nil {
 		return nil, m.err("store flags", err)
 	}
 	return nil, m.record(ctx, "store flags", func(tx *statedb.Tx) error {
-		for _, msg := range updated {
-			if err := tx.UpdateNearMessage(msg); err != nil {
-				return err
-			}
-		}
-		return nil
+		return m.recordFlags(tx, updated)
 	})
 }
 
+// flagUpdate is one file renamed by UpdateFlags. readerChanged: the file
+// carried flags the index did not know (a mail reader changed them after
+// the last scan); that change is still to be reported by Changes.
+type flagUpdate struct {
+	msg           statedb.NearMessage
+	readerChanged bool
+}
+
+// recordFlags records renamed files. When a mail reader's change was
+// found on the way, the folder's generation is advanced and the message
+// stamped with it, so the next Changes reports it: the caller's checkpoint
+// was taken before this rename.
+func (m *Mailbox) recordFlags(tx *statedb.Tx, updated []flagUpdate) error {
+	stamped := false
+	for _, u := range updated {
+		if u.readerChanged && !stamped {
+			if err := m.bumpGeneration(tx); err != nil {
+				return err
+			}
+			stamped = true
+		}
+		if u.readerChanged {
+			u.msg.ChangedGen = m.gen
+		}
+		if err := tx.UpdateNearMessage(u.msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // update renames one message's file for a flag change; ok is false when
-// the message is not there (or its flags do not change).
-func (m *Mailbox) update(ctx context.Context, uid store.UID, ch store.FlagChange, kw *maildir.Keywords) (statedb.NearMessage, bool, error) {
+// the message is not there. The change applies to the flags the file
+// has now, which a mail reader may have changed since the last scan:
+// never to the index's copy.
+func (m *Mailbox) update(ctx context.Context, uid store.UID, ch store.FlagChange, kw *maildir.Keywords) (flagUpdate, bool, error) {
 	msg, e, err := m.locate(ctx, uid)
 	if errors.Is(err, errVanished) {
-		return msg, false, nil
+		return flagUpdate{}, false, nil
 	}
 	if err != nil {
-		return msg, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, false, m.errUID("store flags", uid, err)
 	}
-	flags := storeFlags(msg.Flags).Union(ch.Add).Minus(ch.Remove)
-	letters, changed, err := lettersOf(e.Flags(), flags, kw)
+	onDisk := fileFlags(e.Flags(), kw, msg.Flags)
+	readerChanged := !onDisk.Equal(storeFlags(msg.Flags))
+	flags := onDisk.Union(ch.Add).Minus(ch.Remove)
+	letters, changed, unlettered, err := lettersOf(e.Flags(), flags, kw)
 	if err != nil {
-		return msg, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, false, m.errUID("store flags", uid, err)
 	}
+	m.warnUnlettered(unlettered)
 	if changed {
 		if err := m.folder.WriteKeywords(kw); err != nil {
-			return msg, false, m.errUID("store flags", uid, err)
+			return flagUpdate{}, false, m.errUID("store flags", uid, err)
 		}
 	}
 	ne, err := m.batch.SetFlags(ctx, m.folder, e, letters)
 	if err != nil {
-		return msg, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, false, m.errUID("store flags", uid, err)
 	}
-	fs, err := flagSet(flagsOf(letters, kw))
+	fs, err := flagSet(flagsOf(letters, kw).Union(unlettered))
 	if err != nil {
-		return msg, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, false, m.errUID("store flags", uid, err)
 	}
 	msg.Subdir, msg.FileName, msg.Flags = ne.Subdir, ne.File, fs
-	return msg, true, nil
+	return flagUpdate{msg: msg, readerChanged: readerChanged}, true, nil
 }
 
 // errVanished marks a message whose file is gone.
