@@ -108,13 +108,11 @@ func (m *Mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, err
 		return nil, m.err("find", err)
 	}
 	var out []store.Message
+	var rescan map[string]maildir.Entry
 	for _, nm := range cands {
 		msg := store.Message{UID: store.UID(nm.UID), Flags: storeFlags(nm.Flags), Size: nm.Size, InternalDate: nm.MTime.Truncate(time.Second)}
 		if q.MessageID != "" {
-			id, err := m.messageID(nm)
-			if errors.Is(err, errVanished) {
-				continue
-			}
+			id, err := m.messageIDNow(ctx, nm, &rescan)
 			if err != nil {
 				return nil, m.errUID("find", msg.UID, err)
 			}

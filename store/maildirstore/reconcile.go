@@ -83,15 +83,13 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var elsewhere map[string]located
-	if missing := missingCount(files, known); missing > 0 {
-		if elsewhere, err = m.s.locateAll(ctx, m.name); err != nil {
-			return m.err("scan", err)
-		}
+	elsewhere, rescued, err := m.confirmMissing(ctx, files, known)
+	if err != nil {
+		return err
 	}
 	err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
 		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, kw: kw, elsewhere: elsewhere, sig: full,
-			bumps: map[statedb.NearMailboxID]uint64{}}
+			skipped: rescued, bumps: map[statedb.NearMailboxID]uint64{}}
 		return r.run(ctx)
 	})
 	if err != nil {
@@ -105,6 +103,9 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 // cur/.
 func (m *Mailbox) scanFolder(ctx context.Context) (map[string]maildir.Entry, error) {
 	entries, err := m.folder.Scan(ctx, maildir.ScanOptions{})
+	if err == nil && m.s.scanFilter != nil {
+		entries = m.s.scanFilter(m.name, entries)
+	}
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			err = fmt.Errorf("%w: %w", store.ErrMailboxNotFound, err)
@@ -242,14 +243,56 @@ func splitCheckpoint(cp string) (sig, dirs string) {
 	return sig, dirs
 }
 
-func missingCount(files map[string]maildir.Entry, known map[string]string) int {
-	n := 0
+// missingKnown returns the known unique names that neither files nor
+// elsewhere holds.
+func missingKnown(files map[string]maildir.Entry, known map[string]string, elsewhere map[string]located) []string {
+	var out []string
 	for u := range known {
-		if _, ok := files[u]; !ok {
-			n++
+		if _, ok := files[u]; ok {
+			continue
+		}
+		if _, ok := elsewhere[u]; !ok {
+			out = append(out, u)
 		}
 	}
-	return n
+	return out
+}
+
+// confirmMissing makes sure a known file that one scan did not see is
+// really gone before the reconcile drops it: a mail reader's rename can
+// hide a file from a directory listing (it leaves one getdents buffer and
+// enters another one already read). The other folders are scanned (a
+// move); what is still missing is looked for by a second scan of this
+// folder, and what that finds is added to files (rescued is then true:
+// the first scan's signature describes no real state of the folder and
+// must not be recorded). Only a file missing from both scans and from
+// every other folder, looked at after the second scan, is a deletion.
+func (m *Mailbox) confirmMissing(ctx context.Context, files map[string]maildir.Entry, known map[string]string) (elsewhere map[string]located, rescued bool, err error) {
+	if len(missingKnown(files, known, nil)) == 0 {
+		return nil, false, nil
+	}
+	if elsewhere, err = m.s.locateAll(ctx, m.name); err != nil {
+		return nil, false, m.err("scan", err)
+	}
+	missing := missingKnown(files, known, elsewhere)
+	if len(missing) == 0 {
+		return elsewhere, false, nil
+	}
+	again, err := m.scanFolder(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, u := range missing {
+		if e, ok := again[u]; ok {
+			files[u], rescued = e, true
+		}
+	}
+	if len(missingKnown(files, known, elsewhere)) > 0 {
+		if elsewhere, err = m.s.locateAll(ctx, m.name); err != nil {
+			return nil, false, m.err("scan", err)
+		}
+	}
+	return elsewhere, rescued, nil
 }
 
 // inspectNew reads size and mtime of the files the index does not know,
@@ -348,9 +391,10 @@ func (r *reconciler) updateKnown(msg statedb.NearMessage, e maildir.Entry) error
 	if err != nil {
 		return err
 	}
-	if flags != msg.Flags {
-		msg.Flags, msg.ChangedGen, r.bumped = flags, r.gen, true
-	}
+	// Any rename is stamped, not only a flag change: a listing that raced
+	// with it (new/ to cur/ by a mail reader) may have left the message
+	// out, and Changes may over-report but never miss.
+	msg.Flags, msg.ChangedGen, r.bumped = flags, r.gen, true
 	msg.Subdir, msg.FileName = e.Subdir, e.File
 	return r.tx.UpdateNearMessage(msg)
 }
