@@ -52,7 +52,10 @@ type fileInfo struct {
 //   - an unknown file whose unique name the index places in another folder
 //     where it no longer is has been moved here; one still there is a copy,
 //     renamed to a fresh unique name and treated as new;
-//   - any other unknown file is new and gets the next UID.
+//   - any other unknown file is new and gets the next UID;
+//   - a known file changed in place (its mtime is not the recorded one)
+//     is a new message replacing the old: the old UID goes, the file gets
+//     the next UID.
 func (m *Mailbox) reconcile(ctx context.Context) error {
 	dirs := m.dirTimes()
 	if dirs != "" {
@@ -79,6 +82,10 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	edited, err := m.findEdited(ctx, files, known)
+	if err != nil {
+		return err
+	}
 	fresh, err := m.inspectNew(ctx, files, known)
 	if err != nil {
 		return err
@@ -88,8 +95,8 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 		return err
 	}
 	err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
-		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, kw: kw, elsewhere: elsewhere, sig: full,
-			skipped: rescued, bumps: map[statedb.NearMailboxID]uint64{}}
+		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, edited: edited, kw: kw, elsewhere: elsewhere,
+			sig: full, skipped: rescued, bumps: map[statedb.NearMailboxID]uint64{}}
 		return r.run(ctx)
 	})
 	if err != nil {
@@ -136,16 +143,16 @@ func (m *Mailbox) keywords() (*maildir.Keywords, error) {
 }
 
 // knownUniques returns the unique names the index holds for this folder,
-// with the subdir/file name it last saw for each.
-func (m *Mailbox) knownUniques(ctx context.Context) (map[string]string, error) {
-	known := map[string]string{}
+// with the mtime it recorded for each file.
+func (m *Mailbox) knownUniques(ctx context.Context) (map[string]time.Time, error) {
+	known := map[string]time.Time{}
 	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
 		nm, found, err := tx.NearMailboxByName(m.name)
 		if err != nil || !found {
 			return err
 		}
 		return tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
-			known[msg.UniqueName] = msg.Subdir + "/" + msg.FileName
+			known[msg.UniqueName] = msg.MTime
 			return nil
 		})
 	})
@@ -153,6 +160,36 @@ func (m *Mailbox) knownUniques(ctx context.Context) (map[string]string, error) {
 		return nil, m.err("scan", err)
 	}
 	return known, nil
+}
+
+// findEdited returns the known files whose content was changed in place
+// (a draft rewritten by an editor): their mtime is not the one the index
+// recorded. They are removed from known, so they are inspected as new
+// files: an edited message is a new message replacing the old one, never
+// the old one with a stale size.
+func (m *Mailbox) findEdited(ctx context.Context, files map[string]maildir.Entry, known map[string]time.Time) (map[string]bool, error) {
+	edited := map[string]bool{}
+	for u, mtime := range known {
+		e, ok := files[u]
+		if !ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		st, err := os.Lstat(e.Path(m.folder))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // renamed meanwhile: the next scan looks again
+		}
+		if err != nil {
+			return nil, m.err("scan", err)
+		}
+		if !st.ModTime().Equal(mtime) {
+			edited[u] = true
+			delete(known, u)
+		}
+	}
+	return edited, nil
 }
 
 // signature digests the folder's file names: equal to the one recorded
@@ -245,7 +282,7 @@ func splitCheckpoint(cp string) (sig, dirs string) {
 
 // missingKnown returns the known unique names that neither files nor
 // elsewhere holds.
-func missingKnown(files map[string]maildir.Entry, known map[string]string, elsewhere map[string]located) []string {
+func missingKnown(files map[string]maildir.Entry, known map[string]time.Time, elsewhere map[string]located) []string {
 	var out []string
 	for u := range known {
 		if _, ok := files[u]; ok {
@@ -267,7 +304,7 @@ func missingKnown(files map[string]maildir.Entry, known map[string]string, elsew
 // the first scan's signature describes no real state of the folder and
 // must not be recorded). Only a file missing from both scans and from
 // every other folder, looked at after the second scan, is a deletion.
-func (m *Mailbox) confirmMissing(ctx context.Context, files map[string]maildir.Entry, known map[string]string) (elsewhere map[string]located, rescued bool, err error) {
+func (m *Mailbox) confirmMissing(ctx context.Context, files map[string]maildir.Entry, known map[string]time.Time) (elsewhere map[string]located, rescued bool, err error) {
 	if len(missingKnown(files, known, nil)) == 0 {
 		return nil, false, nil
 	}
@@ -298,7 +335,7 @@ func (m *Mailbox) confirmMissing(ctx context.Context, files map[string]maildir.E
 // inspectNew reads size and mtime of the files the index does not know,
 // outside any database transaction (a first scan of a large existing
 // Maildir reads every file once to learn its wire size).
-func (m *Mailbox) inspectNew(ctx context.Context, files map[string]maildir.Entry, known map[string]string) (map[string]fileInfo, error) {
+func (m *Mailbox) inspectNew(ctx context.Context, files map[string]maildir.Entry, known map[string]time.Time) (map[string]fileInfo, error) {
 	fresh := map[string]fileInfo{}
 	for u, e := range files {
 		if _, ok := known[u]; ok {
@@ -342,6 +379,7 @@ type reconciler struct {
 	tx        *statedb.Tx
 	files     map[string]maildir.Entry
 	fresh     map[string]fileInfo
+	edited    map[string]bool // known files changed in place: replaced
 	kw        *maildir.Keywords
 	elsewhere map[string]located
 	sig       string // the scan's signature, recorded unless a file was skipped
@@ -358,8 +396,12 @@ func (r *reconciler) run(ctx context.Context) error {
 		return err
 	}
 	r.nm, r.gen = nm, nm.Generation+1
-	var missing []statedb.NearMessage
+	var missing, replaced []statedb.NearMessage
 	err = r.tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
+		if r.edited[msg.UniqueName] {
+			replaced = append(replaced, msg) // its file is added as new
+			return nil
+		}
 		e, ok := r.files[msg.UniqueName]
 		if !ok {
 			missing = append(missing, msg)
@@ -373,6 +415,12 @@ func (r *reconciler) run(ctx context.Context) error {
 	}
 	for _, msg := range missing {
 		if err := r.handleMissing(msg); err != nil {
+			return err
+		}
+	}
+	for _, msg := range replaced {
+		r.bumped = true
+		if err := r.tx.DeleteNearMessage(r.nm.ID, msg.UID); err != nil {
 			return err
 		}
 	}

@@ -54,19 +54,19 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		return 0, m.err("append", err)
 	}
 	if nm.Size >= 0 && counter.n != nm.Size {
-		_ = m.batch.Abort()
-		m.pending = nil
-		return 0, m.err("append", fmt.Errorf("message is %d bytes, announced %d", counter.n, nm.Size))
+		// Some servers (Exchange) report a stored size as RFC822.SIZE, not
+		// the size of the body they send. The body is what was delivered,
+		// complete (a cut connection fails the copy above): its size is
+		// the one recorded.
+		m.s.log.Debug("message size differs from the announced one; keeping the body's",
+			"mailbox", m.name, "announced", nm.Size, "body", counter.n)
 	}
 	flags, err := flagSet(flagsOf(letters, kw).Union(unlettered))
 	if err != nil {
 		return 0, m.err("append", err)
 	}
 	uid := m.status.UIDNext + store.UID(len(m.pending))
-	mtime := nm.InternalDate
-	if mtime.IsZero() {
-		mtime = e.ModTime
-	}
+	mtime := e.ModTime // as on disk: a later scan compares it (findEdited)
 	m.pending = append(m.pending, pendingAppend{entry: e, uid: uid, msg: statedb.NearMessage{
 		Mailbox: m.id, UniqueName: e.Name.Unique, Subdir: e.Subdir, FileName: e.File,
 		Flags: flags, Size: counter.n, MTime: mtime, ChangedGen: m.gen}})

@@ -1,0 +1,148 @@
+package maildirstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/store"
+)
+
+const editedBody = "Message-ID: <m1@test>\nSubject: 1, rewritten\n\nbody 1, now longer than it was\n"
+
+// editInPlace rewrites the file of uid as an editor saving a draft does:
+// same name, new content, new mtime.
+func (ts *testStore) editInPlace(t *testing.T, mailbox string, uid store.UID) {
+	t.Helper()
+	f, e := ts.fileOf(t, mailbox, uid)
+	if err := os.WriteFile(e.Path(f), []byte(editedBody), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Unix(1800000000, 0)
+	if err := os.Chtimes(e.Path(f), later, later); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// editedWireSize is editedBody's size with CRLF line endings.
+var editedWireSize = int64(len(editedBody) + bytes.Count([]byte(editedBody), []byte("\n")))
+
+// TestEditedInPlaceIsNewMessage: a known file rewritten in place is seen
+// by the next scan that looks at the folder's files as a new message (new
+// UID, its real size) replacing the old one (vanished).
+func TestEditedInPlaceIsNewMessage(t *testing.T) {
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 2)
+	mb.Close()
+	ts.editInPlace(t, "INBOX", 1)
+	ts.readerDeliver(t, "INBOX", "Message-ID: <other@test>\n\nx\n") // names change: a full scan
+	mb = open(t, ts, "INBOX")
+	defer mb.Close()
+	changed, vanished, _ := changesSince(t, mb, cp, []store.UID{1, 2})
+	if !slices.Equal(vanished, []store.UID{1}) {
+		t.Fatalf("vanished %v, want [1] (the edited message's old UID)", vanished)
+	}
+	var repl *store.Message
+	for _, m := range changed {
+		if m.MessageID == "m1@test" {
+			repl = &m
+		}
+	}
+	if repl == nil || repl.UID <= 2 || repl.Size != editedWireSize {
+		t.Fatalf("changed %+v, want m1@test under a new UID with size %d", changed, editedWireSize)
+	}
+}
+
+// TestEditedBeforeUpload: a file rewritten in place between the scan and
+// the upload is not sent with its scanned size: FetchBodies skips it, and
+// the next scan indexes it as a new message with its real size.
+func TestEditedBeforeUpload(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 2)
+	defer mb.Close()
+	ts.editInPlace(t, "INBOX", 1)
+	err := mb.FetchBodies(ctx, []store.UID{1}, func(meta store.Message, body io.Reader) error {
+		b, err := io.ReadAll(body)
+		if err == nil && int64(len(b)) != meta.Size {
+			t.Errorf("fetched %d bytes announced as %d", len(b), meta.Size)
+		}
+		t.Errorf("an edited file was fetched as uid %d (size %d)", meta.UID, meta.Size)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, vanished, _ := changesSince(t, mb, cp, []store.UID{1, 2})
+	if !slices.Equal(vanished, []store.UID{1}) {
+		t.Fatalf("vanished %v, want [1]", vanished)
+	}
+	if m, ok := changed[3]; !ok || m.Size != editedWireSize || m.MessageID != "m1@test" {
+		t.Fatalf("changed %+v, want uid 3 = m1@test with size %d", changed, editedWireSize)
+	}
+}
+
+// TestEditedWhileStreaming: a file that grows while it is being read fails
+// the read instead of giving its reader the announced count of a longer
+// body (a truncated upload).
+func TestEditedWhileStreaming(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, _ := openWith(t, ts, "INBOX", 1)
+	defer mb.Close()
+	f, e := ts.fileOf(t, "INBOX", 1)
+	called := false
+	err := mb.FetchBodies(ctx, []store.UID{1}, func(meta store.Message, body io.Reader) error {
+		called = true
+		w, err := os.OpenFile(e.Path(f), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.WriteString("appended while the upload runs\n")
+		w.Close()
+		// A consumer reading the announced count sees the error on the
+		// read that completes it (io.CopyN would drop it: an encoder must
+		// check the error of every read).
+		_, err = io.Copy(io.Discard, io.LimitReader(body, meta.Size))
+		if !errors.Is(err, ErrChangedWhileReading) {
+			t.Errorf("reading %d bytes of a grown file: %v, want ErrChangedWhileReading", meta.Size, err)
+		}
+		return nil
+	})
+	if err != nil || !called {
+		t.Fatalf("FetchBodies: %v (called %v)", err, called)
+	}
+}
+
+// TestAppendSizeMismatch: a far message whose announced size (RFC822.SIZE)
+// differs from its body is delivered with the body's size, and the other
+// messages staged with it are kept.
+func TestAppendSizeMismatch(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb := open(t, ts, "INBOX")
+	defer mb.Close()
+	bodies := []string{"Message-ID: <a@x>\r\n\r\na\r\n", "Message-ID: <b@x>\r\n\r\nb\r\n", "Message-ID: <c@x>\r\n\r\nc\r\n"}
+	for i, b := range bodies {
+		size := int64(len(b))
+		if i == 1 {
+			size += 117 // Exchange: stored size
+		}
+		if _, err := mb.Append(ctx, store.NewMessage{Body: bytes.NewReader([]byte(b)), Size: size, InternalDate: time.Unix(1700000000, 0)}); err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+	}
+	if err := mb.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := listAll(t, mb, true)
+	if len(got) != 3 || got[2].Size != int64(len(bodies[1])) || got[2].MessageID != "b@x" {
+		t.Fatalf("listed %+v, want 3 messages, uid 2 with its body's size %d", got, len(bodies[1]))
+	}
+}
