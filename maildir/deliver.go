@@ -51,6 +51,10 @@ type Entry struct {
 	// ModTime is the file's mtime when known (stat asked, or delivered:
 	// the mtime the file got); zero otherwise.
 	ModTime time.Time
+	// Ino is the file's inode number as the directory listing gave it
+	// (Scan, on Linux), 0 when unknown. A file replaced under the same
+	// name (an editor saving by rename) gets another one.
+	Ino uint64
 }
 
 // Flags returns the flag letters of the entry's name.

@@ -36,7 +36,7 @@ const (
 	OpNewToCur              // a file in new/ shown: moved to cur/
 	OpMove                  // moved to another folder, name kept
 	OpDelete                // file removed
-	OpEdit                  // draft rewritten in place (same name)
+	OpEdit                  // draft saved again under its name (by rename)
 	OpCompose               // a new message saved (Sent, Drafts)
 	OpEmpty                 // every file of a folder moved out of the Maildir
 	OpRestore               // an emptied folder's files put back
@@ -212,8 +212,9 @@ func (r *Reader) onFile(ctx context.Context, op Op, folder string, f *maildir.Fo
 	return fmt.Errorf("readersim: no step %v on a file", op)
 }
 
-// edit rewrites a message in place, as an editor saving a draft: same
-// file, same Message-ID, a new body.
+// edit rewrites a message as an editor saving a draft does: a new file
+// written in tmp/ and renamed over the old name (same name, same
+// Message-ID, a new body, another inode).
 func (r *Reader) edit(f *maildir.Folder, e maildir.Entry) error {
 	id, err := fileMessageID(e.Path(f))
 	if err != nil || id == "" {
@@ -221,18 +222,16 @@ func (r *Reader) edit(f *maildir.Folder, e maildir.Entry) error {
 	}
 	r.serial++
 	text := Message(id, fmt.Sprintf("edited %d", r.serial), r.rng.IntN(40))
-	w, err := os.OpenFile(e.Path(f), os.O_WRONLY|os.O_TRUNC, 0)
-	if err != nil {
+	tmp := filepath.Join(f.Path(), maildir.SubTmp, fmt.Sprintf("readersim-edit-%d", r.serial))
+	if err := os.WriteFile(tmp, text, 0o600); err != nil {
 		return err
 	}
-	_, err = w.Write(text)
-	if cerr := w.Close(); err == nil {
-		err = cerr
+	if err := os.Rename(tmp, e.Path(f)); err != nil {
+		os.Remove(tmp)
+		return err
 	}
-	if err == nil {
-		r.Model.Created(id, text)
-	}
-	return err
+	r.Model.Created(id, text)
+	return nil
 }
 
 // compose saves a new message into a random folder, in cur/ with \Seen

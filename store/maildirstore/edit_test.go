@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -26,6 +27,20 @@ func (ts *testStore) editInPlace(t *testing.T, mailbox string, uid store.UID) {
 	}
 	later := time.Unix(1800000000, 0)
 	if err := os.Chtimes(e.Path(f), later, later); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// saveByRename rewrites the file of uid as most editors save: a new file
+// renamed over the old name (same name, another inode, new mtime).
+func (ts *testStore) saveByRename(t *testing.T, mailbox string, uid store.UID) {
+	t.Helper()
+	f, e := ts.fileOf(t, mailbox, uid)
+	tmp := filepath.Join(f.Path(), "tmp", "editor-save")
+	if err := os.WriteFile(tmp, []byte(editedBody), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, e.Path(f)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -56,6 +71,25 @@ func TestEditedInPlaceIsNewMessage(t *testing.T) {
 	}
 	if repl == nil || repl.UID <= 2 || repl.Size != editedWireSize {
 		t.Fatalf("changed %+v, want m1@test under a new UID with size %d", changed, editedWireSize)
+	}
+}
+
+// TestEditedByRename: a draft saved by an editor (a new file renamed over
+// the old name) is seen by the next run although no file name changed:
+// the file's inode is part of the folder's signature.
+func TestEditedByRename(t *testing.T) {
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 2)
+	mb.Close()
+	ts.saveByRename(t, "INBOX", 2)
+	mb = open(t, ts, "INBOX")
+	defer mb.Close()
+	changed, vanished, _ := changesSince(t, mb, cp, []store.UID{1, 2})
+	if !slices.Equal(vanished, []store.UID{2}) {
+		t.Fatalf("vanished %v, want [2] (the edited message's old UID)", vanished)
+	}
+	if m, ok := changed[3]; !ok || m.Size != editedWireSize {
+		t.Fatalf("changed %+v, want uid 3 with size %d", changed, editedWireSize)
 	}
 }
 

@@ -196,10 +196,14 @@ func (m *Mailbox) findEdited(ctx context.Context, files map[string]maildir.Entry
 // at the last reconcile, the folder is exactly as the index has it (every
 // flag change, delivery, removal or move renames, adds or removes a name),
 // and a resync needs neither the index nor a write transaction.
+//
+// The inode numbers the listing gave are digested too: a file replaced
+// under its own name (an editor saving a draft by rename) changes the
+// signature, and the full reconcile that follows sees its new mtime.
 func signature(files map[string]maildir.Entry) string {
 	names := make([]string, 0, len(files))
 	for _, e := range files {
-		names = append(names, e.Subdir+"/"+e.File)
+		names = append(names, e.Subdir+"/"+e.File+"\x00"+strconv.FormatUint(e.Ino, 10))
 	}
 	sort.Strings(names)
 	h := sha256.New()
@@ -207,7 +211,7 @@ func signature(files map[string]maildir.Entry) string {
 		h.Write([]byte(n))
 		h.Write([]byte{0})
 	}
-	return "sig:" + hex.EncodeToString(h.Sum(nil)[:16])
+	return "sig2:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // readStatus loads the folder's index entry into m when same() accepts
