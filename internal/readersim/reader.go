@@ -185,7 +185,7 @@ func (r *Reader) onFile(ctx context.Context, op Op, folder string, f *maildir.Fo
 		if e.Subdir != maildir.SubNew {
 			return nil
 		}
-		return os.Rename(e.Path(f), filepath.Join(f.Path(), maildir.SubCur, e.Name.Unique+":2,"))
+		return renameNoReplace(e.Path(f), filepath.Join(f.Path(), maildir.SubCur, e.Name.Unique+":2,"))
 	case OpMove:
 		to := r.Folders[r.rng.IntN(len(r.Folders))]
 		if _, gone := r.emptied[to]; gone || to == folder {
@@ -226,8 +226,9 @@ func (r *Reader) edit(f *maildir.Folder, e maildir.Entry) error {
 	if err := os.WriteFile(tmp, text, 0o600); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, e.Path(f)); err != nil {
-		os.Remove(tmp)
+	err = replaceExisting(tmp, e.Path(f))
+	os.Remove(tmp) // the old text after the exchange, or the unused new one
+	if err != nil {
 		return err
 	}
 	r.Model.Created(id, text)

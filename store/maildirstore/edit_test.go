@@ -180,3 +180,59 @@ func TestAppendSizeMismatch(t *testing.T) {
 		t.Fatalf("listed %+v, want 3 messages, uid 2 with its body's size %d", got, len(bodies[1]))
 	}
 }
+
+// TestMovedAndEdited: a file moved to another folder by the reader and
+// saved again there before any scan is not the message the index knew:
+// the destination reports a new message (no Origin, its new size) and
+// the source a plain deletion, so the old text is not moved on the
+// server in place of the new one.
+func TestMovedAndEdited(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	if err := ts.CreateMailbox(ctx, "Archive", ""); err != nil {
+		t.Fatal(err)
+	}
+	inbox, cp := openWith(t, ts, "INBOX", 2)
+	arch, archCP := openWith(t, ts, "Archive", 0)
+	inbox.Close()
+	arch.Close()
+	f, e := ts.fileOf(t, "INBOX", 2)
+	moved := filepath.Join(ts.root, "Archive", "cur", e.File)
+	if err := os.Rename(e.Path(f), moved); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(ts.root, "Archive", "tmp", "editor-save")
+	if err := os.WriteFile(tmp, []byte(editedBody), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, moved); err != nil {
+		t.Fatal(err)
+	}
+	arch = open(t, ts, "Archive")
+	defer arch.Close()
+	changed, _, _ := changesSince(t, arch, archCP, nil)
+	if len(changed) != 1 {
+		t.Fatalf("Archive reports %+v, want one message", changed)
+	}
+	for _, m := range changed {
+		if m.Origin != nil || m.Size != editedWireSize {
+			t.Fatalf("Archive reports %+v, want a new message (no Origin) of %d bytes", m, editedWireSize)
+		}
+	}
+	inbox = open(t, ts, "INBOX")
+	defer inbox.Close()
+	var movedOut []store.Move
+	_, err := inbox.Changes(ctx, store.ChangesRequest{Since: cp, Known: slices.Values([]store.UID{1, 2})}, func(cs store.ChangeSet) error {
+		movedOut = append(movedOut, cs.MovedOut...)
+		if !slices.Equal(cs.Vanished, []store.UID{2}) {
+			t.Errorf("INBOX vanished %v, want [2]", cs.Vanished)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(movedOut) > 0 {
+		t.Fatalf("INBOX reports moves %+v for an edited message", movedOut)
+	}
+}

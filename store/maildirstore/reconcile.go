@@ -541,6 +541,15 @@ func (r *reconciler) movedOrCopied(other statedb.NearMessage, msg statedb.NearMe
 	if err != nil {
 		return err
 	}
+	if !other.MTime.IsZero() && !other.MTime.Equal(msg.MTime) {
+		// Moved and edited before this scan: a new message here, and
+		// the one the index knew is gone from its folder.
+		if err := r.tx.DeleteNearMessage(other.Mailbox, other.UID); err != nil {
+			return err
+		}
+		_, err := r.tx.AssignNearUID(msg)
+		return err
+	}
 	newUID, err := r.tx.MoveNearMessage(other.Mailbox, other.UID, msg)
 	if err != nil {
 		return err
