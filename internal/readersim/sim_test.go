@@ -79,7 +79,7 @@ type sim struct {
 }
 
 func simulate(t *testing.T, seed uint64, d time.Duration) Report {
-	s := &sim{t: t, srv: testenv.Dovecot(t), root: t.TempDir(), model: NewModel(), rng: rand.New(rand.NewPCG(seed, 1))}
+	s := &sim{t: t, srv: testenv.Dovecot(t), root: t.TempDir(), model: NewModel(), rng: newRand(seed)}
 	s.user = s.srv.NewUser(t)
 	for _, f := range folders[1:] {
 		s.srv.CreateMailbox(t, s.user.Name, f)
@@ -166,15 +166,7 @@ func (s *sim) close() {
 // fails that mailbox for this run), not fatal; the quiescent runs at the
 // end must have none.
 func (s *sim) sync(tolerant bool) (idle bool) {
-	s.syncs++
-	eng, err := syncer.New(s.far, s.near, s.db, syncer.DefaultOptions())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	res, err := eng.SyncAccount(context.Background())
-	if err != nil {
-		s.t.Fatalf("sync %d: %v", s.syncs, err)
-	}
+	res := s.run(syncer.DefaultOptions())
 	if err := res.Err(); err != nil {
 		s.errs++
 		if !tolerant {
@@ -191,6 +183,22 @@ func (s *sim) sync(tolerant bool) (idle bool) {
 	}
 	return true
 }
+
+// run runs one account sync with opts; a store-level error is fatal.
+func (s *sim) run(opts syncer.Options) syncer.Result {
+	s.syncs++
+	eng, err := syncer.New(s.far, s.near, s.db, opts)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	res, err := eng.SyncAccount(context.Background())
+	if err != nil {
+		s.t.Fatalf("sync %d: %v", s.syncs, err)
+	}
+	return res
+}
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 1)) }
 
 // deliverFar saves n new messages into the server's folder.
 func (s *sim) deliverFar(folder string, n int) {

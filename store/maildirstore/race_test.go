@@ -2,6 +2,7 @@ package maildirstore
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -119,5 +120,38 @@ func TestFileGoneWhileListingHoldsCheckpoint(t *testing.T) {
 	}
 	if next.Token != cp.Token {
 		t.Fatalf("checkpoint moved from %q to %q past a file the listing could not find", cp.Token, next.Token)
+	}
+}
+
+// TestFolderBackToScannedState: the store fills a folder its last scan
+// saw empty; the user then empties it. The folder is exactly as that scan
+// recorded it, but the index holds the store's messages: the next scan
+// must see them gone (the store's own writes drop the recorded scan).
+func TestFolderBackToScannedState(t *testing.T) {
+	ts := newTestStore(t, maildir.LayoutFS)
+	ctx := context.Background()
+	mb, cp := openWith(t, ts, "INBOX", 0) // the scan records "empty"
+	for i := 1; i <= 3; i++ {
+		body := fmt.Sprintf("Message-ID: <m%d@test>\r\n\r\nbody\r\n", i)
+		if _, err := mb.Append(ctx, store.NewMessage{Body: strings.NewReader(body), Size: int64(len(body))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mb.Close() // flushes, as a sync's copies do, with no scan after them
+	cp.UIDNext = 4 // the checkpoint the engine records after its copies
+	for uid := store.UID(1); uid <= 3; uid++ {
+		f, e := ts.fileOf(t, "INBOX", uid)
+		if err := os.Remove(e.Path(f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mb = open(t, ts, "INBOX")
+	defer mb.Close()
+	if n := mb.Status().Messages; n != 0 {
+		t.Errorf("status says %d messages in the emptied folder", n)
+	}
+	_, vanished, _ := changesSince(t, mb, cp, []store.UID{1, 2, 3})
+	if len(vanished) != 3 {
+		t.Fatalf("vanished %v, want [1 2 3]", vanished)
 	}
 }

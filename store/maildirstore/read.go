@@ -78,14 +78,7 @@ func (m *Mailbox) editedSinceScan(ctx context.Context, f *os.File, msg statedb.N
 	m.s.log.Info("message file changed since it was scanned; it will be synced as a new message",
 		"mailbox", m.name, "uid", msg.UID, "file", msg.FileName)
 	m.scanned = false
-	return true, m.record(ctx, "fetch", func(tx *statedb.Tx) error {
-		nm, found, err := tx.NearMailbox(m.id)
-		if err != nil || !found {
-			return err
-		}
-		nm.Checkpoint = ""
-		return tx.UpdateNearMailbox(nm)
-	})
+	return true, m.record(ctx, "fetch", func(tx *statedb.Tx) error { return forgetScan(tx, m.id) })
 }
 
 // ErrChangedWhileReading: a message file did not have the size its scan

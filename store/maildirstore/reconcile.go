@@ -573,6 +573,7 @@ func (r *reconciler) copyIn(msg statedb.NearMessage) error {
 		return err
 	}
 	msg.UniqueName, msg.FileName = unique, newFile
+	r.skipped = true // renamed after the scan: its signature is stale
 	_, err := r.tx.AssignNearUID(msg)
 	return err
 }

@@ -118,7 +118,7 @@ func (m *Mailbox) Flush(ctx context.Context) error {
 				return fmt.Errorf("UID %d assigned to %s, %d promised (the folder changed under the store)", uid, p.entry.File, p.uid)
 			}
 		}
-		return nil
+		return forgetScan(tx, m.id)
 	})
 	if err != nil {
 		return m.err("flush", err)
@@ -181,6 +181,9 @@ type flagUpdate struct {
 // stamped with it, so the next Changes reports it: the caller's checkpoint
 // was taken before this rename.
 func (m *Mailbox) recordFlags(tx *statedb.Tx, updated []flagUpdate) error {
+	if err := forgetScan(tx, m.id); err != nil {
+		return err
+	}
 	stamped := false
 	for _, u := range updated {
 		if u.readerChanged && !stamped {
@@ -374,6 +377,9 @@ func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder
 		if err != nil {
 			return err
 		}
+		if err := forgetScan(tx, dnm.ID); err != nil {
+			return err
+		}
 		msg.Mailbox, msg.Subdir, msg.FileName, msg.ChangedGen = dnm.ID, ne.Subdir, ne.File, dnm.Generation
 		if newUID, err = tx.MoveNearMessage(m.id, uint32(uid), msg); err != nil {
 			return err
@@ -381,6 +387,22 @@ func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder
 		return m.bumpGeneration(tx)
 	})
 	return store.UID(newUID), err == nil, err
+}
+
+// forgetScan drops the folder's recorded scan checkpoint after the store
+// changed the folder itself (delivered, renamed, removed or moved files
+// and recorded that in the index): the recorded signature describes the
+// folder before, and a folder brought back to that state by the user (a
+// folder the first sync filled, emptied by hand) must not read as
+// unchanged while the index holds the store's changes. The next scan
+// then compares every file with the index.
+func forgetScan(tx *statedb.Tx, id statedb.NearMailboxID) error {
+	nm, found, err := tx.NearMailbox(id)
+	if err != nil || !found || nm.Checkpoint == "" {
+		return err
+	}
+	nm.Checkpoint = ""
+	return tx.UpdateNearMailbox(nm)
 }
 
 // bumpGeneration advances the folder's scan generation after the store's
@@ -393,6 +415,7 @@ func (m *Mailbox) bumpGeneration(tx *statedb.Tx) error {
 		return err
 	}
 	nm.Generation++
+	nm.Checkpoint = "" // see forgetScan
 	if err := tx.UpdateNearMailbox(nm); err != nil {
 		return err
 	}
