@@ -137,7 +137,7 @@ func TestFolderBackToScannedState(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mb.Close() // flushes, as a sync's copies do, with no scan after them
+	mb.Close()     // flushes, as a sync's copies do, with no scan after them
 	cp.UIDNext = 4 // the checkpoint the engine records after its copies
 	for uid := store.UID(1); uid <= 3; uid++ {
 		f, e := ts.fileOf(t, "INBOX", uid)
