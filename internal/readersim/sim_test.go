@@ -54,6 +54,9 @@ func TestSimulate(t *testing.T) {
 			total.Stale += r.Stale
 			total.Resurrected += r.Resurrected
 			total.Unequal += r.Unequal
+			if r.OK() && r.Resurrected > 0 {
+				t.Logf("seed %d: %s", seed, strings.Join(r.Details, "\n"))
+			}
 			if !r.OK() {
 				t.Errorf("seed %d: %v\n%s", seed, r, strings.Join(r.Details, "\n"))
 			}
