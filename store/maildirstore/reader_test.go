@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -193,5 +195,29 @@ func TestKeywordsBeyondTwentySix(t *testing.T) {
 	got = listAll(t, mb, false)
 	if want := all.Minus(store.NewFlags("kw28")); !got[2].Flags.Equal(want) {
 		t.Fatalf("after removing kw28: %v, want %v", got[2].Flags, want)
+	}
+}
+
+// TestUpdateFlagsOnMovedFile: the reader moved the file to another folder
+// after the scan; the flag change cannot be made here and is returned as
+// a conflict (planned again), not reported as done.
+func TestUpdateFlagsOnMovedFile(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	if err := ts.CreateMailbox(ctx, "Archive", ""); err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := openWith(t, ts, "INBOX", 2)
+	defer mb.Close()
+	f, e := ts.fileOf(t, "INBOX", 2)
+	if err := os.Rename(e.Path(f), filepath.Join(ts.root, "Archive", "cur", e.File)); err != nil {
+		t.Fatal(err)
+	}
+	conflicts, err := mb.UpdateFlags(ctx, store.FlagChange{UIDs: []store.UID{1, 2}, Add: store.NewFlags(store.Seen)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(conflicts, []store.UID{2}) {
+		t.Fatalf("conflicts %v, want [2] (the moved file)", conflicts)
 	}
 }

@@ -130,8 +130,11 @@ func (m *Mailbox) Flush(ctx context.Context) error {
 
 // UpdateFlags renames the files of uids to carry the new flags (all renames
 // made durable together) and records the new names. Files a mail reader
-// renamed meanwhile are found again by their unique name; files gone are
-// skipped (the next scan reports them vanished).
+// renamed meanwhile are found again by their unique name. A file found
+// nowhere in the folder (deleted, or moved to another folder by a mail
+// reader) is returned as a conflict, like a CONDSTORE refusal: the change
+// was not made, and the caller plans it again after the next scan tells
+// what became of the message.
 func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store.UID, error) {
 	if ch.UnchangedSince != 0 {
 		return nil, m.err("store flags", fmt.Errorf("%w: UNCHANGEDSINCE (no modseqs in a Maildir)", store.ErrUnsupported))
@@ -150,6 +153,7 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 		return nil, m.err("store flags", err)
 	}
 	var updated []flagUpdate
+	var notFound []store.UID
 	for _, uid := range ch.UIDs {
 		u, ok, err := m.update(ctx, uid, ch, kw)
 		if err != nil {
@@ -158,12 +162,14 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 		}
 		if ok {
 			updated = append(updated, u)
+		} else {
+			notFound = append(notFound, uid)
 		}
 	}
 	if err := m.batch.Commit(ctx); err != nil {
 		return nil, m.err("store flags", err)
 	}
-	return nil, m.record(ctx, "store flags", func(tx *statedb.Tx) error {
+	return notFound, m.record(ctx, "store flags", func(tx *statedb.Tx) error {
 		return m.recordFlags(tx, updated)
 	})
 }
