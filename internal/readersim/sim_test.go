@@ -265,3 +265,8 @@ func (s *sim) farSide() Side {
 	}
 	return side
 }
+
+// detailHead returns the first details of a report.
+func detailHead(r Report) string {
+	return strings.Join(r.Details[:min(len(r.Details), 8)], "\n")
+}
