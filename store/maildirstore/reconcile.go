@@ -54,8 +54,8 @@ type fileInfo struct {
 //     renamed to a fresh unique name and treated as new;
 //   - any other unknown file is new and gets the next UID;
 //   - a known file changed in place (its mtime is not the recorded one)
-//     is a new message replacing the old: the old UID goes, the file gets
-//     the next UID.
+//     is a new message replacing the old: the old UID goes, and the next
+//     scan gives the file the next UID.
 func (m *Mailbox) reconcile(ctx context.Context) error {
 	dirs := m.dirTimes()
 	if dirs != "" {
@@ -403,7 +403,8 @@ func (r *reconciler) run(ctx context.Context) error {
 	var missing, replaced []statedb.NearMessage
 	err = r.tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
 		if r.edited[msg.UniqueName] {
-			replaced = append(replaced, msg) // its file is added as new
+			replaced = append(replaced, msg)
+			delete(r.files, msg.UniqueName) // indexed by the next scan
 			return nil
 		}
 		e, ok := r.files[msg.UniqueName]
@@ -423,7 +424,12 @@ func (r *reconciler) run(ctx context.Context) error {
 		}
 	}
 	for _, msg := range replaced {
-		r.bumped = true
+		// The old message goes now; the file is indexed as a new message
+		// by the next scan (the checkpoint is not recorded), so no caller
+		// sees the old UID vanish and the new one appear in one listing:
+		// with the same Message-ID and size, they would read as one
+		// message renumbered, and the edit would never reach the peer.
+		r.bumped, r.skipped = true, true
 		if err := r.tx.DeleteNearMessage(r.nm.ID, msg.UID); err != nil {
 			return err
 		}
