@@ -121,7 +121,42 @@ func simulate(t *testing.T, seed uint64, d time.Duration) Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Compare(s.model, s.farSide(), near)
+	r := Compare(s.model, s.farSide(), near)
+	if r.Lost > 0 {
+		s.explainLost(near)
+	}
+	return r
+}
+
+// explainLost logs, for each message held by one side only, whether the
+// Maildir store lists it and under which UID: listed, the engine did not
+// copy it; not listed, the store missed the file.
+func (s *sim) explainLost(near Side) {
+	far := s.farSide()
+	listed := map[string]string{}
+	for _, name := range folders {
+		mb, err := s.near.OpenMailbox(context.Background(), name)
+		if err != nil {
+			s.t.Logf("open %s: %v", name, err)
+			continue
+		}
+		err = mb.List(context.Background(), store.ListOptions{WithMessageID: true}, func(ms []store.Message) error {
+			for _, m := range ms {
+				listed["<"+m.MessageID+">"] = fmt.Sprintf("%s UID %d %v", name, m.UID, m.Flags)
+			}
+			return nil
+		})
+		mb.Close()
+		if err != nil {
+			s.t.Logf("list %s: %v", name, err)
+		}
+	}
+	for id := range s.model.Expected() {
+		if len(far[id]) == 0 || len(near[id]) == 0 {
+			where, ok := listed[id]
+			s.t.Logf("one-sided %s (far %d, near %d): Maildir store lists it: %v %s", id, len(far[id]), len(near[id]), ok, where)
+		}
+	}
 }
 
 func counts(r *Reader) string {
