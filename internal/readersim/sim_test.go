@@ -134,6 +134,26 @@ func simulate(t *testing.T, seed uint64, d time.Duration) Report {
 func (s *sim) explainLost(near Side) {
 	far := s.farSide()
 	listed := map[string]string{}
+	pairInfo := func(name string, uid store.UID) string {
+		var out string
+		err := s.db.View(context.Background(), func(tx *statedb.Tx) error {
+			mb, ok, err := tx.MailboxByNearName(name)
+			if err != nil || !ok {
+				return err
+			}
+			p, found, err := tx.PairByNearUID(mb.ID, uint32(uid))
+			out = fmt.Sprintf("pair %v %+v; mailbox near checkpoint %q UIDNEXT %d", found, p, mb.NearCheckpoint, mb.NearUIDNext)
+			if nmb, ok, err := tx.NearMailboxByName(name); err == nil && ok {
+				nm, _, _ := tx.NearMessageByUID(nmb.ID, uint32(uid))
+				out += fmt.Sprintf("; near gen %d, message changed_gen %d", nmb.Generation, nm.ChangedGen)
+			}
+			return err
+		})
+		if err != nil {
+			return err.Error()
+		}
+		return out
+	}
 	for _, name := range folders {
 		mb, err := s.near.OpenMailbox(context.Background(), name)
 		if err != nil {
@@ -142,7 +162,7 @@ func (s *sim) explainLost(near Side) {
 		}
 		err = mb.List(context.Background(), store.ListOptions{WithMessageID: true}, func(ms []store.Message) error {
 			for _, m := range ms {
-				listed["<"+m.MessageID+">"] = fmt.Sprintf("%s UID %d %v", name, m.UID, m.Flags)
+				listed["<"+m.MessageID+">"] = fmt.Sprintf("%s UID %d %v: %s", name, m.UID, m.Flags, pairInfo(name, m.UID))
 			}
 			return nil
 		})
@@ -305,3 +325,5 @@ func (s *sim) farSide() Side {
 func detailHead(r Report) string {
 	return strings.Join(r.Details[:min(len(r.Details), 8)], "\n")
 }
+
+func bytesReader(b []byte) *strings.Reader { return strings.NewReader(string(b)) }
