@@ -2,8 +2,10 @@
 GO       ?= go
 FUZZTIME ?= 1m
 BENCHTIME ?= 1s
+SEEDS    ?= 20
+SIMTIME  ?= 1m
 
-.PHONY: test fmt-check vet race bench fuzz
+.PHONY: test fmt-check vet race bench fuzz simulate
 
 ## test: gofmt check, go vet, and every test with the race detector
 test: fmt-check vet race
@@ -30,3 +32,9 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+## simulate: the mail-reader simulator (internal/readersim) against Dovecot,
+## SEEDS seeds of SIMTIME each; `go test` runs one seed for 10 s
+simulate:
+	$(GO) test -count=1 -timeout 0 -run '^TestSimulate$$' -v ./internal/readersim \
+		-readersim.seeds=$(SEEDS) -readersim.duration=$(SIMTIME)
