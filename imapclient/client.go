@@ -49,6 +49,9 @@ type Client struct {
 	bw    *bufio.Writer // guarded by wlock
 	enc   *imapwire.Encoder
 	slots chan struct{} // in-flight semaphore, cap MaxInFlight
+	// searchTurn (cap 1) is held by the command answered by an untagged
+	// SEARCH/SORT/THREAD in flight (route.go).
+	searchTurn chan struct{}
 
 	events *eventQueue
 	trace  *tracer
@@ -97,6 +100,7 @@ func newClient(conn net.Conn, opts Options) *Client {
 		opts:       opts,
 		wlock:      make(chan struct{}, 1),
 		slots:      make(chan struct{}, opts.MaxInFlight),
+		searchTurn: make(chan struct{}, 1),
 		quiet:      make(chan struct{}),
 		closed:     make(chan struct{}),
 		readerDone: make(chan struct{}),

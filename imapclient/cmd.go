@@ -38,9 +38,12 @@ type Cmd struct {
 	sasl func(challenge string) (string, error)
 	// idle marks the IDLE command: no in-flight slot.
 	idle bool
-	// expect and inSet say which untagged data is the command's (route.go).
-	expect []string
-	inSet  func(*imap.Response) bool
+	// route says which untagged data is the command's (route.go); set
+	// when the command is written.
+	route route
+	// searchTurn: the command holds the connection's turn for commands
+	// answered by an untagged SEARCH/SORT/THREAD (route.go).
+	searchTurn bool
 
 	ctxDone   <-chan struct{} // the sender's ctx, while the command is written
 	sent      time.Time       // when it was registered and written
@@ -72,8 +75,7 @@ func (r *Result) Code() (imap.ResponseCode, []imap.Value) {
 
 func newCmd(c *Client, args []imap.Value) *Cmd {
 	name := nameOf(args)
-	return &Cmd{c: c, args: args, name: name, expect: expectedNames(name), inSet: setFilter(name, args),
-		cont: make(chan *imap.Response, 1), done: make(chan struct{})}
+	return &Cmd{c: c, args: args, name: name, cont: make(chan *imap.Response, 1), done: make(chan struct{})}
 }
 
 // Start sends the command made of args (e.g. imap.Atom("NOOP")) without
@@ -169,6 +171,10 @@ func (c *Client) enter() error {
 
 // leave undoes enter (and frees the slot) once cmd is finished.
 func (c *Client) leave(cmd *Cmd) {
+	if cmd.searchTurn {
+		cmd.searchTurn = false
+		<-c.searchTurn
+	}
 	if cmd.slot {
 		cmd.slot = false
 		<-c.slots
@@ -187,6 +193,9 @@ func (c *Client) leave(cmd *Cmd) {
 // acquire takes an in-flight slot and the write lock, bounded by ctx, and
 // ends an IDLE in progress.
 func (c *Client) acquire(ctx context.Context, cmd *Cmd) error {
+	if err := c.takeSearchTurn(ctx, cmd); err != nil {
+		return err
+	}
 	if !cmd.idle {
 		select {
 		case c.slots <- struct{}{}:
@@ -205,6 +214,42 @@ func (c *Client) acquire(ctx context.Context, cmd *Cmd) error {
 		return err
 	}
 	return nil
+}
+
+// takeSearchTurn waits, bounded by ctx, until no other command that is
+// answered by an untagged SEARCH, SORT or THREAD is in flight, when cmd is
+// one: such answers carry no correlator, so only one may be outstanding
+// (route.go). With ESEARCH and a RETURN option the answer is an ESEARCH
+// tagged with the command's tag, and no turn is needed.
+func (c *Client) takeSearchTurn(ctx context.Context, cmd *Cmd) error {
+	if !untaggedSearch(cmd.name, cmd.args) {
+		return nil
+	}
+	select {
+	case c.searchTurn <- struct{}{}:
+		cmd.searchTurn = true
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("imapclient: %s queued behind another search: %w", cmd.name, ctx.Err())
+	case <-c.closed:
+		return c.Err()
+	}
+}
+
+// untaggedSearch reports whether a command may be answered by an untagged
+// SEARCH, SORT or THREAD response: those commands without RETURN.
+func untaggedSearch(name string, args []imap.Value) bool {
+	switch name {
+	case "SEARCH", "UID SEARCH", "SORT", "UID SORT", "THREAD", "UID THREAD":
+	default:
+		return false
+	}
+	for _, a := range args {
+		if imap.IsAtomNamed(a, "RETURN") {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *Client) lockWrite(ctx context.Context) error {
@@ -239,7 +284,9 @@ func (c *Client) write(ctx context.Context, cmd *Cmd) error {
 	c.inflight = append(c.inflight, cmd)
 	c.peakInflight = max(c.peakInflight, len(c.inflight))
 	c.contTarget = cmd
-	c.enc.SetOptions(c.encoderOptions())
+	eo := c.encoderOptions()
+	c.enc.SetOptions(eo)
+	cmd.route = newRoute(cmd.name, cmd.args, eo.UTF8)
 	c.mu.Unlock()
 	c.trace.command(cmd.tag, cmd.args)
 	cmd.ctxDone = ctx.Done()
