@@ -2,6 +2,7 @@ package imapclient
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -185,7 +186,9 @@ func (c *Client) Close() error {
 }
 
 // closeWith closes the connection once, recording err and failing every
-// command in flight with it.
+// command in flight with it. A connection failure (*ConnError) is
+// reported as EventDisconnected, queued before Done's channel closes, so
+// that whoever reacts to Done (a Session) reports after it.
 func (c *Client) closeWith(err error) {
 	c.mu.Lock()
 	if c.closeErr != nil {
@@ -197,6 +200,10 @@ func (c *Client) closeWith(err error) {
 	cmds := c.inflight
 	c.inflight = nil
 	c.idling = nil
+	var ce *ConnError
+	if errors.As(err, &ce) {
+		c.events.push(Event{Kind: EventDisconnected, Err: err})
+	}
 	close(c.closed)
 	c.mu.Unlock()
 	_ = c.conn.Close()

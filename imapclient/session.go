@@ -161,6 +161,8 @@ func (s *Session) supervise() {
 		default:
 		}
 		s.markDown(c)
+		c.Close()
+		<-c.events.done // its EventDisconnected is passed on before EventReconnecting
 		cause := c.Err()
 		var ce *ConnError
 		if s.opts.NoReconnectOnBye && errors.As(cause, &ce) && ce.Op == "bye" {
