@@ -45,7 +45,7 @@ type Cmd struct {
 	// answered by an untagged SEARCH/SORT/THREAD (route.go).
 	searchTurn bool
 
-	ctxDone   <-chan struct{} // the sender's ctx, while the command is written
+	ctx       context.Context // the sender's ctx, while the command is written
 	sent      time.Time       // when it was registered and written
 	cont      chan *imap.Response
 	done      chan struct{}
@@ -289,7 +289,7 @@ func (c *Client) write(ctx context.Context, cmd *Cmd) error {
 	cmd.route = newRoute(cmd.name, cmd.args, eo.UTF8)
 	c.mu.Unlock()
 	c.trace.command(cmd.tag, cmd.args)
-	cmd.ctxDone = ctx.Done()
+	cmd.ctx = ctx
 	// A ctx that ends mid-write breaks the write through a past deadline:
 	// a half-sent command cannot be taken back, so the connection goes.
 	fired := make(chan struct{})
@@ -304,6 +304,9 @@ func (c *Client) write(ctx context.Context, cmd *Cmd) error {
 	if !stop() {
 		<-fired
 		c.conn.SetWriteDeadline(time.Time{})
+		if err != nil && !errors.Is(err, ctx.Err()) { // the past deadline broke the write
+			err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
 	}
 	if !cmd.idle { // IDLE waits for its "+" after the write (enterIdle)
 		c.clearContTarget(cmd)
@@ -361,11 +364,15 @@ func (c *Client) unregister(cmd *Cmd) {
 // waitCont waits for the continuation request of a synchronizing literal
 // (RFC 9051 §7.6). A tagged response instead ends the command.
 func (cmd *Cmd) waitCont() error {
+	var ctxDone <-chan struct{}
+	if cmd.ctx != nil {
+		ctxDone = cmd.ctx.Done()
+	}
 	select {
 	case <-cmd.cont:
 		return nil
-	case <-cmd.ctxDone:
-		return fmt.Errorf("imapclient: %s %s canceled while waiting to send a literal: %w", cmd.tag, cmd.name, context.Canceled)
+	case <-ctxDone:
+		return fmt.Errorf("imapclient: %s %s canceled while waiting to send a literal: %w", cmd.tag, cmd.name, cmd.ctx.Err())
 	case <-cmd.done:
 		if cmd.err != nil {
 			return cmd.err

@@ -120,7 +120,7 @@ func (c *Client) enterIdle(ctx context.Context) (*Cmd, error) {
 	if err := c.write(ctx, cmd); err != nil {
 		return nil, err
 	}
-	cmd.ctxDone = nil // the "+" is awaited whatever ctx does: IDLE is sent
+	cmd.ctx = nil // the "+" is awaited whatever ctx does: IDLE is sent
 	err := cmd.waitCont()
 	c.clearContTarget(cmd)
 	if err != nil {
