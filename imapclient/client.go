@@ -121,7 +121,7 @@ func (c *Client) setConn(conn net.Conn) {
 	dopts := c.opts.Decoder
 	dopts.Literal = c.literal
 	c.dec = imapwire.NewDecoder(c.br, dopts)
-	c.bw = bufio.NewWriterSize(conn, 32<<10)
+	c.bw = bufio.NewWriterSize(c.trace.tap(conn), 32<<10)
 	c.enc = imapwire.NewEncoder(c.bw, imapwire.EncoderOptions{})
 }
 

@@ -288,7 +288,7 @@ func (c *Client) write(ctx context.Context, cmd *Cmd) error {
 	c.enc.SetOptions(eo)
 	cmd.route = newRoute(cmd.name, cmd.args, eo.UTF8)
 	c.mu.Unlock()
-	c.trace.command(cmd.tag, cmd.args)
+	wargs, label := c.traceCommand(cmd.tag, cmd.args, eo)
 	cmd.ctx = ctx
 	// A ctx that ends mid-write breaks the write through a past deadline:
 	// a half-sent command cannot be taken back, so the connection goes.
@@ -297,7 +297,8 @@ func (c *Client) write(ctx context.Context, cmd *Cmd) error {
 		c.conn.SetWriteDeadline(time.Unix(1, 0))
 		close(fired)
 	})
-	err := c.enc.WriteCommand(cmd.tag, cmd.args, cmd.waitCont)
+	err := c.enc.WriteCommand(cmd.tag, wargs, cmd.waitCont)
+	c.trace.endRedact(label)
 	if err == nil && cmd.sasl != nil {
 		err = c.saslExchange(cmd)
 	}

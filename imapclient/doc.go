@@ -76,7 +76,11 @@
 // # Trace
 //
 // Options.Trace (a *slog.Logger) and Options.TraceWriter receive "C: " and
-// "S: " lines. LOGIN and AUTHENTICATE arguments and SASL responses are
-// always redacted; literals show as "{N bytes}" unless
+// "S: " lines. The "C: " lines are the bytes written, cut at CRLF:
+// mailbox names as sent (modified UTF-7), literal headers such as {7+}
+// and the literal's content on the lines that follow. The LOGIN password,
+// the AUTHENTICATE initial response and SASL responses are always
+// redacted; message bodies sent and literals over 4 KiB show as
+// "<N bytes>". Server literals show as "{N bytes}" unless
 // Options.TraceLiterals asks for the small ones.
 package imapclient

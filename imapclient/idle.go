@@ -147,7 +147,6 @@ func (c *Client) stopIdle(ctx context.Context) error {
 	if cmd == nil {
 		return nil
 	}
-	c.trace.client("DONE")
 	if err := c.enc.WriteLine("DONE"); err != nil {
 		err = &ConnError{Op: "write", Err: err}
 		c.closeWith(err)

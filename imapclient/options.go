@@ -85,15 +85,18 @@ type Options struct {
 	// discards them.
 	Logger *slog.Logger
 	// Trace receives the protocol trace, one record per line at Debug
-	// level with the message "C: ..." or "S: ...". LOGIN and AUTHENTICATE
-	// arguments are always redacted.
+	// level with the message "C: ..." or "S: ...". The "C: " lines are
+	// the bytes sent, cut at CRLF, with the LOGIN password, the
+	// AUTHENTICATE initial response and SASL responses always redacted,
+	// and message bodies sent (APPEND) and literals over 4 KiB shown as
+	// "<N bytes>". The "S: " lines are the responses as decoded.
 	Trace *slog.Logger
 	// TraceWriter receives the same trace as plain "C: ...\n" lines.
 	TraceWriter io.Writer
-	// TraceLiterals shows literals in the trace: those of up to 4 KiB in
-	// full, and the first 4 KiB of every message body received (on a line
-	// of its own before the response's). Otherwise literals appear as
-	// "{N bytes}". Bodies the client sends (APPEND) are always summarized.
+	// TraceLiterals shows the literals the server sends in the trace:
+	// those of up to 4 KiB in full, and the first 4 KiB of every message
+	// body received (on a line of its own before the response's).
+	// Otherwise they appear as "{N bytes}".
 	TraceLiterals bool
 
 	// IdleRestart is how long one IDLE command lasts before the client ends
