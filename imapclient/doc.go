@@ -69,9 +69,12 @@
 // Session wraps a Client and reconnects after a network error, timeout or
 // BYE with exponential backoff and jitter, logs in, re-enables, re-selects
 // and resumes Idle, reporting through the Handler. Commands meanwhile wait,
-// bounded by their context (ErrReconnecting); a command cut by the failure
-// returns a *ConnError. Both are IsRetryable; the session never re-sends a
-// command by itself.
+// bounded by their context (ErrReconnecting). Session has the typed
+// methods of Client: reads that do not depend on the connection (Status,
+// List, UIDFetch, UIDSearch, Noop, ...) are run again after a reconnect;
+// other commands cut by the failure return a *ConnError. Both errors are
+// IsRetryable. Session events come in the order EventDisconnected,
+// EventReconnecting (once per attempt), EventReconnected.
 //
 // # Trace
 //

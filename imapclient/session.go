@@ -51,8 +51,13 @@ type SessionOptions struct {
 // a running Idle resume, reporting EventDisconnected, EventReconnecting
 // and EventReconnected to the Handler. Commands issued meanwhile wait for
 // the new connection, bounded by their context (then failing with
-// ErrReconnecting). A command cut by the failure fails with a *ConnError;
-// the session never re-sends it, since it may have taken effect.
+// ErrReconnecting). The typed methods of Client exist on Session too: the
+// reads that do not depend on the connection (Noop, Capability,
+// Namespace, Status, List, UIDSearch, UIDFetch) are run again on the next
+// connection when the connection fails under them; every other command
+// cut by a failure fails with a *ConnError (IsRetryable), since it may
+// have taken effect. Do and Command give the connection itself and are
+// never re-sent.
 type Session struct {
 	opts   SessionOptions
 	events *eventQueue
