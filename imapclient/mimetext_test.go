@@ -61,3 +61,31 @@ func TestDecodedEnvelopeAndParts(t *testing.T) {
 		t.Errorf("raw disposition params %v", pdf.RawDispositionParams)
 	}
 }
+
+// TestSearchNonASCII: Search adds CHARSET UTF-8 itself for a criterion
+// that is not ASCII, and Dovecot finds the message by its decoded
+// subject; criteria that already name a charset are left alone.
+func TestSearchNonASCII(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	tr := &traceBuf{}
+	c, u := login(t, srv, &Options{TraceWriter: tr})
+	uid := srv.SaveMessage(t, u.Name, "INBOX", []byte(encodedMessage))
+	srv.SaveMessage(t, u.Name, "INBOX", testMessage(1))
+	ctx := testCtx(t)
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, crit := range [][]imap.Value{
+		{imap.Atom("SUBJECT"), imap.Str("Grüße")},
+		{imap.Atom("NOT"), imap.List{imap.Atom("FROM"), imap.AStr("nobody")}, imap.Atom("SUBJECT"), imap.Str("Köln")},
+		{imap.Atom("CHARSET"), imap.AStr("UTF-8"), imap.Atom("SUBJECT"), imap.Str("Köln")},
+	} {
+		d, err := c.UIDSearch(ctx, crit...)
+		if err != nil || d.UIDs.String() != imap.UIDSetOf(imap.UID(uid)).String() {
+			t.Errorf("UIDSearch %v: %v %v", crit, d, err)
+		}
+	}
+	if n := strings.Count(tr.String(), "CHARSET UTF-8"); n != 3 {
+		t.Errorf("CHARSET UTF-8 sent %d times, want 3:\n%s", n, tr.String())
+	}
+}
