@@ -118,7 +118,7 @@ func (c *Client) setConn(conn net.Conn) {
 	c.conn = conn
 	c.src = &swapReader{r: conn}
 	c.br = bufio.NewReaderSize(c.src, 64<<10)
-	dopts := c.opts.Decoder
+	dopts := c.opts.Decoder.wire()
 	dopts.Literal = c.literal
 	c.dec = imapwire.NewDecoder(c.br, dopts)
 	c.bw = bufio.NewWriterSize(c.trace.tap(conn), 32<<10)

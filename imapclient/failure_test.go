@@ -121,3 +121,23 @@ func TestContextEndsMidAppend(t *testing.T) {
 		})
 	}
 }
+
+// TestDecoderOptions: a limit set through Options.Decoder holds: a
+// response line longer than MaxLine breaks the connection.
+func TestDecoderOptions(t *testing.T) {
+	fs := newFakeServer(t, func(f *fakeConn) {
+		f.send("* OK [CAPABILITY IMAP4rev1] fake")
+		tag := strings.Fields(f.read())[0]
+		f.send("* OK "+strings.Repeat("x", 300), tag+" OK done")
+		f.read()
+	})
+	c, err := Dial(testCtx(t), fs.addr(), &Options{InsecurePlaintext: true, Decoder: DecoderOptions{MaxLine: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var ce *ConnError
+	if err := c.Noop(testCtx(t)); !errors.As(err, &ce) {
+		t.Fatalf("a 300-byte line with MaxLine 200: %v", err)
+	}
+}

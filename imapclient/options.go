@@ -106,9 +106,36 @@ type Options struct {
 	// Default one minute.
 	PollInterval time.Duration
 
-	// Decoder tunes the response decoder's limits; its Literal field is
-	// ignored (the client routes literals itself).
-	Decoder imapwire.DecoderOptions
+	// Decoder bounds what a response may make the client hold in memory.
+	Decoder DecoderOptions
+}
+
+// DecoderOptions bound what the server's responses may make the client
+// allocate: every size a server sends is untrusted. A response beyond a
+// limit closes the connection with a *ConnError naming the limit. Zero
+// fields take the defaults given. Message bodies handed to a BodyFunc are
+// streamed and bounded by none of these.
+type DecoderOptions struct {
+	// MaxLiteral bounds a literal that is not a message body (a mailbox
+	// name, a header field); it is refused before any of it is read.
+	// Default 1 MiB.
+	MaxLiteral int64
+	// MaxBodyBuffer bounds a message body kept in memory, i.e. fetched
+	// without FetchOptions.Body. Default 64 MiB.
+	MaxBodyBuffer int64
+	// MaxLine bounds one response line, literals excluded. Default 8 MiB.
+	MaxLine int
+	// MaxDepth bounds the nesting of parenthesized lists. Default 64.
+	MaxDepth int
+	// MaxResponse bounds the memory one response holds: its lines, its
+	// in-memory literals and about 32 bytes per value. Default 64 MiB.
+	MaxResponse int64
+}
+
+// wire converts the options for the decoder.
+func (o DecoderOptions) wire() imapwire.DecoderOptions {
+	return imapwire.DecoderOptions{MaxLiteral: o.MaxLiteral, MaxBodyBuffer: o.MaxBodyBuffer,
+		MaxLine: o.MaxLine, MaxDepth: o.MaxDepth, MaxResponse: o.MaxResponse}
 }
 
 func (o Options) withDefaults() Options {
