@@ -64,6 +64,7 @@ type Client struct {
 	peakInflight int    // most commands ever in flight at once (tests)
 	contTarget   *Cmd   // the command waiting for a continuation request
 	active       int    // commands entered and not finished (queued or in flight)
+	entered      uint64 // commands ever entered (IdleGrace)
 	quiet        chan struct{}
 	caps         imap.CapSet
 	enabled      imap.CapSet

@@ -166,6 +166,7 @@ func (c *Client) enter() error {
 		c.quiet = make(chan struct{})
 	}
 	c.active++
+	c.entered++
 	return nil
 }
 

@@ -61,7 +61,8 @@
 //
 // Idle keeps the connection in IDLE (RFC 2177) until its context ends. Any
 // other command sends DONE first, runs, and IDLE resumes once no command
-// is active. IDLE is restarted every 28 minutes; without the IDLE
+// has been active for Options.IdleGrace (100 ms), so that commands issued
+// back to back do not each cost an IDLE and a DONE. IDLE is restarted every 28 minutes; without the IDLE
 // capability Idle polls with NOOP.
 //
 // # Reconnecting

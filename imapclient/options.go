@@ -19,6 +19,7 @@ const (
 	DefaultUserTimeout   = 30 * time.Second
 	DefaultIdleRestart   = 28 * time.Minute // RFC 2177 §3: servers may log out after 30 min
 	DefaultPollInterval  = time.Minute
+	DefaultIdleGrace     = 100 * time.Millisecond
 	DefaultQueueWarnSize = 1024
 )
 
@@ -105,6 +106,11 @@ type Options struct {
 	// PollInterval is the NOOP period of Idle when the server lacks IDLE.
 	// Default one minute.
 	PollInterval time.Duration
+	// IdleGrace is how long the connection must have been without
+	// commands before Idle enters IDLE again, so that commands issued
+	// back to back do not each cost an IDLE and a DONE. Default 100 ms;
+	// negative: none.
+	IdleGrace time.Duration
 
 	// Decoder bounds what a response may make the client hold in memory.
 	Decoder DecoderOptions
@@ -156,6 +162,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
+	}
+	if o.IdleGrace == 0 {
+		o.IdleGrace = DefaultIdleGrace
 	}
 	if o.QueueWarnSize <= 0 {
 		o.QueueWarnSize = DefaultQueueWarnSize
