@@ -50,9 +50,12 @@ func (a account) deliver(raw string) { a.srv.SaveMessage(exampleTB{}, a.User, "I
 // testing.TB; a failure ends the test binary.
 type exampleTB struct{ testing.TB }
 
-func (exampleTB) Helper()                           {}
-func (exampleTB) Fatal(args ...any)                 { fmt.Fprintln(os.Stderr, args...); os.Exit(1) }
-func (exampleTB) Fatalf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...); os.Exit(1) }
-func (exampleTB) Logf(format string, args ...any)   {}
-func (exampleTB) Cleanup(func())                    {}
-func (exampleTB) Name() string                      { return "example" }
+func (exampleTB) Helper()           {}
+func (exampleTB) Fatal(args ...any) { fmt.Fprintln(os.Stderr, args...); os.Exit(1) }
+func (exampleTB) Fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+	os.Exit(1)
+}
+func (exampleTB) Logf(format string, args ...any) {}
+func (exampleTB) Cleanup(func())                  {}
+func (exampleTB) Name() string                    { return "example" }
