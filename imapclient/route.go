@@ -45,6 +45,9 @@ import (
 //   - VANISHED (EARLIER): the oldest UID FETCH or SELECT/EXAMINE in flight
 //     (RFC 7162 §3.2.6, §3.2.5.1).
 //   - CAPABILITY, ENABLED, NAMESPACE, ID: the oldest command of that name.
+//   - A command with an argument given as imap.Raw (text sent as typed,
+//     which the client does not read) takes the response names of its
+//     kind as a fallback only.
 //   - Anything else (EXISTS, EXPUNGE, RECENT, FLAGS, untagged OK/NO/BAD,
 //     BYE, VANISHED without EARLIER): SELECT/EXAMINE and commands of
 //     names this table does not know, as a fallback; else the Handler.
@@ -70,6 +73,7 @@ type route struct {
 	patterns []string                  // LIST/LSUB: ref+pattern as sent
 	listStat bool                      // LIST RETURN (STATUS ...)
 	search   bool                      // SEARCH, SORT, THREAD
+	loose    bool                      // arguments given as imap.Raw: what they say is unknown
 }
 
 // expectedNames returns the untagged response names a command produces,
@@ -109,6 +113,11 @@ func expectedNames(name string) []string {
 // whether mailbox names go on the wire as UTF-8.
 func newRoute(name string, args []imap.Value, utf8 bool) route {
 	r := route{expect: expectedNames(name), fetch: fetchFilter(name, args)}
+	for _, a := range args {
+		if _, ok := a.(imap.Raw); ok {
+			r.loose = true
+		}
+	}
 	switch name {
 	case "STATUS":
 		if len(args) > 1 {
@@ -190,6 +199,9 @@ func (cmd *Cmd) matchResp(resp *imap.Response, name string) match {
 			return exact
 		}
 		return noMatch
+	}
+	if r.loose {
+		return fallback
 	}
 	switch name {
 	case "FETCH":
