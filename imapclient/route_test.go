@@ -20,6 +20,23 @@ import (
 
 const pipeWidth, pipeRounds = 10, 5
 
+// TestPipelined10 runs each kind on one fixture (its 20 mailboxes take a
+// while to create).
+func TestPipelined10(t *testing.T) {
+	f := newPipelineFixture(t)
+	t.Run("SEARCH", func(t *testing.T) { pipelinedSearch(t, f) })
+	t.Run("STATUS", func(t *testing.T) { pipelinedStatus(t, f) })
+	t.Run("FETCH", func(t *testing.T) { pipelinedFetch(t, f) })
+	t.Run("LIST", func(t *testing.T) { pipelinedList(t, f) })
+	f.c.mu.Lock()
+	peak := f.c.peakInflight
+	f.c.mu.Unlock()
+	t.Logf("peak in flight: %d", peak)
+	if peak < 2 {
+		t.Errorf("peak in flight %d: the commands were not pipelined", peak)
+	}
+}
+
 // pipelineFixture is a user with 10 messages in INBOX (Message-ID
 // <m1@example.org> ... <m10@...>, subject "message N") and 10 mailboxes
 // "Box0".."Box9" and "Entwürfe0".."Entwürfe9", box i holding i messages.
@@ -84,12 +101,11 @@ func together(t *testing.T, f func(ctx context.Context, i int) error) {
 	}
 }
 
-// TestPipelinedSearch: typed UIDSearch (ESEARCH, routed by its TAG
+// pipelinedSearch: typed UIDSearch (ESEARCH, routed by its TAG
 // correlator), generic UID SEARCH RETURN (ESEARCH through Command) and
 // generic UID SEARCH without RETURN (untagged SEARCH, which the client
 // serialises) each find exactly their message.
-func TestPipelinedSearch(t *testing.T) {
-	f := newPipelineFixture(t)
+func pipelinedSearch(t *testing.T, f *pipelineFixture) {
 	crit := func(i int) []imap.Value {
 		return []imap.Value{imap.Atom("HEADER"), imap.AStr("Message-ID"), imap.AStr(fmt.Sprintf("<m%d@example.org>", i+1))}
 	}
@@ -140,11 +156,10 @@ func (f *pipelineFixture) genericSearch(ctx context.Context, kind string, i int,
 	return check(kind, i, got)
 }
 
-// TestPipelinedStatus: STATUS of 20 mailboxes (half with non-ASCII names,
+// pipelinedStatus: STATUS of 20 mailboxes (half with non-ASCII names,
 // sent in modified UTF-7) at once, typed and generic, each gets the
 // counts of its own mailbox.
-func TestPipelinedStatus(t *testing.T) {
-	f := newPipelineFixture(t)
+func pipelinedStatus(t *testing.T, f *pipelineFixture) {
 	together(t, func(ctx context.Context, i int) error {
 		for _, name := range boxNames(i) {
 			if i%2 == 0 {
@@ -175,10 +190,9 @@ func TestPipelinedStatus(t *testing.T) {
 	})
 }
 
-// TestPipelinedFetch: the same message fetched with different items by
+// pipelinedFetch: the same message fetched with different items by
 // 10 commands at once, and different messages, typed and generic.
-func TestPipelinedFetch(t *testing.T) {
-	f := newPipelineFixture(t)
+func pipelinedFetch(t *testing.T, f *pipelineFixture) {
 	items := [][]string{{"ENVELOPE"}, {"RFC822.SIZE"}, {"INTERNALDATE"}, {"BODY.PEEK[HEADER.FIELDS (SUBJECT)]"}, {"BODYSTRUCTURE"}}
 	together(t, func(ctx context.Context, i int) error {
 		uid := imap.UIDSetOf(imap.UID(f.uids[0]))
@@ -224,11 +238,10 @@ func TestPipelinedFetch(t *testing.T) {
 	})
 }
 
-// TestPipelinedList: LIST with 10 different patterns at once, typed (with
+// pipelinedList: LIST with 10 different patterns at once, typed (with
 // LIST-STATUS) and generic; each gets exactly the mailboxes its pattern
 // matches.
-func TestPipelinedList(t *testing.T) {
-	f := newPipelineFixture(t)
+func pipelinedList(t *testing.T, f *pipelineFixture) {
 	together(t, func(ctx context.Context, i int) error {
 		pattern := fmt.Sprintf("*%d", i)
 		want := map[string]bool{}
