@@ -90,7 +90,7 @@ func NewSession(ctx context.Context, so SessionOptions) (*Session, error) {
 		return nil, err
 	}
 	s.install(c)
-	go s.supervise()
+	go s.supervise(c)
 	return s, nil
 }
 
@@ -148,13 +148,12 @@ func (s *Session) markDown(c *Client) {
 	s.mu.Unlock()
 }
 
-// supervise waits for the connection to fail and replaces it.
-func (s *Session) supervise() {
+// supervise waits for the connection c to fail and replaces it. It keeps
+// its own reference: Client may have forgotten a failed connection
+// (markDown) before the supervisor looks.
+func (s *Session) supervise(c *Client) {
 	defer close(s.done)
 	for {
-		s.mu.Lock()
-		c := s.client
-		s.mu.Unlock()
 		select {
 		case <-c.Done():
 		case <-s.closed:
@@ -186,6 +185,7 @@ func (s *Session) supervise() {
 		default:
 		}
 		s.install(next)
+		c = next
 	}
 }
 
