@@ -195,9 +195,6 @@ func (cmd *Cmd) matchResp(resp *imap.Response, name string) match {
 		return fallback
 	}
 	if !hasName(r.expect, name) {
-		if name == "VANISHED" && cmd.name == "UID FETCH" {
-			return exact
-		}
 		return noMatch
 	}
 	if r.loose {
