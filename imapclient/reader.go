@@ -43,7 +43,6 @@ func (c *Client) readFailed(err error) {
 	}
 	c.mu.Unlock()
 	c.closeWith(ce)
-	c.events.push(Event{Kind: EventDisconnected, Err: ce})
 }
 
 // dispatch routes one response: "+" to the command waiting for it, a
