@@ -1,6 +1,7 @@
 package imapclient
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,13 @@ import (
 // and routes them until the connection fails or closes.
 func (c *Client) readLoop() {
 	defer close(c.readerDone)
+	defer func() {
+		// A panic while decoding or routing (a callback's, or a bug met
+		// by some server's bytes) fails this connection, not the process.
+		if p := recover(); p != nil {
+			c.readFailed(fmt.Errorf("imapclient: panic while reading a response: %v", p))
+		}
+	}()
 	for {
 		resp, err := c.dec.ReadResponse()
 		var lerr *imapwire.LiteralError
@@ -211,7 +219,11 @@ func (c *Client) trackCaps(resp *imap.Response) {
 
 // literal is the decoder's LiteralFunc: body literals go to the body
 // callback of the oldest FETCH in flight that has one, others are read
-// into memory (within the decoder's limits).
+// into memory within the decoder's MaxBodyBuffer (body items, such as
+// BODY[HEADER.FIELDS (MESSAGE-ID)] of a metadata FETCH) or MaxLiteral
+// (the rest). The size is the server's word: a larger literal is refused
+// before anything is allocated and the connection fails with an error
+// wrapping imapwire.ErrLimit.
 func (c *Client) literal(info imapwire.LiteralInfo, r io.Reader) (imap.Value, error) {
 	if c.trace.showLiterals() && info.Body {
 		peek := &capWriter{max: traceLiteralMax}
@@ -223,11 +235,23 @@ func (c *Client) literal(info imapwire.LiteralInfo, r io.Reader) (imap.Value, er
 			return c.streamBody(cmd, info, r)
 		}
 	}
+	if limit := c.bufferLimit(info); info.Size > limit {
+		return nil, fmt.Errorf("imapclient: %s literal of %d bytes in %s response exceeds the limit of %d bytes for data not streamed; not read: %w",
+			cmp.Or(info.Item, "a"), info.Size, info.Name, limit, imapwire.ErrLimit)
+	}
 	buf := make([]byte, info.Size)
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return nil, err
 	}
 	return imap.Str(buf), nil
+}
+
+// bufferLimit is the largest literal of info's kind read into memory.
+func (c *Client) bufferLimit(info imapwire.LiteralInfo) int64 {
+	if info.Body {
+		return cmp.Or(max(c.opts.Decoder.MaxBodyBuffer, 0), imapwire.DefaultMaxBodyBuffer)
+	}
+	return cmp.Or(max(c.opts.Decoder.MaxLiteral, 0), imapwire.DefaultMaxLiteral)
 }
 
 func (c *Client) bodyTarget() *Cmd {
