@@ -59,6 +59,9 @@ func (m *Mailbox) appendUID(tagged *imap.Response) store.UID {
 	if err != nil || au.UIDValidity != m.status.UIDValidity {
 		return 0
 	}
+	if au.UIDs.Len() != 1 { // checked before Nums: the set is the server's word
+		return 0
+	}
 	uids, ok := au.UIDs.Nums()
 	if !ok || len(uids) != 1 {
 		return 0

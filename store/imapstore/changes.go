@@ -124,6 +124,10 @@ func (m *Mailbox) changes(ctx context.Context, req store.ChangesRequest, fn func
 	return fn(store.ChangeSet{Changed: pending, Vanished: gone})
 }
 
+// maxVanished bounds the VANISHED UIDs one change scan takes without a
+// list of known UIDs to filter them by: the set is the server's word.
+const maxVanished = 1 << 24
+
 // vanished returns the vanished UIDs below Since.UIDNext: from the
 // server's VANISHED with QRESYNC, else by comparing req.Known with a
 // search; filtered by req.Known when given.
@@ -135,6 +139,9 @@ func (m *Mailbox) vanished(ctx context.Context, req store.ChangesRequest, report
 	if m.s.caps.qresync && since.HighestModSeq > 0 {
 		if req.Known != nil {
 			return knownIn(req, func(u store.UID) bool { return reported.Contains(imap.UID(u)) }), nil
+		}
+		if n := reported.Len(); n > maxVanished {
+			return nil, m.done("changes", 0, fmt.Errorf("the server reported %d vanished UIDs, more than the %d imapdir accepts at once", n, maxVanished))
 		}
 		var gone []store.UID
 		for uid := range reported.All() {
