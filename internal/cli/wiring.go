@@ -113,6 +113,12 @@ func clientOptions(acct *config.Account, logs Logs, push func(*imap.Response), c
 		STARTTLS:          acct.TLS == config.TLSStartTLS,
 		InsecurePlaintext: acct.TLS == config.TLSPlaintextInsecure,
 		Logger:            logs.Logger.With("account", acct.Name),
+		// The timeout key bounds every wait on the server: connecting,
+		// the TLS handshake, and any command (or literal) during which
+		// the server falls silent; a stalled connection fails its
+		// mailbox alone (the store reconnects for the next).
+		DialTimeout:  acct.Timeout,
+		StallTimeout: acct.Timeout,
 	}
 	tc, err := tlsConfig(acct)
 	if err != nil {
