@@ -60,6 +60,8 @@ type Store struct {
 	pool  *pool
 	caps  caps
 	names names
+
+	skipped skippedList // mailboxes the latest ListMailboxes left out
 }
 
 var _ store.Store = (*Store)(nil)
