@@ -92,7 +92,7 @@ func (m *Mailbox) sized(msg store.NewMessage) (io.Reader, int64, func(), error) 
 	if msg.Size >= 0 {
 		return msg.Body, msg.Size, func() {}, nil
 	}
-	f, err := os.CreateTemp(m.s.opts.SpoolDir, "imapstore-append-*")
+	f, err := createSpool(m.s.opts.SpoolDir)
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("imapstore: spooling a message of unknown size: %w", err)
 	}

@@ -112,6 +112,11 @@ func (s *bodySink) message(m *Mailbox, fd *imap.FetchData) {
 	}
 	delete(s.bySeq, fd.Seq)
 	sp.msg = m.s.toMessage(fd)
+	if why := m.listed.mismatch(sp.msg, sp); why != "" {
+		m.s.log.Warn("imapstore: a fetched body does not match the listed message; not stored", "mailbox", m.name, "uid", sp.msg.UID, "why", why)
+		sp.release()
+		return
+	}
 	s.byUID[sp.msg.UID].release()
 	s.byUID[sp.msg.UID] = sp
 }
@@ -261,8 +266,12 @@ func (m *Mailbox) fetchBatch(ctx context.Context, uids []store.UID, sink *bodySi
 	b := &bodyBatch{order: uids}
 	items := append(m.s.metaItems(false), imap.Raw("BODY.PEEK[]"))
 	limit := m.s.opts.FetchWindow / 4
+	bound := m.listed.bound(uids, m.s.opts.MaxMessageSize)
 	opts := &imapclient.FetchOptions{
 		Body: func(info imapclient.BodyInfo, r io.Reader) (any, error) {
+			if err := checkLiteral(info, bound); err != nil {
+				return nil, err
+			}
 			sp, err := m.spool(info, r, limit)
 			if sp != nil {
 				sink.body(info.Seq, sp)
@@ -294,14 +303,14 @@ func (m *Mailbox) spool(info imapclient.BodyInfo, r io.Reader, limit int64) (*sp
 		}
 		return &spooled{mem: buf, size: info.Size}, nil
 	}
-	f, err := os.CreateTemp(m.s.opts.SpoolDir, "imapstore-fetch-*")
+	f, err := createSpool(m.s.opts.SpoolDir)
 	if err != nil {
 		return nil, fmt.Errorf("imapstore: spooling a body of %d bytes: %w", info.Size, err)
 	}
 	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, fmt.Errorf("imapstore: spooling a body to %s: %w", f.Name(), err)
+		return nil, spoolErr("spooling a body to", f, err)
 	}
 	return &spooled{file: f, size: info.Size}, nil
 }

@@ -21,6 +21,9 @@ type Mailbox struct {
 	// used: a command ran since the last SELECT, so its values are no
 	// longer the mailbox's state as of now (see Changes).
 	used bool
+	// listed is what listings said of each message, checked against
+	// the bodies fetched (verify.go).
+	listed listedSet
 }
 
 var _ store.Mailbox = (*Mailbox)(nil)
