@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/internal/imapwire"
@@ -64,6 +65,7 @@ func (c *Client) dispatch(resp *imap.Response) {
 	case resp.IsUntagged():
 		c.track(resp)
 		if !c.offer(resp) {
+			c.warnStray(resp)
 			c.unilateral(resp)
 		}
 	default:
@@ -277,6 +279,50 @@ func (c *Client) streamBody(cmd *Cmd, info imapwire.LiteralInfo, r io.Reader) (i
 		return nil, err
 	}
 	return imap.Streamed{Size: info.Size, Binary: info.Binary, Ref: ref}, nil
+}
+
+// warnStray logs a warning for a FETCH response that no command took and
+// that cannot be an unsolicited update (RFC 9051 §7.5.2 allows FETCH at
+// any time, but only to report flags, not sizes or contents): one whose
+// UID is 0 or above 2^32-1, or that carries RFC822.SIZE or a body section
+// — such as a UID sent twice in answer to one UID FETCH (the command took
+// the first) or a UID outside the set asked for. It goes to the Handler
+// as any unclaimed data; nothing of it is used.
+func (c *Client) warnStray(resp *imap.Response) {
+	if resp.Name() != "FETCH" {
+		return
+	}
+	why := ""
+	items, _ := imap.AsList(first(resp.Args()))
+	for i := 0; i+1 < len(items); i += 2 {
+		name, _ := imap.AsAtom(items[i])
+		name = strings.ToUpper(name)
+		switch n, _ := imap.AsNumber(items[i+1]); {
+		case name == "UID" && (n == 0 || n > 1<<32-1):
+			why = fmt.Sprintf("UID %d is not a valid UID (1 to 4294967295)", n)
+		case why == "" && (name == "RFC822.SIZE" || strings.HasPrefix(name, "BODY[") || strings.HasPrefix(name, "BINARY[")):
+			why = "a message's data that no command asked for (a UID sent twice, or outside the set asked)"
+		}
+	}
+	if why != "" {
+		c.opts.Logger.Warn("imapclient: ignoring a FETCH response: "+why, "response", summarize(resp.String()))
+	}
+}
+
+func first(vs []imap.Value) imap.Value {
+	if len(vs) == 0 {
+		return nil
+	}
+	return vs[0]
+}
+
+// summarize cuts s to a length fit for a log line.
+func summarize(s string) string {
+	const n = 160
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }
 
 // unilateral passes data no command claimed to the Handler.

@@ -23,6 +23,7 @@ type Rule struct {
 	Mailbox  string // selected mailbox to match; "" any
 	Command  string // command name to match ("UID FETCH", "LIST" …); "" any
 	Contains string // substring of the command line, case-insensitive; "" any
+	Without  string // substring the command line must not hold; "" none
 	// Times is how many commands the rule takes over, over the proxy's
 	// life; 0 means every matching one.
 	Times int
@@ -282,7 +283,8 @@ func (cv *conv) note(cmd Command) {
 func (r *Rule) matches(cmd Command) bool {
 	return (r.Mailbox == "" || r.Mailbox == cmd.Mailbox) &&
 		(r.Command == "" || r.Command == cmd.Name) &&
-		(r.Contains == "" || strings.Contains(strings.ToUpper(cmd.Line), strings.ToUpper(r.Contains)))
+		(r.Contains == "" || strings.Contains(strings.ToUpper(cmd.Line), strings.ToUpper(r.Contains))) &&
+		(r.Without == "" || !strings.Contains(strings.ToUpper(cmd.Line), strings.ToUpper(r.Without)))
 }
 
 // parseCommand reads tag and name from a command's first line.

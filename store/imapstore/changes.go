@@ -72,6 +72,10 @@ func usable(since store.Checkpoint, now store.Status) string {
 		return fmt.Sprintf("UIDVALIDITY is %d, the checkpoint has %d", now.UIDValidity, since.UIDValidity)
 	case now.HighestModSeq == 0:
 		return "the mailbox keeps no mod-sequences (NOMODSEQ)"
+	case now.UIDNext == 0:
+		// A closed scan needs a top: without one it would list nothing
+		// and record a checkpoint that hides every message for good.
+		return "the server gave no usable UIDNEXT"
 	case since.HighestModSeq > now.HighestModSeq:
 		return fmt.Sprintf("checkpoint modseq %d is ahead of the mailbox's %d", since.HighestModSeq, now.HighestModSeq)
 	}

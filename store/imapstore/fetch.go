@@ -38,6 +38,9 @@ func (m *Mailbox) FetchBodies(ctx context.Context, uids []store.UID, fn func(sto
 			err = b.err
 		}
 		if err == nil {
+			err = sink.failed()
+		}
+		if err == nil {
 			err = sink.deliver(b.order, fn)
 		}
 		if err != nil {
@@ -68,6 +71,16 @@ type bodySink struct {
 	mu    sync.Mutex
 	bySeq map[imap.SeqNum]*spooled // body read, FETCH response not yet complete
 	byUID map[store.UID]*spooled
+	// mismatch is the first body that did not match its listed message
+	// (verify.go): it fails the call before more is delivered.
+	mismatch error
+}
+
+// failed returns the mismatch error, if any.
+func (s *bodySink) failed() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mismatch
 }
 
 // spooled is one fetched body and its metadata.
@@ -113,8 +126,11 @@ func (s *bodySink) message(m *Mailbox, fd *imap.FetchData) {
 	delete(s.bySeq, fd.Seq)
 	sp.msg = m.s.toMessage(fd)
 	if why := m.listed.mismatch(sp.msg, sp); why != "" {
-		m.s.log.Warn("imapstore: a fetched body does not match the listed message; not stored", "mailbox", m.name, "uid", sp.msg.UID, "why", why)
 		sp.release()
+		if s.mismatch == nil { // the mailbox fails; the next run fetches again
+			s.mismatch = store.Errorf(store.ScopeMailbox, true, "fetch", m.name, sp.msg.UID,
+				"the body the server sent as UID %d does not match the listed message (%s): not stored", sp.msg.UID, why)
+		}
 		return
 	}
 	s.byUID[sp.msg.UID].release()

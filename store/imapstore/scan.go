@@ -129,9 +129,6 @@ func (sc scan) fetch(ctx context.Context, m *Mailbox, set imap.UIDSet, lo, hi st
 		Vanished:     sc.vanished,
 		OnMessage: func(fd *imap.FetchData) error {
 			uid := store.UID(fd.UID)
-			if fd.UID == 0 && fd.HasSize {
-				m.uidWarning(fd, "UID 0 (UIDs start at 1)")
-			}
 			if !fd.HasSize || uid < lo || (hi != 0 && uid > hi) {
 				return nil
 			}
@@ -150,12 +147,7 @@ func (sc scan) fetch(ctx context.Context, m *Mailbox, set imap.UIDSet, lo, hi st
 	mu.Lock()
 	defer mu.Unlock()
 	slices.SortFunc(msgs, func(a, b store.Message) int { return cmp.Compare(a.UID, b.UID) })
-	msgs = slices.CompactFunc(msgs, func(a, b store.Message) bool {
-		if a.UID == b.UID {
-			m.s.log.Warn("imapstore: the server listed a UID twice in one FETCH; keeping the first", "mailbox", m.name, "uid", a.UID)
-		}
-		return a.UID == b.UID
-	})
+	msgs = slices.CompactFunc(msgs, func(a, b store.Message) bool { return a.UID == b.UID })
 	return chunkResult{msgs: msgs, vanished: res.Vanished}
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"sync"
 
-	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/imapclient"
 	"github.com/imapdir/imapdir/internal/imapwire"
 	"github.com/imapdir/imapdir/store"
@@ -138,10 +137,4 @@ func headerOf(sp *spooled) []byte {
 		return buf[:i+1]
 	}
 	return buf
-}
-
-// uidWarnings warns about UIDs a listing cannot take: UID 0 (RFC 9051
-// §2.3.1.1: UIDs start at 1), and UIDs sent twice in one FETCH command.
-func (m *Mailbox) uidWarning(fd *imap.FetchData, what string) {
-	m.s.log.Warn("imapstore: ignoring a FETCH response", "mailbox", m.name, "seq", fd.Seq, "uid", fd.UID, "why", what)
 }
