@@ -3,7 +3,7 @@ GO       ?= go
 FUZZTIME ?= 1m
 BENCHTIME ?= 1s
 
-.PHONY: test fmt-check vet race bench fuzz
+.PHONY: test fmt-check vet race bench fuzz faults
 
 ## test: gofmt check, go vet, and every test with the race detector
 test: fmt-check vet race
@@ -30,3 +30,11 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+## faults: FAULT_RUNS full syncs against Dovecot through a proxy that cuts,
+## stalls or throttles each run, then checks nothing was lost or duplicated
+## (go test runs a few; FAULT_SEED replays a sequence)
+FAULT_RUNS ?= 100
+faults:
+	IMAPDIR_FAULT_RUNS=$(FAULT_RUNS) $(if $(FAULT_SEED),IMAPDIR_FAULT_SEED=$(FAULT_SEED)) \
+		$(GO) test -count=1 -timeout 60m -run '^TestFaultySyncsConverge$$' -v ./cmd/imapdir/
