@@ -37,11 +37,17 @@ func TestFaultySyncsConverge(t *testing.T) {
 
 	f := newFaultRun(t)
 	counts := map[int]int{}
+	fired := 0
 	for i := range runs {
 		f.mutate(rng, i)
-		what := f.arm(rng)
+		what, hit := f.arm(rng)
 		r, rss := f.h.run(f.config, "sync")
 		counts[r.code]++
+		select {
+		case <-hit:
+			fired++
+		default:
+		}
 		if r.code == 2 || r.code > 3 {
 			t.Fatalf("run %d (%s): exit %d\n%s%s", i, what, r.code, r.stdout, r.stderr)
 		}
@@ -52,7 +58,7 @@ func TestFaultySyncsConverge(t *testing.T) {
 		f.px.Disarm()
 		f.px.Throttle(0)
 	}
-	t.Logf("exit codes of the faulty runs: %v", counts)
+	t.Logf("exit codes of the %d faulty runs: %v; the fault struck in %d (throttled runs included)", runs, counts, fired)
 	for i := 0; ; i++ {
 		r, _ := f.h.run(f.config, "sync")
 		if r.code == 0 {
@@ -134,24 +140,25 @@ func (f *faultRun) mutate(rng *rand.Rand, i int) {
 	}
 }
 
-// arm sets this run's fault and says which.
-func (f *faultRun) arm(rng *rand.Rand) string {
+// arm sets this run's fault, says which, and returns a channel closed
+// once it struck. Offsets count from the first bytes after arming, within
+// what one run exchanges on a connection.
+func (f *faultRun) arm(rng *rand.Rand) (string, <-chan struct{}) {
 	switch rng.IntN(5) {
 	case 0, 1:
-		n := rng.IntN(300 << 10)
-		f.px.CutAfter(faultproxy.ToClient, "", n)
-		return fmt.Sprintf("cut after %d bytes from the server", n)
+		n := rng.IntN(64 << 10)
+		return fmt.Sprintf("cut after %d bytes from the server", n), f.px.CutAfter(faultproxy.ToClient, "", n)
 	case 2:
-		n := rng.IntN(8 << 10)
-		f.px.CutAfter(faultproxy.ToServer, "", n)
-		return fmt.Sprintf("cut after %d bytes to the server", n)
+		n := rng.IntN(2 << 10)
+		return fmt.Sprintf("cut after %d bytes to the server", n), f.px.CutAfter(faultproxy.ToServer, "", n)
 	case 3:
-		n := rng.IntN(200 << 10)
-		f.px.StallAfter(faultproxy.ToClient, "", n)
-		return fmt.Sprintf("stall after %d bytes from the server", n)
+		n := rng.IntN(32 << 10)
+		return fmt.Sprintf("stall after %d bytes from the server", n), f.px.StallAfter(faultproxy.ToClient, "", n)
 	}
 	f.px.Throttle(64 << 10)
-	return "throttled to 64 KB/s"
+	done := make(chan struct{})
+	close(done)
+	return "throttled to 64 KB/s", done
 }
 
 // converged checks that server and Maildir hold the same messages, each
