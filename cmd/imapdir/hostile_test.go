@@ -301,6 +301,12 @@ func TestHostileServers(t *testing.T) {
 			if strings.Contains(out, h.user.Password) {
 				t.Errorf("a password is in the output:\n%s", out)
 			}
+			if hc.echo { // the same through --json
+				rj, _ := h.run(cfg, "--json", "sync")
+				if strings.Contains(rj.stdout+rj.stderr, h.user.Password) || !strings.Contains(rj.stdout, `bad password: [redacted]`) {
+					t.Errorf("--json output:\n%s%s", rj.stdout, rj.stderr)
+				}
+			}
 			if rss > hostileMaxRSS {
 				t.Errorf("peak RSS %d kB, above %d kB", rss, hostileMaxRSS)
 			}
