@@ -27,7 +27,7 @@ import (
 // hostileTimeout is the config's timeout (seconds) in these runs: the
 // stall cases wait it out; a real login under a loaded CI machine must
 // fit in it.
-const hostileTimeout = 3
+const hostileTimeout = 5
 
 // hostileMaxRSS bounds the peak resident memory of a run (kB, as
 // getrusage reports it): the cases announce literals of up to 100 GB.
@@ -172,14 +172,14 @@ func hostileCases() []hostileCase {
 				c.Write(bytes.Repeat([]byte("x"), 1<<20))
 				return c.Stall()
 			})},
-		{name: "stall-mid-literal", code: 3, want: []string{`Bad`, `no data from the server for 3s`},
+		{name: "stall-mid-literal", code: 3, want: []string{`Bad`, `no data from the server for 5s`},
 			opts: onBad("UID FETCH", bodies, "", func(c *hostile.Client, _ hostile.Command, held [][]byte) error {
 				c.Write(held[0][:len(held[0])/2])
 				return c.Stall()
 			})},
-		{name: "fetch-never-answered", code: 3, want: []string{`Bad`, `no data from the server for 3s`},
+		{name: "fetch-never-answered", code: 3, want: []string{`Bad`, `no data from the server for 5s`},
 			opts: onBad("UID FETCH", listing, bodies, stall)},
-		{name: "unknown-tag", code: 3, want: []string{`Bad`, `no data from the server for 3s`},
+		{name: "unknown-tag", code: 3, want: []string{`Bad`, `no data from the server for 5s`},
 			opts: onBad("UID FETCH", listing, bodies, func(c *hostile.Client, cmd hostile.Command, held [][]byte) error {
 				held[len(held)-1] = bytes.Replace(held[len(held)-1], []byte(cmd.Tag), []byte("ZZ999"), 1)
 				c.Forward(held)
