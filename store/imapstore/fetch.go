@@ -231,6 +231,11 @@ func (m *Mailbox) launch(ctx context.Context, uids []store.UID, sink *bodySink) 
 	p := &pendingBatch{done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
+		defer func() {
+			if r := recover(); r != nil {
+				p.b = &bodyBatch{order: uids, err: m.panicked(r)}
+			}
+		}()
 		p.b = m.fetchBatch(ctx, uids, sink)
 	}()
 	return p

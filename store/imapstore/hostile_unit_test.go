@@ -1,7 +1,9 @@
 package imapstore
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -112,5 +114,17 @@ func TestBodyChecks(t *testing.T) {
 	}
 	if why := l.mismatch(store.Message{UID: 7, Size: 100}, sp); why != "" {
 		t.Errorf("an unlisted UID: mismatch %q", why)
+	}
+}
+
+// TestProducerPanicFailsTheMailbox: a panic on a listing's producer
+// goroutine (here: a mailbox without a connection) is that mailbox's
+// error, not the end of the process.
+func TestProducerPanicFailsTheMailbox(t *testing.T) {
+	m := &Mailbox{s: &Store{log: slog.New(slog.DiscardHandler)}, name: "Bad"}
+	sc := scan{lo: 1, top: 10, items: nil, chunk: 5, closed: true}
+	_, err := sc.run(context.Background(), m, func([]store.Message) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "panic") || store.ScopeOf(err) != store.ScopeMailbox {
+		t.Fatalf("scan on a broken mailbox: %v, want a mailbox error naming the panic", err)
 	}
 }

@@ -138,3 +138,11 @@ func headerOf(sp *spooled) []byte {
 	}
 	return buf
 }
+
+// panicked turns a panic recovered on one of the mailbox's own goroutines
+// (a listing's or a body fetch's producer) into that mailbox's failure: a
+// panic there would otherwise end the process (with Go's exit code 2).
+func (m *Mailbox) panicked(r any) error {
+	return store.Errorf(store.ScopeMailbox, false, "fetch", m.name, 0,
+		"internal error (a bug; please report it): panic: %v", r)
+}
