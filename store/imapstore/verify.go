@@ -115,28 +115,30 @@ func (l *listedSet) mismatch(msg store.Message, sp *spooled) string {
 	case sp.size > 2*want.size+bodySlack:
 		return fmt.Sprintf("a body of %d bytes, listed as %d", sp.size, want.size)
 	}
-	if want.id == 0 {
+	hdr, whole := headerOf(sp)
+	if want.id == 0 || !whole { // nothing listed, or a header too long to check
 		return ""
 	}
-	got := headerMessageID(headerOf(sp))
+	got := headerMessageID(hdr)
 	if l.hash(got) != want.id {
 		return fmt.Sprintf("Message-ID <%s> differs from the listed one", got)
 	}
 	return ""
 }
 
-// headerOf returns the header block of a spooled body (at most 256 KiB).
-func headerOf(sp *spooled) []byte {
+// headerOf returns the header block of a spooled body, and whether it is
+// whole: the block ends within the first 256 KiB, or the body does.
+func headerOf(sp *spooled) ([]byte, bool) {
 	buf := make([]byte, min(sp.size, 256<<10))
 	n, _ := io.ReadFull(sp.reader(), buf)
 	buf = buf[:n]
 	if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
-		return buf[:i+2]
+		return buf[:i+2], true
 	}
 	if i := bytes.Index(buf, []byte("\n\n")); i >= 0 {
-		return buf[:i+1]
+		return buf[:i+1], true
 	}
-	return buf
+	return buf, int64(n) == sp.size
 }
 
 // panicked turns a panic recovered on one of the mailbox's own goroutines
