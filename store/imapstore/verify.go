@@ -66,27 +66,20 @@ func (l *listedSet) get(uid store.UID) (listedMsg, bool) {
 }
 
 // bound is the largest body literal accepted for a batch of uids: twice
-// the largest listed size plus bodySlack, within max; max alone when a
-// UID was not listed.
-func (l *listedSet) bound(uids []store.UID, max int64) int64 {
+// the largest listed size plus bodySlack, within limit; limit alone when
+// a UID was not listed.
+func (l *listedSet) bound(uids []store.UID, limit int64) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var top int64
 	for _, u := range uids {
 		v, ok := l.m[u]
 		if !ok {
-			return max
+			return limit
 		}
-		top = maxInt(top, v.size)
+		top = max(top, v.size)
 	}
-	return min(2*top+bodySlack, max)
-}
-
-func maxInt(a, b int64) int64 {
-	if a > b {
-		return a
-	}
-	return b
+	return min(2*top+bodySlack, limit)
 }
 
 // checkLiteral refuses, before a byte of it is read, a body literal
