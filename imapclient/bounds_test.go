@@ -1,8 +1,10 @@
 package imapclient
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"log/slog"
 	"runtime"
 	"strings"
 	"testing"
@@ -75,5 +77,42 @@ func TestPanicInCallbackFailsTheConnection(t *testing.T) {
 	var ce *ConnError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "boom") {
 		t.Fatalf("FETCH whose callback panics: %v, want a *ConnError naming the panic", err)
+	}
+}
+
+// TestStrayFetchWarned: FETCH answers that no command takes and that no
+// unsolicited update looks like (UID 0, UID above 2^32-1, a UID sent
+// twice) are warned about, not dropped without a word; the command gets
+// its own messages.
+func TestStrayFetchWarned(t *testing.T) {
+	fs := newFakeServer(t, func(f *fakeConn) {
+		f.send("* OK [CAPABILITY IMAP4rev1] fake")
+		l := f.read()
+		f.send(`* 1 FETCH (UID 1 RFC822.SIZE 10)`,
+			`* 1 FETCH (UID 1 RFC822.SIZE 99)`,
+			`* 2 FETCH (UID 0 RFC822.SIZE 10)`,
+			`* 3 FETCH (UID 4294967296 RFC822.SIZE 10)`,
+			`* 4 FETCH (UID 2 FLAGS (\Seen))`,
+			strings.Fields(l)[0]+" OK done")
+		f.read()
+	})
+	var logs bytes.Buffer
+	c, err := Dial(testCtx(t), fs.addr(), &Options{InsecurePlaintext: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res, err := c.UIDFetch(testCtx(t), imap.UIDSetOf(1), Items("UID", "RFC822.SIZE"), nil)
+	if err != nil || len(res.Messages) != 1 || res.Messages[0].Size != 10 {
+		t.Fatalf("UID FETCH: %+v, %v", res, err)
+	}
+	out := logs.String()
+	for _, want := range []string{"a UID sent twice", "UID 0 is not a valid UID", "UID 4294967296 is not a valid UID"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "ignoring a FETCH response") != 3 {
+		t.Errorf("want 3 warnings (a flag update is not one):\n%s", out)
 	}
 }
