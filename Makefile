@@ -5,7 +5,7 @@ BENCHTIME ?= 1s
 SEEDS    ?= 20
 SIMTIME  ?= 1m
 
-.PHONY: test fmt-check vet race bench fuzz simulate
+.PHONY: test fmt-check vet race bench fuzz simulate faults
 
 ## test: gofmt check, go vet, and every test with the race detector
 test: fmt-check vet race
@@ -38,3 +38,11 @@ fuzz:
 simulate:
 	$(GO) test -count=1 -timeout 0 -run '^TestSimulate$$' -v ./internal/readersim \
 		-readersim.seeds=$(SEEDS) -readersim.duration=$(SIMTIME)
+
+## faults: FAULT_RUNS full syncs against Dovecot through a proxy that cuts,
+## stalls or throttles each run, then checks nothing was lost or duplicated
+## (go test runs a few; FAULT_SEED replays a sequence)
+FAULT_RUNS ?= 100
+faults:
+	IMAPDIR_FAULT_RUNS=$(FAULT_RUNS) $(if $(FAULT_SEED),IMAPDIR_FAULT_SEED=$(FAULT_SEED)) \
+		$(GO) test -count=1 -timeout 60m -run '^TestFaultySyncsConverge$$' -v ./cmd/imapdir/

@@ -153,7 +153,10 @@ func (db *DB) Path() string { return db.path }
 // Close closes the database. Transactions still running fail.
 func (db *DB) Close() error {
 	errR := db.reader.Close()
-	errW := db.writer.Close()
+	var errW error
+	if db.writer != nil { // nil: opened by OpenReadOnly
+		errW = db.writer.Close()
+	}
 	if err := errors.Join(errW, errR); err != nil {
 		return fmt.Errorf("statedb: close %s: %w", db.path, err)
 	}
@@ -174,6 +177,9 @@ const maxBusyRetries = 5
 // from inside fn deadlocks or sees stale data: use tx. ctx bounds the whole
 // call, including the wait for the writer connection.
 func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.writer == nil {
+		return fmt.Errorf("statedb: %s: opened read-only: %w", db.path, ErrReadOnly)
+	}
 	delay := 10 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		err := db.run(ctx, db.writer, true, fn)

@@ -7,6 +7,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -64,7 +65,16 @@ func usageErr(err error) error {
 
 // Run runs the command line args (without the program name) and returns
 // the exit code. ctx canceled (SIGINT, SIGTERM) stops the work cleanly.
-func (a *App) Run(ctx context.Context, args []string) int {
+func (a *App) Run(ctx context.Context, args []string) (code int) {
+	defer func() {
+		// A crash is never ExitUsage (Go's own exit code for a panic):
+		// a panic on this goroutine is a failed run. Mailbox goroutines
+		// recover their own (syncer), and so does the IMAP reader.
+		if p := recover(); p != nil {
+			fmt.Fprintf(a.Stderr, "imapdir: internal error (a bug; please report it): panic: %v\n", p)
+			code = ExitFailure
+		}
+	}()
 	a.defaults()
 	st := &runState{app: a}
 	root := st.rootCommand()

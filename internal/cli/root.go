@@ -105,9 +105,8 @@ func (st *runState) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	for _, a := range cfg.Accounts {
-		st.out.add(a.Password.Reveal())
-		st.err.add(a.Password.Reveal())
+	for i := range cfg.Accounts {
+		st.addSecret(&cfg.Accounts[i], cfg.Accounts[i].Password.Reveal())
 	}
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(st.errOut(), "warning: %s\n", w)

@@ -90,7 +90,12 @@ func readStatus(ctx context.Context, acct *config.Account) (*accountStatus, erro
 	}
 	s.Synced = true
 	s.LockPID = lockHolder(acct.Maildir)
-	db, err := statedb.Open(ctx, s.StateDB, statedb.Options{})
+	// Read-only: status works on a Maildir it may not write; only a file
+	// of an older schema is opened for writing, to be upgraded.
+	db, err := statedb.OpenReadOnly(ctx, s.StateDB, statedb.Options{})
+	if errors.Is(err, statedb.ErrOldSchema) {
+		db, err = statedb.Open(ctx, s.StateDB, statedb.Options{})
+	}
 	if err != nil {
 		return nil, err
 	}

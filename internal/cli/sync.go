@@ -208,10 +208,35 @@ func (st *runState) syncAccount(ctx context.Context, t target, obs *observer) (o
 	if err != nil {
 		return outcomeFailed, err
 	}
+	var out outcome
 	if t.mailboxes == nil {
-		return runAccount(ctx, eng)
+		out, err = runAccount(ctx, eng)
+	} else {
+		out, err = st.runMailboxes(ctx, eng, obs, t)
 	}
-	return st.runMailboxes(ctx, eng, obs, t)
+	if err != nil {
+		return out, err
+	}
+	return reportSkipped(obs, out, farStore, nearStore), nil
+}
+
+// reportSkipped warns, naming each, about the mailboxes a store left out
+// of its listing (an undecodable name, an empty level …): they were not
+// synchronized, so a run that otherwise succeeded is only partly done.
+func reportSkipped(obs *observer, out outcome, stores ...store.Store) outcome {
+	for _, s := range stores {
+		sk, ok := s.(store.Skipper)
+		if !ok {
+			continue
+		}
+		for _, m := range sk.SkippedMailboxes() {
+			obs.rep.Warn(obs.account, m.Name, "mailbox skipped, not synchronized: "+m.Reason)
+			if out == outcomeOK {
+				out = outcomePartial
+			}
+		}
+	}
+	return out
 }
 
 // runAccount syncs every selected mailbox of the account.

@@ -98,7 +98,14 @@ type Account struct {
 	DeleteGuardAccount int // deletions per run across the account; 0 = no cap
 	Connections        int
 	Gmail              GmailMode
+	// Timeout bounds every wait on the server: a command (or the rest of
+	// a literal) during which the server sends nothing for this long fails
+	// that mailbox, as mbsync's Timeout does. Default DefaultTimeout.
+	Timeout time.Duration
 }
+
+// DefaultTimeout is the default of Account.Timeout (mbsync's default too).
+const DefaultTimeout = 60 * time.Second
 
 // Config is a whole configuration file.
 type Config struct {

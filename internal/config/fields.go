@@ -2,6 +2,7 @@ package config
 
 import (
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -68,6 +69,7 @@ var fields = map[string]setter{
 	},
 	"connections": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Connections)(p.intRange(k, v, 1, 16)) },
 	"gmail":       setGmail,
+	"timeout":     setTimeout,
 }
 
 // fieldNames lists the known keys, sorted, for "did you mean".
@@ -140,6 +142,14 @@ func setStartDate(p *parser, k toml.Key, v any, a *Account) {
 	set(&a.StartDate)(parsed(p, k, v, parseDate))
 }
 
+// setTimeout reads timeout = 60 (seconds) or "90s", "2m": 1 s to 1 h.
+func setTimeout(p *parser, k toml.Key, v any, a *Account) {
+	if n, ok := v.(int64); ok {
+		v = strconv.FormatInt(n, 10) + "s"
+	}
+	set(&a.Timeout)(parsed(p, k, v, parseTimeout))
+}
+
 func setGmail(p *parser, k toml.Key, v any, a *Account) {
 	switch x := v.(type) {
 	case bool:
@@ -173,6 +183,7 @@ func defaultAccount() Account {
 		DeleteGuardAccount: 1000,
 		Connections:        4,
 		Gmail:              GmailAuto,
+		Timeout:            DefaultTimeout,
 	}
 }
 

@@ -75,6 +75,9 @@ func (m *Mailbox) appendUID(tagged *imap.Response) store.UID {
 	if err != nil || au.UIDValidity != m.status.UIDValidity {
 		return 0
 	}
+	if au.UIDs.Len() != 1 { // checked before Nums: the set is the server's word
+		return 0
+	}
 	uids, ok := au.UIDs.Nums()
 	if !ok || len(uids) != 1 {
 		return 0
@@ -113,7 +116,7 @@ func (m *Mailbox) sized(msg store.NewMessage) (io.Reader, int64, func(), error) 
 	if msg.Size >= 0 {
 		return msg.Body, msg.Size, func() {}, nil
 	}
-	f, err := os.CreateTemp(m.s.opts.SpoolDir, "imapstore-append-*")
+	f, err := createSpool(m.s.opts.SpoolDir)
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("imapstore: spooling a message of unknown size: %w", err)
 	}

@@ -73,6 +73,10 @@ func usable(since store.Checkpoint, now store.Status) string {
 		return fmt.Sprintf("UIDVALIDITY is %d, the checkpoint has %d", now.UIDValidity, since.UIDValidity)
 	case now.HighestModSeq == 0:
 		return "the mailbox keeps no mod-sequences (NOMODSEQ)"
+	case now.UIDNext == 0:
+		// A closed scan needs a top: without one it would list nothing
+		// and record a checkpoint that hides every message for good.
+		return "the server gave no usable UIDNEXT"
 	case since.HighestModSeq > now.HighestModSeq:
 		return fmt.Sprintf("checkpoint modseq %d is ahead of the mailbox's %d", since.HighestModSeq, now.HighestModSeq)
 	}
@@ -125,6 +129,10 @@ func (m *Mailbox) changes(ctx context.Context, req store.ChangesRequest, fn func
 	return fn(store.ChangeSet{Changed: pending, Vanished: gone})
 }
 
+// maxVanished bounds the VANISHED UIDs one change scan takes without a
+// list of known UIDs to filter them by: the set is the server's word.
+const maxVanished = 1 << 24
+
 // vanished returns the vanished UIDs: from the server's VANISHED with
 // QRESYNC, else by comparing req.Known with a search of every UID present;
 // filtered by req.Known when given. No UID is left out
@@ -134,6 +142,9 @@ func (m *Mailbox) vanished(ctx context.Context, req store.ChangesRequest, report
 	if m.s.caps.qresync && since.HighestModSeq > 0 {
 		if req.Known != nil {
 			return knownIn(req, func(u store.UID) bool { return reported.Contains(imap.UID(u)) }), nil
+		}
+		if n := reported.Len(); n > maxVanished {
+			return nil, m.done("changes", 0, fmt.Errorf("the server reported %d vanished UIDs, more than the %d imapdir accepts at once", n, maxVanished))
 		}
 		var gone []store.UID
 		for uid := range reported.All() {

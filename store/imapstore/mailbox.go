@@ -21,6 +21,9 @@ type Mailbox struct {
 	// used: a command ran since the last SELECT, so its values are no
 	// longer the mailbox's state as of now (see Changes).
 	used bool
+	// listed is what listings said of each message, checked against
+	// the bodies fetched (verify.go).
+	listed listedSet
 }
 
 var _ store.Mailbox = (*Mailbox)(nil)
@@ -62,6 +65,13 @@ func (m *Mailbox) selectBox(ctx context.Context) (*imap.SelectData, error) {
 	}
 	m.used = false
 	m.status = store.Status{UIDValidity: sel.UIDValidity, UIDNext: store.UID(sel.UIDNext), Messages: int(sel.Exists)}
+	if sel.UIDNext != 0 && uint64(sel.UIDNext) <= uint64(sel.Exists) {
+		// UIDs are distinct and below UIDNEXT (RFC 9051 §2.3.1.1): n
+		// messages need UIDNEXT > n. Taken as unknown (as from a server
+		// that sends none); the listing then finds the real one.
+		m.s.log.Warn("imapstore: the server's UIDNEXT is below its message count; ignored", "mailbox", m.name, "uidnext", sel.UIDNext, "exists", sel.Exists)
+		m.status.UIDNext = 0
+	}
 	if m.s.caps.condStore && !sel.NoModSeq {
 		m.status.HighestModSeq = store.ModSeq(sel.HighestModSeq)
 	}

@@ -29,20 +29,39 @@ func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) 
 			opts.Status = []string{"MAILBOXID"}
 		}
 		res, err := cn.c.List(ctx, "", "*", opts)
+		var skipped []store.SkippedMailbox
+		if parseOnly(res, err) {
+			// One bad name does not fail the account: the names that
+			// parse are synchronized, the others skipped and reported.
+			if skipped, err = s.undecodable(ctx, cn); err != nil {
+				return err
+			}
+		}
 		if err != nil {
 			return err
 		}
-		out = s.mailboxInfos(res)
+		out, skipped = s.mailboxInfos(res, skipped)
+		s.skipped.set(skipped)
+		for _, sk := range skipped {
+			s.log.Warn("imapstore: mailbox skipped", "mailbox", sk.Name, "reason", sk.Reason)
+		}
 		return nil
 	})
 	return out, err
 }
 
-// mailboxInfos converts a LIST result, one entry per neutral name.
-func (s *Store) mailboxInfos(res *imapclient.ListResult) []store.MailboxInfo {
+// mailboxInfos converts a LIST result, one entry per neutral name; names
+// without a usable neutral form are added to skipped.
+func (s *Store) mailboxInfos(res *imapclient.ListResult, skipped []store.SkippedMailbox) ([]store.MailboxInfo, []store.SkippedMailbox) {
 	var out []store.MailboxInfo
 	seen := make(map[string]bool)
 	for _, l := range res.Mailboxes {
+		if why := s.names.unusable(l.Name); why != "" {
+			if !l.HasAttr(imap.AttrNonExistent) {
+				skipped = append(skipped, store.SkippedMailbox{Name: l.Name, Reason: why})
+			}
+			continue
+		}
 		name, ok := s.names.toNeutral(l.Name)
 		if !ok || seen[name] || l.HasAttr(imap.AttrNonExistent) {
 			continue
@@ -61,7 +80,7 @@ func (s *Store) mailboxInfos(res *imapclient.ListResult) []store.MailboxInfo {
 		}
 		out = append(out, mi)
 	}
-	return addParents(out, seen)
+	return addParents(out, seen), skipped
 }
 
 // addParents adds, as NoSelect, the parents of nested names that the

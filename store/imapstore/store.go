@@ -50,6 +50,10 @@ type Options struct {
 	// size, fetched bodies larger than a quarter of FetchWindow. Default
 	// os.TempDir().
 	SpoolDir string
+	// MaxMessageSize bounds a fetched body whatever the server announces
+	// (a body is also refused when it exceeds twice its listed size plus
+	// 1 MiB). Default DefaultMaxMessageSize.
+	MaxMessageSize int64
 }
 
 // Store is a store.Store over IMAP connections. See the package
@@ -63,6 +67,8 @@ type Store struct {
 	// beforeDelete, set by tests only, runs between DeleteMailbox's check
 	// and its deletion (to deliver mail in that window).
 	beforeDelete func()
+
+	skipped skippedList // mailboxes the latest ListMailboxes left out
 }
 
 var _ store.Store = (*Store)(nil)
@@ -77,6 +83,9 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	}
 	opts = withDefaults(opts)
 	s := &Store{opts: opts, log: opts.Logger}
+	if n := cleanSpool(opts.SpoolDir, time.Now()); n > 0 {
+		s.log.Info("imapstore: removed spool files left by processes that are gone", "count", n, "dir", opts.SpoolDir)
+	}
 	s.pool = newPool(opts.Connections, opts.Dial, s.log)
 	s.pool.setup = s.setupConn
 	cn, err := s.pool.get(ctx)
@@ -108,6 +117,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.FetchWindow <= 0 {
 		o.FetchWindow = DefaultFetchWindow
+	}
+	if o.MaxMessageSize <= 0 {
+		o.MaxMessageSize = DefaultMaxMessageSize
 	}
 	if o.SpoolDir == "" {
 		o.SpoolDir = os.TempDir()
