@@ -68,8 +68,8 @@ func dialer(addr, user, password string, cnt *counter) func(context.Context) (*i
 	}
 }
 
-// dovecotStore opens a store for user on srv.
-func dovecotStore(t testing.TB, srv *testenv.Server, u testenv.User, opts imapstore.Options) *imapstore.Store {
+// serverStore opens a store for user on srv (any kind of test server).
+func serverStore(t testing.TB, srv testenv.MailServer, u testenv.User, opts imapstore.Options) *imapstore.Store {
 	t.Helper()
 	if opts.Dial == nil {
 		opts.Dial = dialer(srv.IMAPAddr(), u.Name, u.Password, nil)
@@ -84,9 +84,16 @@ func dovecotStore(t testing.TB, srv *testenv.Server, u testenv.User, opts imapst
 	return st
 }
 
-// dovecotHarness runs the conformance suite against the test Dovecot,
-// a fresh user per subtest, with the capabilities in disabled ignored.
-func dovecotHarness(srv *testenv.Server, disabled ...imap.Cap) storetest.Harness {
+// uidValidityResetter is a test server that can give a mailbox a new
+// UIDVALIDITY keeping its messages (Dovecot and Courier; Cyrus cannot
+// without its admin tools, so the suite skips that case there).
+type uidValidityResetter interface {
+	ForceUIDValidityChange(tb testing.TB, user, mailbox string) uint32
+}
+
+// serverHarness runs the conformance suite against a test server, a
+// fresh user per subtest, with the capabilities in disabled ignored.
+func serverHarness(srv testenv.MailServer, disabled ...imap.Cap) storetest.Harness {
 	users := make(map[store.Store]testenv.User)
 	var mu sync.Mutex
 	userOf := func(st store.Store) testenv.User {
@@ -95,13 +102,13 @@ func dovecotHarness(srv *testenv.Server, disabled ...imap.Cap) storetest.Harness
 		return users[st]
 	}
 	open := func(t *testing.T, u testenv.User) store.Store {
-		st := dovecotStore(t, srv, u, imapstore.Options{DisableCaps: disabled})
+		st := serverStore(t, srv, u, imapstore.Options{DisableCaps: disabled})
 		mu.Lock()
 		users[st] = u
 		mu.Unlock()
 		return st
 	}
-	return storetest.Harness{
+	h := storetest.Harness{
 		New: func(t *testing.T) store.Store { return open(t, srv.NewUser(t)) },
 		AppendBehind: func(t *testing.T, st store.Store, mailbox string, body []byte, flags store.Flags, date time.Time) {
 			u := userOf(st)
@@ -127,9 +134,6 @@ func dovecotHarness(srv *testenv.Server, disabled ...imap.Cap) storetest.Harness
 			}
 			srv.Expunge(t, u.Name, mailbox, raw...)
 		},
-		ResetUIDValidity: func(t *testing.T, st store.Store, mailbox string) {
-			srv.ForceUIDValidityChange(t, userOf(st).Name, mailbox)
-		},
 		Reopen: func(t *testing.T, st store.Store) store.Store {
 			u := userOf(st)
 			if err := st.Close(); err != nil {
@@ -138,6 +142,12 @@ func dovecotHarness(srv *testenv.Server, disabled ...imap.Cap) storetest.Harness
 			return open(t, u)
 		},
 	}
+	if r, ok := srv.(uidValidityResetter); ok {
+		h.ResetUIDValidity = func(t *testing.T, st store.Store, mailbox string) {
+			r.ForceUIDValidityChange(t, userOf(st).Name, mailbox)
+		}
+	}
+	return h
 }
 
 func flagStrings(fs store.Flags) []string {
@@ -148,30 +158,35 @@ func flagStrings(fs store.Flags) []string {
 	return out
 }
 
-// TestConformanceDovecot runs the store suite against the test Dovecot
-// with everything it offers (QRESYNC path).
-func TestConformanceDovecot(t *testing.T) {
-	storetest.Run(t, dovecotHarness(testenv.Dovecot(t)))
+// TestConformance runs the store suite against each test server with
+// everything it offers: Dovecot and Cyrus take the QRESYNC path, Courier
+// (no CONDSTORE) the full-listing one.
+func TestConformance(t *testing.T) {
+	for _, kind := range testenv.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			storetest.Run(t, serverHarness(testenv.Shared(t, kind)))
+		})
+	}
 }
 
 // TestConformanceDovecotCondStore runs it with QRESYNC ignored: the
 // CONDSTORE-only path that Gmail takes (vanished UIDs from Known).
 func TestConformanceDovecotCondStore(t *testing.T) {
-	storetest.Run(t, dovecotHarness(testenv.Dovecot(t), imap.CapQResync))
+	storetest.Run(t, serverHarness(testenv.Dovecot(t), imap.CapQResync))
 }
 
 // TestConformanceDovecotBare runs it with CONDSTORE, QRESYNC, UIDPLUS and
 // MOVE ignored: no Changes, APPEND without UIDs, COPY + EXPUNGE moves and
 // the expunge that spares other \Deleted messages.
 func TestConformanceDovecotBare(t *testing.T) {
-	storetest.Run(t, dovecotHarness(testenv.Dovecot(t), imap.CapCondStore, imap.CapQResync, imap.CapUIDPlus, imap.CapMove))
+	storetest.Run(t, serverHarness(testenv.Dovecot(t), imap.CapCondStore, imap.CapQResync, imap.CapUIDPlus, imap.CapMove))
 }
 
 // TestFeatures: what each test server's capabilities map to.
 func TestFeatures(t *testing.T) {
 	srv := testenv.Dovecot(t)
 	u := srv.NewUser(t)
-	st := dovecotStore(t, srv, u, imapstore.Options{})
+	st := serverStore(t, srv, u, imapstore.Options{})
 	defer st.Close()
 	want := store.Features{Changes: true, CondStore: true, QResync: true, UIDPlus: true, Move: true, Keywords: true}
 	if got := st.Features(); got != want {
