@@ -107,14 +107,28 @@ func (d *authDaemon) serve() {
 
 // handle answers the one request of a connection and closes it, as
 // Courier's authdaemond does: the SASL library reads the reply until the
-// connection ends.
+// connection ends. libcourierauth (0.71) first sends NAME=value lines
+// about the client (TCPREMOTEIP=...): they are skipped.
 func (d *authDaemon) handle(c net.Conn) {
 	r := bufio.NewReader(io.LimitReader(c, 2*authRequestMax))
-	line, err := r.ReadString('\n')
-	if err != nil {
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimSuffix(line, "\n")
+		if isEnvLine(line) {
+			continue
+		}
+		_, _ = io.WriteString(c, d.answer(line, r))
 		return
 	}
-	_, _ = io.WriteString(c, d.answer(strings.TrimSuffix(line, "\n"), r))
+}
+
+// isEnvLine reports whether line is a NAME=value line.
+func isEnvLine(line string) bool {
+	name, _, ok := strings.Cut(line, "=")
+	return ok && name != "" && !strings.ContainsAny(name, " \t")
 }
 
 // answer returns the reply to one request whose first line is line.
@@ -165,7 +179,8 @@ func (d *authDaemon) userReply(name string) string {
 		return "FAIL\n"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "USERNAME=%s\nUID=%d\nGID=%d\n", name, u.uid, u.gid)
+	// No USERNAME=: libcourierauth takes it for a system account name.
+	fmt.Fprintf(&b, "UID=%d\nGID=%d\n", u.uid, u.gid)
 	if u.home != "" {
 		fmt.Fprintf(&b, "HOME=%s\nMAILDIR=%s/Maildir\n", u.home, u.home)
 	} else {
