@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // Paths inside the unpacked courier-imap, courier-base and courier-authlib.
@@ -143,4 +144,48 @@ func (s *OtherServer) createCourierUser(name string) error {
 		}
 	}
 	return nil
+}
+
+// ForceUIDValidityChange gives mailbox of user a new UIDVALIDITY (one
+// above the old), keeping its messages and their UIDs, and returns it.
+// Courier keeps UIDVALIDITY in the first line of the folder's
+// courierimapuiddb ("1 UIDVALIDITY NEXTUID"), read by every new session.
+// Only Courier supports it; on Cyrus the test fails.
+func (s *OtherServer) ForceUIDValidityChange(tb testing.TB, user, mailbox string) uint32 {
+	tb.Helper()
+	if s.kind != KindCourier {
+		tb.Fatalf("testenv: %s: ForceUIDValidityChange is only supported on Courier", s.kind)
+	}
+	dir := filepath.Join(s.dir, "home", user, "Maildir")
+	if !strings.EqualFold(mailbox, "INBOX") {
+		dir = filepath.Join(dir, "."+strings.TrimPrefix(serverName(mailbox), "INBOX."))
+	}
+	s.UIDs(tb, user, mailbox) // a session that opened the folder wrote its uiddb
+	path := filepath.Join(dir, "courierimapuiddb")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("testenv: courier: %v", err)
+	}
+	first, rest, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(first)
+	if len(f) != 3 || f[0] != "1" {
+		tb.Fatalf("testenv: courier: %s: unexpected first line %q", path, first)
+	}
+	v, err := strconv.ParseUint(f[1], 10, 32)
+	if err != nil {
+		tb.Fatalf("testenv: courier: %s: %v", path, err)
+	}
+	v++
+	out := fmt.Sprintf("1 %d %s\n%s", v, f[2], rest)
+	tmp := path + ".imapdir-test"
+	if err := os.WriteFile(tmp, []byte(out), 0o644); err != nil {
+		tb.Fatalf("testenv: courier: %v", err)
+	}
+	if err := os.Chown(tmp, s.id.mailUID, s.id.mailGID); err != nil {
+		tb.Fatalf("testenv: courier: %v", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		tb.Fatalf("testenv: courier: %v", err)
+	}
+	return uint32(v)
 }
