@@ -50,6 +50,7 @@ type MailServer interface {
 	MessageFlags(tb testing.TB, user, mailbox string, uid uint32) []string
 	FetchText(tb testing.TB, user, mailbox string, uid uint32) []byte
 	Expunge(tb testing.TB, user, mailbox string, uids ...uint32)
+	DeliverMessages(tb testing.TB, user, mailbox string, date time.Time, raws ...[]byte) []uint32
 }
 
 // Kind reports KindDovecot.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The helpers below seed and read a Cyrus or Courier through a plain IMAP
@@ -61,13 +62,7 @@ func (s *OtherServer) ListMailboxes(tb testing.TB, user string) []string {
 			if m == nil {
 				continue
 			}
-			raw := m[1]
-			if len(r.literals) > 0 {
-				raw = string(r.literals[0])
-			} else if strings.HasPrefix(raw, `"`) {
-				raw, _ = strconv.Unquote(raw)
-			}
-			if n, ok := neutralName(raw); ok {
+			if n, ok := neutralName(listedName(r, m[1])); ok {
 				names = append(names, n)
 			}
 		}
@@ -92,7 +87,7 @@ func (s *OtherServer) SaveMessages(tb testing.TB, user, mailbox string, raws ...
 	var uids []uint32
 	s.withSession(tb, user, func(ss *session) error {
 		for _, raw := range raws {
-			uid, err := ss.appendOne(serverName(mailbox), crlf(raw))
+			uid, err := ss.appendOne(serverName(mailbox), "", crlf(raw))
 			if err != nil {
 				return err
 			}
@@ -103,9 +98,14 @@ func (s *OtherServer) SaveMessages(tb testing.TB, user, mailbox string, raws ...
 	return uids
 }
 
-// appendOne APPENDs one message and returns its UID.
-func (ss *session) appendOne(mailbox string, raw []byte) (uint32, error) {
-	resps, err := ss.runLiteral("APPEND "+quote(mailbox), raw)
+// appendOne APPENDs one message, with date (a quoted date-time) when
+// not "", and returns its UID.
+func (ss *session) appendOne(mailbox, date string, raw []byte) (uint32, error) {
+	cmd := "APPEND " + quote(mailbox)
+	if date != "" {
+		cmd += " " + date
+	}
+	resps, err := ss.runLiteral(cmd, raw)
 	if err != nil {
 		return 0, err
 	}
@@ -153,14 +153,18 @@ func (ss *session) searchUIDs(criteria string) ([]uint32, error) {
 	return uids, nil
 }
 
-// store runs UID STORE uid op (flags) in mailbox.
-func (s *OtherServer) store(tb testing.TB, user, mailbox string, uid uint32, op string, flags []string) {
+// StoreFlags runs UID STORE uids op.SILENT (flags) in mailbox, op being
+// "FLAGS", "+FLAGS" or "-FLAGS" (RFC 9051 §6.4.6), in one session.
+func (s *OtherServer) StoreFlags(tb testing.TB, user, mailbox, op string, flags []string, uids ...uint32) {
 	tb.Helper()
+	if len(uids) == 0 {
+		return
+	}
 	s.withSession(tb, user, func(ss *session) error {
 		if err := ss.selectBox(serverName(mailbox), false); err != nil {
 			return err
 		}
-		_, err := ss.run(fmt.Sprintf("UID STORE %d %s.SILENT (%s)", uid, op, strings.Join(flags, " ")))
+		_, err := ss.run(fmt.Sprintf("UID STORE %s %s.SILENT (%s)", uidList(uids), op, strings.Join(flags, " ")))
 		return err
 	})
 }
@@ -168,19 +172,28 @@ func (s *OtherServer) store(tb testing.TB, user, mailbox string, uid uint32, op 
 // SetFlags replaces the flags of message uid.
 func (s *OtherServer) SetFlags(tb testing.TB, user, mailbox string, uid uint32, flags ...string) {
 	tb.Helper()
-	s.store(tb, user, mailbox, uid, "FLAGS", flags)
+	s.StoreFlags(tb, user, mailbox, "FLAGS", flags, uid)
 }
 
 // AddFlags adds flags to message uid.
 func (s *OtherServer) AddFlags(tb testing.TB, user, mailbox string, uid uint32, flags ...string) {
 	tb.Helper()
-	s.store(tb, user, mailbox, uid, "+FLAGS", flags)
+	s.StoreFlags(tb, user, mailbox, "+FLAGS", flags, uid)
 }
 
 // RemoveFlags removes flags from message uid.
 func (s *OtherServer) RemoveFlags(tb testing.TB, user, mailbox string, uid uint32, flags ...string) {
 	tb.Helper()
-	s.store(tb, user, mailbox, uid, "-FLAGS", flags)
+	s.StoreFlags(tb, user, mailbox, "-FLAGS", flags, uid)
+}
+
+// uidList formats uids as a comma-separated UID set.
+func uidList(uids []uint32) string {
+	set := make([]string, len(uids))
+	for i, u := range uids {
+		set[i] = strconv.FormatUint(uint64(u), 10)
+	}
+	return strings.Join(set, ",")
 }
 
 var flagsRE = regexp.MustCompile(`FLAGS \(([^)]*)\)`)
@@ -255,26 +268,148 @@ func (s *OtherServer) UIDs(tb testing.TB, user, mailbox string) []uint32 {
 	return uids
 }
 
-// Expunge removes messages uids from mailbox (UID EXPUNGE when offered,
-// RFC 4315 §2.1; else only they are \Deleted when EXPUNGE runs).
+// Expunge removes messages uids from mailbox: \Deleted, then UID EXPUNGE
+// (RFC 4315 §2.1; Cyrus and Courier both offer UIDPLUS).
 func (s *OtherServer) Expunge(tb testing.TB, user, mailbox string, uids ...uint32) {
 	tb.Helper()
 	if len(uids) == 0 {
 		return
 	}
-	set := make([]string, len(uids))
-	for i, u := range uids {
-		set[i] = strconv.FormatUint(uint64(u), 10)
-	}
 	s.withSession(tb, user, func(ss *session) error {
 		if err := ss.selectBox(serverName(mailbox), false); err != nil {
 			return err
 		}
-		list := strings.Join(set, ",")
-		if _, err := ss.run("UID STORE " + list + ` +FLAGS.SILENT (\Deleted)`); err != nil {
+		return ss.expunge(uidList(uids))
+	})
+}
+
+// expunge removes the messages of the UID set in the selected mailbox.
+func (ss *session) expunge(set string) error {
+	if _, err := ss.run("UID STORE " + set + ` +FLAGS.SILENT (\Deleted)`); err != nil {
+		return err
+	}
+	_, err := ss.run("UID EXPUNGE " + set)
+	return err
+}
+
+// Move moves messages uids from mailbox to dest as another client
+// would: UID COPY, then \Deleted and UID EXPUNGE (Courier has no MOVE).
+func (s *OtherServer) Move(tb testing.TB, user, mailbox, dest string, uids ...uint32) {
+	tb.Helper()
+	s.withSession(tb, user, func(ss *session) error {
+		if err := ss.selectBox(serverName(mailbox), false); err != nil {
 			return err
 		}
-		_, err := ss.run("UID EXPUNGE " + list)
+		set := uidList(uids)
+		if _, err := ss.run("UID COPY " + set + " " + quote(serverName(dest))); err != nil {
+			return err
+		}
+		return ss.expunge(set)
+	})
+}
+
+// DeliverMessages appends raws to mailbox with INTERNALDATE date, in one
+// session, and returns their UIDs (as SaveMessages).
+func (s *OtherServer) DeliverMessages(tb testing.TB, user, mailbox string, date time.Time, raws ...[]byte) []uint32 {
+	tb.Helper()
+	var uids []uint32
+	d := quote(date.Format("02-Jan-2006 15:04:05 -0700"))
+	s.withSession(tb, user, func(ss *session) error {
+		for _, raw := range raws {
+			uid, err := ss.appendOne(serverName(mailbox), d, crlf(raw))
+			if err != nil {
+				return err
+			}
+			uids = append(uids, uid)
+		}
+		return nil
+	})
+	return uids
+}
+
+// Message is one message as the server holds it.
+type Message struct {
+	UID   uint32
+	Flags []string // without \Recent
+	Text  []byte   // as the server sends it (CRLF)
+}
+
+// Messages returns every message of mailbox with its flags and text, in
+// UID order.
+func (s *OtherServer) Messages(tb testing.TB, user, mailbox string) []Message {
+	tb.Helper()
+	var out []Message
+	s.withSession(tb, user, func(ss *session) error {
+		if err := ss.selectBox(serverName(mailbox), true); err != nil {
+			return err
+		}
+		resps, err := ss.run("UID FETCH 1:* (UID FLAGS BODY.PEEK[])")
+		for _, r := range resps {
+			if m, ok := parseFetch(r); ok {
+				out = append(out, m)
+			}
+		}
 		return err
 	})
+	slices.SortFunc(out, func(a, b Message) int { return int(a.UID) - int(b.UID) })
+	return out
+}
+
+var uidRE = regexp.MustCompile(`[( ]UID (\d+)`)
+
+// parseFetch reads UID, FLAGS and the body literal of a FETCH response.
+func parseFetch(r response) (Message, bool) {
+	if !strings.Contains(r.text, " FETCH ") || len(r.literals) == 0 {
+		return Message{}, false
+	}
+	u := uidRE.FindStringSubmatch(r.text)
+	f := flagsRE.FindStringSubmatch(r.text)
+	if u == nil || f == nil {
+		return Message{}, false
+	}
+	uid, _ := strconv.ParseUint(u[1], 10, 32)
+	m := Message{UID: uint32(uid), Text: r.literals[0]}
+	for _, fl := range strings.Fields(f[1]) {
+		if !strings.EqualFold(fl, `\Recent`) {
+			m.Flags = append(m.Flags, fl)
+		}
+	}
+	return m, true
+}
+
+// Selectable returns user's mailboxes that can hold mail (neutral names,
+// sorted): those listed without \Noselect or \NonExistent.
+func (s *OtherServer) Selectable(tb testing.TB, user string) []string {
+	tb.Helper()
+	var names []string
+	s.withSession(tb, user, func(ss *session) error {
+		resps, err := ss.run(`LIST "" "*"`)
+		for _, r := range resps {
+			m := listRE.FindStringSubmatch(r.text)
+			attrs := strings.ToLower(r.text[:max(strings.IndexByte(r.text, ')'), 0)])
+			if m == nil || strings.Contains(attrs, `\noselect`) || strings.Contains(attrs, `\nonexistent`) {
+				continue
+			}
+			if n, ok := neutralName(listedName(r, m[1])); ok {
+				names = append(names, n)
+			}
+		}
+		return err
+	})
+	slices.Sort(names)
+	return names
+}
+
+// listedName is the mailbox name of a LIST response whose name part is
+// raw: a literal, a quoted string or an atom.
+func listedName(r response, raw string) string {
+	if len(r.literals) > 0 {
+		return string(r.literals[0])
+	}
+	if strings.HasPrefix(raw, `"`) {
+		if u, err := strconv.Unquote(raw); err == nil {
+			return u
+		}
+	}
+	return raw
 }
