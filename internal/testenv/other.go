@@ -43,6 +43,7 @@ type MailServer interface {
 	TLSConfig() *tls.Config
 	NewUser(tb testing.TB) User
 	CreateMailbox(tb testing.TB, user, name string)
+	ListMailboxes(tb testing.TB, user string) []string
 	SaveMessage(tb testing.TB, user, mailbox string, raw []byte) uint32
 	SaveMessages(tb testing.TB, user, mailbox string, raws ...[]byte) []uint32
 	AddFlags(tb testing.TB, user, mailbox string, uid uint32, flags ...string)
