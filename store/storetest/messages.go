@@ -29,6 +29,7 @@ func oddBodies() []oddBody {
 		{"8bit", mail("odd-8bit", "Grüße aus Köln, 日本語, raw Latin-1: \xe4\xf6\xfc\r\n")},
 		{"empty body", mail("odd-empty", "")},
 		{"no final newline", mail("odd-nonl", "last line without CRLF")},
+		{"8bit header", append([]byte("Subject: Grüße aus Köln\r\nFrom: Jörg <j@example.org>\r\n"), mail("odd-8bithdr", "body\r\n")...)},
 		{"long line", mail("odd-long", long+"\r\n")},
 		{"dots and From", mail("odd-dots", ".\r\n..leading dots\r\nFrom the start\r\n>From quoted\r\n.\r\n")},
 		{"blank lines and spaces", mail("odd-space", "\r\n\r\n  \r\n\tTab line \r\n\r\n")},

@@ -47,8 +47,8 @@ type Harness struct {
 	Reopen func(t *testing.T, st store.Store) store.Store
 	// Stored returns what the store keeps of an appended message, for a
 	// server known to rewrite some (Courier-IMAP ends a last line that
-	// lacks a line end with CRLF). Nil: every message is kept byte for
-	// byte.
+	// lacks a line end with CRLF; Cyrus replaces 8-bit bytes in the
+	// header). Nil: every message is kept byte for byte.
 	Stored func(body []byte) []byte
 }
 
