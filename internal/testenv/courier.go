@@ -112,20 +112,33 @@ func (s *OtherServer) prepareCourier() error {
 	return nil
 }
 
-// startCourier starts the two couriertcpd in a private mount namespace.
-func (s *OtherServer) startCourier(imapPort, imapsPort int) (*master, error) {
-	tcpd := func(port int, tls bool) string {
-		args := []string{filepath.Join(s.tree, courierTCPD), "-address=127.0.0.1",
-			"-maxprocs=40", "-maxperip=40", "-nodnslookup", "-noidentlookup", strconv.Itoa(port)}
-		if tls {
-			args = append(args, filepath.Join(s.tree, courierTLS), "-server", "-tcpd")
+// startCourier starts one couriertcpd per port, each in a private mount
+// namespace. Not one shell with a job in the background: couriertcpd
+// makes itself a process group leader, so a second one would leave the
+// group that Stop signals.
+func (s *OtherServer) startCourier(imapPort, imapsPort int) ([]*master, error) {
+	var ms []*master
+	for _, port := range []int{imapPort, imapsPort} {
+		m, err := s.spawnTCPD(port, port == imapsPort)
+		if err != nil {
+			stopAll(ms)
+			return nil, err
 		}
-		args = append(args, filepath.Join(s.tree, courierLogin), filepath.Join(s.tree, courierIMAPD), "Maildir")
-		return strings.Join(args, " ")
+		ms = append(ms, m)
 	}
+	return ms, nil
+}
+
+// spawnTCPD starts couriertcpd on port (through couriertls when tls).
+func (s *OtherServer) spawnTCPD(port int, tls bool) (*master, error) {
+	args := []string{filepath.Join(s.tree, courierTCPD), "-address=127.0.0.1",
+		"-maxprocs=40", "-maxperip=40", "-nodnslookup", "-noidentlookup", strconv.Itoa(port)}
+	if tls {
+		args = append(args, filepath.Join(s.tree, courierTLS), "-server", "-tcpd")
+	}
+	args = append(args, filepath.Join(s.tree, courierLogin), filepath.Join(s.tree, courierIMAPD), "Maildir")
 	script := "set -e; mount -t tmpfs -o mode=755 tmpfs /run; mkdir -p /run/courier; " +
-		"ln -s " + filepath.Join(s.dir, "authdaemon") + " " + courierAuthDir + "; " +
-		tcpd(imapsPort, true) + " & exec " + tcpd(imapPort, false)
+		"ln -s " + filepath.Join(s.dir, "authdaemon") + " " + courierAuthDir + "; exec " + strings.Join(args, " ")
 	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script)
 	cmd.Env = s.courierEnv()
 	return spawnGroup(cmd, filepath.Join(s.dir, s.logName))

@@ -44,9 +44,6 @@ sasl_authdaemond_path: {{.Dir}}/authd
 sasl_mech_list: PLAIN LOGIN
 tls_server_cert: {{.Dir}}/ssl/cert.pem
 tls_server_key: {{.Dir}}/ssl/key.pem
-idlesocket: {{.Dir}}/run/idle
-notifysocket: {{.Dir}}/run/notify
-lmtpsocket: {{.Dir}}/run/lmtp
 delete_mode: immediate
 expunge_mode: immediate
 `
@@ -108,7 +105,8 @@ func StartCyrus(ctx context.Context) (*OtherServer, error) {
 
 // prepareCyrus creates the directories Cyrus writes, owned by its user.
 func (s *OtherServer) prepareCyrus() error {
-	for _, d := range []string{"conf", "spool", "run"} {
+	// conf/socket holds the sockets imapd binds (IDLE notifications).
+	for _, d := range []string{"conf", "conf/socket", "spool", "run"} {
 		p := filepath.Join(s.dir, d)
 		if err := os.Mkdir(p, 0o750); err != nil {
 			return fmt.Errorf("testenv: %w", err)
@@ -133,7 +131,7 @@ func (s *OtherServer) mailUserName() string {
 }
 
 // startCyrus writes the configuration for the ports and starts master.
-func (s *OtherServer) startCyrus(imapPort, imapsPort int) (*master, error) {
+func (s *OtherServer) startCyrus(imapPort, imapsPort int) ([]*master, error) {
 	d := cyrusData{
 		Dir: s.dir, Bin: filepath.Join(s.tree, cyrusBin), Admin: cyrusAdmin,
 		User: s.mailUserName(), IMAPPort: imapPort, IMAPSPort: imapsPort,
@@ -151,7 +149,11 @@ func (s *OtherServer) startCyrus(imapPort, imapsPort int) (*master, error) {
 		"-C", filepath.Join(s.dir, "imapd.conf"), "-M", filepath.Join(s.dir, "cyrus.conf"),
 		"-p", filepath.Join(s.dir, "run", "master.pid"), "-D")
 	cmd.Env = treeEnv(s.tree)
-	return spawnGroup(cmd, filepath.Join(s.dir, s.logName))
+	m, err := spawnGroup(cmd, filepath.Join(s.dir, s.logName))
+	if err != nil {
+		return nil, err
+	}
+	return []*master{m}, nil
 }
 
 // createCyrusUser creates user.NAME (the user's INBOX) as the admin.

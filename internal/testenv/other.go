@@ -117,7 +117,7 @@ type OtherServer struct {
 	auth      *authDaemon
 	imapPort  int
 	imapsPort int
-	master    *master
+	masters   []*master // the first answers on imapPort
 	logName   string // file in dir with the server's output
 
 	// newUser prepares the server side of a new user (Cyrus: CREATE
@@ -188,7 +188,7 @@ func (s *OtherServer) cleanup() error {
 
 // launch starts the server on fresh ports with start, retrying when a
 // port was taken, and waits for the plain port's greeting.
-func (s *OtherServer) launch(ctx context.Context, start func(imapPort, imapsPort int) (*master, error)) error {
+func (s *OtherServer) launch(ctx context.Context, start startFunc) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, time.Minute)
@@ -206,22 +206,41 @@ func (s *OtherServer) launch(ctx context.Context, start func(imapPort, imapsPort
 	return fmt.Errorf("testenv: start %s %s: %w\n--- log tail (%s) ---\n%s", s.kind, s.version, err, s.dir, s.logTail(30))
 }
 
-func (s *OtherServer) launchOnce(ctx context.Context, start func(imapPort, imapsPort int) (*master, error)) error {
+// startFunc starts a server's processes on the two ports: the first
+// master serves imapPort. On error nothing is left running.
+type startFunc func(imapPort, imapsPort int) ([]*master, error)
+
+func (s *OtherServer) launchOnce(ctx context.Context, start startFunc) error {
 	ports, err := freePorts(2)
 	if err != nil {
 		return err
 	}
 	s.imapPort, s.imapsPort = ports[0], ports[1]
-	m, err := start(s.imapPort, s.imapsPort)
+	ms, err := start(s.imapPort, s.imapsPort)
 	if err != nil {
 		return err
 	}
-	if err := waitReady(ctx, m, s.IMAPAddr(), nil); err != nil {
-		_ = m.stop(stopGrace)
+	if err := waitReady(ctx, ms[0], s.IMAPAddr(), nil); err != nil {
+		stopAll(ms)
 		return err
 	}
-	s.master = m
+	if err := waitReady(ctx, ms[len(ms)-1], s.IMAPSAddr(), s.TLSConfig()); err != nil {
+		stopAll(ms)
+		return err
+	}
+	s.masters = ms
 	return nil
+}
+
+// stopAll stops masters and returns the first error.
+func stopAll(masters []*master) error {
+	var first error
+	for _, m := range masters {
+		if err := m.stop(stopGrace); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // logTail returns the last n lines of the server's output.
@@ -244,9 +263,7 @@ func (s *OtherServer) LogTail(n int) string { return s.logTail(n) }
 // removes the temporary directory. It is idempotent.
 func (s *OtherServer) Stop() error {
 	s.stopOnce.Do(func() {
-		if s.master != nil {
-			s.stopErr = s.master.stop(stopGrace)
-		}
+		s.stopErr = stopAll(s.masters)
 		if err := s.cleanup(); err != nil && s.stopErr == nil {
 			s.stopErr = err
 		}

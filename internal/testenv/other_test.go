@@ -2,7 +2,10 @@ package testenv
 
 import (
 	"bytes"
+	"context"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,4 +67,53 @@ func TestOtherServersBulk(t *testing.T) {
 			t.Logf("%s lists %q, selectable %q", kind, srv.ListMailboxes(t, u.Name), srv.Selectable(t, u.Name))
 		})
 	}
+}
+
+// TestOtherServerStop: Stop leaves no process of the server's tree and
+// removes its directory (Courier runs one couriertcpd per port, each its
+// own process group).
+func TestOtherServerStop(t *testing.T) {
+	for kind, start := range map[Kind]func(context.Context) (*OtherServer, error){KindCyrus: StartCyrus, KindCourier: StartCourier} {
+		tree, _, err := serverTree(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := treeProcs(tree) // the shared servers' processes, if any
+		srv, err := start(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := treeProcs(tree); n <= base {
+			t.Errorf("%s: no process of %s runs", kind, tree)
+		}
+		u := srv.NewUser(t)
+		srv.SaveMessage(t, u.Name, "INBOX", []byte("Subject: x\r\n\r\ny\r\n"))
+		if err := srv.Stop(); err != nil {
+			t.Errorf("%s: Stop: %v", kind, err)
+		}
+		if n := treeProcs(tree); n != base {
+			t.Errorf("%s: %d processes of %s survive Stop", kind, n-base, tree)
+		}
+		if _, err := os.Stat(srv.Dir()); !os.IsNotExist(err) {
+			t.Errorf("%s: %s still exists (%v)", kind, srv.Dir(), err)
+		}
+	}
+}
+
+// treeProcs counts the live processes running a program of tree. The
+// shared servers are not started or stopped while a sequential test runs.
+func treeProcs(tree string) int {
+	entries, _ := os.ReadDir("/proc")
+	n := 0
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if state, _, ok := procStat(pid); err == nil && ok && state != 'Z' && bytes.Contains(cmd, []byte(tree)) {
+			n++
+		}
+	}
+	return n
 }
