@@ -118,7 +118,7 @@ type OtherServer struct {
 	imapPort  int
 	imapsPort int
 	masters   []*master // the first answers on imapPort
-	logName   string // file in dir with the server's output
+	logName   string    // file in dir with the server's output
 
 	// newUser prepares the server side of a new user (Cyrus: CREATE
 	// user.NAME as admin; Courier: a Maildir).
