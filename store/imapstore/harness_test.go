@@ -217,15 +217,21 @@ func TestConformanceDovecotBare(t *testing.T) {
 	storetest.Run(t, serverHarness(testenv.Dovecot(t), imap.CapCondStore, imap.CapQResync, imap.CapUIDPlus, imap.CapMove))
 }
 
-// TestFeatures: what each test server's capabilities map to.
+// TestFeatures: what each test server's capabilities map to (the server
+// matrix of docs/RELIABILITY.md).
 func TestFeatures(t *testing.T) {
-	srv := testenv.Dovecot(t)
-	u := srv.NewUser(t)
-	st := serverStore(t, srv, u, imapstore.Options{})
-	defer st.Close()
-	want := store.Features{Changes: true, CondStore: true, QResync: true, UIDPlus: true, Move: true, Keywords: true}
-	if got := st.Features(); got != want {
-		t.Errorf("Dovecot: %+v, want %+v", got, want)
+	for kind, want := range map[testenv.Kind]store.Features{
+		testenv.KindDovecot: {Changes: true, CondStore: true, QResync: true, UIDPlus: true, Move: true, Keywords: true},
+		testenv.KindCyrus: {Changes: true, CondStore: true, QResync: true, UIDPlus: true, Move: true, Keywords: true,
+			StableIDs: true, MailboxIDs: true},
+		testenv.KindCourier: {UIDPlus: true, Keywords: true},
+	} {
+		srv := testenv.Shared(t, kind)
+		st := serverStore(t, srv, srv.NewUser(t), imapstore.Options{})
+		if got := st.Features(); got != want {
+			t.Errorf("%s: %+v, want %+v", kind, got, want)
+		}
+		st.Close()
 	}
 	demo, err := demoserver.Start(context.Background(), demoserver.Options{Messages: 5})
 	if err != nil {
