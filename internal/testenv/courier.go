@@ -37,7 +37,7 @@ func (s *OtherServer) courierEnv() []string {
 		"IMAP_KEYWORDS=1",
 		"IMAP_ACL=1",
 		"IMAP_PROXY=0",
-		"IMAP_IDLE_TIMEOUT=60",
+		"IMAP_IDLE_TIMEOUT=1", // without FAM, IDLE polls: every second, as the test Dovecot
 		"IMAP_MAILBOX_SANITY_CHECK=1",
 		"IMAP_DISABLETHREADSORT=0",
 		"IMAP_CHECK_ALL_FOLDERS=0",

@@ -1,18 +1,31 @@
 package testenv
 
 import (
-	"fmt"
 	"os"
 	"testing"
-	"time"
 )
 
-func TestScratchServe(t *testing.T) {
+func TestScratchCaps(t *testing.T) {
 	if os.Getenv("SCRATCH") == "" {
 		t.Skip()
 	}
-	srv := sharedOther(t, Kind(os.Getenv("SCRATCH")))
-	u := srv.NewUser(t)
-	os.WriteFile("/tmp/scratch.addr", []byte(fmt.Sprintf("%s %s %s %s\n", srv.IMAPAddr(), u.Name, u.Password, srv.Dir())), 0o644)
-	time.Sleep(20 * time.Minute)
+	for _, k := range []Kind{KindCyrus} {
+		srv := Shared(t, k)
+		u := srv.NewUser(t)
+		var pw = u.Password
+		ss, err := dialSession(t.Context(), srv.IMAPAddr(), u.Name, pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := ss.run("CAPABILITY")
+		t.Logf("%s: %s", k, r[0].text)
+		ss.appendOne("INBOX", "", []byte("Subject: a\r\n\r\nb\r\n"))
+		r, _ = ss.run("SELECT INBOX")
+		r2, _ := ss.run("FETCH 1 (EMAILID THREADID)")
+		r = append(r, r2...)
+		for _, x := range r {
+			t.Logf("%s: %s", k, x.text)
+		}
+		ss.close()
+	}
 }
