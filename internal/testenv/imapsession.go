@@ -104,7 +104,7 @@ func (s *session) runLiteral(cmd string, lit []byte) ([]response, error) {
 				break
 			}
 			if strings.HasPrefix(resp.text, tag+" ") {
-				return nil, fmt.Errorf("%s: %s", cmd, resp.text)
+				return nil, fmt.Errorf("%s: %s", firstWord(cmd), resp.text)
 			}
 			out = append(out, resp)
 		}
