@@ -55,6 +55,7 @@ func (m *Mailbox) Append(ctx context.Context, msg store.NewMessage) (store.UID, 
 	if err != nil {
 		return 0, m.appendErr(err)
 	}
+	m.appended = true
 	uid := m.appendUID(res.Tagged)
 	if uid != 0 && len(msg.Labels) > 0 && m.s.caps.gmail {
 		ch := store.FlagChange{UIDs: []store.UID{uid}, AddLabels: msg.Labels}

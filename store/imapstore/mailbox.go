@@ -24,6 +24,9 @@ type Mailbox struct {
 	// listed is what listings said of each message, checked against
 	// the bodies fetched (verify.go).
 	listed listedSet
+	// appended: a message was appended since the session's view was last
+	// synced (see catchUp).
+	appended bool
 }
 
 var _ store.Mailbox = (*Mailbox)(nil)
@@ -106,7 +109,8 @@ func (m *Mailbox) Close() error {
 }
 
 // begin checks that an operation may run: the mailbox is open, ctx has not
-// ended and the connection is usable.
+// ended and the connection is usable; then it catches up with its own
+// appends (catchUp).
 func (m *Mailbox) begin(ctx context.Context, op string) error {
 	if m.closed {
 		return store.Errorf(store.ScopeMailbox, false, op, m.name, 0, "imapstore: mailbox is closed")
@@ -118,6 +122,11 @@ func (m *Mailbox) begin(ctx context.Context, op string) error {
 		return store.Errorf(store.ScopeMailbox, true, op, m.name, 0, "imapstore: the connection was lost, reopen the mailbox: %w", imapclient.ErrClosed)
 	}
 	m.used = m.used || op != "changes"
+	if op != "append" {
+		if err := m.catchUp(ctx); err != nil {
+			return m.done(op, 0, err)
+		}
+	}
 	return nil
 }
 
@@ -154,5 +163,20 @@ func commandName(args []imap.Value) string {
 // syncs, between commands; a NOOP first makes them visible.
 func (m *Mailbox) sync(ctx context.Context) error {
 	_, err := m.command(ctx, imap.Atom("NOOP"))
+	if err == nil {
+		m.appended = false
+	}
 	return err
+}
+
+// catchUp syncs when this mailbox appended since the last sync, before a
+// command that names messages by UID. Courier-IMAP 5 does not announce a
+// message appended to the selected mailbox (RFC 9051 §6.3.12 says
+// SHOULD) until a later NOOP, and until then ignores its UID in FETCH,
+// STORE and EXPUNGE.
+func (m *Mailbox) catchUp(ctx context.Context) error {
+	if !m.appended {
+		return nil
+	}
+	return m.sync(ctx)
 }

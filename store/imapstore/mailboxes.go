@@ -188,6 +188,11 @@ func (s *Store) RenameMailbox(ctx context.Context, old, new string) error {
 		if err != nil {
 			return err
 		}
+		// Courier-IMAP 5 answers OK to the RENAME of a mailbox that does
+		// not exist, renaming nothing.
+		if ok, err := s.existsUnder(ctx, cn, to); err != nil || !ok {
+			return notFoundErr(err, old)
+		}
 		if err := cn.c.Subscribe(ctx, to); err != nil {
 			s.log.Warn("imapstore: subscribing a renamed mailbox", "mailbox", new, "err", err)
 		}
@@ -226,6 +231,25 @@ func (s *Store) renameChildren(ctx context.Context, cn *conn, from, to string, r
 		}
 	}
 	return nil
+}
+
+// existsUnder reports whether srv is a mailbox or has children.
+func (s *Store) existsUnder(ctx context.Context, cn *conn, srv string) (bool, error) {
+	if ok, err := s.exists(ctx, cn, srv); err != nil || ok || s.names.delim == 0 {
+		return ok, err
+	}
+	res, err := cn.c.List(ctx, "", srv+string(s.names.delim)+"%", nil)
+	if err != nil {
+		return false, err
+	}
+	return len(res.Mailboxes) > 0, nil
+}
+
+func notFoundErr(err error, name string) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %q", store.ErrMailboxNotFound, name)
 }
 
 func existsErr(err error, name string) error {
