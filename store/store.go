@@ -23,7 +23,7 @@ type ModSeq uint64
 // when ctx ends.
 type Store interface {
 	// Features reports what the store can do. It does not change while the
-	// store is open.
+	// store is open, except Keywords (see Features.Keywords).
 	Features() Features
 	// ListMailboxes returns every mailbox, including \Noselect ones.
 	ListMailboxes(ctx context.Context) ([]MailboxInfo, error)
@@ -265,7 +265,9 @@ type Features struct {
 	UIDPlus bool
 	// Move: Move is atomic (not copy + expunge).
 	Move bool
-	// Keywords: arbitrary keywords are kept.
+	// Keywords: arbitrary keywords are kept. The one feature a store may
+	// turn off while open, once it learns so (IMAP: from a SELECT's
+	// PERMANENTFLAGS), never on again: read it after listing.
 	Keywords bool
 	// GmailLabels: Message.Labels and NewMessage.Labels work.
 	GmailLabels bool
