@@ -79,9 +79,11 @@ type Mailbox interface {
 	// all when nothing changed.
 	Changes(ctx context.Context, req ChangesRequest, fn func(ChangeSet) error) (Checkpoint, error)
 	// FetchBodies streams the bodies of uids to fn, one message at a time,
-	// in the order given; the store may pipeline. The reader is valid only
-	// during the call and need not be read to the end. UIDs no longer in the
-	// mailbox are skipped: fn is not called for them.
+	// in the order given; the store may pipeline. fn's Message holds at
+	// least the UID and the wire size. The reader is valid only during the
+	// call and need not be read to the end; it may be the network
+	// connection itself, so fn must not call this Mailbox. UIDs no longer
+	// in the mailbox are skipped: fn is not called for them.
 	FetchBodies(ctx context.Context, uids []UID, fn func(Message, io.Reader) error) error
 	// Append adds a message and returns its UID, or 0 when the store cannot
 	// tell (IMAP without UIDPLUS); the caller then uses Find. The message is
