@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"time"
@@ -31,7 +32,12 @@ func syncCmd(ctx context.Context, args []string) error {
 	root := fs.String("maildir", "", "Maildir root (required; created if missing)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the sync to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile (in-use, sampled every 64 KB) at the end of the sync")
+	compress := fs.Bool("compress", false, "turn on COMPRESS=DEFLATE (RFC 4978) on every connection")
+	memLimit := fs.Int("memory-limit", 16, "soft Go heap limit in MiB, as imapdir's --memory-limit (0: none)")
 	fs.Parse(args)
+	if *memLimit > 0 {
+		debug.SetMemoryLimit(int64(*memLimit) << 20)
+	}
 	if *memprofile != "" {
 		runtime.MemProfileRate = 64 << 10
 		defer func() {
@@ -79,6 +85,12 @@ func syncCmd(ctx context.Context, args []string) error {
 		if err := c.Login(ctx, *user, imapclient.SecretString(*pass)); err != nil {
 			c.Close()
 			return nil, err
+		}
+		if *compress {
+			if err := c.Compress(ctx); err != nil {
+				c.Close()
+				return nil, err
+			}
 		}
 		return c, nil
 	}})
