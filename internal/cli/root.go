@@ -20,6 +20,8 @@ type globalFlags struct {
 	dryRun  bool
 	force   bool
 	json    bool
+	// memoryLimit is the Go heap's soft limit in MiB (0: none).
+	memoryLimit int
 }
 
 // runState is one Run: the flags, the streams (with secrets redacted) and
@@ -57,6 +59,9 @@ func (st *runState) rootCommand() *cobra.Command {
 			if st.flags.quiet && st.flags.verbose > 0 {
 				return usageErr(errors.New("-q and -v exclude each other"))
 			}
+			if err := st.applyMemoryLimit(); err != nil {
+				return err
+			}
 			st.started = true
 			return nil
 		},
@@ -80,6 +85,7 @@ func (st *runState) addGlobalFlags(root *cobra.Command) {
 	f.BoolVarP(&st.flags.dryRun, "dry-run", "n", false, "change nothing; say what would be done")
 	f.BoolVar(&st.flags.force, "force", false, "carry out deletions the deletion guard would hold back")
 	f.BoolVar(&st.flags.json, "json", false, "one JSON object per event on stdout, for scripts")
+	f.IntVar(&st.flags.memoryLimit, "memory-limit", DefaultMemoryLimitMiB, "soft limit of the Go heap in `MiB` (0: none; GOMEMLIMIT in the environment wins)")
 }
 
 // stdout and errOut are the redacted output streams.

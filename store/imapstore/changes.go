@@ -11,9 +11,12 @@ import (
 
 // Changes reports what changed since req.Since, in O(changes) on the wire:
 //
-//  1. The mailbox is SELECTed again, unless nothing ran on it since it
-//     was opened (the SELECT of OpenMailbox serves: one command less, and
-//     on a large Dovecot mailbox SELECT is the costly part); its
+//  0. A mailbox opened with the state ListMailboxes saw, equal to the
+//     checkpoint (see unchangedSince), changed nothing: Changes returns
+//     that state as the checkpoint without a connection or a command.
+//  1. Otherwise the mailbox is SELECTed again, unless nothing ran on it
+//     since it was selected (the SELECT of opening serves: one command
+//     less, and on a large Dovecot mailbox SELECT is the costly part); its
 //     UIDVALIDITY must equal the checkpoint's and its HIGHESTMODSEQ must
 //     not be below it (else ErrCheckpointUnusable). The values of that
 //     SELECT are the returned checkpoint: what changed after it is
@@ -28,7 +31,8 @@ import (
 //
 // A Since with no HIGHESTMODSEQ reports every message as changed (the way
 // to a first checkpoint). Without CONDSTORE the error wraps
-// ErrCheckpointUnusable and the caller lists.
+// ErrCheckpointUnusable and the caller lists. The checkpoint's Token holds
+// the message count (messagesToken).
 //
 // The checkpoint is taken before the changes are read (RFC 7162 §6): a
 // change made between the SELECT and the FETCH is reported now and again
@@ -36,11 +40,17 @@ import (
 // req.Known when it is given, whatever Since.UIDNext (the caller may know
 // UIDs above it: see store.Mailbox.Changes).
 func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) (store.Checkpoint, error) {
-	if err := m.begin(ctx, "changes"); err != nil {
+	if err := m.check(ctx, "changes"); err != nil {
 		return store.Checkpoint{}, err
 	}
 	if !m.s.caps.condStore {
 		return store.Checkpoint{}, m.unusable("the server offers no CONDSTORE")
+	}
+	if m.cn == nil && m.s.unchangedSince(req.Since, m.status) {
+		return checkpointOf(m.status), nil
+	}
+	if err := m.begin(ctx, "changes"); err != nil {
+		return store.Checkpoint{}, err
 	}
 	since := req.Since
 	if m.used {
@@ -54,7 +64,7 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 		m.s.log.Debug("imapstore: checkpoint unusable", "mailbox", m.name, "why", why)
 		return store.Checkpoint{}, m.unusable(why)
 	}
-	cp := store.Checkpoint{UIDValidity: st.UIDValidity, UIDNext: st.UIDNext, HighestModSeq: st.HighestModSeq}
+	cp := checkpointOf(st)
 	if err := m.changes(ctx, req, fn); err != nil {
 		return store.Checkpoint{}, m.done("changes", 0, err)
 	}

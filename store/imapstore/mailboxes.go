@@ -17,16 +17,19 @@ const capCreateSpecialUse imap.Cap = "CREATE-SPECIAL-USE"
 // ListMailboxes lists the personal namespace with LIST "" "*"
 // (RFC 9051 §6.3.9), asking for special-use attributes with RETURN
 // (SPECIAL-USE) when the server offers SPECIAL-USE and LIST-EXTENDED
-// (RFC 6154 §5.1), and for MAILBOXID through LIST-STATUS with OBJECTID
-// (RFC 8474 §4.2, RFC 5819). Names outside the personal namespace and
-// \NonExistent entries are left out; parents that are only parents are
-// NoSelect.
+// (RFC 6154 §5.1), and in the same round trip for each mailbox's
+// MESSAGES, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ and (with OBJECTID)
+// MAILBOXID through LIST-STATUS (RFC 5819, RFC 8474 §4.2); a server
+// without LIST-STATUS gets one STATUS per mailbox, pipelined. Those states
+// let OpenMailbox and Changes skip the SELECT of a mailbox that did not
+// change. Names outside the personal namespace and \NonExistent entries
+// are left out; parents that are only parents are NoSelect.
 func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) {
 	var out []store.MailboxInfo
 	err := s.withConn(ctx, "list mailboxes", "", func(cn *conn) error {
 		opts := &imapclient.ListOptions{SpecialUse: s.caps.specialUse && s.caps.listExt}
-		if s.Features().MailboxIDs {
-			opts.Status = []string{"MAILBOXID"}
+		if s.caps.listStatus {
+			opts.Status = s.statusItems()
 		}
 		res, err := cn.c.List(ctx, "", "*", opts)
 		var skipped []store.SkippedMailbox
@@ -40,6 +43,12 @@ func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) 
 		if err != nil {
 			return err
 		}
+		if !s.caps.listStatus {
+			if err := s.statusAll(ctx, cn, res); err != nil {
+				return err
+			}
+		}
+		s.cacheStatus(res)
 		out, skipped = s.mailboxInfos(res, skipped)
 		s.skipped.set(skipped)
 		for _, sk := range skipped {
