@@ -23,6 +23,7 @@ type account struct {
 	log  *slog.Logger
 	srv  *inbox
 	hook *hooks
+	stat *statusWriter // nil until the lock is held
 
 	kickMu sync.Mutex
 	kickCh chan struct{} // closed and replaced by kick
@@ -59,6 +60,9 @@ func (a *account) kicked() <-chan struct{} {
 func (a *account) emit(ev Event) {
 	ev.Time = a.opts.Now()
 	ev.Account = a.Name
+	if a.stat != nil {
+		a.stat.event(ev)
+	}
 	a.opts.Events(ev)
 }
 
@@ -76,6 +80,9 @@ func (a *account) run(ctx context.Context) {
 		return
 	}
 	defer release()
+	a.stat = newStatusWriter(a.Maildir, a.opts.Now())
+	a.stat.write()
+	defer a.stat.remove()
 	loc, err := startLocal(ctx, a.Maildir, a.Layout)
 	if err != nil {
 		a.emit(Event{Kind: EventError, Error: "watching the Maildir: " + err.Error()})
