@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -115,6 +116,33 @@ func (l *localWatch) addDir(dir string) {
 	}
 }
 
+// addSubdir watches a new directory under a watched one, so that its
+// cur/ and new/, made next, are seen and it is watched as a folder then.
+// Caller holds l.mu.
+func (l *localWatch) addSubdir(parent, name string) {
+	switch name {
+	case "", "cur", "new", "tmp":
+		return
+	}
+	if l.layout != maildir.LayoutFS && parent != l.root {
+		return
+	}
+	dir := filepath.Join(parent, name)
+	if wd, err := unix.InotifyAddWatch(l.fd, dir, dirMask); err == nil {
+		if _, known := l.wds[int32(wd)]; !known {
+			l.wds[int32(wd)] = watched{dir: dir}
+		}
+	}
+}
+
+// eventName is an event's file name (NUL-padded).
+func eventName(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
 // read decodes events until the instance is closed.
 func (l *localWatch) read() {
 	defer close(l.done)
@@ -137,6 +165,7 @@ func (l *localWatch) decode(b []byte) {
 		if size > len(b) {
 			break
 		}
+		b0 := b
 		b = b[size:]
 		switch w, ok := l.wds[ev.Wd]; {
 		case ev.Mask&unix.IN_Q_OVERFLOW != 0:
@@ -154,6 +183,9 @@ func (l *localWatch) decode(b []byte) {
 			l.changed[w.mailbox] = true
 		case ev.Mask&unix.IN_ISDIR != 0:
 			l.full, folders = true, true
+			if ev.Mask&(unix.IN_CREATE|unix.IN_MOVED_TO) != 0 {
+				l.addSubdir(w.dir, eventName(b0[unix.SizeofInotifyEvent:size]))
+			}
 		}
 	}
 	l.mu.Unlock()

@@ -1,0 +1,191 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// watchRun is a running "imapdir --json watch" whose events a test reads.
+type watchRun struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	events chan map[string]any
+	stderr *lockedBuffer
+	exited chan struct{}
+	all    []map[string]any // every event read so far
+}
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startWatch starts the watch on a's configuration.
+func startWatch(t *testing.T, a *account, args ...string) *watchRun {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"--config", a.config, "--json", "watch"}, args...)...)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &watchRun{t: t, cmd: cmd, events: make(chan map[string]any, 10000), stderr: &lockedBuffer{},
+		exited: make(chan struct{})}
+	cmd.Stderr = w.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(w.events)
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var ev map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+				ev = map[string]any{"event": "unparsable", "line": sc.Text()}
+			}
+			w.events <- ev
+		}
+	}()
+	go func() { cmd.Wait(); close(w.exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-w.exited:
+		default:
+			cmd.Process.Kill()
+			<-w.exited
+		}
+	})
+	return w
+}
+
+// waitFor reads events until one satisfies pred; it fails the test after
+// a minute or when the watch exits.
+func (w *watchRun) waitFor(desc string, pred func(ev map[string]any) bool) map[string]any {
+	w.t.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case ev, ok := <-w.events:
+			if !ok {
+				w.t.Fatalf("watch ended before %s\nstderr:\n%s", desc, w.stderr.String())
+			}
+			w.all = append(w.all, ev)
+			if ev["event"] == "unparsable" {
+				w.t.Errorf("stdout line is not JSON: %v", ev["line"])
+			}
+			if pred(ev) {
+				return ev
+			}
+		case <-deadline:
+			w.t.Fatalf("no %s within a minute\nevents: %v\nstderr:\n%s", desc, w.all, w.stderr.String())
+		}
+	}
+}
+
+// stop sends sig and waits for the exit; it returns the exit code and how
+// long the exit took.
+func (w *watchRun) stop(sig syscall.Signal) (int, time.Duration) {
+	w.t.Helper()
+	start := time.Now()
+	if err := w.cmd.Process.Signal(sig); err != nil {
+		w.t.Fatal(err)
+	}
+	select {
+	case <-w.exited:
+	case <-time.After(time.Minute):
+		w.t.Fatalf("watch did not exit within a minute of %v\nstderr:\n%s", sig, w.stderr.String())
+	}
+	for range w.events { // drain what is left
+	}
+	return w.cmd.ProcessState.ExitCode(), time.Since(start)
+}
+
+// isSynced matches a synced event of mailbox, or of a full sync, whose
+// counts satisfy ok; mailbox "" matches full syncs only.
+func isSynced(mailbox string, ok func(pulled, pushed map[string]any) bool) func(map[string]any) bool {
+	return func(ev map[string]any) bool {
+		if ev["event"] != "synced" || ev["full"] != true && (mailbox == "" || ev["mailbox"] != mailbox) {
+			return false
+		}
+		pulled, _ := ev["pulled"].(map[string]any)
+		pushed, _ := ev["pushed"].(map[string]any)
+		return ok(pulled, pushed)
+	}
+}
+
+func anyCounts(map[string]any, map[string]any) bool { return true }
+
+func num(m map[string]any, k string) int {
+	f, _ := m[k].(float64)
+	return int(f)
+}
+
+// TestWatchBothWays: a message appended on the server arrives as a file; a
+// flag changed by renaming the file reaches the server; a file deleted is
+// expunged on the server; SIGTERM ends the watch with the lock released.
+func TestWatchBothWays(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	w := startWatch(t, a)
+	w.waitFor("the first full sync", isSynced("", anyCounts))
+
+	uid := a.srv.SaveMessage(t, a.user.Name, "INBOX", message("pushed here"))
+	w.waitFor("the new message pulled", isSynced("INBOX", func(p, _ map[string]any) bool { return num(p, "new") == 1 }))
+	if n := countIn(maildirFiles(t, a.maildir), "INBOX"); n != 1 {
+		t.Fatalf("INBOX holds %d files after the push, want 1", n)
+	}
+	w.waitFor("the new_mail event", func(ev map[string]any) bool {
+		return ev["event"] == "new_mail" && ev["subject"] == "pushed here" && num(ev, "count") == 1
+	})
+
+	markLocally(t, filepath.Join(a.maildir, "INBOX"), "pushed here", "FS")
+	w.waitFor("the flag change pushed", isSynced("INBOX", func(_, p map[string]any) bool { return num(p, "changed") == 1 }))
+	if got := serverFlags(t, a, "INBOX", fmt.Sprint(uid)); !strings.Contains(got, `\Flagged`) || !strings.Contains(got, `\Seen`) {
+		t.Errorf("server flags after the local change: %q", got)
+	}
+
+	files := maildirFiles(t, a.maildir)
+	if err := os.Remove(filepath.Join(a.maildir, files[0])); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("the deletion pushed", isSynced("INBOX", func(_, p map[string]any) bool { return num(p, "deleted") == 1 }))
+	if rows := a.srv.Fetch(t, a.user.Name, "INBOX", "uid"); len(rows) != 0 {
+		t.Errorf("server INBOX after the local delete: %v", rows)
+	}
+
+	code, took := w.stop(syscall.SIGTERM)
+	t.Logf("SIGTERM: exit %d after %s", code, took)
+	if code != 0 {
+		t.Errorf("watch exit %d after SIGTERM\nstderr:\n%s", code, w.stderr.String())
+	}
+	a.run("sync").must(t, 0) // the lock is free
+	if _, err := os.Stat(filepath.Join(a.maildir, ".imapdir-watch.json")); !os.IsNotExist(err) {
+		t.Errorf("status file left behind: %v", err)
+	}
+}
