@@ -83,3 +83,14 @@ func (c *Client) NotifiedStatus(ev Event) (st *imap.StatusData, ok bool) {
 	st, err := imap.ParseStatus(ev.Resp, c.utf8Names())
 	return st, err == nil
 }
+
+// NotifiedList reads an unsolicited LIST response, as NOTIFY's
+// MailboxName event sends for a mailbox created, deleted (\NonExistent)
+// or renamed (OLDNAME) (RFC 5465 §5.4); ok is false for any other event.
+func (c *Client) NotifiedList(ev Event) (l *imap.ListData, ok bool) {
+	if ev.Resp == nil || ev.Resp.Name() != "LIST" {
+		return nil, false
+	}
+	l, err := imap.ParseList(ev.Resp, c.utf8Names())
+	return l, err == nil
+}

@@ -189,3 +189,80 @@ func TestWatchBothWays(t *testing.T) {
 		t.Errorf("status file left behind: %v", err)
 	}
 }
+
+// renameAll adds flags to every message file of folder, as a mail reader
+// marking everything read does: one rename each, as fast as it can.
+func renameAll(t *testing.T, folder, flags string) int {
+	t.Helper()
+	var paths []string
+	for _, sub := range []string{"new", "cur"} {
+		entries, err := os.ReadDir(filepath.Join(folder, sub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			paths = append(paths, filepath.Join(folder, sub, e.Name()))
+		}
+	}
+	for _, p := range paths {
+		name := filepath.Base(p)
+		if i := strings.Index(name, ":2,"); i >= 0 {
+			name = name[:i]
+		}
+		if err := os.Rename(p, filepath.Join(folder, "cur", name+":2,"+flags)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return len(paths)
+}
+
+// TestWatchBurstIsOneStore: a mail reader marking 500 messages read
+// becomes one sync of the mailbox and one UID STORE on the wire.
+func TestWatchBurstIsOneStore(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	const n = 500
+	raws := make([][]byte, n)
+	for i := range raws {
+		raws[i] = message(fmt.Sprintf("burst %d", i))
+	}
+	a.srv.DeliverMessages(t, a.user.Name, "INBOX", time.Time{}, raws...)
+	w := startWatch(t, a, "-vvv")
+	w.waitFor("the first full sync", isSynced("", func(p, _ map[string]any) bool { return num(p, "new") == n }))
+	traceStart := len(w.stderr.String())
+
+	if got := renameAll(t, filepath.Join(a.maildir, "INBOX"), "S"); got != n {
+		t.Fatalf("renamed %d files, want %d", got, n)
+	}
+	pushed, syncs := 0, 0
+	for pushed < n {
+		ev := w.waitFor("the flags pushed", isSynced("INBOX", anyCounts))
+		if c := num(ev["pushed"].(map[string]any), "changed"); c > 0 {
+			pushed += c
+			syncs++
+		}
+	}
+	if syncs != 1 {
+		t.Errorf("the burst took %d syncs that pushed flags, want 1", syncs)
+	}
+	trace := w.stderr.String()[traceStart:]
+	stores := 0
+	for _, line := range strings.Split(trace, "\n") {
+		if strings.Contains(line, " C: ") && strings.Contains(line, " STORE ") {
+			stores++
+		}
+	}
+	if stores != 1 {
+		t.Errorf("the burst sent %d STORE commands, want 1", stores)
+	}
+	seen := 0
+	for _, row := range a.srv.Fetch(t, a.user.Name, "INBOX", "flags") {
+		if strings.Contains(row["flags"], `\Seen`) {
+			seen++
+		}
+	}
+	if seen != n {
+		t.Errorf("%d server messages are \\Seen, want %d", seen, n)
+	}
+	w.stop(syscall.SIGTERM)
+}

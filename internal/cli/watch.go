@@ -108,6 +108,8 @@ func (st *runState) watchAccount(a *config.Account) (watch.Account, error) {
 		return watch.Account{}, err
 	}
 	folders := a.Folders
+	b := &watchBackend{st: st, acct: a, logs: st.logs()}
+	b.n.Store(100) // the listeners' connections are #101… in the trace, the stores' #1…
 	return watch.Account{
 		Name:        a.Name,
 		Maildir:     a.Maildir,
@@ -121,7 +123,7 @@ func (st *runState) watchAccount(a *config.Account) (watch.Account, error) {
 		Poll:        a.PollInterval,
 		Hooks:       watch.Hooks{PostSync: a.PostSyncCommand, NewMail: a.NewMailCommand, Timeout: a.HookTimeout},
 		Key:         accountKey(a),
-		Backend:     &watchBackend{st: st, acct: a, logs: st.logs()},
+		Backend:     b,
 	}, nil
 }
 

@@ -219,6 +219,7 @@ func (l *loop) fromServer() {
 		l.mark(n, ms)
 	}
 	if full {
+		l.log.Debug("full sync due: the server reported a mailbox created, deleted or renamed, or a reconnection")
 		l.fullDue = time.Now()
 	}
 }
@@ -238,6 +239,7 @@ func (l *loop) fromLocal(ctx context.Context) {
 		}
 	}
 	if full && !foldersSettled(ctx, l.db, l.Maildir, l.Layout, l.Match) {
+		l.log.Debug("full sync due: Maildir folders appeared or vanished")
 		l.fullDue = time.Now()
 	}
 }
@@ -420,6 +422,7 @@ func (l *loop) settle(ctx context.Context) {
 		l.suspect[n] = true
 	}
 	if (full || l.suspectDirs) && !foldersSettled(ctx, l.db, l.Maildir, l.Layout, l.Match) {
+		l.log.Debug("full sync due: Maildir folders appeared or vanished during the sync")
 		l.fullDue = time.Now()
 	}
 	for n := range l.suspect {

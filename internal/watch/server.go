@@ -162,8 +162,13 @@ func (a *account) serverEvent(c *imapclient.Client, mailbox string, ev imapclien
 			}
 			return
 		}
-		if ev.Resp.Name() == "LIST" { // MailboxName: created, deleted or renamed (RFC 5465 §5.4)
-			a.srv.addFull()
+		if l, ok := c.NotifiedList(ev); ok { // MailboxName (RFC 5465 §5.4)
+			switch {
+			case l.HasAttr(imap.AttrNonExistent) || l.OldName != "":
+				a.srv.addFull() // deleted or renamed: discovery handles both sides
+			case a.Match(l.Name) && !l.HasAttr(imap.AttrNoSelect):
+				a.srv.add(l.Name, 0) // created: its sync creates the counterpart
+			}
 		}
 	}
 }
