@@ -154,6 +154,10 @@ func TestWatchBothWays(t *testing.T) {
 	a := newAccount(t, "")
 	w := startWatch(t, a)
 	w.waitFor("the first full sync", isSynced("", anyCounts))
+	st := a.run("status").must(t, 0)
+	if want := fmt.Sprintf("pid %d; connection connected notify; last event synced", w.cmd.Process.Pid); !strings.Contains(st.stdout, want) {
+		t.Errorf("status while watching lacks %q:\n%s", want, st.stdout)
+	}
 
 	uid := a.srv.SaveMessage(t, a.user.Name, "INBOX", message("pushed here"))
 	w.waitFor("the new message pulled", isSynced("INBOX", func(p, _ map[string]any) bool { return num(p, "new") == 1 }))
