@@ -270,3 +270,89 @@ func TestWatchBurstIsOneStore(t *testing.T) {
 	}
 	w.stop(syscall.SIGTERM)
 }
+
+// TestWatchSIGTERMDuringSync: SIGTERM while the first full sync copies
+// 2000 messages ends the watch with the lock released; the next run
+// completes with every message exactly once.
+func TestWatchSIGTERMDuringSync(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "connections = 1\n")
+	const n = 2000
+	raws := make([][]byte, n)
+	for i := range raws {
+		raws[i] = append(message(fmt.Sprintf("bulk %d", i)), bytes.Repeat([]byte("0123456789abcdef\n"), 300)...)
+	}
+	a.srv.DeliverMessages(t, a.user.Name, "INBOX", time.Time{}, raws...)
+	w := startWatch(t, a)
+	waitFiles(t, filepath.Join(a.maildir, "INBOX"), 50) // copies under way
+	code, took := w.stop(syscall.SIGTERM)
+	t.Logf("SIGTERM during the first sync: exit %d after %s, %d files so far", code, took,
+		countIn(maildirFiles(t, a.maildir), "INBOX"))
+	if code != 0 {
+		t.Errorf("exit %d\nstderr:\n%s", code, w.stderr.String())
+	}
+	a.run("sync").must(t, 0) // the lock was released
+	ids := localMessageIDs(t, filepath.Join(a.maildir, "INBOX"))
+	if len(ids) != n {
+		t.Errorf("the Maildir holds %d distinct messages, want %d", len(ids), n)
+	}
+	for id, c := range ids {
+		if c != 1 {
+			t.Errorf("%s: %d copies", id, c)
+		}
+	}
+	if srv := serverMessageIDs(t, a); len(srv) != n {
+		t.Errorf("the server holds %d distinct messages, want %d", len(srv), n)
+	}
+}
+
+// TestWatchHooks: post_sync_command runs after a sync that changed the
+// Maildir, new_mail_command with the new message's decoded From and
+// Subject; a failing hook is reported and the watch goes on.
+func TestWatchHooks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	post, newMail := filepath.Join(dir, "post"), filepath.Join(dir, "new")
+	a := newAccount(t, fmt.Sprintf(`post_sync_command = "echo ran >> %s; exit 3"
+new_mail_command = "printf '%%s|%%s|%%s|%%s' \"$IMAPDIR_MAILBOX\" \"$IMAPDIR_COUNT\" \"$IMAPDIR_FROM\" \"$IMAPDIR_SUBJECT\" > %s"
+`, post, newMail))
+	w := startWatch(t, a)
+	w.waitFor("the first full sync", isSynced("", anyCounts))
+	msg := []byte("From: =?UTF-8?Q?Ren=C3=A9e?= <r@example.com>\nMessage-ID: <hook@example.com>\n" +
+		"Subject: =?UTF-8?B?w4d1IHZh?=\n\nbody\n")
+	a.srv.SaveMessage(t, a.user.Name, "INBOX", msg)
+	w.waitFor("the failing hook reported", func(ev map[string]any) bool {
+		return ev["event"] == "error" && strings.Contains(fmt.Sprint(ev["error"]), "post_sync_command failed: exit status 3")
+	})
+	w.stop(syscall.SIGTERM) // waits for running hooks
+	if got := readFile(t, post); got != "ran\n" {
+		t.Errorf("post_sync_command output %q", got)
+	}
+	if got, want := readFile(t, newMail), "INBOX|1|Renée <r@example.com>|Çu va"; got != want {
+		t.Errorf("new_mail_command saw %q, want %q", got, want)
+	}
+}
+
+// waitFiles polls until folder's tmp/, new/ and cur/ hold at least n
+// files together; it fails after a minute.
+func waitFiles(t *testing.T, folder string, n int) {
+	t.Helper()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(time.Minute)
+	for {
+		got := 0
+		for _, sub := range []string{"tmp", "new", "cur"} {
+			ents, _ := os.ReadDir(filepath.Join(folder, sub))
+			got += len(ents)
+		}
+		if got >= n {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("%s holds %d files after a minute, want %d", folder, got, n)
+		}
+	}
+}
