@@ -26,13 +26,14 @@ type account struct {
 	stat *statusWriter // nil until the lock is held
 
 	kickMu sync.Mutex
-	kickCh chan struct{} // closed and replaced by kick
-	jumped chan struct{} // tells the loop
+	kickCh  chan struct{} // closed and replaced by kick
+	jumped  chan struct{} // tells the loop
+	trouble chan struct{} // a listener lost its connection: the sync's may be dead too
 }
 
 func newAccount(a Account, opts *Options) *account {
 	acc := &account{Account: a, opts: opts, log: opts.Logger.With("account", a.Name), srv: newInbox(),
-		kickCh: make(chan struct{}), jumped: make(chan struct{}, 1)}
+		kickCh: make(chan struct{}), jumped: make(chan struct{}, 1), trouble: make(chan struct{}, 1)}
 	acc.hook = newHooks(acc)
 	return acc
 }
@@ -157,6 +158,7 @@ type loop struct {
 	suspect     map[string]bool // mailboxes with local events during a sync
 	suspectDirs bool            // folders appeared or vanished during a sync
 	eng         Engine          // open between syncs; only the worker uses it meanwhile
+	cancelJob   context.CancelFunc
 }
 
 func (l *loop) run(ctx context.Context) {
@@ -183,15 +185,20 @@ func (l *loop) run(ctx context.Context) {
 			l.fromLocal(ctx)
 		case <-l.jumped:
 			l.fullDue = time.Now()
+		case <-l.trouble:
+			l.dropEngine()
 		case r := <-done:
 			l.running = false
+			l.cancelJob()
 			l.finished(ctx, r)
 		case <-timer.C:
 		}
 		if !l.running {
 			if j, ok := l.next(ctx); ok {
 				l.running = true
-				go func() { done <- l.work(ctx, j) }()
+				jctx, cancel := context.WithCancel(ctx)
+				l.cancelJob = cancel
+				go func() { done <- l.work(jctx, j) }()
 			}
 		}
 		timer.Reset(l.wait())
@@ -431,6 +438,20 @@ func (l *loop) settle(ctx context.Context) {
 		}
 	}
 	l.suspect, l.suspectDirs = map[string]bool{}, false
+}
+
+// dropEngine reacts to a listener's lost connection: a running sync is
+// canceled (its connections take the same path and may hang on a dead
+// link), and the engine's connections are replaced for the next sync.
+func (l *loop) dropEngine() {
+	if l.running {
+		l.cancelJob() // the job's error closes the engine
+		return
+	}
+	if eng := l.eng; eng != nil {
+		l.eng = nil
+		go eng.Close() // a LOGOUT on a dead link waits; the loop does not
+	}
 }
 
 func (l *loop) closeEngine() {

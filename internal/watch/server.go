@@ -39,6 +39,10 @@ func (a *account) listen(ctx context.Context, mailbox string, wg *sync.WaitGroup
 		}
 		if connected {
 			attempt, connectedOnce = 0, true
+			select {
+			case a.trouble <- struct{}{}:
+			default:
+			}
 		}
 		delay := time.Duration(0)
 		if !errors.Is(err, errKicked) {

@@ -39,3 +39,72 @@ func TestClockJumpRechecksAtOnce(t *testing.T) {
 		t.Errorf("INBOX holds %d files, want 1", n)
 	}
 }
+
+// TestConnectionCutAndStall: the listener's connection cut, then stalled
+// (a black-holed link, noticed by the NOOP liveness check) is redialed with
+// backoff; server and local changes still arrive.
+func TestConnectionCutAndStall(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, testenv.Dovecot(t))
+	p := newProxy(t, r.srv.IMAPSAddr())
+	r.addr.Store(p.addr())
+	acct := r.account()
+	acct.Poll = 200 * time.Millisecond // the liveness check
+	r.start(acct, fastOptions())
+	_, i := r.waitFor(0, "the first full sync", fullSync)
+
+	for n, fault := range []struct {
+		name string
+		do   func()
+	}{{"cut", p.cut}, {"stall", p.stall}} {
+		fault.do()
+		ev, j := r.waitFor(i, "the retry after the "+fault.name, stateIs("retrying"))
+		if ev.RetryIn <= 0 && ev.Error == "" {
+			t.Errorf("%s: retry event without delay or cause: %+v", fault.name, ev)
+		}
+		_, j = r.waitFor(j, "the reconnection after the "+fault.name, stateIs("connected"))
+		r.srv.SaveMessage(t, r.user.Name, "INBOX", message("after "+fault.name))
+		_, i = r.waitFor(j, "the message after the "+fault.name, func(ev Event) bool {
+			return ev.Kind == EventSynced && ev.Pulled.New > 0 && r.files("INBOX") == n+1
+		})
+	}
+	if n := r.files("INBOX"); n != 2 {
+		t.Errorf("INBOX holds %d files, want 2", n)
+	}
+}
+
+// TestServerRestart: Dovecot stopped while the watch runs; the watch
+// retries with growing delays, reconnects once it is back, and changes
+// arrive again.
+func TestServerRestart(t *testing.T) {
+	t.Parallel()
+	srv, err := testenv.Start(t.Context(), testenv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Stop() })
+	r := newRig(t, srv)
+	r.start(r.account(), fastOptions())
+	_, i := r.waitFor(0, "the first full sync", fullSync)
+	_, i = r.waitFor(0, "the connection", stateIs("connected"))
+
+	if err := srv.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	var delays []time.Duration
+	for len(delays) < 3 {
+		var ev Event
+		ev, i = r.waitFor(i, "a retry while the server is down", stateIs("retrying"))
+		delays = append(delays, ev.RetryIn)
+	}
+	t.Logf("retry delays while down: %v", delays)
+	if delays[2] <= delays[0]/2 {
+		t.Errorf("no backoff visible: delays %v", delays)
+	}
+	if err := srv.Resume(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	_, i = r.waitFor(i, "the reconnection", stateIs("connected"))
+	srv.SaveMessage(t, r.user.Name, "INBOX", message("after the restart"))
+	r.waitFor(i, "the message after the restart", pulledNew("INBOX", 1))
+}
