@@ -25,7 +25,7 @@ type account struct {
 	hook *hooks
 	stat *statusWriter // nil until the lock is held
 
-	kickMu sync.Mutex
+	kickMu  sync.Mutex
 	kickCh  chan struct{} // closed and replaced by kick
 	jumped  chan struct{} // tells the loop
 	trouble chan struct{} // a listener lost its connection: the sync's may be dead too
