@@ -321,6 +321,7 @@ func (l *loop) wait() time.Duration {
 // finished takes a job's results: events, hooks, retries, and the judging
 // of local events seen during it.
 func (l *loop) finished(ctx context.Context, r jobResult) {
+	l.settle(ctx) // first: what it marks must outlive the reports' clean-up
 	now := time.Now()
 	if r.job.full {
 		l.fullFinished(r, now)
@@ -334,7 +335,6 @@ func (l *loop) finished(ctx context.Context, r jobResult) {
 		}
 	}
 	l.hook.afterSync(r.reports)
-	l.settle(ctx)
 }
 
 func (l *loop) fullFinished(r jobResult, now time.Time) {

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -107,4 +108,30 @@ func TestServerRestart(t *testing.T) {
 	_, i = r.waitFor(i, "the reconnection", stateIs("connected"))
 	srv.SaveMessage(t, r.user.Name, "INBOX", message("after the restart"))
 	r.waitFor(i, "the message after the restart", pulledNew("INBOX", 1))
+}
+
+// TestOwnWritesCauseNothing: the files a sync writes into the Maildir do
+// not cause another sync: between the sync that pulls a message and a
+// later, unrelated sync, INBOX is not synced again.
+func TestOwnWritesCauseNothing(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, testenv.Dovecot(t))
+	r.srv.CreateMailbox(t, r.user.Name, "Fence")
+	r.start(r.account(), fastOptions())
+	_, i := r.waitFor(0, "the first full sync", fullSync)
+	for round := range 3 {
+		r.srv.SaveMessages(t, r.user.Name, "INBOX", message(fmt.Sprintf("own %d a", round)), message(fmt.Sprintf("own %d b", round)))
+		_, i = r.waitFor(i, "the pull", pulledNew("INBOX", 2))
+		r.srv.SaveMessage(t, r.user.Name, "Fence", message(fmt.Sprintf("fence %d", round)))
+		var ev Event
+		for {
+			ev, i = r.waitFor(i, "a sync", func(ev Event) bool { return ev.Kind == EventSynced })
+			if ev.Mailbox == "INBOX" {
+				t.Fatalf("INBOX synced again after its pull (round %d):\n%s", round, r.eventsText())
+			}
+			if ev.Full || ev.Mailbox == "Fence" {
+				break
+			}
+		}
+	}
 }
