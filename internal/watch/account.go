@@ -159,6 +159,7 @@ type loop struct {
 	suspectDirs bool            // folders appeared or vanished during a sync
 	eng         Engine          // open between syncs; only the worker uses it meanwhile
 	cancelJob   context.CancelFunc
+	lastJob     time.Time // when the last job ended
 }
 
 func (l *loop) run(ctx context.Context) {
@@ -189,9 +190,13 @@ func (l *loop) run(ctx context.Context) {
 			l.dropEngine()
 		case r := <-done:
 			l.running = false
+			l.lastJob = time.Now()
 			l.cancelJob()
 			l.finished(ctx, r)
 		case <-timer.C:
+		}
+		if !l.running && l.eng != nil && time.Since(l.lastJob) >= l.opts.EngineLinger {
+			l.dropEngine() // idle: keep only the listening connection
 		}
 		if !l.running {
 			if j, ok := l.next(ctx); ok {
@@ -303,6 +308,9 @@ func (l *loop) wait() time.Duration {
 	}
 	now := time.Now()
 	at := l.fullDue
+	if l.eng != nil && l.lastJob.Add(l.opts.EngineLinger).Before(at) {
+		at = l.lastJob.Add(l.opts.EngineLinger)
+	}
 	for _, p := range l.dirty {
 		due := p.last.Add(l.Debounce)
 		if capAt := p.first.Add(l.MaxDelay); capAt.Before(due) {

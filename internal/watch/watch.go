@@ -94,6 +94,10 @@ type Options struct {
 	// LivenessTimeout bounds the NOOP that checks a listening connection
 	// (default 30 s).
 	LivenessTimeout time.Duration
+	// EngineLinger is how long the stores' connections stay open after a
+	// sync (default 1 min): a burst of changes reuses them, an idle account
+	// keeps only its listening connection.
+	EngineLinger time.Duration
 }
 
 func (o *Options) defaults() {
@@ -120,6 +124,9 @@ func (o *Options) defaults() {
 	}
 	if o.LivenessTimeout <= 0 {
 		o.LivenessTimeout = 30 * time.Second
+	}
+	if o.EngineLinger <= 0 {
+		o.EngineLinger = time.Minute
 	}
 }
 

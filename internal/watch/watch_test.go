@@ -135,3 +135,35 @@ func TestOwnWritesCauseNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestWithoutNotify: on a server without NOTIFY, INBOX and the hot
+// mailboxes are idled on (one connection each) and the others polled;
+// changes arrive in all three.
+func TestWithoutNotify(t *testing.T) {
+	t.Parallel()
+	srv, err := testenv.Start(t.Context(), testenv.Options{
+		ExtraConfig: "imap_capability = IMAP4rev1 IDLE UIDPLUS CONDSTORE QRESYNC ENABLE LIST-STATUS LITERAL+ MOVE ESEARCH UNSELECT\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Stop() })
+	r := newRig(t, srv)
+	for _, m := range []string{"Lists", "Other"} {
+		srv.CreateMailbox(t, r.user.Name, m)
+	}
+	acct := r.account()
+	acct.Hot = []string{"INBOX", "Lists"}
+	acct.Poll = 300 * time.Millisecond
+	r.start(acct, fastOptions())
+	_, i := r.waitFor(0, "the first full sync", fullSync)
+	for _, want := range []string{"idle INBOX", "idle Lists"} {
+		r.waitFor(0, "the listener "+want, func(ev Event) bool { return ev.Kind == EventConnection && ev.Detail == want })
+	}
+	for _, m := range []string{"INBOX", "Lists", "Other"} {
+		srv.SaveMessage(t, r.user.Name, m, message("to "+m))
+		_, i = r.waitFor(i, "the message in "+m, pulledNew(m, 1))
+		if n := r.files(m); n != 1 {
+			t.Errorf("%s holds %d files, want 1", m, n)
+		}
+	}
+}
