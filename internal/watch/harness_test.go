@@ -33,6 +33,7 @@ type rig struct {
 	root  string
 	addr  atomic.Value // string: where to dial (the server or a proxy)
 	dials atomic.Int32 // listener and store connections dialed
+	open  atomic.Int32 // connections open now
 
 	mu     sync.Mutex
 	all    []Event
@@ -199,6 +200,8 @@ func (b testBackend) Dial(ctx context.Context, h func(imapclient.Event), idle ti
 	if err != nil {
 		return nil, err
 	}
+	b.r.open.Add(1)
+	go func() { <-c.Done(); b.r.open.Add(-1) }()
 	if err := c.Login(ctx, b.r.user.Name, imapclient.SecretString(b.r.user.Password)); err != nil {
 		c.Close()
 		return nil, err
