@@ -356,3 +356,41 @@ func waitFiles(t *testing.T, folder string, n int) {
 		}
 	}
 }
+
+// TestWatchReloadOnSIGHUP: SIGHUP re-reads the configuration: an account
+// added starts, one removed stops and frees its lock.
+func TestWatchReloadOnSIGHUP(t *testing.T) {
+	t.Parallel()
+	work, home := newAccount(t, ""), newAccount(t, "")
+	workText, homeText := readFile(t, work.config), strings.Replace(readFile(t, home.config), "[accounts.work]", "[accounts.home]", 1)
+	w := startWatch(t, work)
+	w.waitFor("work's first full sync", func(ev map[string]any) bool { return ev["account"] == "work" && ev["full"] == true })
+
+	work.writeConfig(workText + "\n" + homeText)
+	if err := w.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("home's first full sync", func(ev map[string]any) bool { return ev["account"] == "home" && ev["full"] == true })
+
+	work.writeConfig(homeText)
+	if err := w.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("work stopped", func(ev map[string]any) bool { return ev["account"] == "work" && ev["state"] == "stopped" })
+	home.srv.SaveMessage(t, home.user.Name, "INBOX", message("still watched"))
+	w.waitFor("home still watched", isSynced("INBOX", func(p, _ map[string]any) bool { return num(p, "new") == 1 }))
+	// work's lock is free once its watch stopped: a sync of work (through
+	// its own copy of the configuration) succeeds
+	other := filepath.Join(t.TempDir(), "work.toml")
+	if err := os.WriteFile(other, []byte(workText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runBinary(t, "--config", other, "sync")
+	if r.code != 0 {
+		t.Errorf("sync of the removed account: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(w.stderr.String(), "configuration reloaded (2 accounts)") {
+		t.Errorf("no reload line in stderr:\n%s", w.stderr.String())
+	}
+	w.stop(syscall.SIGTERM)
+}

@@ -74,16 +74,26 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// run watches the account until ctx ends.
+// run watches the account until ctx ends; its last event says it
+// stopped, with the lock released.
 func (a *account) run(ctx context.Context) {
 	db, release := a.openState(ctx)
 	if db == nil {
 		return
 	}
-	defer release()
 	a.stat = newStatusWriter(a.Maildir, a.opts.Now())
 	a.stat.write()
-	defer a.stat.remove()
+	a.watch(ctx, db)
+	a.stat.remove()
+	a.stat = nil // nothing else emits now
+	if err := release(); err != nil {
+		a.emit(Event{Kind: EventError, Error: "closing the state: " + err.Error()})
+	}
+	a.emit(Event{Kind: EventConnection, State: "stopped"})
+}
+
+// watch runs the listeners, the Maildir watch and the loop until ctx ends.
+func (a *account) watch(ctx context.Context, db *statedb.DB) {
 	loc, err := startLocal(ctx, a.Maildir, a.Layout)
 	if err != nil {
 		a.emit(Event{Kind: EventError, Error: "watching the Maildir: " + err.Error()})

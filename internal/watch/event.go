@@ -10,7 +10,7 @@ import (
 const (
 	EventSynced     = "synced"     // a sync finished (Full: the whole account)
 	EventNewMail    = "new_mail"   // messages arrived from the server: Count
-	EventConnection = "connection" // State: connected, lost, retrying, locked
+	EventConnection = "connection" // State: connected, retrying, stopped (the lock released)
 	EventError      = "error"      // a sync or hook failed: Error, Retry
 )
 
@@ -37,7 +37,8 @@ type Event struct {
 	Count   int    `json:"count,omitempty"`
 	From    string `json:"from,omitempty"`    // the newest message's
 	Subject string `json:"subject,omitempty"` // the newest message's
-	// connection: "connected" (Detail: "notify" or "idle MAILBOX"), "lost", "retrying"
+	// connection: "connected" (Detail: "notify" or "idle MAILBOX"),
+	// "retrying" (Error, RetryIn), "stopped" (the account's watch ended)
 	State  string `json:"state,omitempty"`
 	Detail string `json:"detail,omitempty"`
 	// error, retrying
