@@ -15,6 +15,11 @@ import (
 // and the connection is likely dead, so it is replaced at once.
 var errKicked = errors.New("re-checking after a clock jump")
 
+// stableSession is how long a session must have lasted for the backoff to
+// start afresh after it fails: a server that accepts and drops at once
+// still gets growing delays.
+const stableSession = 30 * time.Second
+
 // notifyEvents are the NOTIFY events asked for every personal mailbox
 // (RFC 5465 §5): FlagChange needs the other two.
 var notifyEvents = []string{"MessageNew", "MessageExpunge", "FlagChange", "MailboxName"}
@@ -28,6 +33,7 @@ func (a *account) listen(ctx context.Context, mailbox string, wg *sync.WaitGroup
 	attempt, connectedOnce := 0, false
 	spawned := false
 	for {
+		began := time.Now()
 		connected, err := a.session(ctx, mailbox, connectedOnce, func() {
 			if !spawned && mailbox == "" {
 				spawned = true
@@ -38,7 +44,10 @@ func (a *account) listen(ctx context.Context, mailbox string, wg *sync.WaitGroup
 			return
 		}
 		if connected {
-			attempt, connectedOnce = 0, true
+			connectedOnce = true
+			if time.Since(began) >= stableSession {
+				attempt = 0 // a session that lasted: the next failure starts the backoff afresh
+			}
 			select {
 			case a.trouble <- struct{}{}:
 			default:
