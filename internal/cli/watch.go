@@ -108,7 +108,10 @@ func (st *runState) watchAccount(a *config.Account) (watch.Account, error) {
 		return watch.Account{}, err
 	}
 	folders := a.Folders
-	b := &watchBackend{st: st, acct: a, logs: st.logs()}
+	// The listeners take their connections out of the account's cap:
+	// one, and one per hot mailbox beyond INBOX without NOTIFY.
+	listeners := 1 + min(len(a.Watch), max(a.Connections-2, 0))
+	b := &watchBackend{st: st, acct: a, logs: st.logs(), storeConns: max(a.Connections-listeners, 1)}
 	b.n.Store(100) // the listeners' connections are #101… in the trace, the stores' #1…
 	return watch.Account{
 		Name:        a.Name,
@@ -203,10 +206,11 @@ func (st *runState) relayReload(ctx context.Context, hup <-chan os.Signal, names
 // watchBackend opens an account's state, stores and connections for the
 // watch.
 type watchBackend struct {
-	st   *runState
-	acct *config.Account
-	logs Logs
-	n    atomic.Int32
+	st         *runState
+	acct       *config.Account
+	logs       Logs
+	n          atomic.Int32
+	storeConns int // the connections left for syncs
 }
 
 // OpenState implements watch.Backend.
@@ -224,13 +228,15 @@ func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.En
 	if err != nil {
 		return nil, err
 	}
-	far, err := b.st.app.Backends.Far(ctx, b.acct, b.logs)
+	acct := *b.acct
+	acct.Connections = b.storeConns
+	far, err := b.st.app.Backends.Far(ctx, &acct, b.logs)
 	if err != nil {
 		near.Close()
 		return nil, err
 	}
 	e := &watchEngine{far: far, near: near}
-	opts, err := engineOptions(b.acct, b.st.flags, b.st.app.Now)
+	opts, err := engineOptions(&acct, b.st.flags, b.st.app.Now)
 	if err == nil {
 		opts.Observer = warnObserver{log: b.logs.Logger.With("account", b.acct.Name)}
 		e.Engine, err = syncer.New(far, near, db, opts)

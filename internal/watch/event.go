@@ -31,8 +31,8 @@ type Event struct {
 	Mailbox string    `json:"mailbox,omitempty"`
 	// synced
 	Full   bool   `json:"full,omitempty"`
-	Pulled Counts `json:"pulled"` // changes made in the Maildir
-	Pushed Counts `json:"pushed"` // changes made on the server
+	Pulled Counts `json:"pulled,omitzero"` // changes made in the Maildir
+	Pushed Counts `json:"pushed,omitzero"` // changes made on the server
 	// new_mail
 	Count   int    `json:"count,omitempty"`
 	From    string `json:"from,omitempty"`    // the newest message's
