@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,12 +19,18 @@ type hooks struct {
 	a        *account
 	postSync hookRunner
 	newMail  hookRunner
+	kill     context.CancelFunc // ends every running hook
 }
 
+// hookGrace is how long a stopping watch waits for running hooks before
+// it kills them.
+const hookGrace = time.Second
+
 func newHooks(a *account) *hooks {
-	h := &hooks{a: a}
-	h.postSync = hookRunner{a: a, name: "post_sync_command", cmd: a.Hooks.PostSync}
-	h.newMail = hookRunner{a: a, name: "new_mail_command", cmd: a.Hooks.NewMail}
+	ctx, kill := context.WithCancel(context.Background())
+	h := &hooks{a: a, kill: kill}
+	h.postSync = hookRunner{a: a, ctx: ctx, name: "post_sync_command", cmd: a.Hooks.PostSync}
+	h.newMail = hookRunner{a: a, ctx: ctx, name: "new_mail_command", cmd: a.Hooks.NewMail}
 	return h
 }
 
@@ -43,10 +50,24 @@ func (h *hooks) afterSync(reps []report) {
 	}
 }
 
-// wait waits for running hooks (at shutdown).
+// wait lets running hooks finish, killing them after hookGrace (at
+// shutdown: a stop must be quick).
 func (h *hooks) wait() {
-	h.postSync.wg.Wait()
-	h.newMail.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		h.postSync.wg.Wait()
+		h.newMail.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(hookGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		h.kill()
+		<-done
+	}
+	h.kill()
 }
 
 // newMailEnv is new_mail_command's environment for one mailbox.
@@ -68,6 +89,7 @@ func newMailEnv(account string, r report) []string {
 // hookRunner runs one hook command.
 type hookRunner struct {
 	a    *account
+	ctx  context.Context // canceled to kill the hook
 	name string
 	cmd  string
 
@@ -108,14 +130,17 @@ func (r *hookRunner) loop(env []string) {
 
 // runOnce runs the command once; a failure is reported, never fatal.
 func (r *hookRunner) runOnce(env []string) {
-	ctx, cancel := context.WithTimeout(context.Background(), r.a.Hooks.Timeout)
+	ctx, cancel := context.WithTimeout(r.ctx, r.a.Hooks.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", r.cmd)
 	cmd.Env = append(os.Environ(), env...)
 	setProcessGroup(cmd)
 	cmd.WaitDelay = 2 * time.Second
 	out, err := cmd.CombinedOutput()
-	if ctx.Err() != nil {
+	switch {
+	case r.ctx.Err() != nil:
+		err = errors.New("killed: the watch is stopping")
+	case ctx.Err() != nil:
 		err = fmt.Errorf("timed out after %s", r.a.Hooks.Timeout)
 	}
 	if err != nil {
