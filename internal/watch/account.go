@@ -394,8 +394,8 @@ func (l *loop) reported(rep report, full bool, now time.Time) {
 	}
 	if p := l.dirty[rep.mailbox]; p != nil && !p.last.After(rep.started) {
 		delete(l.dirty, rep.mailbox)
-	} else if p != nil {
-		p.attempt, p.notBefore = 0, time.Time{}
+	} else if p != nil { // changed again during the sync: a fresh debounce
+		p.attempt, p.notBefore, p.first = 0, time.Time{}, p.last
 	}
 	if !full {
 		l.emit(Event{Kind: EventSynced, Mailbox: rep.mailbox, Pulled: rep.pulled, Pushed: rep.pushed})
