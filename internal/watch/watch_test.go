@@ -1,12 +1,19 @@
 package watch
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/imapdir/imapdir/internal/testenv"
+	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/syncer"
 )
 
 // fastOptions are Options for tests: quick clock checks and retries.
@@ -166,4 +173,86 @@ func TestWithoutNotify(t *testing.T) {
 			t.Errorf("%s holds %d files, want 1", m, n)
 		}
 	}
+}
+
+// TestLocalFolderMadeLater: a folder created in the Maildir while the watch
+// runs is watched too: a message put into it reaches the server.
+func TestLocalFolderMadeLater(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, testenv.Dovecot(t))
+	r.start(r.account(), fastOptions())
+	_, i := r.waitFor(0, "the first full sync", fullSync)
+	if _, err := maildir.LayoutFS.Create(r.root, "Projects/2026"); err != nil {
+		t.Fatal(err)
+	}
+	_, i = r.waitFor(i, "the new folder's sync", func(ev Event) bool { return ev.Kind == EventSynced })
+	name := filepath.Join(r.root, "Projects", "2026", "cur", "1764840000.M1P1Q1.local:2,S")
+	if err := os.WriteFile(name, message("made later"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.waitFor(i, "the message pushed", func(ev Event) bool { return ev.Kind == EventSynced && ev.Pushed.New == 1 })
+	if st := r.srv.MailboxStatus(t, r.user.Name, "Projects/2026"); st["messages"] != "1" {
+		t.Errorf("server Projects/2026: %v", st)
+	}
+}
+
+// failing fails SyncMailbox of one mailbox a number of times.
+type failing struct {
+	Engine
+	mailbox string
+	left    *atomic.Int32
+}
+
+func (f failing) SyncMailbox(ctx context.Context, name string) (syncer.MailboxReport, error) {
+	if name == f.mailbox && f.left.Add(-1) >= 0 {
+		err := store.Errorf(store.ScopeMailbox, true, "select", name, 0, "injected failure")
+		return syncer.MailboxReport{Mailbox: name, Err: err}, err
+	}
+	return f.Engine.SyncMailbox(ctx, name)
+}
+
+// failingBackend wraps the rig's engines in failing.
+type failingBackend struct {
+	testBackend
+	mailbox string
+	left    *atomic.Int32
+}
+
+func (b failingBackend) OpenEngine(ctx context.Context, db *statedb.DB) (Engine, error) {
+	e, err := b.testBackend.OpenEngine(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return failing{Engine: e, mailbox: b.mailbox, left: b.left}, nil
+}
+
+// TestFailedSyncRetriedOthersGoOn: a mailbox whose sync fails is retried
+// with growing delays until it works, while another mailbox's changes
+// keep arriving.
+func TestFailedSyncRetriedOthersGoOn(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, testenv.Dovecot(t))
+	r.srv.CreateMailbox(t, r.user.Name, "Broken")
+	acct := r.account()
+	left := new(atomic.Int32)
+	acct.Backend = failingBackend{testBackend: testBackend{r}, mailbox: "Broken", left: left}
+	r.start(acct, fastOptions())
+	_, i := r.waitFor(0, "the first full sync", fullSync)
+	left.Store(3)
+	r.srv.SaveMessage(t, r.user.Name, "Broken", message("broken one"))
+	var delays []time.Duration
+	for len(delays) < 3 {
+		var ev Event
+		ev, i = r.waitFor(i, "a failure of Broken", func(ev Event) bool { return ev.Kind == EventError && ev.Mailbox == "Broken" })
+		delays = append(delays, ev.RetryIn)
+		if len(delays) == 1 { // meanwhile INBOX goes on
+			r.srv.SaveMessage(t, r.user.Name, "INBOX", message("fine"))
+		}
+	}
+	t.Logf("retry delays: %v", delays)
+	if delays[2] <= delays[0] {
+		t.Errorf("delays do not grow: %v", delays)
+	}
+	r.waitFor(0, "INBOX synced meanwhile", pulledNew("INBOX", 1))
+	r.waitFor(i, "Broken synced at last", pulledNew("Broken", 1))
 }
