@@ -159,6 +159,12 @@ func Run(ctx context.Context, opts Options, accounts []Account, reload <-chan []
 	opts.defaults()
 	w := &watcher{opts: opts, running: map[string]*runningAccount{}}
 	jumps := w.startJumpCheck(ctx)
+	netctx, stopNet := context.WithCancel(ctx)
+	defer stopNet()
+	netChanges, err := watchNetwork(netctx)
+	if err != nil {
+		opts.Logger.Info("network changes will be noticed by keepalive only", "err", err)
+	}
 	w.apply(ctx, accounts)
 	for {
 		select {
@@ -168,6 +174,13 @@ func Run(ctx context.Context, opts Options, accounts []Account, reload <-chan []
 		case accts := <-reload:
 			w.apply(ctx, accts)
 		case <-jumps:
+			w.kickAll()
+		case _, ok := <-netChanges:
+			if !ok {
+				netChanges = nil
+				continue
+			}
+			opts.Logger.Info("a network address went away; re-checking every account")
 			w.kickAll()
 		}
 	}
