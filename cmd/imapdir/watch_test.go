@@ -394,3 +394,42 @@ func TestWatchReloadOnSIGHUP(t *testing.T) {
 	}
 	w.stop(syscall.SIGTERM)
 }
+
+// TestWatchPlainLines: without --json the watch writes one line per event
+// on stderr and nothing on stdout.
+func TestWatchPlainLines(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	cmd := exec.Command(binary, "--config", a.config, "watch")
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
+	var out bytes.Buffer
+	errOut := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = &out, errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitLine := func(substr string) {
+		t.Helper()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		deadline := time.After(time.Minute)
+		for !strings.Contains(errOut.String(), substr) {
+			select {
+			case <-tick.C:
+			case <-deadline:
+				t.Fatalf("no %q in stderr:\n%s", substr, errOut.String())
+			}
+		}
+	}
+	waitLine("work: full sync, no changes")
+	a.srv.SaveMessage(t, a.user.Name, "INBOX", message("plain"))
+	waitLine("work INBOX: 1 new, latest from a@example.com: plain")
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit: %v\n%s", err, errOut.String())
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout: %q", out.String())
+	}
+	t.Logf("stderr:\n%s", errOut.String())
+}
