@@ -215,3 +215,40 @@ type testEngine struct {
 }
 
 func (e *testEngine) Close() error { return errors.Join(e.far.Close(), e.near.Close()) }
+
+// localNew delivers a message into mailbox's folder as a mail reader would.
+func (r *rig) localNew(t *testing.T, mailbox, subject string) {
+	t.Helper()
+	dir, err := maildir.LayoutFS.Path(r.root, mailbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("%d.M%dP1Q1.reader:2,S", time.Now().Unix(), time.Now().UnixNano()%1e6)
+	if err := os.WriteFile(filepath.Join(dir, "tmp", name), message(subject), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "tmp", name), filepath.Join(dir, "cur", name)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sameOnBothSides checks that mailbox holds n messages on each side, each
+// Message-ID once.
+func (r *rig) sameOnBothSides(t *testing.T, mailbox string, n int) {
+	t.Helper()
+	ids := map[string]int{}
+	for _, row := range r.srv.Fetch(t, r.user.Name, mailbox, "hdr.message-id") {
+		ids[row["hdr.message-id"]]++
+	}
+	if len(ids) != n {
+		t.Errorf("server %s holds %d distinct messages, want %d: %v", mailbox, len(ids), n, ids)
+	}
+	for id, c := range ids {
+		if c != 1 {
+			t.Errorf("server %s: %s %d times", mailbox, id, c)
+		}
+	}
+	if got := r.files(mailbox); got != n {
+		t.Errorf("Maildir %s holds %d files, want %d", mailbox, got, n)
+	}
+}

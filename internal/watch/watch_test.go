@@ -42,10 +42,10 @@ func TestClockJumpRechecksAtOnce(t *testing.T) {
 	_, i = r.waitFor(i, "the full sync after the jump", fullSync)
 
 	r.srv.SaveMessage(t, r.user.Name, "INBOX", message("after the jump"))
-	r.waitFor(i, "the message pulled", pulledNew("INBOX", 1))
-	if n := r.files("INBOX"); n != 1 {
-		t.Errorf("INBOX holds %d files, want 1", n)
-	}
+	_, i = r.waitFor(i, "the message pulled", pulledNew("INBOX", 1))
+	r.localNew(t, "INBOX", "local after the jump")
+	r.waitFor(i, "the local message pushed", func(ev Event) bool { return ev.Kind == EventSynced && ev.Pushed.New > 0 })
+	r.sameOnBothSides(t, "INBOX", 2)
 }
 
 // TestConnectionCutAndStall: the listener's connection cut, then stalled
@@ -72,13 +72,15 @@ func TestConnectionCutAndStall(t *testing.T) {
 		}
 		_, j = r.waitFor(j, "the reconnection after the "+fault.name, stateIs("connected"))
 		r.srv.SaveMessage(t, r.user.Name, "INBOX", message("after "+fault.name))
-		_, i = r.waitFor(j, "the message after the "+fault.name, func(ev Event) bool {
-			return ev.Kind == EventSynced && ev.Pulled.New > 0 && r.files("INBOX") == n+1
+		_, j = r.waitFor(j, "the message after the "+fault.name, func(ev Event) bool {
+			return ev.Kind == EventSynced && ev.Pulled.New > 0 && r.files("INBOX") == 2*n+1
+		})
+		r.localNew(t, "INBOX", "local after "+fault.name)
+		_, i = r.waitFor(j, "the local message after the "+fault.name, func(ev Event) bool {
+			return ev.Kind == EventSynced && ev.Pushed.New > 0
 		})
 	}
-	if n := r.files("INBOX"); n != 2 {
-		t.Errorf("INBOX holds %d files, want 2", n)
-	}
+	r.sameOnBothSides(t, "INBOX", 4)
 }
 
 // TestServerRestart: Dovecot stopped while the watch runs; the watch
@@ -114,7 +116,10 @@ func TestServerRestart(t *testing.T) {
 	}
 	_, i = r.waitFor(i, "the reconnection", stateIs("connected"))
 	srv.SaveMessage(t, r.user.Name, "INBOX", message("after the restart"))
-	r.waitFor(i, "the message after the restart", pulledNew("INBOX", 1))
+	_, i = r.waitFor(i, "the message after the restart", pulledNew("INBOX", 1))
+	r.localNew(t, "INBOX", "local after the restart")
+	r.waitFor(i, "the local message after the restart", func(ev Event) bool { return ev.Kind == EventSynced && ev.Pushed.New > 0 })
+	r.sameOnBothSides(t, "INBOX", 2)
 }
 
 // TestOwnWritesCauseNothing: the files a sync writes into the Maildir do
