@@ -42,6 +42,10 @@ type App struct {
 	// ProgressSignal delivers a request to print a progress line (SIGUSR1);
 	// nil means none.
 	ProgressSignal <-chan os.Signal
+	// ReloadSignal starts delivering the requests to read the
+	// configuration again (SIGHUP) to a running watch, until stop is
+	// called; nil means never. Other commands leave SIGHUP alone.
+	ReloadSignal func() (ch <-chan os.Signal, stop func())
 }
 
 // exitError carries an exit code; msg "" means the problem was already
@@ -147,6 +151,7 @@ func Main() int {
 		Stdout:         os.Stdout,
 		Stderr:         os.Stderr,
 		ProgressSignal: progressSignal(),
+		ReloadSignal:   reloadSignal,
 	}
 	return app.Run(ctx, os.Args[1:])
 }
