@@ -97,9 +97,12 @@ func (a *App) defaults() {
 func (st *runState) classify(err error) (int, string) {
 	var ee *exitError
 	var ce *config.Error
+	var conn *connectError
 	switch {
 	case errors.As(err, &ce):
 		return ExitUsage, problems(err) // each FILE:LINE
+	case errors.As(err, &conn):
+		return ExitFailure, conn.Error()
 	case errors.As(err, &ee):
 		return ee.code, oneLine(ee.msg)
 	case !st.started:

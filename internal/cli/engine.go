@@ -133,11 +133,17 @@ func (f flatError) Error() string { return oneLine(f.err.Error()) }
 // Unwrap returns the cause.
 func (f flatError) Unwrap() error { return f.err }
 
-// flat returns err shown on one line (nil stays nil).
+// flat returns err shown on one line (nil stays nil). A connection
+// failure the CLI explained is shown alone, without the layers that
+// wrapped it on the way up.
 func flat(err error) error {
 	var f flatError
-	if err == nil || errors.As(err, &f) {
+	var ce *connectError
+	switch {
+	case err == nil || errors.As(err, &f):
 		return err
+	case errors.As(err, &ce):
+		return flatError{ce}
 	}
 	return flatError{err}
 }

@@ -95,7 +95,7 @@ func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func
 	}
 	c, err := imapclient.Dial(ctx, acct.Addr(), opts)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to %s: %w", acct.Addr(), err)
+		return nil, explainConnect(acct, err)
 	}
 	if c.State() != imapclient.StateNotAuthenticated {
 		return c, nil // PREAUTH
