@@ -101,10 +101,10 @@ func (st *runState) classify(err error) (int, string) {
 	switch {
 	case errors.As(err, &ce):
 		return ExitUsage, problems(err) // each FILE:LINE
-	case errors.As(err, &conn):
-		return ExitFailure, conn.Error()
 	case errors.As(err, &ee):
 		return ee.code, oneLine(ee.msg)
+	case errors.As(err, &conn):
+		return ExitFailure, conn.Error()
 	case !st.started:
 		return ExitUsage, oneLine(err.Error()) // cobra: unknown command or flag
 	case errors.Is(err, context.Canceled):
