@@ -23,6 +23,9 @@ const (
 	ExitFailure = 1 // the run failed (connection, login, lock, state …)
 	ExitUsage   = 2 // bad command line or configuration
 	ExitPartial = 3 // partly done: some accounts or mailboxes failed
+	// ExitInterrupted: stopped by SIGINT or SIGTERM; what was done is
+	// recorded and the next run continues (128 + SIGINT, as shells do).
+	ExitInterrupted = 130
 )
 
 // App is one invocation of the command with its environment. The zero
@@ -108,7 +111,7 @@ func (st *runState) classify(err error) (int, string) {
 	case !st.started:
 		return ExitUsage, oneLine(err.Error()) // cobra: unknown command or flag
 	case errors.Is(err, context.Canceled):
-		return ExitFailure, "interrupted"
+		return ExitInterrupted, "interrupted; the next run continues"
 	}
 	return ExitFailure, oneLine(err.Error())
 }

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/imapdir/imapdir/internal/config"
@@ -75,6 +77,8 @@ type observer struct {
 
 	mu   sync.Mutex
 	done map[string]bool // mailboxes whose MailboxDone was reported
+
+	changes atomic.Int64 // changes made, for the interrupted line
 }
 
 func newObserver(account string, rep ui.Reporter, log *slog.Logger) *observer {
@@ -106,7 +110,13 @@ func (o *observer) MailboxDone(r syncer.MailboxReport) {
 	o.mu.Lock()
 	o.done[r.Mailbox] = true
 	o.mu.Unlock()
-	o.rep.MailboxDone(o.account, r.Mailbox, mailboxStats(r), flat(r.Err))
+	stats := mailboxStats(r)
+	o.changes.Add(int64(stats.Changes()))
+	err := r.Err
+	if errors.Is(err, context.Canceled) {
+		err = nil // interrupted, not failed: what it did is recorded and shown
+	}
+	o.rep.MailboxDone(o.account, r.Mailbox, stats, flat(err))
 }
 
 // Warn implements syncer.Observer.

@@ -42,7 +42,9 @@ Exit codes:
   0  everything done
   1  failure (connection, login, lock held by another run, …)
   2  usage or configuration error (the message names the file and line)
-  3  partly done: some accounts or mailboxes failed, the others are in step`
+  3  partly done: some accounts or mailboxes failed, the others are in step
+  130  interrupted (Ctrl-C, SIGTERM): what was done is recorded, the next
+       run continues`
 
 func (st *runState) rootCommand() *cobra.Command {
 	st.out = newRedactor(st.app.Stdout)
