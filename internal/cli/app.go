@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -109,7 +110,7 @@ func (st *runState) classify(err error) (int, string) {
 	case errors.As(err, &conn):
 		return ExitFailure, conn.Error()
 	case !st.started:
-		return ExitUsage, oneLine(err.Error()) // cobra: unknown command or flag
+		return ExitUsage, usageLine(err.Error()) // cobra: unknown command or flag
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted, "interrupted; the next run continues"
 	}
@@ -120,6 +121,24 @@ func (st *runState) classify(err error) (int, string) {
 // problem, each naming file and line, under a first line saying what failed.
 func problems(err error) string {
 	return "bad configuration:\n  " + strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "\n  ")
+}
+
+// usageLine puts cobra's unknown-command message on one line, its
+// suggestions as a question: `unknown command "lst" for "imapdir"; did you
+// mean "list"? (imapdir --help lists the commands)`.
+func usageLine(msg string) string {
+	head, sugg, found := strings.Cut(msg, "Did you mean this?")
+	if !found {
+		if strings.HasPrefix(msg, "unknown command") {
+			return oneLine(msg) + " (imapdir --help lists the commands)"
+		}
+		return oneLine(msg)
+	}
+	names := strings.Fields(sugg)
+	for i, n := range names {
+		names[i] = strconv.Quote(n)
+	}
+	return oneLine(head) + "; did you mean " + strings.Join(names, " or ") + "?"
 }
 
 // oneLine folds a multi-line message into one line.

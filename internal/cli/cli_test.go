@@ -59,6 +59,19 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+func TestUnknownCommandSuggestsOnOneLine(t *testing.T) {
+	w := newWorld(t)
+	for args, want := range map[string]string{
+		"lst":   `imapdir: unknown command "lst" for "imapdir"; did you mean "list"?` + "\n",
+		"zzzzz": `imapdir: unknown command "zzzzz" for "imapdir" (imapdir --help lists the commands)` + "\n",
+	} {
+		code, _, errOut := w.run(args)
+		if code != ExitUsage || errOut != want {
+			t.Errorf("imapdir %s: exit %d, stderr %q; want exit %d, %q", args, code, errOut, ExitUsage, want)
+		}
+	}
+}
+
 func TestMissingConfigSaysWhatToDo(t *testing.T) {
 	w := newWorld(t)
 	w.configPath = w.dir + "/nowhere.toml"
