@@ -48,7 +48,7 @@ func TestBadConfigExitsTwoNamingTheLine(t *testing.T) {
 func TestUsageErrors(t *testing.T) {
 	w := newWorld(t)
 	for _, args := range [][]string{{"sync", "nosuch"}, {"frobnicate"}, {"sync", "--no-such-flag"},
-		{"list", "nosuch"}, {"-q", "-v", "status"}, {"sync", "work:"}} {
+		{"list", "nosuch"}, {"-n", "raw", "work", "-c", "NOOP"}, {"-q", "-v", "status"}, {"sync", "work:"}} {
 		code, _, errOut := w.run(args...)
 		if code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", args, code, ExitUsage, errOut)
