@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -148,7 +149,8 @@ func (st *runState) reporter() ui.Reporter {
 	case ui.IsTerminal(st.app.Stdout):
 		mode = ui.ModeBars
 	}
-	return ui.New(ui.Options{Out: st.out, Err: st.err, Mode: mode,
+	term, _ := st.app.Stdout.(*os.File)
+	return ui.New(ui.Options{Out: st.out, Err: st.err, Mode: mode, Terminal: term,
 		Quiet: st.flags.quiet, DryRun: st.flags.dryRun, Now: st.app.Now})
 }
 
