@@ -7,8 +7,10 @@ SIMTIME  ?= 1m
 
 .PHONY: test fmt-check vet race bench fuzz simulate faults watch-bench watch-idle-cost soak
 
-## test: gofmt check, go vet, and every test with the race detector
-test: fmt-check vet race
+## test: install what the tests need (Debian packages) when missing, then
+## gofmt check, go vet, and every test with the race detector (tools/test)
+test:
+	bash tools/test
 
 fmt-check:
 	@out="$$(gofmt -l $$(find . -name '*.go' -not -path '*/testdata/*'))"; \

@@ -105,7 +105,7 @@ func dialAccountWith(ctx context.Context, acct *config.Account, logs Logs, push 
 	}
 	c, err := imapclient.Dial(ctx, acct.Addr(), opts)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to %s: %w", acct.Addr(), err)
+		return nil, explainConnect(acct, err)
 	}
 	if c.State() != imapclient.StateNotAuthenticated {
 		return c, nil // PREAUTH
