@@ -273,31 +273,51 @@ func (r *route) patternsMatch(name string, delim byte, anyDelim bool) bool {
 
 // listMatch matches a LIST pattern against a name (RFC 9051 §6.3.9):
 // "*" matches anything, "%" anything but delim. INBOX matches in any
-// case.
+// case. It runs in time len(pattern)×len(name) (the name comes from the
+// server: no backtracking it could make exponential), on the set of
+// pattern positions reachable after each byte of the name.
 func listMatch(pattern, name string, delim byte, anyDelim bool) bool {
 	if sameMailbox(pattern, name) {
 		return true
 	}
-	for len(pattern) > 0 {
-		switch c := pattern[0]; c {
-		case '*', '%':
-			for i := 0; i <= len(name); i++ {
-				if listMatch(pattern[1:], name[i:], delim, anyDelim) {
-					return true
-				}
-				if i < len(name) && c == '%' && !anyDelim && delim != 0 && name[i] == delim {
-					return false
-				}
+	cur := make([]bool, len(pattern)+1)
+	next := make([]bool, len(pattern)+1)
+	cur[0] = true
+	closeStars(pattern, cur)
+	for i := 0; i < len(name); i++ {
+		clear(next)
+		alive := false
+		for j, ok := range cur {
+			if !ok || j == len(pattern) {
+				continue
 			}
+			switch c := pattern[j]; {
+			case c == '*' || c == '%' && (anyDelim || delim == 0 || name[i] != delim):
+				next[j] = true // the wildcard takes this byte too
+			case c == name[i]:
+				next[j+1] = true
+			}
+		}
+		closeStars(pattern, next)
+		for _, ok := range next {
+			alive = alive || ok
+		}
+		if !alive {
 			return false
-		default:
-			if len(name) == 0 || name[0] != c {
-				return false
-			}
-			pattern, name = pattern[1:], name[1:]
+		}
+		cur, next = next, cur
+	}
+	return cur[len(pattern)]
+}
+
+// closeStars adds, to the reachable pattern positions, those after
+// wildcards that may match nothing.
+func closeStars(pattern string, set []bool) {
+	for j := 0; j < len(pattern); j++ {
+		if set[j] && (pattern[j] == '*' || pattern[j] == '%') {
+			set[j+1] = true
 		}
 	}
-	return name == ""
 }
 
 // sameMailbox compares wire names; INBOX is case-insensitive (RFC 9051 §5.1).

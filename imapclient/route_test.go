@@ -396,3 +396,30 @@ func waitInflight(t *testing.T, c *Client, n int) {
 		runtime.Gosched()
 	}
 }
+
+func TestListMatch(t *testing.T) {
+	rows := []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"*", "a/b/c", true},
+		{"%", "a/b", false},
+		{"%", "a", true},
+		{"a/%", "a/b", true},
+		{"a/%", "a/b/c", false},
+		{"a/*", "a/b/c", true},
+		{"*3", "Box3", true},
+		{"*3", "Box13", true},
+		{"*3", "Box31", false},
+		{"%/%", "a/b", true},
+		{"", "", true},
+		{"inbox", "INBOX", true},
+		{"Entw&APw-rfe*", "Entw&APw-rfe3", true},
+		{"*a*a*a*a*a*b", strings.Repeat("a", 100000), false}, // linear, not exponential
+	}
+	for _, r := range rows {
+		if got := listMatch(r.pattern, r.name, '/', false); got != r.want {
+			t.Errorf("listMatch(%q, %.20q) = %v, want %v", r.pattern, r.name, got, r.want)
+		}
+	}
+}
