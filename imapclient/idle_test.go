@@ -193,7 +193,7 @@ func TestIdlePollsWithoutIdleCap(t *testing.T) {
 func TestIdleNoChurn(t *testing.T) {
 	srv := testenv.Dovecot(t)
 	tr := &traceBuf{}
-	c, _ := login(t, srv, &Options{TraceWriter: tr, IdleGrace: 500 * time.Millisecond})
+	c, _ := login(t, srv, &Options{TraceWriter: tr, IdleGrace: time.Second})
 	ctx := testCtx(t)
 	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
 		t.Fatal(err)
