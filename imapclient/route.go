@@ -36,12 +36,14 @@ import (
 //     LIST/LSUB (a server may add a parent, RFC 5258 CHILDINFO).
 //   - FETCH: the oldest FETCH/STORE whose message set holds the message
 //     (by UID for UID commands, by sequence number otherwise), that has
-//     not had an answer for that message yet, and whose items fit the
-//     response: every item in it was asked for (UID, FLAGS and MODSEQ may
-//     come unasked), and it carries at least one asked-for item when the
-//     command asked for more than those three. A FETCH carrying only
-//     FLAGS for a message whose ENVELOPE was asked is thus a flag change
-//     for the Handler, not the answer.
+//     not had an answer for that message yet, and whose items the
+//     response carries: at least one item asked for other than UID, FLAGS
+//     and MODSEQ (which come unasked: UID in UID commands, FLAGS when a
+//     fetch sets \Seen, MODSEQ with CONDSTORE), or the command asked for
+//     no other. A response carrying only such items for a message whose
+//     ENVELOPE (say) was asked is a flag change for the Handler, not the
+//     answer; one carrying other items, none asked, is taken as a
+//     fallback (a server naming an item its own way).
 //   - VANISHED (EARLIER): the oldest UID FETCH or SELECT/EXAMINE in flight
 //     (RFC 7162 §3.2.6, §3.2.5.1).
 //   - CAPABILITY, ENABLED, NAMESPACE, ID: the oldest command of that name.
@@ -67,13 +69,13 @@ const (
 // built when the command is written (the wire form of names depends on
 // the encoder options then) and used on the reader goroutine only.
 type route struct {
-	expect   []string                  // response names; nil: any (fallback only)
-	fetch    func(*imap.Response) bool // FETCH/STORE: set, once per message, items
-	status   string                    // STATUS: mailbox name as sent
-	patterns []string                  // LIST/LSUB: ref+pattern as sent
-	listStat bool                      // LIST RETURN (STATUS ...)
-	search   bool                      // SEARCH, SORT, THREAD
-	loose    bool                      // arguments given as imap.Raw: what they say is unknown
+	expect   []string     // response names; nil: any (fallback only)
+	fetch    *fetchFilter // FETCH/STORE: set, once per message, items
+	status   string       // STATUS: mailbox name as sent
+	patterns []string     // LIST/LSUB: ref+pattern as sent
+	listStat bool         // LIST RETURN (STATUS ...)
+	search   bool         // SEARCH, SORT, THREAD
+	loose    bool         // arguments given as imap.Raw: what they say is unknown
 }
 
 // expectedNames returns the untagged response names a command produces,
@@ -112,7 +114,7 @@ func expectedNames(name string) []string {
 // newRoute builds the route of a command named name with args; utf8 says
 // whether mailbox names go on the wire as UTF-8.
 func newRoute(name string, args []imap.Value, utf8 bool) route {
-	r := route{expect: expectedNames(name), fetch: fetchFilter(name, args)}
+	r := route{expect: expectedNames(name), fetch: newFetchFilter(name, args)}
 	for _, a := range args {
 		if _, ok := a.(imap.Raw); ok {
 			r.loose = true
@@ -202,8 +204,8 @@ func (cmd *Cmd) matchResp(resp *imap.Response, name string) match {
 	}
 	switch name {
 	case "FETCH":
-		if r.fetch != nil && !r.fetch(resp) {
-			return noMatch
+		if r.fetch != nil {
+			return r.fetch.match(resp)
 		}
 	case "STATUS":
 		return r.matchStatus(resp)
@@ -366,6 +368,9 @@ func (c *Client) offer(resp *imap.Response) bool {
 // take hands resp to cmd: its claim decides, a generic command collects
 // it. hide says that the Handler should not see it.
 func (cmd *Cmd) take(resp *imap.Response) (taken, hide bool) {
+	if f := cmd.route.fetch; f != nil && resp.Name() == "FETCH" {
+		f.taken(resp)
+	}
 	if cmd.claim != nil && cmd.runClaim(resp) {
 		return true, true
 	}

@@ -423,3 +423,33 @@ func TestListMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestFetchItemsFit(t *testing.T) {
+	resp := func(items string) *imap.Response {
+		var l imap.List
+		for _, it := range strings.Fields(items) {
+			l = append(l, imap.Atom(it), imap.Number(1))
+		}
+		return &imap.Response{Tag: "*", Fields: []imap.Value{imap.Number(1), imap.Atom("FETCH"), l}}
+	}
+	rows := []struct {
+		asked []string
+		items string
+		want  match
+	}{
+		{[]string{"ENVELOPE"}, "UID ENVELOPE", exact},
+		{[]string{"ENVELOPE"}, "UID FLAGS", noMatch}, // a flag change
+		{[]string{"FLAGS"}, "UID FLAGS", exact},
+		{[]string{"BODY.PEEK[HEADER.FIELDS (A B)]"}, "BODY[HEADER.FIELDS]", exact},
+		{[]string{"BODY.PEEK[]"}, "RFC822", fallback},           // named its own way
+		{[]string{"FAST"}, "RFC822.SIZE INTERNALDATE", exact},   // a macro
+		{[]string{"UID RFC822.SIZE"}, "UID RFC822.SIZE", exact}, // several in one Raw
+		{[]string{"ENVELOPE", "RFC822.SIZE"}, "X-EXTRA ENVELOPE", exact},
+	}
+	for _, r := range rows {
+		set := requestedItems("FETCH", []imap.Value{imap.List(Items(r.asked...))})
+		if got := set.fit(resp(r.items)); got != r.want {
+			t.Errorf("asked %v, got %q: %v, want %v", r.asked, r.items, got, r.want)
+		}
+	}
+}
