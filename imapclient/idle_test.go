@@ -49,7 +49,7 @@ type idlePair struct {
 	tr   *traceBuf
 }
 
-func newIdlePair(t *testing.T, srv *testenv.Server, u testenv.User, qresync bool) *idlePair {
+func newIdlePair(t *testing.T, srv testenv.MailServer, u testenv.User, qresync bool) *idlePair {
 	p := &idlePair{sink: make(eventSink, 100), tr: &traceBuf{}}
 	p.a = dialTLS(t, srv, &Options{Handler: p.sink.handle, TraceWriter: p.tr})
 	p.b = dialTLS(t, srv, nil)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/imapdir/imapdir/imap"
-	"github.com/imapdir/imapdir/imapclient/internal/faultproxy"
+	"github.com/imapdir/imapdir/internal/faultproxy"
 	"github.com/imapdir/imapdir/internal/testenv"
 )
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/imapdir/imapdir/imap"
-	"github.com/imapdir/imapdir/imapclient/internal/faultproxy"
+	"github.com/imapdir/imapdir/internal/faultproxy"
 	"github.com/imapdir/imapdir/internal/testenv"
 )
 
