@@ -74,10 +74,11 @@ type Account struct {
 	Fingerprint   []byte // optional SHA-256 pin of the leaf certificate (32 bytes)
 
 	User            string
-	Password        Secret // from "password"; zero when unset
-	PasswordCommand string // run by the client through "sh -c"; stdout's first line is the password
-	Auth            string // "" (best offered), login, plain, xoauth2, oauthbearer
-	TokenCommand    string // prints an OAuth2 access token (xoauth2, oauthbearer)
+	Password        Secret  // from "password"; zero when unset
+	PasswordCommand string  // run by the client through "sh -c"; stdout's first line is the password
+	Auth            string  // "" (best offered), login, plain, xoauth2, oauthbearer
+	TokenCommand    string  // prints an OAuth2 access token (xoauth2, oauthbearer)
+	OAuth2          *OAuth2 // [accounts.NAME.oauth2]: imapdir obtains tokens itself; nil when absent
 
 	Maildir  string
 	Layout   string   // fs | maildir++

@@ -65,6 +65,7 @@ var fields = map[string]setter{
 	},
 	"connections": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Connections)(p.intRange(k, v, 1, 16)) },
 	"gmail":       setGmail,
+	"oauth2":      setOAuth2,
 }
 
 // fieldNames lists the known keys, sorted, for "did you mean".
@@ -199,13 +200,20 @@ func (p *parser) finish(key toml.Key, a *Account, t map[string]any) {
 }
 
 func (p *parser) checkCredentials(key toml.Key, a *Account) {
+	if a.OAuth2 != nil && a.Auth == "" {
+		a.Auth = "xoauth2"
+	}
 	oauth := a.Auth == "xoauth2" || a.Auth == "oauthbearer"
 	hasPass := !a.Password.IsZero() || a.PasswordCommand != ""
 	switch {
 	case !a.Password.IsZero() && a.PasswordCommand != "":
 		p.fail(key, "set only one of password and password_command")
-	case oauth && a.TokenCommand == "":
-		p.fail(key, "auth %s needs token_command", a.Auth)
+	case a.OAuth2 != nil && a.TokenCommand != "":
+		p.fail(key, "set only one of token_command and an [oauth2] table")
+	case a.OAuth2 != nil && !oauth:
+		p.fail(key, "an [oauth2] table needs auth = \"xoauth2\" or \"oauthbearer\"")
+	case oauth && a.TokenCommand == "" && a.OAuth2 == nil:
+		p.fail(key, "auth %s needs token_command or an [oauth2] table", a.Auth)
 	case !oauth && !hasPass:
 		p.fail(key, "missing password_command (or password)")
 	}
