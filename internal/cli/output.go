@@ -16,6 +16,9 @@ type Logs struct {
 	// LOGIN and AUTHENTICATE arguments redacted by the client) with -vvv;
 	// nil otherwise.
 	Trace io.Writer
+	// Reveal, when not nil, registers a secret obtained while running (an
+	// OAuth 2 token) so that no output shows it.
+	Reveal func(secret string)
 }
 
 // Verbosity levels of -v.
@@ -37,11 +40,20 @@ func (st *runState) logs() Logs {
 		level = slog.LevelInfo
 	}
 	h := slog.NewTextHandler(st.errOut(), &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime})
-	l := Logs{Logger: slog.New(h)}
+	l := Logs{Logger: slog.New(h), Reveal: st.reveal}
 	if st.flags.verbose >= verboseTrace {
 		l.Trace = st.errOut()
 	}
 	return l
+}
+
+// reveal registers a secret with both output redactors.
+func (st *runState) reveal(secret string) {
+	for _, r := range []*redactor{st.out, st.err} {
+		if r != nil {
+			r.add(secret)
+		}
+	}
 }
 
 // dropTime leaves the time out of log lines: they go to a terminal or a

@@ -15,6 +15,7 @@ import (
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/imapclient"
 	"github.com/imapdir/imapdir/internal/config"
+	"github.com/imapdir/imapdir/internal/oauth"
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
@@ -28,7 +29,11 @@ import (
 
 // connectIMAP dials and logs in to acct's server, for raw and list.
 func connectIMAP(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response)) (Session, error) {
-	c, err := dialAccount(ctx, acct, logs, push, new(atomic.Int32))
+	src, err := oauthSource(ctx, acct, logs)
+	if err != nil {
+		return nil, err
+	}
+	c, err := dialAccount(ctx, acct, logs, push, new(atomic.Int32), src)
 	if err != nil {
 		return nil, err
 	}
@@ -39,9 +44,13 @@ func connectIMAP(ctx context.Context, acct *config.Account, logs Logs, push func
 // and logged in as the store needs them.
 func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.Store, error) {
 	var n atomic.Int32
+	src, err := oauthSource(ctx, acct, logs) // one for all connections: tokens are shared and refreshed once
+	if err != nil {
+		return nil, err
+	}
 	opts := imapstore.Options{
 		Dial: func(ctx context.Context) (*imapclient.Client, error) {
-			return dialAccount(ctx, acct, logs, nil, &n)
+			return dialAccount(ctx, acct, logs, nil, &n, src)
 		},
 		Connections: acct.Connections,
 		Logger:      logs.Logger.With("account", acct.Name),
@@ -87,8 +96,9 @@ func keywordMode(k string) maildirstore.KeywordMode {
 }
 
 // dialAccount connects to acct's server and logs in. n numbers the
-// account's connections in the protocol trace.
-func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32) (*imapclient.Client, error) {
+// account's connections in the protocol trace. src, when not nil, gives
+// OAuth 2 access tokens (see loginOAuth).
+func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32, src *oauth.Source) (*imapclient.Client, error) {
 	opts, err := clientOptions(acct, logs, push, int(n.Add(1)))
 	if err != nil {
 		return nil, err
@@ -100,9 +110,9 @@ func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func
 	if c.State() != imapclient.StateNotAuthenticated {
 		return c, nil // PREAUTH
 	}
-	if err := c.Auth(ctx, credentials(acct)); err != nil {
+	if err := login(ctx, c, acct, src); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("logging in to %s as %s: %w", acct.Host, acct.User, err)
+		return nil, err
 	}
 	return c, nil
 }
@@ -157,12 +167,14 @@ func tlsConfig(acct *config.Account) (*tls.Config, error) {
 	return tc, nil
 }
 
-// credentials says how to log in: a token command for the OAuth
-// mechanisms, else the password command or the password.
-func credentials(acct *config.Account) imapclient.Credentials {
+// credentials says how to log in: tokens from src or a token command for
+// the OAuth mechanisms, else the password command or the password.
+func credentials(acct *config.Account, src *oauth.Source) imapclient.Credentials {
 	cr := imapclient.Credentials{Username: acct.User, Mechanism: strings.ToUpper(acct.Auth),
 		Host: acct.Host, Port: acct.Port}
 	switch {
+	case src != nil:
+		cr.Secret = imapclient.SecretFunc(src.Token)
 	case (cr.Mechanism == "XOAUTH2" || cr.Mechanism == "OAUTHBEARER") && acct.TokenCommand != "":
 		cr.Secret = imapclient.SecretCommand(acct.TokenCommand)
 	case acct.PasswordCommand != "":

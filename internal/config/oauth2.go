@@ -1,6 +1,8 @@
 package config
 
 import (
+	"path/filepath"
+
 	"github.com/BurntSushi/toml"
 )
 
@@ -26,6 +28,10 @@ type OAuth2 struct {
 	// under $XDG_STATE_HOME/imapdir/.
 	RefreshTokenCommand      string
 	StoreRefreshTokenCommand string
+	// TokenFile is where the refresh token is kept without those commands:
+	// $XDG_STATE_HOME/imapdir/oauth2-NAME.json (~/.local/state when
+	// XDG_STATE_HOME is unset); "" when neither is known.
+	TokenFile string
 }
 
 // oauth2Fields are the keys of the oauth2 table.
@@ -69,7 +75,22 @@ func setOAuth2(p *parser, k toml.Key, v any, a *Account) {
 		f(p, key, t[name], o)
 	}
 	checkOAuth2(p, k, o)
+	if dir, ok := stateDir(p.env); ok {
+		o.TokenFile = filepath.Join(dir, "oauth2-"+a.Name+".json")
+	}
 	a.OAuth2 = o
+}
+
+// stateDir is $XDG_STATE_HOME/imapdir, or ~/.local/state/imapdir (the XDG
+// base directory specification's default).
+func stateDir(env Env) (string, bool) {
+	if d, ok := lookup(env, "XDG_STATE_HOME"); ok && filepath.IsAbs(d) {
+		return filepath.Join(d, "imapdir"), true
+	}
+	if env.Home == "" {
+		return "", false
+	}
+	return filepath.Join(env.Home, ".local", "state", "imapdir"), true
 }
 
 func checkOAuth2(p *parser, k toml.Key, o *OAuth2) {

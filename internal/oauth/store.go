@@ -26,30 +26,18 @@ type Store interface {
 }
 
 // NewStore returns the account's store: its commands when the oauth2
-// table names them, else a FileStore under the state directory.
-func NewStore(acct *config.Account, env config.Env) (Store, error) {
-	if o := acct.OAuth2; o != nil && o.RefreshTokenCommand != "" {
+// table names them, else a FileStore at its TokenFile.
+func NewStore(acct *config.Account) (Store, error) {
+	o := acct.OAuth2
+	switch {
+	case o == nil:
+		return nil, fmt.Errorf("account %s has no [oauth2] table", acct.Name)
+	case o.RefreshTokenCommand != "":
 		return CommandStore{Load_: o.RefreshTokenCommand, Save_: o.StoreRefreshTokenCommand}, nil
+	case o.TokenFile == "":
+		return nil, errors.New("oauth: neither XDG_STATE_HOME nor the home directory is known: nowhere to keep the refresh token")
 	}
-	dir, err := StateDir(env)
-	if err != nil {
-		return nil, err
-	}
-	return FileStore{Path: filepath.Join(dir, "oauth2-"+acct.Name+".json")}, nil
-}
-
-// StateDir is $XDG_STATE_HOME/imapdir, or ~/.local/state/imapdir (the XDG
-// base directory specification's default).
-func StateDir(env config.Env) (string, error) {
-	if env.Lookup != nil {
-		if d, ok := env.Lookup("XDG_STATE_HOME"); ok && filepath.IsAbs(d) {
-			return filepath.Join(d, "imapdir"), nil
-		}
-	}
-	if env.Home == "" {
-		return "", errors.New("oauth: neither XDG_STATE_HOME nor the home directory is known")
-	}
-	return filepath.Join(env.Home, ".local", "state", "imapdir"), nil
+	return FileStore{Path: o.TokenFile}, nil
 }
 
 // FileStore keeps the refresh token in a JSON file of mode 0600 (its
