@@ -233,3 +233,77 @@ func TestTokenRefusedMidRun(t *testing.T) {
 func newTestLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// TestTokenExpiresMidSync: a whole sync against the Gmail double, at
+// -vvv, whose access token expires right after the run's first login:
+// the connections opened after that meet an expired token, refresh it and
+// go on. The run succeeds, nothing but the normal output is shown, and no
+// token appears in it.
+func TestTokenExpiresMidSync(t *testing.T) {
+	var armed atomic.Bool
+	w := newOAuthWorld(t, func(p *oauthtest.Provider) func(string, string) bool {
+		var once sync.Once
+		return func(user, token string) bool {
+			ok := p.ValidToken(user, token)
+			if ok && armed.Load() {
+				once.Do(p.ExpireAccessTokens)
+			}
+			return ok
+		}
+	})
+	if code, out, errOut := w.runAuth(); code != ExitOK {
+		t.Fatalf("auth: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for i := range 20 {
+		w.sim.Add(gmailsim.Message{Body: []byte(fmt.Sprintf("Message-ID: <%d@example.com>\nSubject: %d\n\nbody\n", i, i)),
+			Labels: []string{`\Inbox`, "Work"}})
+	}
+	before := w.prov.Refreshes()
+	armed.Store(true)
+	code, out, errOut := w.runConcurrent("-vvv", "sync", "work")
+	if code != ExitOK {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "INBOX") || strings.Contains(errOut, "level=WARN") || strings.Contains(errOut, "level=ERROR") {
+		t.Errorf("sync output:\n%s\n%s", out, errOut)
+	}
+	if got := w.prov.Refreshes() - before; got < 2 {
+		t.Errorf("%d refreshes during the sync; want the first and one after the expiry", got)
+	}
+	if n := strings.Count(errOut, "AUTHENTICATIONFAILED"); n == 0 {
+		t.Error("no login met an expired token: the test proves nothing")
+	}
+	w.noTokenIn(out, errOut)
+}
+
+// lockedBuffer is a bytes.Buffer safe for the concurrent writes of a run
+// with several connections tracing at once (a terminal takes them as they
+// come; a bytes.Buffer needs the lock).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// runConcurrent is runReal with output buffers safe for concurrent writes.
+func (w *oauthWorld) runConcurrent(args ...string) (int, string, string) {
+	w.t.Helper()
+	var out, errOut lockedBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	app := &App{Stdout: &out, Stderr: &errOut, Now: func() time.Time { return fixedNow },
+		Env: config.Env{Lookup: func(string) (string, bool) { return "", false }, Home: w.dir}}
+	code := app.Run(ctx, append([]string{"--config", w.configPath}, args...))
+	return code, out.String(), errOut.String()
+}

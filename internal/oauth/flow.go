@@ -36,7 +36,7 @@ func Authorize(ctx context.Context, conf *oauth2.Config, out io.Writer) (*oauth2
 	codes := make(chan callback, 1)
 	srv := &http.Server{Handler: callbackHandler(state, codes), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	defer srv.Close()
+	defer shutdown(srv)
 	select {
 	case cb := <-codes:
 		if cb.err != nil {
@@ -114,4 +114,14 @@ func randomString() string {
 	b := make([]byte, 24)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// shutdown lets the browser's request finish (its page) before the
+// listener goes, within a few seconds.
+func shutdown(srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if srv.Shutdown(ctx) != nil {
+		srv.Close()
+	}
 }

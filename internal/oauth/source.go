@@ -71,7 +71,7 @@ func (s *Source) now() time.Time {
 func (s *Source) refresh(ctx context.Context) error {
 	rt, err := s.Store.Load(ctx)
 	if errors.Is(err, fs.ErrNotExist) {
-		return s.signIn("no refresh token is stored", ErrSignInNeeded)
+		return s.signIn("no OAuth 2 sign-in is stored yet", ErrSignInNeeded)
 	}
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ func (s *Source) endpointError(err error) error {
 		return fmt.Errorf("account %s: refreshing the OAuth 2 access token: %w", s.Account, redact(err))
 	}
 	if re.ErrorCode == "invalid_grant" || re.ErrorCode == "unauthorized_client" {
-		return s.signIn("the provider no longer accepts the stored sign-in ("+re.ErrorCode+")", ErrSignInNeeded)
+		return s.signIn("the OAuth 2 provider no longer accepts the stored sign-in ("+re.ErrorCode+")", ErrSignInNeeded)
 	}
 	return fmt.Errorf("account %s: refreshing the OAuth 2 access token: %s", s.Account, describe(re))
 }
@@ -126,7 +126,7 @@ type SignInError struct {
 }
 
 func (e *SignInError) Error() string {
-	return fmt.Sprintf("account %s: %s; run `imapdir auth %s` to sign in again", e.Account, e.Why, e.Account)
+	return fmt.Sprintf("%s; run `imapdir auth %s` to sign in again", e.Why, e.Account)
 }
 
 // Unwrap returns ErrSignInNeeded.
