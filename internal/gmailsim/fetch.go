@@ -115,7 +115,7 @@ func (s *session) fetchItems(e *entry, items []string) (string, error) {
 		case "X-GM-THRID":
 			parts = append(parts, fmt.Sprintf("X-GM-THRID %d", m.thrID))
 		case "X-GM-LABELS":
-			parts = append(parts, "X-GM-LABELS ("+labelsText(m)+")")
+			parts = append(parts, "X-GM-LABELS ("+s.labelsText(m)+")")
 		default:
 			name, data, peek, err := section(it, m.body)
 			if err != nil {
@@ -139,10 +139,10 @@ func (s *session) fetchItems(e *entry, items []string) (string, error) {
 	return strings.Join(parts, " "), nil
 }
 
-func labelsText(m *message) string {
+func (s *session) labelsText(m *message) string {
 	ls := m.labelList()
 	for i, l := range ls {
-		ls[i] = labelAtom(l)
+		ls[i] = labelAtom(s.outName(l))
 	}
 	return strings.Join(ls, " ")
 }

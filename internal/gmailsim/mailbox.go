@@ -20,16 +20,14 @@ func (s *session) cmdList(name string, args []tok) error {
 	if len(args) < 2 {
 		return bad("%s reference pattern", name)
 	}
-	ref, _ := args[0].text()
+	ref := s.name(args[0])
 	var pats []string
 	if args[1].isList {
 		for _, p := range args[1].list {
-			t, _ := p.text()
-			pats = append(pats, ref+t)
+			pats = append(pats, ref+s.name(p))
 		}
 	} else {
-		t, _ := args[1].text()
-		pats = []string{ref + t}
+		pats = []string{ref + s.name(args[1])}
 	}
 	var status []tok
 	if len(args) >= 4 && args[2].isAtom("RETURN") {
@@ -48,7 +46,7 @@ func (s *session) cmdList(name string, args []tok) error {
 		}
 		f := a.folder(n)
 		attrs := a.listAttrs(n, f, name == "XLIST")
-		s.line("* %s (%s) \"/\" %s", name, strings.Join(attrs, " "), quoteAlways(n))
+		s.line("* %s (%s) \"/\" %s", name, strings.Join(attrs, " "), quoteAlways(s.outName(n)))
 		if f != nil && status != nil {
 			s.statusLine(f, status)
 		}
@@ -134,9 +132,9 @@ func (s *session) cmdStatus(args []tok) error {
 	a := s.acct
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	f := a.folder(mustText(args[0]))
+	f := a.folder(s.name(args[0]))
 	if f == nil {
-		return no("[NONEXISTENT] Unknown Mailbox: %s (Failure)", mustText(args[0]))
+		return no("[NONEXISTENT] Unknown Mailbox: %s (Failure)", s.name(args[0]))
 	}
 	s.statusLine(f, args[1].list)
 	return nil
@@ -167,7 +165,7 @@ func (s *session) statusLine(f *folder, items []tok) {
 		}
 		out = append(out, fmt.Sprintf("%s %d", strings.ToUpper(it.atom), v))
 	}
-	s.line("* STATUS %s (%s)", quoteAlways(f.name), strings.Join(out, " "))
+	s.line("* STATUS %s (%s)", quoteAlways(s.outName(f.name)), strings.Join(out, " "))
 }
 
 func (s *session) cmdSelect(readOnly bool, args []tok) error {
@@ -181,9 +179,9 @@ func (s *session) cmdSelect(readOnly bool, args []tok) error {
 	a := s.acct
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	f := a.folder(mustText(args[0]))
+	f := a.folder(s.name(args[0]))
 	if f == nil {
-		return no("[NONEXISTENT] Unknown Mailbox: %s (Failure)", mustText(args[0]))
+		return no("[NONEXISTENT] Unknown Mailbox: %s (Failure)", s.name(args[0]))
 	}
 	sel := &selected{f: f, readOnly: readOnly, seenMod: a.modSeq}
 	for _, e := range f.entries {
@@ -209,7 +207,7 @@ func (s *session) cmdCreate(args []tok) error {
 	if len(args) < 1 {
 		return bad("CREATE mailbox")
 	}
-	name := strings.TrimSuffix(mustText(args[0]), "/")
+	name := strings.TrimSuffix(s.name(args[0]), "/")
 	a := s.acct
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -228,7 +226,7 @@ func (s *session) cmdDelete(args []tok) error {
 	a := s.acct
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	f := a.folder(mustText(args[0]))
+	f := a.folder(s.name(args[0]))
 	if f == nil || f.attr != "" || f.name == "INBOX" {
 		return no("[CANNOT] Cannot delete this folder (Failure)")
 	}
@@ -254,7 +252,7 @@ func (s *session) cmdAppend(args []tok) error {
 	if len(args) < 2 {
 		return bad("APPEND mailbox [flags] [date] message")
 	}
-	name := mustText(args[0])
+	name := s.name(args[0])
 	var flags []string
 	date := s.srv.opts.Now()
 	for _, t := range args[1 : len(args)-1] {
@@ -298,7 +296,3 @@ func (s *session) cmdAppend(args []tok) error {
 	return nil
 }
 
-func mustText(t tok) string {
-	s, _ := t.text()
-	return s
-}

@@ -191,7 +191,7 @@ func (s *session) compileArg(key string, args []tok) (pred, []tok, error) {
 		n := num()
 		return func(t target) bool { return t.e.m.thrID == n }, rest, nil
 	case "X-GM-LABELS":
-		l := canonLabel(v)
+		l := canonLabel(s.name(args[1]))
 		return func(t target) bool { return t.e.m.labels[l] }, rest, nil
 	case "MODSEQ":
 		if len(args) >= 4 && args[1].str != nil { // entry-name entry-type-req

@@ -28,6 +28,7 @@ type session struct {
 
 	authed    bool
 	condstore bool // CONDSTORE enabled (RFC 7162 §3.1): MODSEQ in FETCH updates
+	utf8      bool // UTF8=ACCEPT enabled (RFC 6855 §3): names and labels in UTF-8
 	sel       *selected
 }
 
@@ -208,6 +209,7 @@ func (s *session) cmdEnable(args []tok) error {
 			s.condstore = true
 			on = append(on, "CONDSTORE")
 		case "UTF8=ACCEPT":
+			s.utf8 = true
 			on = append(on, "UTF8=ACCEPT")
 		}
 	}
@@ -246,6 +248,25 @@ func bad(format string, args ...any) error {
 }
 func okCode(format string, args ...any) error {
 	return &reply{"OK", fmt.Sprintf(format, args...)}
+}
+
+// name reads a mailbox name or label argument into the internal
+// (modified UTF-7) spelling: after ENABLE UTF8=ACCEPT clients send UTF-8.
+func (s *session) name(t tok) string {
+	v, _ := t.text()
+	if s.utf8 && !strings.HasPrefix(v, `\`) {
+		return mutf7.Encode(v)
+	}
+	return v
+}
+
+// outName spells a name or label for the client: UTF-8 after ENABLE
+// UTF8=ACCEPT, else modified UTF-7.
+func (s *session) outName(n string) string {
+	if s.utf8 {
+		return utf8Label(n)
+	}
+	return n
 }
 
 // wireLabel converts a UTF-8 label to its wire (modified UTF-7) form;

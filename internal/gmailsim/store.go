@@ -42,7 +42,7 @@ func (s *session) cmdStore(uid bool, args []tok) error {
 	if item != "FLAGS" && item != "X-GM-LABELS" {
 		return bad("STORE item %s", item)
 	}
-	vals := storeValues(args[2])
+	vals := s.storeValues(args[2], item == "X-GM-LABELS")
 	a := s.acct
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -85,14 +85,17 @@ func pick(uid bool, t target) int {
 	return t.seq
 }
 
-func storeValues(t tok) []string {
+func (s *session) storeValues(t tok, labels bool) []string {
 	list := []tok{t}
 	if t.isList {
 		list = t.list
 	}
 	var out []string
 	for _, x := range list {
-		if v, ok := x.text(); ok {
+		switch v, ok := x.text(); {
+		case ok && labels:
+			out = append(out, s.name(x))
+		case ok:
 			out = append(out, v)
 		}
 	}
@@ -143,7 +146,7 @@ func (s *session) storeEcho(e *entry, uid bool, item string) string {
 	if item == "FLAGS" {
 		out = fmt.Sprintf("FLAGS (%s)", strings.Join(e.m.flagList(e), " "))
 	} else {
-		out = "X-GM-LABELS (" + labelsText(e.m) + ")"
+		out = "X-GM-LABELS (" + s.labelsText(e.m) + ")"
 	}
 	if uid {
 		out = fmt.Sprintf("UID %d %s", e.uid, out)

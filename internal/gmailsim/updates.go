@@ -238,7 +238,7 @@ func (s *session) cmdCopy(uid, move bool, args []tok) error {
 	a := s.acct
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	dst := a.folder(mustText(args[1]))
+	dst := a.folder(s.name(args[1]))
 	if dst == nil {
 		return no("[TRYCREATE] Folder doesn't exist. (Failure)")
 	}
