@@ -295,4 +295,3 @@ func (s *session) cmdAppend(args []tok) error {
 	}
 	return nil
 }
-
