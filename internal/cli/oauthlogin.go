@@ -52,5 +52,15 @@ func login(ctx context.Context, c *imapclient.Client, acct *config.Account, src 
 	if err != nil {
 		return fmt.Errorf("logging in to %s as %s: %w", acct.Host, acct.User, err)
 	}
+	sendID(ctx, c)
 	return nil
+}
+
+// sendID tells Gmail who the client is (RFC 2971 ID); its answer and a
+// refusal change nothing. Other servers are not asked, so their traces
+// stay as they were.
+func sendID(ctx context.Context, c *imapclient.Client) {
+	if c.IsGmail() && c.Caps().Has(imap.CapID) {
+		_, _ = c.ID(ctx, map[string]string{"name": "imapdir", "vendor": "imapdir", "support-url": "https://github.com/imapdir/imapdir"})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -48,11 +49,29 @@ func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.
 	if err != nil {
 		return nil, err
 	}
+	// The first connection is dialed here, to size the pool by what the
+	// server is (Gmail allows more), and handed to the store as its first.
+	first, err := dialAccount(ctx, acct, logs, nil, &n, src)
+	if err != nil {
+		var se *oauth.SignInError
+		if errors.As(err, &se) {
+			return nil, se
+		}
+		return nil, fmt.Errorf("IMAP store: %w", err)
+	}
+	handed := make(chan *imapclient.Client, 1)
+	handed <- first
+	gmail := first.IsGmail() && acct.Gmail != config.GmailOff
 	opts := imapstore.Options{
 		Dial: func(ctx context.Context) (*imapclient.Client, error) {
-			return dialAccount(ctx, acct, logs, nil, &n, src)
+			select {
+			case c := <-handed:
+				return c, nil
+			default:
+				return dialAccount(ctx, acct, logs, nil, &n, src)
+			}
 		},
-		Connections: acct.Connections,
+		Connections: acct.ConnectionsFor(gmail),
 		Logger:      logs.Logger.With("account", acct.Name),
 	}
 	if acct.Gmail == config.GmailOff {
@@ -60,6 +79,11 @@ func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.
 	}
 	s, err := imapstore.New(ctx, opts)
 	if err != nil {
+		select {
+		case c := <-handed:
+			c.Close()
+		default:
+		}
 		return nil, fmt.Errorf("IMAP store: %w", err)
 	}
 	return s, nil

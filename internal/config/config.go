@@ -97,7 +97,22 @@ type Account struct {
 	DeleteGuardPercent int
 	DeleteGuardCount   int
 	Connections        int
+	ConnectionsSet     bool // connections was written (else Gmail accounts get GmailConnections)
 	Gmail              GmailMode
+}
+
+// GmailConnections is the connections default of an account whose server
+// turns out to be Gmail (X-GM-EXT-1): Gmail allows 15 per account, so 8
+// leaves room for a mail reader and a phone.
+const GmailConnections = 8
+
+// ConnectionsFor returns the connections to use: the configured number,
+// or GmailConnections on Gmail when none was written.
+func (a *Account) ConnectionsFor(gmail bool) int {
+	if gmail && !a.ConnectionsSet {
+		return GmailConnections
+	}
+	return a.Connections
 }
 
 // Config is a whole configuration file.

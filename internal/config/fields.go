@@ -63,9 +63,13 @@ var fields = map[string]setter{
 	"delete_guard_count": func(p *parser, k toml.Key, v any, a *Account) {
 		set(&a.DeleteGuardCount)(p.intRange(k, v, 0, 1<<30))
 	},
-	"connections": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Connections)(p.intRange(k, v, 1, 16)) },
-	"gmail":       setGmail,
-	"oauth2":      setOAuth2,
+	"connections": func(p *parser, k toml.Key, v any, a *Account) {
+		n, ok := p.intRange(k, v, 1, 16)
+		set(&a.Connections)(n, ok)
+		a.ConnectionsSet = a.ConnectionsSet || ok
+	},
+	"gmail":  setGmail,
+	"oauth2": setOAuth2,
 }
 
 // fieldNames lists the known keys, sorted, for "did you mean".

@@ -64,9 +64,11 @@ type account struct {
 
 // Stats are counters the tests read.
 type Stats struct {
-	BodyFetches int64 // FETCH items that sent a message's full body (BODY[], RFC822)
-	BodyBytes   int64 // bytes of those bodies
-	Appends     int64
+	BodyFetches  int64 // FETCH items that sent a message's full body (BODY[], RFC822)
+	BodyBytes    int64 // bytes of those bodies
+	Appends      int64
+	IDs          int64 // ID commands received (RFC 2971)
+	PeakLoggedIn int   // most connections logged in at once
 }
 
 func newAccount(names map[string]string) *account {

@@ -127,6 +127,9 @@ func (s *Server) login() bool {
 		return false
 	}
 	s.authed++
+	s.acct.mu.Lock()
+	s.acct.stats.PeakLoggedIn = max(s.acct.stats.PeakLoggedIn, s.authed)
+	s.acct.mu.Unlock()
 	return true
 }
 

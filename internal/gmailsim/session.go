@@ -113,6 +113,9 @@ func (s *session) dispatch(tag, name string, args []tok) bool {
 		s.line("%s OK 73 good day (Success)", tag)
 		return true
 	case "ID":
+		s.acct.mu.Lock()
+		s.acct.stats.IDs++
+		s.acct.mu.Unlock()
 		s.line(`* ID ("name" "GImap" "vendor" "Google, Inc." "support-url" "https://support.google.com/mail")`)
 	case "LOGIN":
 		err = s.cmdLogin(args)
