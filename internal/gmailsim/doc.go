@@ -31,14 +31,14 @@
 //     \Sent, \Draft, \Important, \Starred, \Trash, \Spam. A label named by
 //     STORE or COPY that does not exist is created.
 //   - \Flagged is the \Starred label and \Draft the \Draft label, both ways.
-//   - Deletion as Gmail's default IMAP settings have it ("Auto-Expunge on";
-//     "move the message to the Trash" when expunged from its last visible
-//     folder; see Google's help page "Sync Gmail to other mail clients with
-//     IMAP" — the advanced IMAP settings): marking \Deleted expunges at once
-//     (Options.NoAutoExpunge turns that off); expunging from a label folder
-//     removes the label only; expunging from All Mail moves the message to
-//     Trash; expunging from Trash or Spam deletes it for good. COPY to a
-//     folder adds its label; MOVE also removes the source folder's label.
+//   - Deletion as Gmail's default IMAP settings are taken to behave
+//     ("Auto-Expunge on", see Google's help page "Sync Gmail to other mail
+//     clients with IMAP" and its advanced IMAP settings): marking \Deleted
+//     expunges at once (Options.NoAutoExpunge turns that off); expunging
+//     from a label folder removes the label only (the message stays in All
+//     Mail); expunging from All Mail moves the message to Trash; expunging
+//     from Trash or Spam deletes it for good. COPY to a folder adds its
+//     label; MOVE also removes the source folder's label.
 //   - CONDSTORE (RFC 7162): one mod-sequence counter for the account,
 //     raised by every flag or label change; FETCH CHANGEDSINCE, STORE
 //     UNCHANGEDSINCE (MODIFIED code), SEARCH MODSEQ, HIGHESTMODSEQ in
