@@ -72,3 +72,47 @@ func TestGmailLabelsBothEncodings(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthRefreshOnRefusal: a token the server refuses is dropped through
+// Credentials.Refresh and the login tried once more with the next one;
+// without Refresh, or when the next one is refused too, Auth fails with
+// AUTHENTICATIONFAILED.
+func TestAuthRefreshOnRefusal(t *testing.T) {
+	s, err := gmailsim.Start(gmailsim.Options{ValidToken: func(_, tok string) bool { return tok == "fresh" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, tc := range []struct {
+		name     string
+		refresh  bool
+		next     string
+		ok       bool
+		refreshs int
+	}{
+		{"refreshed", true, "fresh", true, 1},
+		{"no hook", false, "fresh", false, 0},
+		{"refused again", true, "stale", false, 1},
+	} {
+		tok, refreshes := "stale", 0
+		cr := imapclient.Credentials{Username: "user@gmail.com", Mechanism: "XOAUTH2",
+			Secret: imapclient.SecretFunc(func(context.Context) (string, error) { return tok, nil })}
+		if tc.refresh {
+			cr.Refresh = func() { refreshes++; tok = tc.next }
+		}
+		c, err := imapclient.Dial(ctx, s.Addr(), &imapclient.Options{InsecurePlaintext: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Auth(ctx, cr)
+		c.Close()
+		if (err == nil) != tc.ok || refreshes != tc.refreshs {
+			t.Errorf("%s: err %v, %d refreshes", tc.name, err, refreshes)
+		}
+		if !tc.ok && !imap.HasCode(err, imap.CodeAuthenticationFailed) {
+			t.Errorf("%s: %v lacks AUTHENTICATIONFAILED", tc.name, err)
+		}
+	}
+}

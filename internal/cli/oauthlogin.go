@@ -34,17 +34,11 @@ func oauthSource(ctx context.Context, acct *config.Account, logs Logs) (*oauth.S
 
 // login authenticates c. With an OAuth 2 source, a token the server
 // refuses (AUTHENTICATIONFAILED: it expired early or was revoked) is
-// dropped and the login tried once more with a fresh one; a sign-in that
-// is no longer valid is reported as the one line that says to run
-// "imapdir auth ACCOUNT".
+// dropped and the login tried once more with a fresh one (see
+// credentials); a sign-in that is no longer valid is reported as the one
+// line that says to run "imapdir auth ACCOUNT".
 func login(ctx context.Context, c *imapclient.Client, acct *config.Account, src *oauth.Source) error {
-	cr := credentials(acct, src)
-	err := c.Auth(ctx, cr)
-	var ie *imap.Error
-	if err != nil && src != nil && errors.As(err, &ie) && ie.Code == imap.CodeAuthenticationFailed {
-		src.Invalidate()
-		err = c.Auth(ctx, cr)
-	}
+	err := c.Auth(ctx, credentials(acct, src))
 	var se *oauth.SignInError
 	if errors.As(err, &se) {
 		return se

@@ -199,6 +199,7 @@ func credentials(acct *config.Account, src *oauth.Source) imapclient.Credentials
 	switch {
 	case src != nil:
 		cr.Secret = imapclient.SecretFunc(src.Token)
+		cr.Refresh = src.Invalidate
 	case (cr.Mechanism == "XOAUTH2" || cr.Mechanism == "OAUTHBEARER") && acct.TokenCommand != "":
 		cr.Secret = imapclient.SecretCommand(acct.TokenCommand)
 	case acct.PasswordCommand != "":
