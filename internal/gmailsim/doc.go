@@ -29,7 +29,9 @@
 //     (Google's IMAP Extensions page). Labels travel in modified UTF-7
 //     (RFC 3501 §5.1.3) like mailbox names; system labels as \Inbox,
 //     \Sent, \Draft, \Important, \Starred, \Trash, \Spam. A label named by
-//     STORE or COPY that does not exist is created.
+//     STORE or COPY that does not exist is created. CREATE, DELETE and
+//     RENAME of a folder create, delete (from every message) and rename
+//     the label.
 //   - \Flagged is the \Starred label and \Draft the \Draft label, both ways.
 //   - Deletion as Gmail's default IMAP settings are taken to behave
 //     ("Auto-Expunge on", see Google's help page "Sync Gmail to other mail
@@ -58,7 +60,7 @@
 //
 // # What it does not model
 //
-// ENVELOPE, BODYSTRUCTURE, numbered body parts, RENAME, QUOTA, \Recent,
+// ENVELOPE, BODYSTRUCTURE, numbered body parts, QUOTA, \Recent,
 // bandwidth limits, Gmail's de-duplication of appended copies, its
 // omission of some labels in some folders, and the X-GM-RAW syntax beyond
 // the subset above. A command it does not model gets BAD or NO, never a

@@ -124,6 +124,7 @@ func (s *session) fetchItems(e *entry, items []string) (string, error) {
 			if full := name == "BODY[]" || name == "RFC822" || name == "BODY[TEXT]" || name == "RFC822.TEXT"; full {
 				s.acct.stats.BodyFetches++
 				s.acct.stats.BodyBytes += int64(len(data))
+				s.acct.downloads[m.msgID]++
 			}
 			parts = append(parts, fmt.Sprintf("%s {%d}\r\n%s", name, len(data), data))
 			setSeen = setSeen || !peek

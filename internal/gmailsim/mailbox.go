@@ -246,6 +246,50 @@ func (s *session) cmdDelete(args []tok) error {
 	return nil
 }
 
+// cmdRename renames a user label, its sub-labels with it: every message
+// keeps its place under the new name (and gets a new mod-sequence, its
+// labels having changed).
+func (s *session) cmdRename(args []tok) error {
+	if len(args) != 2 {
+		return bad("RENAME from to")
+	}
+	from, to := s.name(args[0]), s.name(args[1])
+	a := s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f := a.folder(from)
+	switch {
+	case f == nil:
+		return no("[NONEXISTENT] Unknown Mailbox: %s (Failure)", from)
+	case f.attr != "" || f.name == "INBOX":
+		return no("[CANNOT] Cannot rename this folder (Failure)")
+	case a.folder(to) != nil || strings.HasPrefix(to, "[Gmail]") || to == "":
+		return no("[ALREADYEXISTS] Folder name conflicts with existing folder name. (Failure)")
+	}
+	renamed := map[string]string{}
+	for _, g := range a.folders {
+		if g.attr == "" && g.name != "INBOX" && (g.name == from || strings.HasPrefix(g.name, from+"/")) {
+			renamed[g.label] = to + strings.TrimPrefix(g.name, from)
+			g.name, g.label = renamed[g.label], renamed[g.label]
+		}
+	}
+	for _, m := range a.msgs {
+		touched := false
+		for old, nu := range renamed {
+			if m.labels[old] {
+				delete(m.labels, old)
+				m.labels[nu] = true
+				touched = true
+			}
+		}
+		if touched {
+			a.touch(m)
+		}
+	}
+	a.reconcile()
+	return nil
+}
+
 // cmdAppend adds a message to a folder: it gets that folder's label (none
 // for All Mail). RFC 4315 APPENDUID in the reply.
 func (s *session) cmdAppend(args []tok) error {

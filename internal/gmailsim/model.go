@@ -60,6 +60,7 @@ type account struct {
 	nextValid uint32
 	changed   chan struct{}
 	stats     Stats
+	downloads map[uint64]int // X-GM-MSGID → full-body fetches
 }
 
 // Stats are counters the tests read.
@@ -72,7 +73,8 @@ type Stats struct {
 }
 
 func newAccount(names map[string]string) *account {
-	a := &account{nextMsgID: 1_500_000_000_000_000_000, nextValid: 1, changed: make(chan struct{})}
+	a := &account{nextMsgID: 1_500_000_000_000_000_000, nextValid: 1, changed: make(chan struct{}),
+		downloads: map[uint64]int{}}
 	a.addFolder("INBOX", "", LabelInbox)
 	for _, s := range systemFolders {
 		name := s.name

@@ -238,6 +238,16 @@ func (s *Server) Stats() Stats {
 	return a.stats
 }
 
+// Downloads returns how many times the full body of message id was
+// fetched (BODY[], BODY[TEXT], RFC822, RFC822.TEXT), over all folders and
+// connections: what "one download per message" is measured by.
+func (s *Server) Downloads(id uint64) int {
+	a := s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.downloads[id]
+}
+
 // FolderNames returns the folders as LIST shows them (UTF-8).
 func (s *Server) FolderNames() []string {
 	a := s.acct

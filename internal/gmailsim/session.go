@@ -168,6 +168,8 @@ func (s *session) authedCommand(name string, uid bool, args []tok) error {
 		return s.cmdCreate(args)
 	case "DELETE":
 		return s.cmdDelete(args)
+	case "RENAME":
+		return s.cmdRename(args)
 	case "APPEND":
 		return s.cmdAppend(args)
 	}

@@ -134,7 +134,7 @@ func TestLabelsAreViews(t *testing.T) {
 	for _, box := range []string{"INBOX", "Work", "Économie", "[Gmail]/All Mail"} {
 		must[*imap.SelectData](t)(c.Select(ctxT(t), box, nil))
 		var found []*imap.FetchData
-		for _, m := range fetchAll(t, c, "UID", "FLAGS", "X-GM-MSGID", "X-GM-THRID", "X-GM-LABELS") {
+		for _, m := range fetchAll(t, c, "UID", "FLAGS", "X-GM-MSGID", "X-GM-THRID", "X-GM-LABELS", "BODY.PEEK[]") {
 			if m.GmailMsgID == id {
 				found = append(found, m)
 			}
@@ -147,6 +147,9 @@ func TestLabelsAreViews(t *testing.T) {
 		if !slices.Equal(f.GmailLabels, []string{"Work", `\Inbox`, "Économie"}) || f.GmailThreadID != id || !f.HasGmailLabels {
 			t.Errorf("%s: labels %q thread %d", box, f.GmailLabels, f.GmailThreadID)
 		}
+	}
+	if n := s.Downloads(id); n != 4 {
+		t.Errorf("one message fetched in 4 folders: Downloads = %d", n)
 	}
 }
 
@@ -438,3 +441,24 @@ func TestCompress(t *testing.T) {
 }
 
 func crlfBody(b []byte) string { return strings.ReplaceAll(string(b), "\n", "\r\n") }
+
+// TestRenameLabel: RENAME renames the label on every message, sub-labels
+// included, and the folders keep their messages.
+func TestRenameLabel(t *testing.T) {
+	s := start(t, gmailsim.Options{})
+	a := s.Add(gmailsim.Message{Body: msg("one"), Labels: []string{"Work"}})
+	b := s.Add(gmailsim.Message{Body: msg("two"), Labels: []string{"Work/Old"}})
+	c := login(t, s)
+	if err := c.Rename(ctxT(t), "Work", "Projets"); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Labels(a), []string{"Projets"}) || !slices.Equal(s.Labels(b), []string{"Projets/Old"}) {
+		t.Errorf("labels %q %q", s.Labels(a), s.Labels(b))
+	}
+	if n := must[*imap.StatusData](t)(c.Status(ctxT(t), "Projets/Old", "MESSAGES")).Messages; n != 1 {
+		t.Errorf("Projets/Old has %d", n)
+	}
+	if err := c.Rename(ctxT(t), "[Gmail]/All Mail", "Everything"); err == nil {
+		t.Error("renamed All Mail")
+	}
+}
