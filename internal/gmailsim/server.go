@@ -2,7 +2,6 @@ package gmailsim
 
 import (
 	"crypto/tls"
-	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -139,13 +138,6 @@ func (s *Server) logout() {
 	s.mu.Unlock()
 }
 
-// LoggedIn returns how many connections are authenticated now.
-func (s *Server) LoggedIn() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.authed
-}
-
 // Message is a message to add with Add.
 type Message struct {
 	Body     []byte    // RFC 5322 text; bare LF is turned into CRLF
@@ -188,17 +180,6 @@ func (s *Server) Labels(id uint64) []string {
 		out[i] = utf8Label(l)
 	}
 	return out
-}
-
-// Flags returns the flags of message id as FETCH FLAGS shows them.
-func (s *Server) Flags(id uint64) []string {
-	a := s.acct
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if m := a.byMsgID(id); m != nil {
-		return m.flagList(nil)
-	}
-	return nil
 }
 
 // SetLabels adds and removes labels of message id (UTF-8), as the Gmail
@@ -248,18 +229,6 @@ func (s *Server) Downloads(id uint64) int {
 	return a.downloads[id]
 }
 
-// FolderNames returns the folders as LIST shows them (UTF-8).
-func (s *Server) FolderNames() []string {
-	a := s.acct
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make([]string, len(a.folders))
-	for i, f := range a.folders {
-		out[i] = utf8Label(f.name)
-	}
-	return out
-}
-
 func (a *account) addLabel(m *message, l string) {
 	l = canonLabel(l)
 	m.labels[l] = true
@@ -271,5 +240,3 @@ func crlf(b []byte) []byte {
 	s := strings.ReplaceAll(string(b), "\r\n", "\n")
 	return []byte(strings.ReplaceAll(s, "\n", "\r\n"))
 }
-
-var errClosed = errors.New("gmailsim: closed")
