@@ -25,7 +25,9 @@ instead (device-code flow), for machines without a browser.
 
 The refresh token is kept in $XDG_STATE_HOME/imapdir/oauth2-NAME.json
 (~/.local/state/imapdir when XDG_STATE_HOME is unset), readable by you only,
-or handed to store_refresh_token_command. Tokens are never printed.`
+or handed to store_refresh_token_command; then imapdir logs in to the
+server once to check that the sign-in works for IMAP. Tokens are never
+printed.`
 
 func (st *runState) authCommand() *cobra.Command {
 	var device bool
@@ -85,6 +87,14 @@ func (st *runState) runAuth(ctx context.Context, name string, device bool) error
 	if fs, ok := store.(oauth.FileStore); ok {
 		where = "kept in " + fs.Path
 	}
-	_, err = fmt.Fprintf(st.stdout(), "Signed in to account %s; the refresh token is %s.\n", name, where)
+	fmt.Fprintf(st.stdout(), "Signed in to account %s; the refresh token is %s.\n", name, where)
+	// Check the whole way at once: a wrong user name, or IMAP turned off
+	// for the account, shows now rather than at the first sync.
+	sess, err := st.app.Backends.Connect(ctx, acct, st.logs(), nil)
+	if err != nil {
+		return fmt.Errorf("signed in, but the IMAP login failed: %w", err)
+	}
+	defer sess.Close()
+	_, err = fmt.Fprintf(st.stdout(), "Logged in to %s as %s.\n", acct.Host, acct.User)
 	return err
 }
