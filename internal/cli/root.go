@@ -22,6 +22,7 @@ type globalFlags struct {
 	json    bool
 	// memoryLimit is the Go heap's soft limit in MiB (0: none).
 	memoryLimit int
+	full        bool // sync --full: ignore the recorded checkpoints
 }
 
 // runState is one Run: the flags, the streams (with secrets redacted) and
