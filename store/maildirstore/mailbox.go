@@ -175,8 +175,9 @@ func (m *Mailbox) sinceGen(cp store.Checkpoint) (uint64, error) {
 	return g, nil
 }
 
-// reportVanished passes the UIDs of req.Known below req.Since.UIDNext that
-// the index no longer holds, with the moves the store saw.
+// reportVanished passes the UIDs of req.Known that the index no longer
+// holds, whatever req.Since.UIDNext (the caller may have paired UIDs a run
+// that recorded no checkpoint created), with the moves the store saw.
 func (m *Mailbox) reportVanished(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) error {
 	moves, err := m.s.movesOut(ctx, m.id)
 	if err != nil {
@@ -196,7 +197,7 @@ func (m *Mailbox) reportVanished(ctx context.Context, req store.ChangesRequest, 
 		return err
 	}
 	for uid := range req.Known {
-		if uid >= req.Since.UIDNext || present[uid] {
+		if present[uid] {
 			continue
 		}
 		cs.Vanished = append(cs.Vanished, uid)
@@ -301,11 +302,11 @@ func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, with
 			msg.Origin = &o
 		}
 		if withMsgID {
-			id, err := m.messageIDNow(ctx, nm, &rescan)
+			id, hh, err := m.messageIDNow(ctx, nm, &rescan)
 			if err != nil {
 				return nil, m.errUID("list", msg.UID, err)
 			}
-			msg.MessageID = id
+			msg.MessageID, msg.HeaderHash = id, hh
 		}
 		out = append(out, msg)
 	}
@@ -319,17 +320,17 @@ func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, with
 // file found nowhere is listed without its Message-ID and the listing is
 // marked uncertain: Changes then keeps the caller's checkpoint where it
 // was, so the next run looks at it again.
-func (m *Mailbox) messageIDNow(ctx context.Context, nm statedb.NearMessage, rescan *map[string]maildir.Entry) (string, error) {
-	id, err := m.messageID(nm)
+func (m *Mailbox) messageIDNow(ctx context.Context, nm statedb.NearMessage, rescan *map[string]maildir.Entry) (id, headerHash string, err error) {
+	id, headerHash, err = m.messageID(nm)
 	if !errors.Is(err, errVanished) {
-		return id, err
+		return id, headerHash, err
 	}
 	for try := 0; try < 2; try++ {
 		e, ok := (*rescan)[nm.UniqueName]
 		if !ok || try > 0 {
 			files, err := m.scanFolder(ctx)
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
 			*rescan = files
 			if e, ok = files[nm.UniqueName]; !ok {
@@ -337,13 +338,13 @@ func (m *Mailbox) messageIDNow(ctx context.Context, nm statedb.NearMessage, resc
 			}
 		}
 		nm.Subdir, nm.FileName = e.Subdir, e.File
-		id, err = m.messageID(nm)
+		id, headerHash, err = m.messageID(nm)
 		if !errors.Is(err, errVanished) {
-			return id, err
+			return id, headerHash, err
 		}
 	}
 	m.uncertain = true
-	return "", nil
+	return "", "", nil
 }
 
 func (m *Mailbox) err(op string, err error) error {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/imapdir/imapdir/maildir"
@@ -150,27 +149,26 @@ func (x *exactReader) fail() error {
 	return x.err
 }
 
-// messageID reads the Message-ID of an indexed file.
-func (m *Mailbox) messageID(nm statedb.NearMessage) (string, error) {
+// messageID reads the Message-ID of an indexed file and, when it has
+// none, the hash of its header block (store.Identity).
+func (m *Mailbox) messageID(nm statedb.NearMessage) (id, headerHash string, err error) {
 	p := maildir.Entry{Subdir: nm.Subdir, File: nm.FileName}.Path(m.folder)
 	f, err := os.Open(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return "", errVanished
+		return "", "", errVanished
 	}
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer f.Close()
 	h, err := mailmsg.ReadHeaderLimit(bufio.NewReader(f), maxHeaderBytes)
 	if err != nil && h == nil {
-		return "", err
+		return "", "", err
 	}
-	return bareMessageID(h.MessageID()), nil
-}
-
-// bareMessageID drops the angle brackets, as store.Message.MessageID wants.
-func bareMessageID(id string) string {
-	return strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
+	if id := store.NormalizeMessageID(h.MessageID()); id != "" {
+		return id, "", nil
+	}
+	return "", mailmsg.HeaderHash(h), nil
 }
 
 // Find returns the indexed messages matching q, in UID order. It flushes
@@ -207,11 +205,11 @@ func (m *Mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, err
 	for _, nm := range cands {
 		msg := store.Message{UID: store.UID(nm.UID), Flags: storeFlags(nm.Flags), Size: nm.Size, InternalDate: nm.MTime.Truncate(time.Second)}
 		if q.MessageID != "" {
-			id, err := m.messageIDNow(ctx, nm, &rescan)
+			id, _, err := m.messageIDNow(ctx, nm, &rescan)
 			if err != nil {
 				return nil, m.errUID("find", msg.UID, err)
 			}
-			if id != bareMessageID(mailmsg.NormalizeMessageID(q.MessageID)) && id != bareMessageID(q.MessageID) {
+			if id != store.NormalizeMessageID(q.MessageID) {
 				continue
 			}
 			msg.MessageID = id
