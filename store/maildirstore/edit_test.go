@@ -253,3 +253,42 @@ func TestMovedAndEdited(t *testing.T) {
 		t.Fatalf("INBOX reports moves %+v for an edited message", movedOut)
 	}
 }
+
+// TestEditedHeldWhileOldUIDKnown: the edited message's new copy is not
+// reported while the caller still knows the old UID (it has not carried
+// the deletion over: held by the deletion guard, or its run failed), so a
+// caller matching new messages to vanished ones by Message-ID and size
+// cannot take the edit for the old message renumbered; the checkpoint
+// stays where it was meanwhile. Once the caller forgets the old UID, the
+// new copy is reported.
+func TestEditedHeldWhileOldUIDKnown(t *testing.T) {
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 2)
+	mb.Close()
+	ts.saveByRename(t, "INBOX", 1)
+	mb = open(t, ts, "INBOX")
+	defer mb.Close()
+	_, vanished, next := changesSince(t, mb, cp, []store.UID{1, 2})
+	if !slices.Equal(vanished, []store.UID{1}) {
+		t.Fatalf("vanished %v, want [1]", vanished)
+	}
+	for run := 0; run < 2; run++ {
+		changed, _, held := changesSince(t, mb, next, []store.UID{1, 2})
+		for _, m := range changed {
+			if m.MessageID == "m1@test" {
+				t.Fatalf("the edited copy %+v is reported while the caller still knows uid 1", m)
+			}
+		}
+		if held.Token != next.Token {
+			t.Fatalf("checkpoint moved from %q to %q while the edited copy is held", next.Token, held.Token)
+		}
+	}
+	changed, _, _ := changesSince(t, mb, next, []store.UID{2})
+	found := false
+	for _, m := range changed {
+		found = found || (m.MessageID == "m1@test" && m.Size == editedWireSize)
+	}
+	if !found {
+		t.Fatalf("the edited copy is not reported once uid 1 is forgotten: %+v", changed)
+	}
+}
