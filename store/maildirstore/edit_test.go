@@ -292,3 +292,40 @@ func TestEditedHeldWhileOldUIDKnown(t *testing.T) {
 		t.Fatalf("the edited copy is not reported once uid 1 is forgotten: %+v", changed)
 	}
 }
+
+// TestRestoredEdited: a file leaves the folder (moved away by the user)
+// and comes back edited while the caller still knows its old UID: it is
+// held back like an edit seen in place. A file that comes back unchanged
+// is reported at once (the caller may pair it with its old UID again).
+func TestRestoredEdited(t *testing.T) {
+	for _, edit := range []bool{false, true} {
+		ts := newTestStore(t, maildir.LayoutFS)
+		mb, cp := openWith(t, ts, "INBOX", 2)
+		f, e := ts.fileOf(t, "INBOX", 1)
+		away := filepath.Join(t.TempDir(), e.File)
+		if err := os.Rename(e.Path(f), away); err != nil {
+			t.Fatal(err)
+		}
+		_, vanished, next := changesSince(t, mb, cp, []store.UID{1, 2})
+		if !slices.Equal(vanished, []store.UID{1}) {
+			t.Fatalf("vanished %v, want [1]", vanished)
+		}
+		if edit {
+			if err := os.WriteFile(away, []byte(editedBody), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Rename(away, e.Path(f)); err != nil {
+			t.Fatal(err)
+		}
+		changed, _, after := changesSince(t, mb, next, []store.UID{1, 2})
+		reported := false
+		for _, m := range changed {
+			reported = reported || m.MessageID == "m1@test"
+		}
+		if reported == edit || (edit && after.Token != next.Token) {
+			t.Fatalf("edited %v: the copy back is reported %v (checkpoint %q → %q)", edit, reported, next.Token, after.Token)
+		}
+		mb.Close()
+	}
+}
