@@ -384,7 +384,6 @@ type reconciler struct {
 	files     map[string]maildir.Entry
 	fresh     map[string]fileInfo
 	edited    map[string]bool // known files changed in place: replaced
-	repl      *replacements   // see replaced.go
 	kw        *maildir.Keywords
 	elsewhere map[string]located
 	sig       string // the scan's signature, recorded unless a file was skipped
@@ -401,9 +400,6 @@ func (r *reconciler) run(ctx context.Context) error {
 		return err
 	}
 	r.nm, r.gen = nm, nm.Generation+1
-	if r.repl, err = loadReplacements(r.tx, nm.ID); err != nil {
-		return err
-	}
 	var missing, replaced []statedb.NearMessage
 	err = r.tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
 		if r.edited[msg.UniqueName] {
@@ -437,12 +433,11 @@ func (r *reconciler) run(ctx context.Context) error {
 		if err := r.tx.DeleteNearMessage(r.nm.ID, msg.UID); err != nil {
 			return err
 		}
-		r.repl.replaced(msg.UID, msg.UniqueName)
+		if err := recordReplacement(r.tx, r.nm.ID, msg.UID, msg.UniqueName); err != nil {
+			return err
+		}
 	}
 	if err := r.addUnknown(ctx); err != nil {
-		return err
-	}
-	if err := r.repl.save(r.tx, r.nm.ID); err != nil {
 		return err
 	}
 	return r.finish()
@@ -470,7 +465,6 @@ func (r *reconciler) handleMissing(msg statedb.NearMessage) error {
 	r.bumped = true
 	loc, ok := r.elsewhere[msg.UniqueName]
 	if !ok {
-		r.repl.left(msg)
 		return r.tx.DeleteNearMessage(r.nm.ID, msg.UID)
 	}
 	dest, err := ensureNearMailbox(r.tx, loc.mailbox)
@@ -533,7 +527,6 @@ func (r *reconciler) addOne(unique string, e maildir.Entry) error {
 	if found {
 		return r.movedOrCopied(other, msg)
 	}
-	r.repl.cameBack(unique, msg.MTime.UnixNano())
 	_, err = r.tx.AssignNearUID(msg)
 	return err
 }
