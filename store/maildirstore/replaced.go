@@ -75,23 +75,15 @@ func (m *Mailbox) heldReplacements(ctx context.Context, known map[store.UID]bool
 		return nil, m.errIf("changes", err)
 	}
 	held := map[string]bool{}
+	var kept []replacement
 	for _, r := range recs {
 		if known[store.UID(r.OldUID)] {
 			held[r.Unique] = true
+			kept = append(kept, r)
 		}
 	}
-	if len(held) < len(recs) {
+	if len(kept) < len(recs) {
 		err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
-			recs, err := readReplacements(tx, m.id) // again: a scan may have added one
-			if err != nil {
-				return err
-			}
-			kept := recs[:0]
-			for _, r := range recs {
-				if known[store.UID(r.OldUID)] {
-					kept = append(kept, r)
-				}
-			}
 			return writeReplacements(tx, m.id, kept)
 		})
 	}
