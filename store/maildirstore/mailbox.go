@@ -371,14 +371,6 @@ func (m *Mailbox) err(op string, err error) error {
 	return &store.Error{Scope: store.ScopeMailbox, Op: op, Mailbox: m.name, Err: err}
 }
 
-// errIf is m.err(op, err), or nil when err is nil.
-func (m *Mailbox) errIf(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return m.err(op, err)
-}
-
 func (m *Mailbox) errUID(op string, uid store.UID, err error) error {
 	return &store.Error{Scope: store.ScopeMessage, Op: op, Mailbox: m.name, UID: uid, Err: err}
 }

@@ -65,27 +65,26 @@ func writeReplacements(tx *statedb.Tx, id statedb.NearMailboxID, recs []replacem
 // the caller still knows, and forgets the replacements whose old UID it
 // no longer knows.
 func (m *Mailbox) heldReplacements(ctx context.Context, known map[store.UID]bool) (map[string]bool, error) {
-	var recs []replacement
-	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
-		var err error
-		recs, err = readReplacements(tx, m.id)
-		return err
-	})
-	if err != nil || len(recs) == 0 {
-		return nil, m.errIf("changes", err)
-	}
 	held := map[string]bool{}
-	var kept []replacement
-	for _, r := range recs {
-		if known[store.UID(r.OldUID)] {
-			held[r.Unique] = true
-			kept = append(kept, r)
+	err := m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
+		recs, err := readReplacements(tx, m.id)
+		if err != nil || len(recs) == 0 {
+			return err
 		}
+		kept := recs[:0]
+		for _, r := range recs {
+			if known[store.UID(r.OldUID)] {
+				held[r.Unique] = true
+				kept = append(kept, r)
+			}
+		}
+		if len(kept) == len(recs) {
+			return nil
+		}
+		return writeReplacements(tx, m.id, kept)
+	})
+	if err != nil {
+		return nil, m.err("changes", err)
 	}
-	if len(kept) < len(recs) {
-		err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
-			return writeReplacements(tx, m.id, kept)
-		})
-	}
-	return held, m.errIf("changes", err)
+	return held, nil
 }
