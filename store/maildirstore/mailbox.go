@@ -133,25 +133,7 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 		// happened since the checkpoint.
 		return cp, nil
 	}
-	var known map[store.UID]bool
-	var knownList []store.UID // in the caller's (ascending) order
-	var held map[string]bool
-	if req.Known != nil {
-		known = map[store.UID]bool{}
-		for uid := range req.Known {
-			known[uid] = true
-			knownList = append(knownList, uid)
-		}
-		if held, err = m.heldReplacements(ctx, known); err != nil {
-			return store.Checkpoint{}, err
-		}
-	}
-	holding := false
 	changed := func(nm statedb.NearMessage) bool {
-		if held[nm.UniqueName] {
-			holding = true
-			return false
-		}
 		return nm.ChangedGen > since || store.UID(nm.UID) >= req.Since.UIDNext
 	}
 	m.uncertain = false
@@ -161,16 +143,14 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 	if err != nil {
 		return store.Checkpoint{}, err
 	}
-	if m.uncertain || holding {
+	if m.uncertain {
 		// A file could not be read where the scan saw it, nor found
-		// again, or an edited message waits for its old UID to be
-		// forgotten (replaced.go): report everything since the caller's
-		// checkpoint again next time.
+		// again: report everything since the caller's checkpoint again
+		// next time.
 		cp.Token = req.Since.Token
-		cp.UIDNext = req.Since.UIDNext
 	}
-	if known != nil {
-		if err := m.reportVanished(ctx, knownList, fn); err != nil {
+	if req.Known != nil {
+		if err := m.reportVanished(ctx, req, fn); err != nil {
 			return store.Checkpoint{}, err
 		}
 	}
@@ -198,7 +178,7 @@ func (m *Mailbox) sinceGen(cp store.Checkpoint) (uint64, error) {
 // reportVanished passes the UIDs of req.Known that the index no longer
 // holds, whatever req.Since.UIDNext (the caller may have paired UIDs a run
 // that recorded no checkpoint created), with the moves the store saw.
-func (m *Mailbox) reportVanished(ctx context.Context, known []store.UID, fn func(store.ChangeSet) error) error {
+func (m *Mailbox) reportVanished(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) error {
 	moves, err := m.s.movesOut(ctx, m.id)
 	if err != nil {
 		return m.err("changes", err)
@@ -216,7 +196,7 @@ func (m *Mailbox) reportVanished(ctx context.Context, known []store.UID, fn func
 	if err != nil {
 		return err
 	}
-	for _, uid := range known {
+	for uid := range req.Known {
 		if present[uid] {
 			continue
 		}

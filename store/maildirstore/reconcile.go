@@ -433,9 +433,6 @@ func (r *reconciler) run(ctx context.Context) error {
 		if err := r.tx.DeleteNearMessage(r.nm.ID, msg.UID); err != nil {
 			return err
 		}
-		if err := recordReplacement(r.tx, r.nm.ID, msg.UID, msg.UniqueName); err != nil {
-			return err
-		}
 	}
 	if err := r.addUnknown(ctx); err != nil {
 		return err
