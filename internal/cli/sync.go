@@ -211,6 +211,9 @@ func (st *runState) syncAccount(ctx context.Context, t target, obs *observer) (o
 		return outcomeFailed, err
 	}
 	opts.Observer = obs
+	if n := t.acct.ConnectionsFor(farStore.Features().GmailLabels); n > 0 {
+		opts.Connections = n
+	}
 	eng, err := syncer.New(farStore, nearStore, near.db, opts)
 	if err != nil {
 		return outcomeFailed, err
