@@ -96,7 +96,12 @@ func readStatus(ctx context.Context, acct *config.Account) (*accountStatus, erro
 	if ws, found, err := watch.ReadStatus(acct.Maildir); err == nil && found && ws.PID == s.LockPID {
 		s.Watch = &ws // a status file whose writer holds the lock: the watch runs
 	}
-	db, err := statedb.Open(ctx, s.StateDB, statedb.Options{})
+	// Read-only: status works on a Maildir it may not write; only a file
+	// of an older schema is opened for writing, to be upgraded.
+	db, err := statedb.OpenReadOnly(ctx, s.StateDB, statedb.Options{})
+	if errors.Is(err, statedb.ErrOldSchema) {
+		db, err = statedb.Open(ctx, s.StateDB, statedb.Options{})
+	}
 	if err != nil {
 		return nil, err
 	}

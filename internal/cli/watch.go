@@ -184,9 +184,8 @@ func (st *runState) relayReload(ctx context.Context, hup <-chan os.Signal, names
 		cfg, err := config.Load(st.flags.config, st.app.Env)
 		var accts []watch.Account
 		if err == nil {
-			for _, a := range cfg.Accounts {
-				st.out.add(a.Password.Reveal())
-				st.err.add(a.Password.Reveal())
+			for i := range cfg.Accounts {
+				st.addSecret(&cfg.Accounts[i], cfg.Accounts[i].Password.Reveal())
 			}
 			accts, err = st.watchAccounts(cfg, names)
 		}
