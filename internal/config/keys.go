@@ -45,14 +45,6 @@ var Keys = []KeyDoc{
 	{"delete_guard_count", `50`, `50`, "… and more than this many messages; --force carries them out."},
 	{"connections", `4`, `4`, "Parallel IMAP connections, 1..16 (Gmail allows 15 per account)."},
 	{"gmail", `"auto"`, `"auto"`, `Gmail's extensions: "auto" (used when the server offers X-GM-EXT-1), true or false.`},
-	{"watch", `["Lists/go"]`, `[]`, "imapdir watch: mailboxes idled on (one connection each, within connections) besides INBOX when the server lacks NOTIFY."},
-	{"full_sync_interval", `"30m"`, `"30m"`, "imapdir watch: a full sync this often, as a safety net (1m..24h)."},
-	{"debounce", `"300ms"`, `"300ms"`, "imapdir watch: a changed mailbox is synced once no change has come for this long."},
-	{"idle_restart", `"25m"`, `"25m"; "9m" for Gmail and Outlook`, "imapdir watch: IDLE is re-issued this often (at most 29m)."},
-	{"poll_interval", `"5m"`, `"5m"`, "imapdir watch: how often the other mailboxes are checked (STATUS) without NOTIFY, and a listening connection is checked alive."},
-	{"post_sync_command", `"notmuch new"`, "", "imapdir watch: a shell command run after a sync that changed the Maildir."},
-	{"new_mail_command", `"notify-send \"$IMAPDIR_SUBJECT\""`, "", "imapdir watch: a shell command run when new mail arrived, with IMAPDIR_ACCOUNT, IMAPDIR_MAILBOX, IMAPDIR_COUNT, IMAPDIR_FROM, IMAPDIR_SUBJECT and IMAPDIR_MESSAGES set."},
-	{"hook_timeout", `"60s"`, `"60s"`, "imapdir watch: a hook command running longer is killed."},
 }
 
 // WriteKeys writes the keys as `imapdir help config` shows them: each key
