@@ -52,7 +52,6 @@ func (c *Client) readFailed(err error) {
 	}
 	c.mu.Unlock()
 	c.closeWith(ce)
-	c.events.push(Event{Kind: EventDisconnected, Err: ce})
 }
 
 // dispatch routes one response: "+" to the command waiting for it, a
@@ -273,7 +272,8 @@ func (c *Client) streamBody(cmd *Cmd, info imapwire.LiteralInfo, r io.Reader) (i
 	if cmd.abandoned.Load() || cmd.bodyErr != nil {
 		return imap.Streamed{Size: info.Size, Binary: info.Binary}, nil
 	}
-	ref, err := cmd.body(BodyInfo{Seq: imap.SeqNum(info.Num), Item: info.Item, Size: info.Size, Binary: info.Binary}, r)
+	ref, err := cmd.body(BodyInfo{Seq: imap.SeqNum(info.Num), Item: info.Item, Size: info.Size, Binary: info.Binary,
+		UID: imap.UID(info.UID), ListedSize: info.ListedSize}, r)
 	if err != nil {
 		cmd.bodyErr = fmt.Errorf("%s of message %d: %w", info.Item, info.Num, err)
 		return nil, err

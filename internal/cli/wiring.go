@@ -89,13 +89,23 @@ func keywordMode(k string) maildirstore.KeywordMode {
 // dialAccount connects to acct's server and logs in. n numbers the
 // account's connections in the protocol trace.
 func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32) (*imapclient.Client, error) {
+	return dialAccountWith(ctx, acct, logs, push, n, nil)
+}
+
+// dialAccountWith is dialAccount with the client's options adjusted by
+// tune (when not nil) before dialing.
+func dialAccountWith(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32,
+	tune func(*imapclient.Options)) (*imapclient.Client, error) {
 	opts, err := clientOptions(acct, logs, push, int(n.Add(1)))
 	if err != nil {
 		return nil, err
 	}
+	if tune != nil {
+		tune(opts)
+	}
 	c, err := imapclient.Dial(ctx, acct.Addr(), opts)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to %s: %w", acct.Addr(), err)
+		return nil, explainConnect(acct, err)
 	}
 	if c.State() != imapclient.StateNotAuthenticated {
 		return c, nil // PREAUTH

@@ -64,9 +64,31 @@ var fields = map[string]setter{
 	"delete_guard_count": func(p *parser, k toml.Key, v any, a *Account) {
 		set(&a.DeleteGuardCount)(p.intRange(k, v, 0, 1<<30))
 	},
+	"delete_guard_account": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.DeleteGuardAccount)(p.intRange(k, v, 0, 1<<30))
+	},
 	"connections": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Connections)(p.intRange(k, v, 1, 16)) },
 	"gmail":       setGmail,
 	"timeout":     setTimeout,
+
+	"watch": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Watch)(p.strList(k, v)) },
+	"full_sync_interval": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.FullSyncInterval)(p.duration(k, v, time.Minute, 24*time.Hour))
+	},
+	"debounce": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.Debounce)(p.duration(k, v, time.Millisecond, time.Minute))
+	},
+	"idle_restart": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.IdleRestart)(p.duration(k, v, time.Minute, 29*time.Minute))
+	},
+	"poll_interval": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.PollInterval)(p.duration(k, v, 10*time.Second, time.Hour))
+	},
+	"post_sync_command": func(p *parser, k toml.Key, v any, a *Account) { set(&a.PostSyncCommand)(p.nonEmpty(k, v)) },
+	"new_mail_command":  func(p *parser, k toml.Key, v any, a *Account) { set(&a.NewMailCommand)(p.nonEmpty(k, v)) },
+	"hook_timeout": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.HookTimeout)(p.duration(k, v, time.Second, time.Hour))
+	},
 }
 
 // fieldNames lists the known keys, sorted, for "did you mean".
@@ -177,6 +199,7 @@ func defaultAccount() Account {
 		Remove:             SidesNone,
 		DeleteGuardPercent: 25,
 		DeleteGuardCount:   50,
+		DeleteGuardAccount: 1000,
 		Connections:        4,
 		Gmail:              GmailAuto,
 		Timeout:            DefaultTimeout,

@@ -34,7 +34,7 @@ func (d *Decoder) readLiteral(item string) (imap.Value, error) {
 // literalHeader parses "{n}" / "~{n}" (and, leniently, "{n+}") which must
 // end the line.
 func (d *Decoder) literalHeader(item string) (LiteralInfo, error) {
-	info := LiteralInfo{Tag: d.tag, Num: d.num, Name: d.name}
+	info := LiteralInfo{Tag: d.tag, Num: d.num, Name: d.name, ListedSize: -1}
 	if d.line[d.pos] == '~' {
 		info.Binary = true
 		d.pos++
@@ -60,6 +60,7 @@ func (d *Decoder) literalHeader(item string) (LiteralInfo, error) {
 	if d.name == "FETCH" && item != "" {
 		info.Item = strings.ToUpper(item)
 		info.Body = isBodyItem(info.Item)
+		info.UID, info.ListedSize = d.uid, d.size
 	}
 	return info, nil
 }

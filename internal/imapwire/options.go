@@ -31,6 +31,12 @@ type LiteralInfo struct {
 	Size   int64  // bytes in the literal
 	Binary bool   // literal8 ~{n} (RFC 3516)
 	Body   bool   // the literal is a message body item (BODY[...], BINARY[...], RFC822*)
+	// UID is the value of the UID item when it came before the literal in
+	// the same FETCH response, else 0.
+	UID uint32
+	// ListedSize is the RFC822.SIZE item when it came before the literal
+	// in the same FETCH response, else -1.
+	ListedSize int64
 }
 
 // LiteralFunc receives a literal that is not to be buffered: every FETCH

@@ -13,8 +13,11 @@ import (
 	"github.com/imapdir/imapdir/store"
 )
 
-// FetchBodies fetches the bodies with UID FETCH set (UID FLAGS …
-// BODY.PEEK[]) (RFC 9051 §6.4.5; PEEK keeps \Seen), in batches of about
+// FetchBodies fetches the bodies of uids. When uids ascend (as the engine
+// asks) it streams them with one command straight from the socket to fn
+// (streamBodies): memory does not grow with body sizes. Otherwise it
+// fetches with UID FETCH set (UID FLAGS … BODY.PEEK[]) (RFC 9051 §6.4.5;
+// PEEK keeps \Seen), in batches of about
 // Options.FetchWindow bytes (the count per batch adapts to the sizes
 // seen). The command of the next batch is sent while the current one is
 // received, and a batch is fetched while fn consumes the one before, so
@@ -25,6 +28,9 @@ import (
 func (m *Mailbox) FetchBodies(ctx context.Context, uids []store.UID, fn func(store.Message, io.Reader) error) error {
 	if err := m.begin(ctx, "fetch"); err != nil {
 		return err
+	}
+	if ascending(uids) {
+		return m.done("fetch", 0, m.streamBodies(ctx, uids, fn))
 	}
 	sink := &bodySink{bySeq: make(map[imap.SeqNum]*spooled), byUID: make(map[store.UID]*spooled)}
 	defer sink.releaseAll()

@@ -17,16 +17,19 @@ const capCreateSpecialUse imap.Cap = "CREATE-SPECIAL-USE"
 // ListMailboxes lists the personal namespace with LIST "" "*"
 // (RFC 9051 §6.3.9), asking for special-use attributes with RETURN
 // (SPECIAL-USE) when the server offers SPECIAL-USE and LIST-EXTENDED
-// (RFC 6154 §5.1), and for MAILBOXID through LIST-STATUS with OBJECTID
-// (RFC 8474 §4.2, RFC 5819). Names outside the personal namespace and
-// \NonExistent entries are left out; parents that are only parents are
-// NoSelect.
+// (RFC 6154 §5.1), and in the same round trip for each mailbox's
+// MESSAGES, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ and (with OBJECTID)
+// MAILBOXID through LIST-STATUS (RFC 5819, RFC 8474 §4.2); a server
+// without LIST-STATUS gets one STATUS per mailbox, pipelined. Those states
+// let OpenMailbox and Changes skip the SELECT of a mailbox that did not
+// change. Names outside the personal namespace and \NonExistent entries
+// are left out; parents that are only parents are NoSelect.
 func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) {
 	var out []store.MailboxInfo
 	err := s.withConn(ctx, "list mailboxes", "", func(cn *conn) error {
 		opts := &imapclient.ListOptions{SpecialUse: s.caps.specialUse && s.caps.listExt}
-		if s.Features().MailboxIDs {
-			opts.Status = []string{"MAILBOXID"}
+		if s.caps.listStatus {
+			opts.Status = s.statusItems()
 		}
 		res, err := cn.c.List(ctx, "", "*", opts)
 		var skipped []store.SkippedMailbox
@@ -40,6 +43,12 @@ func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) 
 		if err != nil {
 			return err
 		}
+		if !s.caps.listStatus {
+			if err := s.statusAll(ctx, cn, res); err != nil {
+				return err
+			}
+		}
+		s.cacheStatus(res)
 		out, skipped = s.mailboxInfos(res, skipped)
 		s.skipped.set(skipped)
 		for _, sk := range skipped {
@@ -153,26 +162,6 @@ func (s *Store) exists(ctx context.Context, cn *conn, srv string) (bool, error) 
 	return false, nil
 }
 
-// DeleteMailbox deletes name with DELETE (RFC 9051 §6.3.5) after a STATUS
-// (MESSAGES) showed it empty: IMAP's DELETE would delete the messages too,
-// and the engine only propagates the deletion of an empty mailbox.
-func (s *Store) DeleteMailbox(ctx context.Context, name string) error {
-	srv, err := s.serverName("delete", name)
-	if err != nil {
-		return err
-	}
-	return s.withConn(ctx, "delete", name, func(cn *conn) error {
-		st, err := cn.c.Status(ctx, srv, "MESSAGES")
-		if err != nil {
-			return s.notFoundOr(ctx, cn, srv, err)
-		}
-		if st.Messages > 0 {
-			return fmt.Errorf("%w: %d messages", store.ErrMailboxNotEmpty, st.Messages)
-		}
-		return cn.c.Delete(ctx, srv)
-	})
-}
-
 // notFoundOr turns a refusal into ErrMailboxNotFound when the mailbox does
 // not exist (servers without RFC 5530's NONEXISTENT code say so in text).
 func (s *Store) notFoundOr(ctx context.Context, cn *conn, srv string, err error) error {
@@ -207,6 +196,11 @@ func (s *Store) RenameMailbox(ctx context.Context, old, new string) error {
 		}
 		if err != nil {
 			return err
+		}
+		// Courier-IMAP 5 answers OK to the RENAME of a mailbox that does
+		// not exist, renaming nothing.
+		if ok, err := s.existsUnder(ctx, cn, to); err != nil || !ok {
+			return notFoundErr(err, old)
 		}
 		if err := cn.c.Subscribe(ctx, to); err != nil {
 			s.log.Warn("imapstore: subscribing a renamed mailbox", "mailbox", new, "err", err)
@@ -246,6 +240,25 @@ func (s *Store) renameChildren(ctx context.Context, cn *conn, from, to string, r
 		}
 	}
 	return nil
+}
+
+// existsUnder reports whether srv is a mailbox or has children.
+func (s *Store) existsUnder(ctx context.Context, cn *conn, srv string) (bool, error) {
+	if ok, err := s.exists(ctx, cn, srv); err != nil || ok || s.names.delim == 0 {
+		return ok, err
+	}
+	res, err := cn.c.List(ctx, "", srv+string(s.names.delim)+"%", nil)
+	if err != nil {
+		return false, err
+	}
+	return len(res.Mailboxes) > 0, nil
+}
+
+func notFoundErr(err error, name string) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %q", store.ErrMailboxNotFound, name)
 }
 
 func existsErr(err error, name string) error {

@@ -133,7 +133,8 @@ func decodeLabels(labels []string) []string {
 }
 
 // headerMessageID returns the value of the Message-ID field of a header
-// block (unfolded, RFC 5322 §2.2.3) without angle brackets, or "".
+// block (unfolded, RFC 5322 §2.2.3), normalised by
+// store.NormalizeMessageID, or "".
 func headerMessageID(hdr []byte) string {
 	lines := bytes.Split(hdr, []byte("\n"))
 	for i := 0; i < len(lines); i++ {
@@ -146,18 +147,7 @@ func headerMessageID(hdr []byte) string {
 			i++
 			v += string(lines[i])
 		}
-		return trimID(v)
+		return store.NormalizeMessageID(v)
 	}
 	return ""
-}
-
-// trimID strips white space and the angle brackets of a msg-id.
-func trimID(v string) string {
-	v = strings.TrimSpace(v)
-	if i := strings.IndexByte(v, '<'); i >= 0 {
-		if j := strings.IndexByte(v[i:], '>'); j > 0 {
-			return v[i+1 : i+j]
-		}
-	}
-	return strings.Trim(v, "<>")
 }

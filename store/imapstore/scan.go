@@ -23,6 +23,7 @@ type scan struct {
 	changedSince imap.ModSeq // CHANGEDSINCE (RFC 7162 §3.1.4.1), 0 for none
 	vanished     bool        // VANISHED (RFC 7162 §3.2.6)
 	closed       bool        // stop at top: no open-ended last range
+	hashIDless   bool        // fill HeaderHash where there is no Message-ID
 	chunk        int
 }
 
@@ -156,6 +157,11 @@ func (sc scan) fetch(ctx context.Context, m *Mailbox, set imap.UIDSet, lo, hi st
 	defer mu.Unlock()
 	slices.SortFunc(msgs, func(a, b store.Message) int { return cmp.Compare(a.UID, b.UID) })
 	msgs = slices.CompactFunc(msgs, func(a, b store.Message) bool { return a.UID == b.UID })
+	if sc.hashIDless {
+		if err := m.fillHeaderHashes(ctx, msgs); err != nil {
+			return chunkResult{err: err}
+		}
+	}
 	return chunkResult{msgs: msgs, vanished: res.Vanished}
 }
 
@@ -185,7 +191,7 @@ func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]st
 	if batch <= 0 {
 		batch = DefaultBatchSize
 	}
-	sc := scan{lo: opts.MinUID, items: m.s.metaItems(opts.WithMessageID), chunk: m.s.opts.ListChunk}
+	sc := scan{lo: opts.MinUID, items: m.s.metaItems(opts.WithMessageID), chunk: m.s.opts.ListChunk, hashIDless: opts.WithMessageID}
 	if m.status.UIDNext > 1 {
 		sc.top = m.status.UIDNext - 1
 	}
