@@ -37,9 +37,9 @@ import (
 //   - FETCH: the oldest FETCH/STORE whose message set holds the message
 //     (by UID for UID commands, by sequence number otherwise), that has
 //     not had an answer for that message yet, and whose items fit the
-//     response: every item in it was asked for (UID, FLAGS and MODSEQ may
-//     come unasked), and it carries at least one asked-for item when the
-//     command asked for more than those three. A FETCH carrying only
+//     response: it carries at least one asked-for item when the command
+//     asked for more than UID, FLAGS and MODSEQ (items not asked for are
+//     ignored: a server may add some). A FETCH carrying only
 //     FLAGS for a message whose ENVELOPE was asked is thus a flag change
 //     for the Handler, not the answer.
 //   - VANISHED (EARLIER): the oldest UID FETCH or SELECT/EXAMINE in flight

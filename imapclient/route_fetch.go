@@ -164,11 +164,11 @@ func (want itemSet) fit(r *imap.Response) bool {
 	for i := 0; i < len(items); i += 2 {
 		a, _ := imap.AsAtom(items[i])
 		k := itemKind(a)
-		if implicitItems[k] {
+		if implicitItems[k] || !want[k] {
+			// An item not asked for does not disqualify the answer: a
+			// server may add items (Cyrus adds THREADID), and taking the
+			// answer from its command would drop it from a listing.
 			continue
-		}
-		if !want[k] {
-			return false
 		}
 		carried = true
 	}
