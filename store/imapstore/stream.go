@@ -39,6 +39,9 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 				return nil, nil
 			}
 			if info.UID == 0 {
+				if err := checkLiteral(info, m.s.opts.MaxMessageSize); err != nil {
+					return nil, err
+				}
 				sp, err := m.spool(info, r, limit)
 				if sp != nil {
 					early[info.Seq].release()
@@ -46,7 +49,11 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 				}
 				return nil, err
 			}
-			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, r)
+			body, err := m.verifyStream(info, r)
+			if err != nil {
+				return nil, err
+			}
+			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, body)
 		},
 		OnMessage: func(fd *imap.FetchData) error {
 			sp := early[fd.Seq]
@@ -55,6 +62,9 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 			}
 			delete(early, fd.Seq)
 			defer sp.release()
+			if why := m.listed.mismatch(store.Message{UID: store.UID(fd.UID), Size: int64(fd.Size)}, sp); why != "" {
+				return m.mismatchErr(store.UID(fd.UID), why)
+			}
 			return deliverBody(fn, store.Message{UID: store.UID(fd.UID), Size: sp.size}, sp.reader())
 		},
 	}
