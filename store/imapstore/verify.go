@@ -153,3 +153,68 @@ func (m *Mailbox) panicked(r any) error {
 	return store.Errorf(store.ScopeMailbox, false, "fetch", m.name, 0,
 		"internal error (a bug; please report it): panic: %v", r)
 }
+
+// verifyStream checks a body about to be streamed to the caller against
+// what the listing said of its UID, before the caller sees a byte: its
+// announced size (refused above twice the listed size plus bodySlack, or
+// MaxMessageSize, without being read), its RFC822.SIZE when it came first,
+// and the Message-ID of its header block, which is read ahead (at most
+// 256 KiB). It returns the reader to hand over: the header read ahead,
+// then the rest.
+func (m *Mailbox) verifyStream(info imapclient.BodyInfo, r io.Reader) (io.Reader, error) {
+	uid := store.UID(info.UID)
+	want, ok := m.listed.get(uid)
+	bound := m.s.opts.MaxMessageSize
+	if ok {
+		bound = min(2*want.size+bodySlack, bound)
+	}
+	if err := checkLiteral(info, bound); err != nil || !ok {
+		return r, err
+	}
+	if info.ListedSize >= 0 && info.ListedSize != want.size {
+		return nil, m.mismatchErr(uid, fmt.Sprintf("RFC822.SIZE %d, listed as %d", info.ListedSize, want.size))
+	}
+	if want.id == 0 {
+		return r, nil
+	}
+	head, whole, err := readHeader(r, info.Size)
+	if err != nil {
+		return nil, err
+	}
+	if got := headerMessageID(head); whole && m.listed.hash(got) != want.id {
+		return nil, m.mismatchErr(uid, fmt.Sprintf("Message-ID <%s> differs from the listed one", got))
+	}
+	return io.MultiReader(bytes.NewReader(head), r), nil
+}
+
+// mismatchErr fails the mailbox for a body that is not the listed
+// message: nothing is stored, and the next run fetches again.
+func (m *Mailbox) mismatchErr(uid store.UID, why string) error {
+	return store.Errorf(store.ScopeMailbox, true, "fetch", m.name, uid,
+		"the body the server sent as UID %d does not match the listed message (%s): not stored", uid, why)
+}
+
+// readHeader reads r up to the end of the header block (a blank line),
+// at most 256 KiB and size bytes; whole reports whether the block ended
+// within what was read.
+func readHeader(r io.Reader, size int64) ([]byte, bool, error) {
+	buf := make([]byte, 0, 4<<10)
+	limit := min(size, 256<<10)
+	for int64(len(buf)) < limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(int64(cap(buf)), limit)])
+		buf = buf[:len(buf)+n]
+		if bytes.Contains(buf, []byte("\r\n\r\n")) || bytes.Contains(buf, []byte("\n\n")) {
+			return buf, true, nil
+		}
+		if err == io.EOF {
+			return buf, true, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+	return buf, int64(len(buf)) == size, nil
+}
