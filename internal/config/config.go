@@ -80,7 +80,7 @@ type Account struct {
 	TokenCommand    string // prints an OAuth2 access token (xoauth2, oauthbearer)
 
 	Maildir  string
-	Layout   string   // fs | maildir++
+	Layout   string   // fs | maildir++ | fs-mutf7 | maildir++-mutf7
 	Folders  []string // patterns, see Match; default ["*"]
 	Keywords string   // x-keywords | dovecot | none
 	NewDir   bool     // deliver unseen messages into new/
