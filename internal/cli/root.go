@@ -74,7 +74,7 @@ func (st *runState) rootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	st.addGlobalFlags(root)
 	root.AddCommand(st.syncCommand(), st.listCommand(), st.statusCommand(),
-		st.rawCommand(), st.demoCommand(), st.versionCommand(), st.watchCommand(),
+		st.rawCommand(), st.demoCommand(), st.versionCommand(), st.watchCommand(), st.importCommand(),
 		configHelpTopic(), st.manCommand())
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
