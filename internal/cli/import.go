@@ -87,13 +87,17 @@ func (st *runState) importMbsync(ctx context.Context, acct *config.Account, from
 		return err
 	}
 	defer far.Close()
-	var db *statedb.DB
-	if exists(statedb.DefaultPath(acct.Maildir)) { // else create nothing before the check
-		near, err := openNear(ctx, acct, true)
-		if err != nil {
+	// An account with a state database: take its lock now. Without
+	// one, create nothing before the check has passed.
+	var near *nearSide
+	if exists(statedb.DefaultPath(acct.Maildir)) {
+		if near, err = openNear(ctx, acct, st.flags.dryRun); err != nil {
 			return err
 		}
 		defer near.close()
+	}
+	var db *statedb.DB
+	if near != nil {
 		db = near.db
 	}
 	plan, err := importer.Verify(ctx, folders, far, db, 0)
@@ -101,21 +105,23 @@ func (st *runState) importMbsync(ctx context.Context, acct *config.Account, from
 		return fmt.Errorf("account %s: %w", acct.Name, err)
 	}
 	if !st.flags.dryRun {
-		if err := st.writeImport(ctx, acct, plan); err != nil {
+		if err := st.writeImport(ctx, acct, near, plan); err != nil {
 			return fmt.Errorf("account %s: %w", acct.Name, err)
 		}
 	}
 	return printImport(st.stdout(), acct.Name, plan, st.flags.dryRun)
 }
 
-// writeImport opens the account's state (taking its lock) and records
-// the plan.
-func (st *runState) writeImport(ctx context.Context, acct *config.Account, plan *importer.Plan) error {
-	near, err := openNear(ctx, acct, false)
-	if err != nil {
-		return err
+// writeImport records the plan in the account's state, opening it (and
+// taking its lock) when near is nil.
+func (st *runState) writeImport(ctx context.Context, acct *config.Account, near *nearSide, plan *importer.Plan) error {
+	if near == nil {
+		var err error
+		if near, err = openNear(ctx, acct, false); err != nil {
+			return err
+		}
+		defer near.close()
 	}
-	defer near.close()
 	nearStore, err := st.app.Backends.Near(ctx, acct, near.root, near.db, st.logs())
 	if err != nil {
 		return err
