@@ -21,19 +21,32 @@ import (
 // account and Maildir.
 type mbsyncRig struct {
 	*world
-	srv     *testenv.Server
-	user    testenv.User
-	maildir string
-	rc      string
+	srv      *testenv.Server
+	user     testenv.User
+	maildir  string
+	rc       string
+	stateDir string // mbsync's SyncState directory; "": in the folders
 }
 
 // mbsyncFolders are the server mailboxes the rig fills: one non-ASCII,
 // one nested.
 var mbsyncFolders = []string{"INBOX", "Archive/2024", "Entwürfe", "Sent"}
 
+// mbsyncSetup is how mbsync lays out the Maildir.
+type mbsyncSetup struct {
+	maildirPP bool // "SubFolders Maildir++" (INBOX is the root), else Verbatim
+	stateDir  bool // "SyncState <dir>/", else "*" (in each folder)
+}
+
 // newMbsyncRig seeds perFolder messages into each of mbsyncFolders and
-// runs mbsync once (SubFolders Verbatim, INBOX inside the Maildir root).
+// runs mbsync once (SubFolders Verbatim, INBOX inside the Maildir root,
+// SyncState *).
 func newMbsyncRig(t *testing.T, perFolder int) *mbsyncRig {
+	return newMbsyncRigWith(t, perFolder, mbsyncSetup{})
+}
+
+// newMbsyncRigWith is newMbsyncRig with mbsync set up as setup says.
+func newMbsyncRigWith(t *testing.T, perFolder int, setup mbsyncSetup) *mbsyncRig {
 	t.Helper()
 	if _, err := exec.LookPath("mbsync"); err != nil {
 		t.Fatalf("mbsync is missing: install Debian's isync (apt-get install isync): %v", err)
@@ -57,6 +70,14 @@ func newMbsyncRig(t *testing.T, perFolder int) *mbsyncRig {
 		t.Fatal(err)
 	}
 	r.rc = filepath.Join(r.dir, "mbsyncrc")
+	path, inbox, subFolders, syncState, layout := "Path "+r.maildir+"/\n", r.maildir+"/INBOX", "Verbatim", "*", "fs-mutf7"
+	if setup.maildirPP { // mbsync refuses Path with Maildir++: the folders live in the inbox
+		path, inbox, subFolders, layout = "", r.maildir, "Maildir++", "maildir++-mutf7"
+	}
+	if setup.stateDir {
+		r.stateDir = filepath.Join(r.dir, "mbsync-state")
+		syncState = r.stateDir + "/"
+	}
 	rc := fmt.Sprintf(`IMAPAccount test
 Host 127.0.0.1
 Port %d
@@ -69,9 +90,8 @@ IMAPStore far
 Account test
 
 MaildirStore near
-Path %s/
-Inbox %s/INBOX
-SubFolders Verbatim
+%sInbox %s
+SubFolders %s
 
 Channel test
 Far :far:
@@ -80,8 +100,8 @@ Patterns *
 Create Near
 Sync All
 Expunge Both
-SyncState *
-`, srv.IMAPPort(), r.user.Name, r.user.Password, r.maildir, r.maildir)
+SyncState %s
+`, srv.IMAPPort(), r.user.Name, r.user.Password, path, inbox, subFolders, syncState)
 	if err := os.WriteFile(r.rc, []byte(rc), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -93,8 +113,8 @@ tls = "plaintext-insecure"
 user = %q
 password = %q
 maildir = %q
-layout = "fs-mutf7"
-`, srv.IMAPPort(), r.user.Name, r.user.Password, r.maildir))
+layout = %q
+`, srv.IMAPPort(), r.user.Name, r.user.Password, r.maildir, layout))
 	return r
 }
 
@@ -304,4 +324,41 @@ func TestImportMbsyncRefusesStaleState(t *testing.T) {
 		}
 	}
 	sameFiles(t, "refused import", files, snapshot(t, r.maildir))
+}
+
+// TestImportMbsyncMaildirPPStateDir: mbsync's "SubFolders Maildir++" with
+// its state in a SyncState directory is adopted the same way.
+func TestImportMbsyncMaildirPPStateDir(t *testing.T) {
+	r := newMbsyncRigWith(t, 20, mbsyncSetup{maildirPP: true, stateDir: true})
+	files := snapshot(t, r.maildir)
+	server := r.serverState()
+	out, _ := r.mustRun("import", "mbsync", "work", "--from", r.maildir, "--state", r.stateDir)
+	if !strings.Contains(out, "adopted 80 messages in 4 folders") {
+		t.Fatalf("import said:\n%s", out)
+	}
+	_, trace := r.mustRun("-vvv", "sync", "work")
+	for _, line := range strings.Split(trace, "\n") {
+		if strings.Contains(line, " C: ") && (strings.Contains(line, "BODY.PEEK[]") || strings.Contains(line, " APPEND ")) {
+			t.Errorf("the sync after the import sent %s", line)
+		}
+	}
+	sameFiles(t, "sync", files, snapshot(t, r.maildir))
+	if got := r.serverState(); got != server {
+		t.Fatalf("the sync changed the server:\nbefore:\n%s\nafter:\n%s", server, got)
+	}
+}
+
+// TestImportMbsyncDryRun: --dry-run prints the statistics and writes
+// nothing.
+func TestImportMbsyncDryRun(t *testing.T) {
+	r := newMbsyncRig(t, 5)
+	files := snapshot(t, r.maildir)
+	out, _ := r.mustRun("--dry-run", "import", "mbsync", "work", "--from", r.maildir)
+	if !strings.Contains(out, "would adopt 20 messages in 4 folders") {
+		t.Fatalf("dry run said:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(r.maildir, ".imapdir.sqlite3")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a dry run created the state database")
+	}
+	sameFiles(t, "dry run", files, snapshot(t, r.maildir))
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/mutf7"
 	"github.com/imapdir/imapdir/store"
 )
 
@@ -59,8 +60,8 @@ type Folder struct {
 // ReadMbsync reads every folder under root (folder directories named by
 // layout) with its mbsync state. stateDir, when not empty, is where the
 // state files are instead of the folders (mbsync's "SyncState <dir>/"):
-// the file of a folder is the one whose name ends in ":<mailbox>", '/'
-// written as '!'. It refuses a folder with an interrupted mbsync run, no
+// the file of a folder is named after its mailbox, in modified UTF-7 with
+// '/' written as '!' (isync 1.4), or ends in ":" and that name (older). It refuses a folder with an interrupted mbsync run, no
 // state, or a state that does not fit the files.
 func ReadMbsync(ctx context.Context, root string, layout maildir.Layout, stateDir string) ([]Folder, error) {
 	lst, err := layout.List(ctx, root)
@@ -151,7 +152,11 @@ func statePathOf(name, dir, stateDir string) (string, error) {
 	if stateDir == "" {
 		return filepath.Join(dir, stateFile), nil
 	}
-	suffix := ":" + strings.ReplaceAll(name, "/", "!")
+	base := strings.ReplaceAll(mutf7.Encode(name), "/", "!")
+	if _, err := os.Stat(filepath.Join(stateDir, base)); err == nil {
+		return filepath.Join(stateDir, base), nil // isync 1.4
+	}
+	suffix := ":" + base // older: ":<far store>:<box>_:<near store>:<box>"
 	ents, err := os.ReadDir(stateDir)
 	if err != nil {
 		return "", err
@@ -163,7 +168,7 @@ func statePathOf(name, dir, stateDir string) (string, error) {
 		}
 	}
 	if len(found) != 1 {
-		return "", fmt.Errorf("%d state files in %s end in %q, want exactly 1", len(found), stateDir, suffix)
+		return "", fmt.Errorf("no state file %q in %s (%d files end in %q)", base, stateDir, len(found), suffix)
 	}
 	return filepath.Join(stateDir, found[0]), nil
 }
