@@ -228,11 +228,11 @@ func (r *mbsyncRig) fileWithID(dir, id string) string {
 }
 
 // TestImportMbsyncAdoptsWithoutCopying: a Maildir the real mbsync made
-// (300 messages in 4 folders, one non-ASCII, one nested) is adopted; the
+// (1 000 messages in 4 folders, one non-ASCII, one nested) is adopted; the
 // next sync copies no body, touches no local file and changes nothing on
 // the server; then changes on both sides go through the adopted folders.
 func TestImportMbsyncAdoptsWithoutCopying(t *testing.T) {
-	r := newMbsyncRig(t, 75)
+	r := newMbsyncRig(t, 250)
 	r.srv.AddFlags(t, r.user.Name, "INBOX", 3, `\Seen`)
 	r.srv.AddFlags(t, r.user.Name, "Entwürfe", 2, `\Flagged`, `\Seen`)
 	r.runMbsync() // the flags reach the Maildir and mbsync's state
@@ -240,11 +240,11 @@ func TestImportMbsyncAdoptsWithoutCopying(t *testing.T) {
 	server := r.serverState()
 
 	out, _ := r.mustRun("import", "mbsync", "work", "--from", r.maildir)
-	if !strings.Contains(out, "adopted 300 messages in 4 folders") {
+	if !strings.Contains(out, "adopted 1000 messages in 4 folders") {
 		t.Fatalf("import said:\n%s", out)
 	}
 	out, _ = r.mustRun("import", "mbsync", "work", "--from", r.maildir)
-	if !strings.Contains(out, "adopted 0 messages in 4 folders") || strings.Count(out, "already adopted (75)") != 4 {
+	if !strings.Contains(out, "adopted 0 messages in 4 folders") || strings.Count(out, "already adopted (250)") != 4 {
 		t.Fatalf("second import said:\n%s", out)
 	}
 	sameFiles(t, "import", files, snapshot(t, r.maildir))
