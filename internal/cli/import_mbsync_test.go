@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -248,6 +249,9 @@ func TestImportMbsyncAdoptsWithoutCopying(t *testing.T) {
 		t.Fatalf("second import said:\n%s", out)
 	}
 	sameFiles(t, "import", files, snapshot(t, r.maildir))
+	if out, _ := r.mustRun("status", "work"); !regexp.MustCompile(`Entwürfe \(Entw&APw-rfe\) +250 `).MatchString(out) {
+		t.Errorf("status does not show the adopted directory of Entwürfe:\n%s", out)
+	}
 
 	_, trace := r.mustRun("-vvv", "sync", "work")
 	var sent strings.Builder // the commands imapdir sent
