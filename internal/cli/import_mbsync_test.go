@@ -27,6 +27,7 @@ type mbsyncRig struct {
 	maildir  string
 	rc       string
 	stateDir string // mbsync's SyncState directory; "": in the folders
+	layout   string // imapdir's layout for mbsync's
 }
 
 // mbsyncFolders are the server mailboxes the rig fills: one non-ASCII,
@@ -107,6 +108,14 @@ SyncState %s
 		t.Fatal(err)
 	}
 	r.runMbsync()
+	r.layout = layout
+	r.configFor(r.user)
+	return r
+}
+
+// configFor writes imapdir's config: account "work" is user's on the
+// rig's server, over the rig's Maildir.
+func (r *mbsyncRig) configFor(u testenv.User) {
 	r.writeConfig(fmt.Sprintf(`[accounts.work]
 host = "127.0.0.1"
 port = %d
@@ -115,8 +124,7 @@ user = %q
 password = %q
 maildir = %q
 layout = %q
-`, srv.IMAPPort(), r.user.Name, r.user.Password, r.maildir, layout))
-	return r
+`, r.srv.IMAPPort(), u.Name, u.Password, r.maildir, r.layout))
 }
 
 // runMbsync runs mbsync over the rig's channel and fails the test if it
@@ -365,4 +373,34 @@ func TestImportMbsyncDryRun(t *testing.T) {
 		t.Error("a dry run created the state database")
 	}
 	sameFiles(t, "dry run", files, snapshot(t, r.maildir))
+}
+
+// TestImportMbsyncRefusesAnotherAccount: the Maildir of another account
+// whose mailboxes have the same names and even the same UIDVALIDITYs is
+// refused by the sample of Message-IDs, with nothing written.
+func TestImportMbsyncRefusesAnotherAccount(t *testing.T) {
+	r := newMbsyncRig(t, 5)
+	other := r.srv.NewUser(t)
+	for fi, box := range mbsyncFolders {
+		if box != "INBOX" {
+			r.srv.CreateMailbox(t, other.Name, box)
+		}
+		raws := make([][]byte, 5)
+		for i := range raws {
+			raws[i] = []byte(fmt.Sprintf("Message-ID: <other-%d-%d@example.com>\r\nSubject: x\r\n\r\ny\r\n", fi, i))
+		}
+		r.srv.DeliverMessages(t, other.Name, box, time.Time{}, raws...)
+		uv := r.srv.MailboxStatus(t, r.user.Name, box)["uidvalidity"]
+		r.srv.Doveadm(t, "mailbox", "update", "-u", other.Name, "--uid-validity", uv, box)
+	}
+	r.configFor(other)
+	files := snapshot(t, r.maildir)
+	code, out, errOut := r.runReal("import", "mbsync", "work", "--from", r.maildir)
+	if code == 0 || !strings.Contains(errOut, "does not belong to this account") || !strings.Contains(errOut, "nothing was written") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(r.maildir, ".imapdir.sqlite3")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a refused import created the state database")
+	}
+	sameFiles(t, "refused import", files, snapshot(t, r.maildir))
 }
