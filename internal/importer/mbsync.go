@@ -32,6 +32,7 @@ const (
 	journalFile     = ".mbsyncstate.journal"
 	newStateFile    = ".mbsyncstate.new"
 	uidValidityFile = ".uidvalidity"
+	altMapFile      = ".isyncuidmap.db" // "AltMap yes": UIDs in a database, not in names
 )
 
 // maxStateLine bounds one line of a state file.
@@ -91,6 +92,9 @@ func ReadMbsync(ctx context.Context, root string, layout maildir.Layout, stateDi
 // readFolder reads one folder's state and files.
 func readFolder(ctx context.Context, name, dir, stateDir string) (Folder, error) {
 	f := Folder{Name: name, Dir: dir}
+	if _, err := os.Stat(filepath.Join(dir, altMapFile)); err == nil {
+		return f, fmt.Errorf("mbsync keeps this folder's UIDs in %s (AltMap yes), which import does not read", altMapFile)
+	}
 	statePath, err := statePathOf(name, dir, stateDir)
 	if err != nil {
 		return f, err
