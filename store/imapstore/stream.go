@@ -1,6 +1,7 @@
 package imapstore
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -33,10 +34,15 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 			sp.release()
 		}
 	}()
+	bound := m.listed.bound(uids, m.s.opts.MaxMessageSize)
+	var peek *bufio.Reader // reused: the calls come one after another
 	opts := &imapclient.FetchOptions{
 		Body: func(info imapclient.BodyInfo, r io.Reader) (any, error) {
 			if info.Item != "BODY[]" {
 				return nil, nil
+			}
+			if err := checkLiteral(info, bound); err != nil {
+				return nil, err
 			}
 			if info.UID == 0 {
 				sp, err := m.spool(info, r, limit)
@@ -46,7 +52,12 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 				}
 				return nil, err
 			}
-			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, r)
+			if peek == nil {
+				peek = bufio.NewReaderSize(r, streamPeek)
+			} else {
+				peek.Reset(r)
+			}
+			return nil, m.deliverChecked(fn, info, peek)
 		},
 		OnMessage: func(fd *imap.FetchData) error {
 			sp := early[fd.Seq]
@@ -55,12 +66,36 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 			}
 			delete(early, fd.Seq)
 			defer sp.release()
-			return deliverBody(fn, store.Message{UID: store.UID(fd.UID), Size: sp.size}, sp.reader())
+			uid := store.UID(fd.UID)
+			if why := m.listed.mismatch(store.Message{UID: uid, Size: int64(fd.Size)}, sp); why != "" {
+				return store.Errorf(store.ScopeMailbox, true, "fetch", m.name, uid,
+					"the body the server sent as UID %d does not match the listed message (%s): not stored", uid, why)
+			}
+			return deliverBody(fn, store.Message{UID: uid, Size: sp.size}, sp.reader())
 		},
 	}
 	set := imap.UIDSetOf(toIMAPUIDs(uids)...)
 	_, err := m.cn.c.UIDFetch(ctx, set, streamItems, opts)
 	return err
+}
+
+// streamPeek is how much of a streamed body is looked at before it is
+// handed on, to check its header against the listing (headers longer than
+// this are not checked, as in the spooled path's 256 KiB).
+const streamPeek = 64 << 10
+
+// deliverChecked hands a streamed body to fn once its first bytes show it
+// is the message listed under its UID (verify.go): a body that is not is
+// refused, and the mailbox fails before anything is stored.
+func (m *Mailbox) deliverChecked(fn func(store.Message, io.Reader) error, info imapclient.BodyInfo, br *bufio.Reader) error {
+	uid := store.UID(info.UID)
+	head, _ := br.Peek(int(min(info.Size, streamPeek)))
+	hdr, whole := headerBlock(head, int64(len(head)) == info.Size)
+	if why := m.listed.differs(uid, info.ListedSize, info.Size, hdr, whole); why != "" {
+		return store.Errorf(store.ScopeMailbox, true, "fetch", m.name, uid,
+			"the body the server sent as UID %d does not match the listed message (%s): not stored", uid, why)
+	}
+	return deliverBody(fn, store.Message{UID: uid, Size: info.Size}, br)
 }
 
 // deliverBody calls fn, naming the UID in its error.
