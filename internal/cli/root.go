@@ -76,6 +76,7 @@ func (st *runState) rootCommand() *cobra.Command {
 	st.addGlobalFlags(root)
 	root.AddCommand(st.syncCommand(), st.listCommand(), st.statusCommand(),
 		st.rawCommand(), st.authCommand(), st.demoCommand(), st.versionCommand(), st.watchCommand(),
+		st.importCommand(),
 		configHelpTopic(), st.manCommand())
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root

@@ -37,7 +37,9 @@ var fields = map[string]setter{
 		set(&a.Auth)(p.oneOf(k, v, "login", "plain", "xoauth2", "oauthbearer"))
 	},
 	"maildir": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Maildir)(p.path(k, v)) },
-	"layout":  func(p *parser, k toml.Key, v any, a *Account) { set(&a.Layout)(p.oneOf(k, v, "fs", "maildir++")) },
+	"layout": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.Layout)(p.oneOf(k, v, "fs", "maildir++", "fs-mutf7", "maildir++-mutf7"))
+	},
 	"folders": setFolders,
 	"keywords": func(p *parser, k toml.Key, v any, a *Account) {
 		if s, ok := v.(string); ok && s == "x-keywords" {
