@@ -68,7 +68,7 @@ func (f *FetchData) setGmailItem(name string, v Value) (bool, error) {
 	switch name {
 	case "X-GM-MSGID", "X-GM-THRID":
 		n, ok := AsNumber(v)
-		if !ok {
+		if !ok && !isNil(v) { // NIL: no id (0), as Cyrus sends THREADID NIL
 			return true, errIf(true, "not a number: %v", v)
 		}
 		if name == "X-GM-MSGID" {
