@@ -43,21 +43,20 @@ func TestCheckPassesOnValidState(t *testing.T) {
 
 func TestCheckReportsEveryViolation(t *testing.T) {
 	db := Open(t)
-	var mb statedb.MailboxID
+	var nm statedb.NearMailbox
 	err := db.Update(context.Background(), func(tx *statedb.Tx) error {
-		m, err := tx.EnsureMailbox("INBOX", "INBOX")
-		if err != nil {
+		var err error
+		if nm, err = tx.AddNearMailbox("INBOX", 1); err != nil {
 			return err
 		}
-		mb = m.ID
-		for uid := uint32(5); uid <= 6; uid++ {
-			if _, err := tx.PutPair(statedb.Pair{Mailbox: mb, FarUID: uid, NearUID: uid}); err != nil {
+		// A buggy store stamps changes with generations it never reached.
+		for _, u := range []string{"u1", "u2"} {
+			msg := statedb.NearMessage{Mailbox: nm.ID, UniqueName: u, Subdir: "cur", FileName: u + ":2,S", ChangedGen: 9}
+			if _, err := tx.AssignNearUID(msg); err != nil {
 				return err
 			}
 		}
-		// A buggy engine records UIDNEXTs that are behind its pairs.
-		m.FarUIDNext, m.NearUIDNext = 5, 5
-		return tx.UpdateMailbox(m)
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -65,18 +64,17 @@ func TestCheckReportsEveryViolation(t *testing.T) {
 	r := &recorder{TB: t}
 	Check(r, db)
 	got := strings.Join(r.errors, "\n")
-	if len(r.errors) != 4 || !strings.Contains(got, "pair-far-uid-below-uidnext") ||
-		!strings.Contains(got, "pair-near-uid-below-uidnext") || !strings.Contains(got, db.Path()) {
-		t.Errorf("Check reported:\n%s\nwant 2 far and 2 near UIDNEXT violations naming the file", got)
+	if len(r.errors) != 2 || !strings.Contains(got, "near-message-changed-gen") || !strings.Contains(got, db.Path()) {
+		t.Errorf("Check reported:\n%s\nwant 2 changed-generation violations naming the file", got)
 	}
 	// Repair, so Open's cleanup check passes.
 	err = db.Update(context.Background(), func(tx *statedb.Tx) error {
-		m, _, err := tx.Mailbox(mb)
+		m, _, err := tx.NearMailbox(nm.ID)
 		if err != nil {
 			return err
 		}
-		m.FarUIDNext, m.NearUIDNext = 7, 7
-		return tx.UpdateMailbox(m)
+		m.Generation = 9
+		return tx.UpdateNearMailbox(m)
 	})
 	if err != nil {
 		t.Fatal(err)
