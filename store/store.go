@@ -23,7 +23,7 @@ type ModSeq uint64
 // when ctx ends.
 type Store interface {
 	// Features reports what the store can do. It does not change while the
-	// store is open.
+	// store is open, except Keywords (see Features.Keywords).
 	Features() Features
 	// ListMailboxes returns every mailbox, including \Noselect ones.
 	ListMailboxes(ctx context.Context) ([]MailboxInfo, error)
@@ -82,9 +82,11 @@ type Mailbox interface {
 	// nothing changed.
 	Changes(ctx context.Context, req ChangesRequest, fn func(ChangeSet) error) (Checkpoint, error)
 	// FetchBodies streams the bodies of uids to fn, one message at a time,
-	// in the order given; the store may pipeline. The reader is valid only
-	// during the call and need not be read to the end. UIDs no longer in the
-	// mailbox are skipped: fn is not called for them.
+	// in the order given; the store may pipeline. fn's Message holds at
+	// least the UID and the wire size. The reader is valid only during the
+	// call and need not be read to the end; it may be the network
+	// connection itself, so fn must not call this Mailbox. UIDs no longer
+	// in the mailbox are skipped: fn is not called for them.
 	FetchBodies(ctx context.Context, uids []UID, fn func(Message, io.Reader) error) error
 	// Append adds a message and returns its UID, or 0 when the store cannot
 	// tell (IMAP without UIDPLUS); the caller then uses Find. The message is
@@ -276,7 +278,9 @@ type Features struct {
 	UIDPlus bool
 	// Move: Move is atomic (not copy + expunge).
 	Move bool
-	// Keywords: arbitrary keywords are kept.
+	// Keywords: arbitrary keywords are kept. The one feature a store may
+	// turn off while open, once it learns so (IMAP: from a SELECT's
+	// PERMANENTFLAGS), never on again: read it after listing.
 	Keywords bool
 	// GmailLabels: Message.Labels and NewMessage.Labels work.
 	GmailLabels bool

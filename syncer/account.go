@@ -90,7 +90,7 @@ func (e *Engine) syncRows(ctx context.Context, rows []statedb.Mailbox) (Result, 
 				return
 			}
 			defer func() { <-sem }()
-			reports[i] = e.syncPair(ctx, row, ledger)
+			reports[i] = e.syncPairSafe(ctx, row, ledger)
 			if sc := store.ScopeOf(reports[i].Err); sc == store.ScopeStore || sc == store.ScopeCanceled {
 				cancel(reports[i].Err)
 			}

@@ -2,8 +2,10 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
@@ -15,6 +17,7 @@ type copyJob struct {
 	intent statedb.IntentID
 	uid    store.UID // on the target; 0 until known
 	done   bool      // appended
+	unsure bool      // the append failed in a way that leaves its outcome unknown
 }
 
 // copyAll copies the plan's new messages, far ones first, in batches of
@@ -58,7 +61,10 @@ func (r *mailboxRun) copyAll(ctx context.Context, copies []Copy) error {
 //     when the message could not be copied: it will be planned again).
 //
 // A crash anywhere leaves intents that the next run resolves first
-// (recoverIntents): nothing is copied twice, nothing is lost.
+// (recoverIntents): nothing is copied twice, nothing is lost. When the
+// transfer stops early (Ctrl-C, a lost connection), what was appended is
+// still made durable and recorded, so an interrupted run keeps its work;
+// the one append whose outcome is unknown keeps its intent for recovery.
 func (r *mailboxRun) copyBatch(ctx context.Context, from Side, msgs []store.Message) error {
 	to := from.Other()
 	jobs := make([]copyJob, len(msgs))
@@ -69,19 +75,26 @@ func (r *mailboxRun) copyBatch(ctx context.Context, from Side, msgs []store.Mess
 		return err
 	}
 	minUID := r.box[to].Status().UIDNext
-	if err := r.transfer(ctx, from, jobs); err != nil {
-		return err
+	terr := r.transfer(ctx, from, jobs)
+	if terr != nil && !slices.ContainsFunc(jobs, func(j copyJob) bool { return j.done }) {
+		return terr // nothing appended: the intents stay for recovery
 	}
-	if err := r.noteTargets(ctx, jobs); err != nil {
-		return err
+	keep := context.WithoutCancel(ctx) // record what is done even after Ctrl-C
+	if err := r.noteTargets(keep, jobs); err != nil {
+		return errors.Join(terr, err)
 	}
-	if err := r.box[to].Flush(ctx); err != nil {
-		return fmt.Errorf("flush %s mailbox %q: %w", to, r.names[to], err)
+	if err := r.box[to].Flush(keep); err != nil {
+		return errors.Join(terr, fmt.Errorf("flush %s mailbox %q: %w", to, r.names[to], err))
 	}
-	if err := r.findUnknown(ctx, to, jobs, minUID); err != nil {
-		return err
+	if terr == nil {
+		if err := r.findUnknown(ctx, to, jobs, minUID); err != nil {
+			return err
+		}
 	}
-	return r.resolveCopies(ctx, from, jobs)
+	if err := r.resolveCopies(keep, from, jobs, terr != nil); err != nil {
+		return errors.Join(terr, err)
+	}
+	return terr
 }
 
 // noteTargets records, in one transaction, the UIDs the target gave the
@@ -162,6 +175,7 @@ func (r *mailboxRun) transfer(ctx context.Context, from Side, jobs []copyJob) er
 			Body: body, MessageID: j.msg.MessageID, Labels: j.msg.Labels,
 		})
 		if err != nil {
+			j.unsure = store.ScopeOf(err) != store.ScopeMessage
 			return r.messageFailed(err, fmt.Sprintf("copy %s UID %d to %s", from, meta.UID, to))
 		}
 		j.uid, j.done = uid, true
@@ -301,11 +315,14 @@ func (r *mailboxRun) paired(ctx context.Context, s Side, uid store.UID) (bool, e
 // Intents of messages not copied are dropped (planned again next run);
 // those of messages appended but not found again stay pending for the next
 // run's recovery, so a slow-to-index server cannot cause a duplicate.
-func (r *mailboxRun) resolveCopies(ctx context.Context, from Side, jobs []copyJob) error {
+func (r *mailboxRun) resolveCopies(ctx context.Context, from Side, jobs []copyJob, stopped bool) error {
 	lost := 0
 	err := r.e.update(ctx, func(tx *statedb.Tx) error {
 		lost = 0
 		for _, j := range jobs {
+			if j.unsure || (stopped && j.done && j.uid == 0) {
+				continue // outcome or UID unknown: recovery resolves it
+			}
 			if j.done && j.uid == 0 {
 				lost++ // keep the intent: the next run looks again
 				continue

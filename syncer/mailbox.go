@@ -193,6 +193,10 @@ func (r *mailboxRun) countPairs(ctx context.Context, s Side) (int, error) {
 
 // plan gathers the planner's input from both scans and plans.
 func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
+	for s := Far; s <= Near; s++ {
+		// A store may learn this while listing (imapstore: from SELECT).
+		r.feat[s].Keywords = r.e.st[s].Features().Keywords
+	}
 	in := MailboxInput{
 		Delta:    [2]Delta{r.scan[Far].delta, r.scan[Near].delta},
 		Keywords: [2]bool{r.feat[Far].Keywords, r.feat[Near].Keywords},
@@ -294,7 +298,23 @@ func (r *mailboxRun) finish(ctx context.Context, p Plan) error {
 		r.moves.finished(r) // recorded with the others' in one transaction
 		return nil
 	}
+	if r.unchanged() {
+		return nil // a run that changed nothing writes nothing (no commit, no fsync)
+	}
 	return r.e.update(ctx, r.writeCheckpoints)
+}
+
+// unchanged reports whether the checkpoints to record equal the recorded
+// ones on both sides: nothing changed, nothing was done.
+func (r *mailboxRun) unchanged() bool {
+	for s := Far; s <= Near; s++ {
+		cp := r.scan[s].cp
+		cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
+		if cp != r.scan[s].recorded {
+			return false
+		}
+	}
+	return true
 }
 
 // writeCheckpoints writes both sides' checkpoints and the sync time.

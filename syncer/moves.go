@@ -232,7 +232,7 @@ func (l *moveLedger) matchIn(out moveOut, used []bool) int {
 func (l *moveLedger) finished(r *mailboxRun) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.waiting[r.row.ID] == nil {
+	if l.waiting[r.row.ID] == nil && !r.unchanged() {
 		l.done = append(l.done, r)
 	}
 }

@@ -1,6 +1,7 @@
 package imapwire
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -33,7 +34,7 @@ func (d *Decoder) readLiteral(item string) (imap.Value, error) {
 // literalHeader parses "{n}" / "~{n}" (and, leniently, "{n+}") which must
 // end the line.
 func (d *Decoder) literalHeader(item string) (LiteralInfo, error) {
-	info := LiteralInfo{Tag: d.tag, Num: d.num, Name: d.name}
+	info := LiteralInfo{Tag: d.tag, Num: d.num, Name: d.name, ListedSize: -1}
 	if d.line[d.pos] == '~' {
 		info.Binary = true
 		d.pos++
@@ -59,6 +60,7 @@ func (d *Decoder) literalHeader(item string) (LiteralInfo, error) {
 	if d.name == "FETCH" && item != "" {
 		info.Item = strings.ToUpper(item)
 		info.Body = isBodyItem(info.Item)
+		info.UID, info.ListedSize = d.uid, d.size
 	}
 	return info, nil
 }
@@ -130,6 +132,11 @@ func responseLabel(info LiteralInfo) string {
 func (d *Decoder) streamLiteral(info LiteralInfo, f LiteralFunc) (imap.Value, error) {
 	d.limited = io.LimitedReader{R: d.r, N: info.Size}
 	v, ferr := f(info, &d.limited)
+	if errors.Is(ferr, ErrLimit) && d.limited.N == info.Size {
+		// Refused by size before a byte was read: draining a literal
+		// announced as, say, 100 GB would take as long as reading it.
+		return nil, ferr
+	}
 	if d.limited.N > 0 {
 		if _, err := io.Copy(io.Discard, &d.limited); err != nil {
 			return nil, d.readErr(info, err)

@@ -55,6 +55,7 @@ func (m *Mailbox) Append(ctx context.Context, msg store.NewMessage) (store.UID, 
 	if err != nil {
 		return 0, m.appendErr(err)
 	}
+	m.appended = true
 	uid := m.appendUID(res.Tagged)
 	if uid != 0 && len(msg.Labels) > 0 && m.s.caps.gmail {
 		ch := store.FlagChange{UIDs: []store.UID{uid}, AddLabels: msg.Labels}
@@ -73,6 +74,9 @@ func (m *Mailbox) appendUID(tagged *imap.Response) store.UID {
 	}
 	au, err := imap.ParseAppendUID(tagged.CodeArgs)
 	if err != nil || au.UIDValidity != m.status.UIDValidity {
+		return 0
+	}
+	if au.UIDs.Len() != 1 { // checked before Nums: the set is the server's word
 		return 0
 	}
 	uids, ok := au.UIDs.Nums()
@@ -113,7 +117,7 @@ func (m *Mailbox) sized(msg store.NewMessage) (io.Reader, int64, func(), error) 
 	if msg.Size >= 0 {
 		return msg.Body, msg.Size, func() {}, nil
 	}
-	f, err := os.CreateTemp(m.s.opts.SpoolDir, "imapstore-append-*")
+	f, err := createSpool(m.s.opts.SpoolDir)
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("imapstore: spooling a message of unknown size: %w", err)
 	}

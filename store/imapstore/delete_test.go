@@ -17,9 +17,9 @@ import (
 func TestDeleteMailboxKeepsMailDeliveredMeanwhile(t *testing.T) {
 	srv := testenv.Dovecot(t)
 	u := srv.NewUser(t)
-	st := dovecotStore(t, srv, u, imapstore.Options{})
+	st := serverStore(t, srv, u, imapstore.Options{})
 	t.Cleanup(func() { st.Close() })
-	other := dovecotStore(t, srv, u, imapstore.Options{})
+	other := serverStore(t, srv, u, imapstore.Options{})
 	t.Cleanup(func() { other.Close() })
 	for _, name := range []string{"Doomed", "Empty"} {
 		if err := st.CreateMailbox(t.Context(), name, ""); err != nil {

@@ -88,7 +88,11 @@ func findKeys(q store.Query) []imap.Value {
 		keys = append(keys, imap.Atom("HEADER"), imap.AStr("Message-ID"), imap.Str(q.MessageID))
 	}
 	if q.Size > 0 {
-		keys = append(keys, imap.Atom("LARGER"), imap.Num(uint64(q.Size-1)), imap.Atom("SMALLER"), imap.Num(uint64(q.Size+1)))
+		// Courier-IMAP 5 compares LARGER and SMALLER with the size of its
+		// Maildir file (LF line ends), below RFC822.SIZE by one byte per
+		// line, so the window reaches down to half the size (a message of
+		// empty lines); matches then compares the listed size exactly.
+		keys = append(keys, imap.Atom("LARGER"), imap.Num(uint64(q.Size/2)), imap.Atom("SMALLER"), imap.Num(uint64(q.Size+1)))
 	}
 	if q.MinUID > 1 {
 		keys = append(keys, imap.Atom("UID"), imap.UIDRangeSet(imap.UID(q.MinUID), 0))

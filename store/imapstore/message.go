@@ -2,8 +2,11 @@ package imapstore
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/mutf7"
@@ -45,7 +48,7 @@ func (s *Store) metaItems(withMessageID bool) []imap.Value {
 func (s *Store) toMessage(fd *imap.FetchData) store.Message {
 	m := store.Message{
 		UID:          store.UID(fd.UID),
-		Flags:        toFlags(fd.Flags),
+		Flags:        toFlags(s.validFlags(fd)),
 		Size:         int64(fd.Size),
 		InternalDate: fd.InternalDate,
 	}
@@ -66,6 +69,25 @@ func (s *Store) toMessage(fd *imap.FetchData) store.Message {
 		}
 	}
 	return m
+}
+
+// validFlags returns fd's flags without those that are not UTF-8 (a
+// flag-keyword is an atom, RFC 9051 §9: ASCII), which nothing could store;
+// each dropped one is warned about.
+func (s *Store) validFlags(fd *imap.FetchData) []imap.Flag {
+	invalid := func(f imap.Flag) bool { return !utf8.ValidString(string(f)) }
+	if !slices.ContainsFunc(fd.Flags, invalid) {
+		return fd.Flags
+	}
+	out := make([]imap.Flag, 0, len(fd.Flags))
+	for _, f := range fd.Flags {
+		if invalid(f) {
+			s.log.Warn("imapstore: ignoring a flag that is not valid UTF-8", "uid", fd.UID, "flag", fmt.Sprintf("%q", string(f)))
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // toFlags converts wire flags to a canonical store.Flags.

@@ -73,6 +73,14 @@ func closeOnce(ch chan struct{}) {
 // was fetched, an error occurred or stop was closed.
 func (sc scan) produce(ctx context.Context, m *Mailbox, out chan<- chunkResult, stop <-chan struct{}) {
 	defer close(out)
+	defer func() {
+		if r := recover(); r != nil {
+			select {
+			case out <- chunkResult{err: m.panicked(r)}:
+			case <-stop:
+			}
+		}
+	}()
 	lo, chunk := uint64(max(sc.lo, 1)), uint64(max(sc.chunk, 1))
 	if sc.closed && lo > uint64(sc.top) {
 		return
@@ -134,6 +142,7 @@ func (sc scan) fetch(ctx context.Context, m *Mailbox, set imap.UIDSet, lo, hi st
 				return nil
 			}
 			msg := m.s.toMessage(fd)
+			m.listed.note(msg)
 			mu.Lock()
 			msgs = append(msgs, msg)
 			mu.Unlock()
