@@ -43,6 +43,7 @@ var Keys = []KeyDoc{
 	{"start_date", `2024-01-01`, "", "Only copy messages from this date on (instead of max_age)."},
 	{"delete_guard_percent", `25`, `25`, "Hold back the deletions of a run that would delete more than this share of a mailbox …"},
 	{"delete_guard_count", `50`, `50`, "… and more than this many messages; --force carries them out."},
+	{"delete_guard_account", `1000`, `1000`, "At most this many deletions per run across the account; past it every deletion is held, in this and later runs, until --force (0: no cap)."},
 	{"connections", `4`, `4`, "Parallel IMAP connections, 1..16 (Gmail allows 15 per account)."},
 	{"gmail", `"auto"`, `"auto"`, `Gmail's extensions: "auto" (used when the server offers X-GM-EXT-1), true or false.`},
 }
