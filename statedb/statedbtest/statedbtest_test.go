@@ -2,11 +2,13 @@ package statedbtest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/imapdir/imapdir/statedb"
+	_ "modernc.org/sqlite" // to plant a violation the API refuses
 )
 
 // recorder is a testing.TB that records Errorf calls instead of failing.
@@ -43,16 +45,15 @@ func TestCheckPassesOnValidState(t *testing.T) {
 
 func TestCheckReportsEveryViolation(t *testing.T) {
 	db := Open(t)
-	var nm statedb.NearMailbox
+	var mb statedb.NearMailbox
 	err := db.Update(context.Background(), func(tx *statedb.Tx) error {
 		var err error
-		if nm, err = tx.AddNearMailbox("INBOX", 1); err != nil {
+		if mb, err = tx.AddNearMailbox("INBOX", 1); err != nil {
 			return err
 		}
-		// A buggy store stamps changes with generations it never reached.
-		for _, u := range []string{"u1", "u2"} {
-			msg := statedb.NearMessage{Mailbox: nm.ID, UniqueName: u, Subdir: "cur", FileName: u + ":2,S", ChangedGen: 9}
-			if _, err := tx.AssignNearUID(msg); err != nil {
+		for i := 1; i <= 2; i++ {
+			name := fmt.Sprintf("1700000000.M%dP1.host", i)
+			if _, err := tx.AssignNearUID(statedb.NearMessage{Mailbox: mb.ID, UniqueName: name, Subdir: "cur", FileName: name + ":2,"}); err != nil {
 				return err
 			}
 		}
@@ -61,22 +62,24 @@ func TestCheckReportsEveryViolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A hand edit (or a buggy older version) puts UIDNEXT behind the UIDs
+	// given: the API refuses that, so it is planted with SQL.
+	raw, err := sql.Open("sqlite", db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE near_mailboxes SET uidnext = 1 WHERE id = ?`, mb.ID); err != nil {
+		t.Fatal(err)
+	}
 	r := &recorder{TB: t}
 	Check(r, db)
 	got := strings.Join(r.errors, "\n")
-	if len(r.errors) != 2 || !strings.Contains(got, "near-message-changed-gen") || !strings.Contains(got, db.Path()) {
-		t.Errorf("Check reported:\n%s\nwant 2 changed-generation violations naming the file", got)
+	if len(r.errors) != 2 || !strings.Contains(got, "near-message-uid-below-uidnext") || !strings.Contains(got, db.Path()) {
+		t.Errorf("Check reported:\n%s\nwant the two near messages at or above UIDNEXT, naming the file", got)
 	}
 	// Repair, so Open's cleanup check passes.
-	err = db.Update(context.Background(), func(tx *statedb.Tx) error {
-		m, _, err := tx.NearMailbox(nm.ID)
-		if err != nil {
-			return err
-		}
-		m.Generation = 9
-		return tx.UpdateNearMailbox(m)
-	})
-	if err != nil {
+	if _, err := raw.Exec(`UPDATE near_mailboxes SET uidnext = 3 WHERE id = ?`, mb.ID); err != nil {
 		t.Fatal(err)
 	}
 }
