@@ -41,6 +41,7 @@ type MailServer interface {
 	IMAPAddr() string
 	IMAPSAddr() string
 	TLSConfig() *tls.Config
+	CAPEM() []byte
 	NewUser(tb testing.TB) User
 	CreateMailbox(tb testing.TB, user, name string)
 	ListMailboxes(tb testing.TB, user string) []string
@@ -296,6 +297,10 @@ func (s *OtherServer) IMAPSAddr() string {
 func (s *OtherServer) TLSConfig() *tls.Config {
 	return &tls.Config{RootCAs: s.pool, ServerName: "localhost", MinVersion: tls.VersionTLS12}
 }
+
+// CAPEM returns (a copy of) the PEM of the CA that signed the server's
+// certificate (for localhost, 127.0.0.1 and ::1).
+func (s *OtherServer) CAPEM() []byte { return append([]byte(nil), s.certs.caPEM...) }
 
 // Dir is the server's private temporary directory (removed by Stop).
 func (s *OtherServer) Dir() string { return s.dir }
