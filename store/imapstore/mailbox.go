@@ -12,15 +12,16 @@ import (
 // Mailbox is an open mailbox: one pooled connection with the mailbox
 // selected, used by one goroutine at a time (store.Mailbox).
 type Mailbox struct {
-	s    *Store
-	name string // neutral
 	// appended: a message was appended since the session's view was last
 	// synced (see catchUp).
 	appended bool
-	srv      string // on the server
-	cn       *conn
-	status   store.Status
-	closed   bool
+
+	s      *Store
+	name   string // neutral
+	srv    string // on the server
+	cn     *conn
+	status store.Status
+	closed bool
 	// used: a command ran since the last SELECT, so its values are no
 	// longer the mailbox's state as of now (see Changes).
 	used bool
