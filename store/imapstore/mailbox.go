@@ -100,8 +100,7 @@ func (m *Mailbox) Close() error {
 }
 
 // begin checks that an operation may run: the mailbox is open, ctx has not
-// ended and the connection is usable; then it catches up with its own
-// appends (catchUp).
+// ended and the connection is usable.
 func (m *Mailbox) begin(ctx context.Context, op string) error {
 	if m.closed {
 		return store.Errorf(store.ScopeMailbox, false, op, m.name, 0, "imapstore: mailbox is closed")
@@ -113,7 +112,7 @@ func (m *Mailbox) begin(ctx context.Context, op string) error {
 		return store.Errorf(store.ScopeMailbox, true, op, m.name, 0, "imapstore: the connection was lost, reopen the mailbox: %w", imapclient.ErrClosed)
 	}
 	m.used = m.used || op != "changes"
-	if op != "append" {
+	if op != "append" { // the session sees this mailbox's own appends
 		if err := m.catchUp(ctx); err != nil {
 			return m.done(op, 0, err)
 		}
