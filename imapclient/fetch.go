@@ -14,6 +14,13 @@ type BodyInfo struct {
 	Item   string      // FETCH item, upper-cased, e.g. "BODY[]", "BODY[HEADER]", "BINARY[1]"
 	Size   int64       // bytes in the literal
 	Binary bool        // literal8 (RFC 3516)
+	// UID is the message's UID when the server sent the UID item before
+	// the literal in the same FETCH response (servers answering UID FETCH
+	// usually do), else 0: then the UID is known only from the FetchData.
+	UID imap.UID
+	// ListedSize is the RFC822.SIZE item when it came before the literal,
+	// else -1.
+	ListedSize int64
 }
 
 // BodyFunc receives a body literal as it comes off the socket; it must

@@ -148,9 +148,7 @@ func (r *mailboxRun) saveCheckpoint(ctx context.Context, s Side, cp store.Checkp
 		if err != nil || !ok {
 			return errors.Join(err, fmt.Errorf("mailbox %d: %w", r.row.ID, statedb.ErrNotFound))
 		}
-		if err := setCheckpoint(tx, &m, s, cp); err != nil {
-			return err
-		}
+		setCheckpoint(&m, s, cp)
 		r.row = m
 		return tx.UpdateMailbox(m)
 	})
@@ -195,6 +193,10 @@ func (r *mailboxRun) countPairs(ctx context.Context, s Side) (int, error) {
 
 // plan gathers the planner's input from both scans and plans.
 func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
+	for s := Far; s <= Near; s++ {
+		// A store may learn this while listing (imapstore: from SELECT).
+		r.feat[s].Keywords = r.e.st[s].Features().Keywords
+	}
 	in := MailboxInput{
 		Delta:    [2]Delta{r.scan[Far].delta, r.scan[Near].delta},
 		Keywords: [2]bool{r.feat[Far].Keywords, r.feat[Near].Keywords},
@@ -229,11 +231,31 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 		return Plan{}, err
 	}
 	if r.moves != nil {
-		if err := r.moves.claim(ctx, r, &in); err != nil {
+		if in.Moves, err = r.moves.input(ctx, r, in); err != nil {
 			return Plan{}, err
 		}
 	}
-	return PlanMailbox(in, r.e.opts.PlanOptions), nil
+	p := PlanMailbox(in, r.e.opts.PlanOptions)
+	if r.moves != nil {
+		r.moves.take(r, p)
+	}
+	if err := r.accountGuard(ctx, &p, in.PairCount); err != nil {
+		return Plan{}, err
+	}
+	return p, nil
+}
+
+// accountGuard reserves the plan's deletions with the account-wide guard
+// and holds them back when it refuses.
+func (r *mailboxRun) accountGuard(ctx context.Context, p *Plan, base int) error {
+	if r.moves == nil {
+		return nil
+	}
+	why, err := r.moves.guard.reserve(ctx, p.deletions())
+	if why != "" {
+		p.holdAll(base, why)
+	}
+	return err
 }
 
 // start tells the observer what the plan will do.
@@ -276,7 +298,23 @@ func (r *mailboxRun) finish(ctx context.Context, p Plan) error {
 		r.moves.finished(r) // recorded with the others' in one transaction
 		return nil
 	}
+	if r.unchanged() {
+		return nil // a run that changed nothing writes nothing (no commit, no fsync)
+	}
 	return r.e.update(ctx, r.writeCheckpoints)
+}
+
+// unchanged reports whether the checkpoints to record equal the recorded
+// ones on both sides: nothing changed, nothing was done.
+func (r *mailboxRun) unchanged() bool {
+	for s := Far; s <= Near; s++ {
+		cp := r.scan[s].cp
+		cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
+		if cp != r.scan[s].recorded {
+			return false
+		}
+	}
+	return true
 }
 
 // writeCheckpoints writes both sides' checkpoints and the sync time.
@@ -288,9 +326,7 @@ func (r *mailboxRun) writeCheckpoints(tx *statedb.Tx) error {
 	for s := Far; s <= Near; s++ {
 		cp := r.scan[s].cp
 		cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
-		if err := setCheckpoint(tx, &m, s, cp); err != nil {
-			return err
-		}
+		setCheckpoint(&m, s, cp)
 	}
 	m.LastSync = r.e.opts.Now()
 	return tx.UpdateMailbox(m)

@@ -19,6 +19,9 @@ type sideScan struct {
 	pairs   []Pair
 	// cp is the checkpoint to record once the mailbox is done.
 	cp store.Checkpoint
+	// recorded is the checkpoint the state held before this run: when cp
+	// equals it on both sides, nothing is written (see finish).
+	recorded store.Checkpoint
 	// full tells that a full listing was used.
 	full bool
 	// moved lists the moves the store reported out of this mailbox.
@@ -34,6 +37,13 @@ func (r *mailboxRun) scanSide(ctx context.Context, s Side) (sideScan, error) {
 	if err != nil {
 		return sideScan{}, err
 	}
+	sc, err := r.scanFrom(ctx, s, cp, usable)
+	sc.recorded = cp
+	return sc, err
+}
+
+// scanFrom is scanSide from the recorded checkpoint cp.
+func (r *mailboxRun) scanFrom(ctx context.Context, s Side, cp store.Checkpoint, usable bool) (sideScan, error) {
 	if usable {
 		sc, err := r.changes(ctx, s, cp)
 		if err == nil || !errors.Is(err, store.ErrCheckpointUnusable) {
@@ -47,15 +57,7 @@ func (r *mailboxRun) scanSide(ctx context.Context, s Side) (sideScan, error) {
 // recordedCheckpoint returns side s's checkpoint and whether Changes may
 // be asked with it.
 func (r *mailboxRun) recordedCheckpoint(ctx context.Context, s Side) (store.Checkpoint, bool, error) {
-	var cp store.Checkpoint
-	err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
-		var err error
-		cp, err = checkpointOf(tx, r.row, s)
-		return err
-	})
-	if err != nil {
-		return cp, false, err
-	}
+	cp := checkpointOf(r.row, s)
 	ok := r.feat[s].Changes && cp.UIDValidity != 0 &&
 		cp.UIDValidity == r.box[s].Status().UIDValidity && (cp.Token != "" || cp.HighestModSeq != 0)
 	return cp, ok, nil

@@ -1,8 +1,10 @@
 // Command e2ebench serves and syncs the data of bench/compare.sh, which
 // runs imapdir's engine and mbsync side by side on the same Dovecot.
 //
-//	e2ebench serve -env FILE [-n N] [-resync-n M]
-//	e2ebench sync -env FILE -user USER -maildir DIR
+//	e2ebench serve -env FILE [-n N] [-resync-n M] [-users U1,U2] [-folders K]
+//	e2ebench sync -port P -ca FILE -user USER -maildir DIR [-compress]
+//	e2ebench mutate -port P -user USER [-flags-per-mille F] [-expunge-per-mille E] [-new K] [-round R]
+//	e2ebench touch -dir MAILDIR_FOLDER [-flags-per-mille F] [-delete K] [-round R]
 //
 // serve starts a private Dovecot (internal/testenv) on 127.0.0.1, seeds
 // user "big" with N messages of about 22 KB and user "many" with M
@@ -15,6 +17,10 @@
 // imapstore, the engine with its default options, maildirstore with
 // fsync, the state database and account lock in DIR) and prints a
 // one-line summary.
+//
+// mutate changes a user's INBOX over IMAP (toggles \Flagged, expunges,
+// appends), touch a Maildir folder as a mail reader would (toggles F,
+// deletes files): the same changes for each tool compared.
 package main
 
 import (
@@ -34,6 +40,10 @@ func main() {
 		err = serve(ctx, os.Args[2:])
 	case "sync":
 		err = syncCmd(ctx, os.Args[2:])
+	case "mutate":
+		err = mutateCmd(ctx, os.Args[2:])
+	case "touch":
+		err = touchCmd(os.Args[2:])
 	default:
 		usage()
 	}
@@ -44,6 +54,9 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: e2ebench serve -env FILE [-n N] [-resync-n M]\n       e2ebench sync -env FILE -user USER -maildir DIR")
+	fmt.Fprintln(os.Stderr, "usage: e2ebench serve -env FILE [-n N] [-resync-n M] [-users U1,U2] [-folders K]\n"+
+		"       e2ebench sync -port P -ca FILE -user USER -maildir DIR [-compress]\n"+
+		"       e2ebench mutate -port P -user USER [-flags-per-mille F] [-expunge-per-mille E] [-new K] [-round R]\n"+
+		"       e2ebench touch -dir MAILDIR_FOLDER [-flags-per-mille F] [-delete K] [-round R]")
 	os.Exit(2)
 }

@@ -56,6 +56,21 @@ func seed(tb testing.TB, srv *testenv.Server, user string, n int, size func(*ran
 	return total
 }
 
+// seedFolders creates k folders "Folder1" … for user, 20 small messages
+// each.
+func seedFolders(tb testing.TB, srv *testenv.Server, user string, k int) {
+	rnd := rand.New(rand.NewPCG(uint64(k), 23))
+	for f := 1; f <= k; f++ {
+		name := fmt.Sprintf("Folder%d", f)
+		srv.CreateMailbox(tb, user, name)
+		raws := make([][]byte, 20)
+		for i := range raws {
+			raws[i] = message(rnd, user, 1_000_000*f+i, 1500)
+		}
+		srv.DeliverMessages(tb, user, name, seedDate, raws...)
+	}
+}
+
 // message returns message i of user, LF line endings, about size bytes.
 func message(rnd *rand.Rand, user string, i, size int) []byte {
 	var b bytes.Buffer

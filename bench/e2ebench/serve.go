@@ -32,6 +32,9 @@ func serve(ctx context.Context, args []string) error {
 	envFile := fs.String("env", "", "file to write the connection details to (required)")
 	n := fs.Int("n", 10000, "messages of about 22 KB for user big")
 	m := fs.Int("resync-n", 50000, "messages of about 2 KB for user many")
+	users := fs.String("users", manyUser, "comma-separated users seeded alike with -resync-n messages (one per tool compared)")
+	folders := fs.Int("folders", 0, "small folders (20 messages each) besides INBOX, for every user")
+	sizes := fs.String("users-size", "small", "message sizes of -users: small (about 2 KB) or big (as user big's, about 22 KB)")
 	fs.Parse(args)
 	if *envFile == "" {
 		return errors.New("serve: -env is required")
@@ -45,12 +48,21 @@ func serve(ctx context.Context, args []string) error {
 	defer srv.Stop()
 	tb := &fatalTB{srv: srv}
 	srv.AddUser(tb, bigUser, password)
-	srv.AddUser(tb, manyUser, password)
 	start := time.Now()
 	nb := seed(tb, srv, bigUser, *n, bigSize)
-	nm := seed(tb, srv, manyUser, *m, func(*rand.Rand) int { return 1500 })
-	fmt.Fprintf(os.Stderr, "e2ebench: seeded %d messages (%d MB) for %s, %d (%d MB) for %s in %v\n",
-		*n, nb>>20, bigUser, *m, nm>>20, manyUser, time.Since(start).Round(time.Second))
+	seedFolders(tb, srv, bigUser, *folders)
+	var nm int64
+	for _, u := range strings.Split(*users, ",") {
+		srv.AddUser(tb, u, password)
+		size := func(*rand.Rand) int { return 1500 }
+		if *sizes == "big" {
+			size = bigSize
+		}
+		nm = seed(tb, srv, u, *m, size)
+		seedFolders(tb, srv, u, *folders)
+	}
+	fmt.Fprintf(os.Stderr, "e2ebench: seeded %d messages (%d MB) for %s, %d (%d MB) for each of %s, %d folders each, in %v\n",
+		*n, nb>>20, bigUser, *m, nm>>20, *users, *folders, time.Since(start).Round(time.Second))
 	if err := writeEnv(*envFile, srv); err != nil {
 		return err
 	}

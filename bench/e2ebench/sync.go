@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"time"
@@ -31,7 +32,13 @@ func syncCmd(ctx context.Context, args []string) error {
 	root := fs.String("maildir", "", "Maildir root (required; created if missing)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the sync to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile (in-use, sampled every 64 KB) at the end of the sync")
+	plain := fs.Bool("plain", false, "plaintext IMAP (-port is then the plaintext port; -ca is not needed)")
+	compress := fs.Bool("compress", false, "turn on COMPRESS=DEFLATE (RFC 4978) on every connection")
+	memLimit := fs.Int("memory-limit", 16, "soft Go heap limit in MiB, as imapdir's --memory-limit (0: none)")
 	fs.Parse(args)
+	if *memLimit > 0 {
+		debug.SetMemoryLimit(int64(*memLimit) << 20)
+	}
 	if *memprofile != "" {
 		runtime.MemProfileRate = 64 << 10
 		defer func() {
@@ -52,8 +59,8 @@ func syncCmd(ctx context.Context, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if *ca == "" || *user == "" || *root == "" {
-		return errors.New("sync: -ca, -user and -maildir are required")
+	if (*ca == "" && !*plain) || *user == "" || *root == "" {
+		return errors.New("sync: -ca (unless -plain), -user and -maildir are required")
 	}
 	if err := os.MkdirAll(*root, 0o700); err != nil {
 		return err
@@ -71,14 +78,24 @@ func syncCmd(ctx context.Context, args []string) error {
 	defer db.Close()
 	addr := net.JoinHostPort(*host, strconv.Itoa(*port))
 	far, err := imapstore.New(ctx, imapstore.Options{Dial: func(ctx context.Context) (*imapclient.Client, error) {
-		c, err := imapclient.Dial(ctx, addr, &imapclient.Options{CAFile: *ca,
-			TLSConfig: &tls.Config{ServerName: "localhost", MinVersion: tls.VersionTLS12}})
+		copts := &imapclient.Options{CAFile: *ca,
+			TLSConfig: &tls.Config{ServerName: "localhost", MinVersion: tls.VersionTLS12}}
+		if *plain {
+			copts = &imapclient.Options{InsecurePlaintext: true}
+		}
+		c, err := imapclient.Dial(ctx, addr, copts)
 		if err != nil {
 			return nil, err
 		}
 		if err := c.Login(ctx, *user, imapclient.SecretString(*pass)); err != nil {
 			c.Close()
 			return nil, err
+		}
+		if *compress {
+			if err := c.Compress(ctx); err != nil {
+				c.Close()
+				return nil, err
+			}
 		}
 		return c, nil
 	}})

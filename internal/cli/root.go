@@ -20,6 +20,8 @@ type globalFlags struct {
 	dryRun  bool
 	force   bool
 	json    bool
+	// memoryLimit is the Go heap's soft limit in MiB (0: none).
+	memoryLimit int
 }
 
 // runState is one Run: the flags, the streams (with secrets redacted) and
@@ -42,7 +44,9 @@ Exit codes:
   0  everything done
   1  failure (connection, login, lock held by another run, …)
   2  usage or configuration error (the message names the file and line)
-  3  partly done: some accounts or mailboxes failed, the others are in step`
+  3  partly done: some accounts or mailboxes failed, the others are in step
+  130  interrupted (Ctrl-C, SIGTERM): what was done is recorded, the next
+       run continues`
 
 func (st *runState) rootCommand() *cobra.Command {
 	st.out = newRedactor(st.app.Stdout)
@@ -57,6 +61,9 @@ func (st *runState) rootCommand() *cobra.Command {
 			if st.flags.quiet && st.flags.verbose > 0 {
 				return usageErr(errors.New("-q and -v exclude each other"))
 			}
+			if err := st.applyMemoryLimit(); err != nil {
+				return err
+			}
 			st.started = true
 			return nil
 		},
@@ -67,7 +74,8 @@ func (st *runState) rootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	st.addGlobalFlags(root)
 	root.AddCommand(st.syncCommand(), st.listCommand(), st.statusCommand(),
-		st.rawCommand(), st.demoCommand(), st.versionCommand())
+		st.rawCommand(), st.demoCommand(), st.versionCommand(), st.watchCommand(),
+		configHelpTopic(), st.manCommand())
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
 }
@@ -80,6 +88,7 @@ func (st *runState) addGlobalFlags(root *cobra.Command) {
 	f.BoolVarP(&st.flags.dryRun, "dry-run", "n", false, "change nothing; say what would be done")
 	f.BoolVar(&st.flags.force, "force", false, "carry out deletions the deletion guard would hold back")
 	f.BoolVar(&st.flags.json, "json", false, "one JSON object per event on stdout, for scripts")
+	f.IntVar(&st.flags.memoryLimit, "memory-limit", DefaultMemoryLimitMiB, "soft limit of the Go heap in `MiB` (0: none; GOMEMLIMIT in the environment wins)")
 }
 
 // stdout and errOut are the redacted output streams.
@@ -105,9 +114,8 @@ func (st *runState) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	for _, a := range cfg.Accounts {
-		st.out.add(a.Password.Reveal())
-		st.err.add(a.Password.Reveal())
+	for i := range cfg.Accounts {
+		st.addSecret(&cfg.Accounts[i], cfg.Accounts[i].Password.Reveal())
 	}
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(st.errOut(), "warning: %s\n", w)

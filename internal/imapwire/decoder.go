@@ -34,6 +34,8 @@ type Decoder struct {
 	tag     string
 	name    string
 	num     uint32
+	uid     uint32 // UID item seen so far in a FETCH response, else 0
+	size    int64  // RFC822.SIZE item seen so far in a FETCH response, else -1
 	litErr  error
 	sawLit  bool
 	used    int64 // bytes charged against MaxResponse
@@ -84,6 +86,7 @@ func (d *Decoder) ReadResponse() (*imap.Response, error) {
 
 func (d *Decoder) readResponse() (*imap.Response, error) {
 	d.tag, d.name, d.num, d.sawLit, d.lineNo, d.used = "", "", 0, false, 0, 0
+	d.uid, d.size = 0, -1
 	if err := d.readLine(); err != nil {
 		return nil, err
 	}

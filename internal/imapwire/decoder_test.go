@@ -133,7 +133,8 @@ func TestLiteralCallback(t *testing.T) {
 		return imap.Streamed{Size: info.Size, Ref: "file"}, err
 	}}
 	rs := decodeAll(t, in, opts)
-	want := LiteralInfo{Tag: "*", Num: 7, Name: "FETCH", Item: "BODY[]", Size: 11, Body: true}
+	// The UID came before the body; RFC822.SIZE after it, so it is unknown.
+	want := LiteralInfo{Tag: "*", Num: 7, Name: "FETCH", Item: "BODY[]", Size: 11, Body: true, UID: 9, ListedSize: -1}
 	if len(infos) != 1 || infos[0] != want {
 		t.Fatalf("callback infos = %+v, want only %+v", infos, want)
 	}
@@ -145,6 +146,26 @@ func TestLiteralCallback(t *testing.T) {
 	}
 	if s := rs[1].String(); s != `* ID ("name" "abc")` {
 		t.Errorf("small non-body literal should be buffered: %s", s)
+	}
+}
+
+// TestLiteralInfoItemsBefore: a body literal knows the UID and RFC822.SIZE
+// sent before it in its FETCH response, and nothing of an earlier response.
+func TestLiteralInfoItemsBefore(t *testing.T) {
+	in := "* 1 FETCH (uid 5 RFC822.SIZE 3 FLAGS (\\Seen) BODY[] {3}\r\nabc)\r\n* 2 FETCH (BODY[] {2}\r\nxy UID 6)\r\n"
+	var infos []LiteralInfo
+	decodeAll(t, in, DecoderOptions{Literal: func(info LiteralInfo, r io.Reader) (imap.Value, error) {
+		infos = append(infos, info)
+		return nil, nil
+	}})
+	if len(infos) != 2 {
+		t.Fatalf("got %d literals, want 2", len(infos))
+	}
+	if infos[0].UID != 5 || infos[0].ListedSize != 3 {
+		t.Errorf("first body: UID %d, listed size %d; want 5, 3", infos[0].UID, infos[0].ListedSize)
+	}
+	if infos[1].UID != 0 || infos[1].ListedSize != -1 {
+		t.Errorf("second body (UID after it): UID %d, listed size %d; want 0, -1", infos[1].UID, infos[1].ListedSize)
 	}
 }
 

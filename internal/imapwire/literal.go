@@ -1,6 +1,7 @@
 package imapwire
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -33,7 +34,7 @@ func (d *Decoder) readLiteral(item string) (imap.Value, error) {
 // literalHeader parses "{n}" / "~{n}" (and, leniently, "{n+}") which must
 // end the line.
 func (d *Decoder) literalHeader(item string) (LiteralInfo, error) {
-	info := LiteralInfo{Tag: d.tag, Num: d.num, Name: d.name}
+	info := LiteralInfo{Tag: d.tag, Num: d.num, Name: d.name, ListedSize: -1}
 	if d.line[d.pos] == '~' {
 		info.Binary = true
 		d.pos++
@@ -59,6 +60,7 @@ func (d *Decoder) literalHeader(item string) (LiteralInfo, error) {
 	if d.name == "FETCH" && item != "" {
 		info.Item = strings.ToUpper(item)
 		info.Body = isBodyItem(info.Item)
+		info.UID, info.ListedSize = d.uid, d.size
 	}
 	return info, nil
 }
@@ -127,9 +129,17 @@ func responseLabel(info LiteralInfo) string {
 }
 
 // streamLiteral passes the literal to f, then discards what f left unread.
+// f reads through exactLiteral: a stream that ends before the literal does
+// is io.ErrUnexpectedEOF to f, never io.EOF, so that a body cut short by a
+// lost connection is never taken for a whole (truncated) message.
 func (d *Decoder) streamLiteral(info LiteralInfo, f LiteralFunc) (imap.Value, error) {
 	d.limited = io.LimitedReader{R: d.r, N: info.Size}
-	v, ferr := f(info, &d.limited)
+	v, ferr := f(info, exactLiteral{&d.limited})
+	if errors.Is(ferr, ErrLimit) && d.limited.N == info.Size {
+		// Refused by size before a byte was read: draining a literal
+		// announced as, say, 100 GB would take as long as reading it.
+		return nil, ferr
+	}
 	if d.limited.N > 0 {
 		if _, err := io.Copy(io.Discard, &d.limited); err != nil {
 			return nil, d.readErr(info, err)
@@ -148,4 +158,17 @@ func (d *Decoder) streamLiteral(info LiteralInfo, f LiteralFunc) (imap.Value, er
 		v = imap.Streamed{Size: info.Size, Binary: info.Binary}
 	}
 	return v, nil
+}
+
+// exactLiteral reads a literal's bytes: io.EOF only after all of them.
+type exactLiteral struct{ lr *io.LimitedReader }
+
+// Read reads from the literal, turning an early end of the stream into
+// io.ErrUnexpectedEOF.
+func (e exactLiteral) Read(p []byte) (int, error) {
+	n, err := e.lr.Read(p)
+	if err == io.EOF && e.lr.N > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
 }

@@ -31,6 +31,12 @@ type LiteralInfo struct {
 	Size   int64  // bytes in the literal
 	Binary bool   // literal8 ~{n} (RFC 3516)
 	Body   bool   // the literal is a message body item (BODY[...], BINARY[...], RFC822*)
+	// UID is the value of the UID item when it came before the literal in
+	// the same FETCH response, else 0.
+	UID uint32
+	// ListedSize is the RFC822.SIZE item when it came before the literal
+	// in the same FETCH response, else -1.
+	ListedSize int64
 }
 
 // LiteralFunc receives a literal that is not to be buffered: every FETCH
@@ -40,7 +46,10 @@ type LiteralInfo struct {
 // where the bytes went; a nil Value becomes imap.Streamed{Size, Binary}.
 // Bytes it leaves unread are discarded. If it returns an error, the rest of
 // the response is still decoded and ReadResponse returns a *LiteralError
-// along with the response, with imap.NIL in the literal's place.
+// along with the response, with imap.NIL in the literal's place; except
+// an error wrapping ErrLimit returned before reading anything from r: that
+// refuses the literal by its announced size, ReadResponse returns it and
+// the stream is unusable (nothing of the literal was read).
 type LiteralFunc func(info LiteralInfo, r io.Reader) (imap.Value, error)
 
 // DecoderOptions configures a Decoder. Zero fields take the defaults above.

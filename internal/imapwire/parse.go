@@ -3,6 +3,7 @@ package imapwire
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/imapdir/imapdir/imap"
@@ -30,11 +31,31 @@ func (d *Decoder) readValues(out *[]imap.Value, depth int, inCode bool) error {
 		if err := d.charge(valueCost, "value"); err != nil {
 			return err
 		}
-		v, err := d.readValue(depth, inCode, d.itemFor(out, depth, i))
+		item := d.itemFor(out, depth, i)
+		v, err := d.readValue(depth, inCode, item)
 		if err != nil {
 			return err
 		}
 		*out = append(*out, v)
+		d.noteItem(item, v)
+	}
+}
+
+// noteItem remembers the UID and RFC822.SIZE of the FETCH response being
+// read, for the LiteralInfo of a body literal that follows them.
+func (d *Decoder) noteItem(item string, v imap.Value) {
+	if item == "" {
+		return
+	}
+	n, ok := imap.AsNumber(v)
+	if !ok {
+		return
+	}
+	switch strings.ToUpper(item) {
+	case "UID":
+		d.uid = uint32(min(n, math.MaxUint32))
+	case "RFC822.SIZE":
+		d.size = int64(min(n, math.MaxInt64))
 	}
 }
 

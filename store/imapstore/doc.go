@@ -5,12 +5,13 @@
 // # Connections
 //
 // New dials one connection (Options.Dial: the caller owns TLS and
-// authentication) to learn the capabilities, the personal namespace and
-// delimiter (NAMESPACE, RFC 2342, else LIST "" ""), and whether INBOX's
-// PERMANENTFLAGS allow keywords; Features are fixed from then on. The store
-// then holds at most Options.Connections connections: OpenMailbox takes one
-// (dialing lazily, else waiting, bounded by its context) and SELECTs the
-// mailbox with CONDSTORE; Mailbox.Close leaves it with UNSELECT (or EXAMINE
+// authentication) to learn the capabilities and the personal namespace and
+// delimiter (NAMESPACE, RFC 2342, else LIST "" ""); Features are fixed from
+// then on, except Keywords, which a SELECT whose PERMANENTFLAGS lack `\*`
+// turns off. The store then holds at most Options.Connections connections,
+// dialed lazily: a mailbox takes one (else waits, bounded by its context)
+// and SELECTs itself with CONDSTORE only when an operation needs the
+// server; Mailbox.Close leaves it with UNSELECT (or EXAMINE
 // + CLOSE, which expunges nothing) and returns the connection. QRESYNC is
 // enabled once per connection (RFC 7162 §3.2.3). Store-level operations
 // (LIST, CREATE, DELETE, RENAME) borrow any free connection, so a caller
@@ -56,7 +57,11 @@
 //
 // # Checkpoints (RFC 7162 §6)
 //
-// Changes SELECTs the mailbox again and returns that SELECT's UIDVALIDITY,
+// ListMailboxes learns every mailbox's MESSAGES, UIDNEXT, UIDVALIDITY and
+// HIGHESTMODSEQ in one round trip (LIST-STATUS, RFC 5819; else pipelined
+// STATUS). Changes on a mailbox whose listed state equals the checkpoint
+// returns at once: a run in which nothing changed sends LIST and no SELECT,
+// on one connection. Otherwise Changes SELECTs the mailbox again and returns that SELECT's UIDVALIDITY,
 // UIDNEXT and HIGHESTMODSEQ as the checkpoint, before it reads the changes:
 // a change made while Changes runs is reported now and again next time,
 // never lost. The caller records the checkpoint only after applying

@@ -55,7 +55,7 @@ func (m *Mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, err
 	if q.MessageID == "" && q.Size <= 0 {
 		return nil, store.Errorf(store.ScopeMessage, false, "find", m.name, 0, "imapstore: a query needs a Message-ID or a size")
 	}
-	q.MessageID = trimID(q.MessageID)
+	q.MessageID = store.NormalizeMessageID(q.MessageID)
 	if err := m.sync(ctx); err != nil {
 		return nil, m.done("find", 0, err)
 	}

@@ -17,32 +17,60 @@ const capCreateSpecialUse imap.Cap = "CREATE-SPECIAL-USE"
 // ListMailboxes lists the personal namespace with LIST "" "*"
 // (RFC 9051 §6.3.9), asking for special-use attributes with RETURN
 // (SPECIAL-USE) when the server offers SPECIAL-USE and LIST-EXTENDED
-// (RFC 6154 §5.1), and for MAILBOXID through LIST-STATUS with OBJECTID
-// (RFC 8474 §4.2, RFC 5819). Names outside the personal namespace and
-// \NonExistent entries are left out; parents that are only parents are
-// NoSelect.
+// (RFC 6154 §5.1), and in the same round trip for each mailbox's
+// MESSAGES, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ and (with OBJECTID)
+// MAILBOXID through LIST-STATUS (RFC 5819, RFC 8474 §4.2); a server
+// without LIST-STATUS gets one STATUS per mailbox, pipelined. Those states
+// let OpenMailbox and Changes skip the SELECT of a mailbox that did not
+// change. Names outside the personal namespace and \NonExistent entries
+// are left out; parents that are only parents are NoSelect.
 func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) {
 	var out []store.MailboxInfo
 	err := s.withConn(ctx, "list mailboxes", "", func(cn *conn) error {
 		opts := &imapclient.ListOptions{SpecialUse: s.caps.specialUse && s.caps.listExt}
-		if s.Features().MailboxIDs {
-			opts.Status = []string{"MAILBOXID"}
+		if s.caps.listStatus {
+			opts.Status = s.statusItems()
 		}
 		res, err := cn.c.List(ctx, "", "*", opts)
+		var skipped []store.SkippedMailbox
+		if parseOnly(res, err) {
+			// One bad name does not fail the account: the names that
+			// parse are synchronized, the others skipped and reported.
+			if skipped, err = s.undecodable(ctx, cn); err != nil {
+				return err
+			}
+		}
 		if err != nil {
 			return err
 		}
-		out = s.mailboxInfos(res)
+		if !s.caps.listStatus {
+			if err := s.statusAll(ctx, cn, res); err != nil {
+				return err
+			}
+		}
+		s.cacheStatus(res)
+		out, skipped = s.mailboxInfos(res, skipped)
+		s.skipped.set(skipped)
+		for _, sk := range skipped {
+			s.log.Warn("imapstore: mailbox skipped", "mailbox", sk.Name, "reason", sk.Reason)
+		}
 		return nil
 	})
 	return out, err
 }
 
-// mailboxInfos converts a LIST result, one entry per neutral name.
-func (s *Store) mailboxInfos(res *imapclient.ListResult) []store.MailboxInfo {
+// mailboxInfos converts a LIST result, one entry per neutral name; names
+// without a usable neutral form are added to skipped.
+func (s *Store) mailboxInfos(res *imapclient.ListResult, skipped []store.SkippedMailbox) ([]store.MailboxInfo, []store.SkippedMailbox) {
 	var out []store.MailboxInfo
 	seen := make(map[string]bool)
 	for _, l := range res.Mailboxes {
+		if why := s.names.unusable(l.Name); why != "" {
+			if !l.HasAttr(imap.AttrNonExistent) {
+				skipped = append(skipped, store.SkippedMailbox{Name: l.Name, Reason: why})
+			}
+			continue
+		}
 		name, ok := s.names.toNeutral(l.Name)
 		if !ok || seen[name] || l.HasAttr(imap.AttrNonExistent) {
 			continue
@@ -61,7 +89,7 @@ func (s *Store) mailboxInfos(res *imapclient.ListResult) []store.MailboxInfo {
 		}
 		out = append(out, mi)
 	}
-	return addParents(out, seen)
+	return addParents(out, seen), skipped
 }
 
 // addParents adds, as NoSelect, the parents of nested names that the
@@ -132,26 +160,6 @@ func (s *Store) exists(ctx context.Context, cn *conn, srv string) (bool, error) 
 		}
 	}
 	return false, nil
-}
-
-// DeleteMailbox deletes name with DELETE (RFC 9051 §6.3.5) after a STATUS
-// (MESSAGES) showed it empty: IMAP's DELETE would delete the messages too,
-// and the engine only propagates the deletion of an empty mailbox.
-func (s *Store) DeleteMailbox(ctx context.Context, name string) error {
-	srv, err := s.serverName("delete", name)
-	if err != nil {
-		return err
-	}
-	return s.withConn(ctx, "delete", name, func(cn *conn) error {
-		st, err := cn.c.Status(ctx, srv, "MESSAGES")
-		if err != nil {
-			return s.notFoundOr(ctx, cn, srv, err)
-		}
-		if st.Messages > 0 {
-			return fmt.Errorf("%w: %d messages", store.ErrMailboxNotEmpty, st.Messages)
-		}
-		return cn.c.Delete(ctx, srv)
-	})
 }
 
 // notFoundOr turns a refusal into ErrMailboxNotFound when the mailbox does

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/imapdir/imapdir/imap"
@@ -50,6 +51,10 @@ type Options struct {
 	// size, fetched bodies larger than a quarter of FetchWindow. Default
 	// os.TempDir().
 	SpoolDir string
+	// MaxMessageSize bounds a fetched body whatever the server announces
+	// (a body is also refused when it exceeds twice its listed size plus
+	// 1 MiB). Default DefaultMaxMessageSize.
+	MaxMessageSize int64
 }
 
 // Store is a store.Store over IMAP connections. See the package
@@ -60,12 +65,22 @@ type Store struct {
 	pool  *pool
 	caps  caps
 	names names
+	// beforeDelete, set by tests only, runs between DeleteMailbox's check
+	// and its deletion (to deliver mail in that window).
+	beforeDelete func()
+
+	skipped skippedList // mailboxes the latest ListMailboxes left out
+	// listed is the state of each mailbox as the last ListMailboxes saw it.
+	listed statusCache
+	// noKeywords is set once a SELECT showed PERMANENTFLAGS without `\*`
+	// (RFC 9051 §7.1): from then on Features().Keywords is false.
+	noKeywords atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)
 
-// New connects once (to learn the server's capabilities, namespace,
-// delimiter and whether INBOX keeps keywords) and returns the store; that
+// New connects once (to learn the server's capabilities, namespace and
+// delimiter) and returns the store; that
 // connection stays in the pool. Features are fixed from then on. Errors are
 // graded ScopeStore (or ScopeCanceled).
 func New(ctx context.Context, opts Options) (*Store, error) {
@@ -74,6 +89,9 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	}
 	opts = withDefaults(opts)
 	s := &Store{opts: opts, log: opts.Logger}
+	if n := cleanSpool(opts.SpoolDir, time.Now()); n > 0 {
+		s.log.Info("imapstore: removed spool files left by processes that are gone", "count", n, "dir", opts.SpoolDir)
+	}
 	s.pool = newPool(opts.Connections, opts.Dial, s.log)
 	s.pool.setup = s.setupConn
 	cn, err := s.pool.get(ctx)
@@ -106,6 +124,9 @@ func withDefaults(o Options) Options {
 	if o.FetchWindow <= 0 {
 		o.FetchWindow = DefaultFetchWindow
 	}
+	if o.MaxMessageSize <= 0 {
+		o.MaxMessageSize = DefaultMaxMessageSize
+	}
 	if o.SpoolDir == "" {
 		o.SpoolDir = os.TempDir()
 	}
@@ -121,23 +142,16 @@ func (s *Store) setupConn(ctx context.Context, cn *conn) error {
 	return nil
 }
 
-// probe reads the capabilities, the personal namespace (RFC 2342) or the
-// delimiter (LIST "" "", RFC 9051 §6.3.9), and INBOX's PERMANENTFLAGS.
+// probe reads the capabilities and the personal namespace (RFC 2342) or
+// the delimiter (LIST "" "", RFC 9051 §6.3.9). It selects no mailbox:
+// whether keywords are kept is learned from the SELECTs that work needs
+// (see Features).
 func (s *Store) probe(ctx context.Context, cn *conn) error {
 	s.caps = capsOf(cn.c.Caps(), s.opts.DisableCaps)
 	if err := s.setupConn(ctx, cn); err != nil {
 		return err
 	}
-	if err := s.probeNames(ctx, cn); err != nil {
-		return err
-	}
-	// SELECT, not EXAMINE: a read-only selection reports PERMANENTFLAGS ().
-	sel, err := cn.c.Select(ctx, "INBOX", nil)
-	if err != nil {
-		return fmt.Errorf("SELECT INBOX: %w", err)
-	}
-	s.caps.keywords = keywordsAllowed(sel)
-	return s.leave(ctx, cn)
+	return s.probeNames(ctx, cn)
 }
 
 // probeNames learns the personal prefix and the delimiter.
@@ -187,8 +201,16 @@ func (s *Store) leave(ctx context.Context, cn *conn) error {
 	return cn.c.CloseMailbox(ctx)
 }
 
-// Features reports what the server offers (see caps.features).
-func (s *Store) Features() store.Features { return s.caps.features() }
+// Features reports what the server offers (see caps.features). Keywords
+// is true until a read-write SELECT of some mailbox shows PERMANENTFLAGS
+// without `\*`, and false from then on: a mailbox whose flags were listed
+// has been SELECTed, so a caller that reads Features after listing never
+// takes a keyword the server drops for one it removed.
+func (s *Store) Features() store.Features {
+	f := s.caps.features()
+	f.Keywords = !s.noKeywords.Load()
+	return f
+}
 
 // Close logs out of the idle connections. Open mailboxes must be closed
 // first; a connection still held is closed when its Mailbox is.
@@ -243,7 +265,7 @@ type caps struct {
 	unselect   bool // RFC 3691
 	enable     bool // RFC 5161
 	literal    bool // LITERAL+ or LITERAL- (RFC 7888): APPEND needs no round trip
-	keywords   bool // PERMANENTFLAGS of INBOX holds \* (RFC 9051 §7.1)
+	binary     bool // RFC 3516: APPEND takes a literal8, which may hold NUL
 }
 
 // capsOf reads the capability set, ignoring those in disabled (tests and
@@ -264,6 +286,7 @@ func capsOf(set imap.CapSet, disabled []imap.Cap) caps {
 		unselect:   has(imap.CapUnselect),
 		enable:     has(imap.CapEnable),
 		literal:    has(imap.CapLiteralPlus) || has(imap.CapLiteralMinus),
+		binary:     has(imap.CapBinary),
 	}
 	// QRESYNC needs ENABLE (RFC 7162 §3.2.3) and implies CONDSTORE.
 	c.qresync = has(imap.CapQResync) && c.enable
@@ -281,8 +304,6 @@ func capsOf(set imap.CapSet, disabled []imap.Cap) caps {
 //     known UIDs with a UID SEARCH ALL.
 //   - UIDPlus: APPENDUID and COPYUID give the new UIDs (RFC 4315 §3).
 //   - Move: UID MOVE is atomic (RFC 6851 §3); else COPY + STORE + EXPUNGE.
-//   - Keywords: INBOX's PERMANENTFLAGS holds `\*` (RFC 9051 §7.1), so new
-//     keywords can be stored.
 //   - Gmail's X-GM-EXT-1 gives labels (X-GM-LABELS) and stable message ids
 //     (X-GM-MSGID); OBJECTID gives EMAILID and MAILBOXID (RFC 8474).
 func (c caps) features() store.Features {
@@ -292,7 +313,6 @@ func (c caps) features() store.Features {
 		QResync:     c.qresync,
 		UIDPlus:     c.uidPlus,
 		Move:        c.move,
-		Keywords:    c.keywords,
 		GmailLabels: c.gmail,
 		StableIDs:   c.gmail || c.objectID,
 		MailboxIDs:  c.objectID && c.listStatus,

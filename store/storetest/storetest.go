@@ -73,6 +73,7 @@ func Run(t *testing.T, h Harness) {
 		{"Move", testMove},
 		{"ListBatches", testListBatches},
 		{"Changes", testChanges},
+		{"ChangesVanishedAboveCheckpoint", testChangesVanishedAboveCheckpoint},
 		{"ChangesUnusable", testChangesUnusable},
 		{"UIDValidity", testUIDValidity},
 		{"Reopen", testReopen},

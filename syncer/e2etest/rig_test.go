@@ -28,6 +28,10 @@ type wire struct {
 	bodyFetches atomic.Int64
 	// appends counts APPEND commands.
 	appends atomic.Int64
+	// selects counts SELECT and EXAMINE commands.
+	selects atomic.Int64
+	// dials counts the connections opened.
+	dials atomic.Int64
 
 	mu sync.Mutex
 	// cmds holds the client's command lines since the last reset (at
@@ -46,6 +50,8 @@ func (w *wire) reset() {
 	w.written.Store(0)
 	w.bodyFetches.Store(0)
 	w.appends.Store(0)
+	w.selects.Store(0)
+	w.dials.Store(0)
 	w.mu.Lock()
 	w.cmds = nil
 	w.mu.Unlock()
@@ -76,6 +82,9 @@ func (w *wire) Write(p []byte) (int, error) {
 	}
 	if strings.Contains(up, " APPEND ") {
 		w.appends.Add(1)
+	}
+	if f := strings.Fields(up); len(f) > 2 && (f[2] == "SELECT" || f[2] == "EXAMINE") {
+		w.selects.Add(1)
 	}
 	return len(p), nil
 }
@@ -123,6 +132,7 @@ func dialer(srv testenv.MailServer, u testenv.User, w *wire) func(context.Contex
 				if err != nil {
 					return nil, err
 				}
+				w.dials.Add(1)
 				return countingConn{Conn: conn, w: w}, nil
 			},
 		}
