@@ -69,11 +69,12 @@ func (s *Store) deleteHidden(ctx context.Context, cn *conn, srv, hidden string) 
 }
 
 // hiddenName returns a sibling name of srv for a mailbox about to be
-// deleted: a suffix no mail system delivers to.
+// deleted: a suffix no mail system delivers to, of letters, digits and
+// "-" only (Courier-IMAP 5 refuses a RENAME to a name holding "~").
 func hiddenName(srv string) (string, error) {
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("imapstore: naming a mailbox to delete: %w", err)
 	}
-	return srv + "~imapdir-deleting-" + hex.EncodeToString(b[:]), nil
+	return srv + "-imapdir-deleting-" + hex.EncodeToString(b[:]), nil
 }
