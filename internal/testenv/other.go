@@ -96,10 +96,16 @@ func serverTree(kind Kind, want ...string) (tree, version string, err error) {
 
 // treeEnv is the environment for a binary of an unpacked tree: its own
 // libraries first.
-func treeEnv(tree string, extra ...string) []string {
-	lp := filepath.Join(tree, "usr/lib/x86_64-linux-gnu") + ":" + filepath.Join(tree, "usr/lib")
-	return append([]string{"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "LD_LIBRARY_PATH=" + lp}, extra...)
+// It is marked with the server's directory (serverMarker), which its
+// processes inherit.
+func (s *OtherServer) treeEnv(extra ...string) []string {
+	lp := filepath.Join(s.tree, "usr/lib/x86_64-linux-gnu") + ":" + filepath.Join(s.tree, "usr/lib")
+	return append([]string{"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "LD_LIBRARY_PATH=" + lp, serverMarker + s.dir}, extra...)
 }
+
+// serverMarker starts the environment entry that tells a server's
+// processes from those of other servers of the same tree.
+const serverMarker = "IMAPDIR_TESTENV_SERVER="
 
 // OtherServer is a private Cyrus or Courier started by StartCyrus or
 // StartCourier (or the shared Cyrus and Courier): plain IMAP with
