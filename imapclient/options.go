@@ -76,7 +76,9 @@ type Options struct {
 
 	// Handler receives unilateral data and connection events (see Event).
 	// It runs on its own goroutine; see the package documentation for the
-	// queueing policy. Nil discards them.
+	// queueing policy. More handlers, per event kind or response name, can
+	// be registered and removed at any time with Client.Handle and
+	// Client.HandleResponse.
 	Handler func(Event)
 	// QueueWarnSize: when this many events wait for a slow Handler, a
 	// warning is logged (and again at each doubling). Default 1024.

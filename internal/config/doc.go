@@ -52,9 +52,22 @@
 //	new_mail_command = "notify-send \"$IMAPDIR_FROM\" \"$IMAPDIR_SUBJECT\""  # imapdir watch: new mail arrived
 //	hook_timeout = "60s"               # imapdir watch: a hook running longer is killed
 //
+//	[accounts.work.oauth2]             # OAuth 2 sign-in by imapdir itself (see "imapdir auth")
+//	provider = "google"                # google | microsoft | custom (then auth_url, token_url)
+//	auth_url = "https://…"             # overrides the provider's endpoints
+//	token_url = "https://…"
+//	device_url = "https://…"           # device authorization endpoint, for auth --device
+//	client_id = "…"
+//	client_secret_command = "…"        # or client_secret = "…" (never both; neither for a public client)
+//	scopes = ["…"]                     # default: the provider's IMAP scope
+//	refresh_token_command = "…"        # with store_refresh_token_command: keep the refresh
+//	store_refresh_token_command = "…"  # token outside $XDG_STATE_HOME/imapdir/oauth2-NAME.json
+//
 // Required per account: host, user, maildir, and a credential: password or
 // password_command (never both) for login/plain/default auth, token_command
-// for xoauth2/oauthbearer. password_command and token_command are not run
+// or an oauth2 table for xoauth2/oauthbearer (an oauth2 table implies
+// auth = "xoauth2"). connections defaults to 4, or 8 when the server turns
+// out to be Gmail (see Account.ConnectionsFor). password_command and token_command are not run
 // here: the client runs them (through "sh -c") when it connects.
 //
 // # Directions: far, near, pull, push
