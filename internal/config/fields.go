@@ -72,9 +72,9 @@ var fields = map[string]setter{
 		set(&a.Connections)(n, ok)
 		a.ConnectionsSet = a.ConnectionsSet || ok
 	},
-	"gmail":  setGmail,
-	"oauth2": setOAuth2,
-	"timeout":     setTimeout,
+	"gmail":   setGmail,
+	"oauth2":  setOAuth2,
+	"timeout": setTimeout,
 
 	"watch": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Watch)(p.strList(k, v)) },
 	"full_sync_interval": func(p *parser, k toml.Key, v any, a *Account) {
