@@ -63,8 +63,10 @@ type Options struct {
 
 	// StallTimeout, when positive, closes the connection with a *ConnError
 	// (Op "timeout") when a command other than IDLE has waited this long
-	// while the server sent nothing at all: a hung server or a black-holed
-	// link, which TCP alone notices only when data is unacknowledged. A
+	// while no byte moved either way (the server sent nothing and nothing
+	// of ours was taken: an upload still moving is progress): a hung
+	// server or a black-holed link, which TCP alone notices only when data
+	// is unacknowledged. A
 	// Session then reconnects. Choose it above the longest silent command
 	// you run (a SEARCH of a huge mailbox may take a while; Dovecot sends
 	// progress lines meanwhile). Zero disables it.

@@ -101,7 +101,7 @@ type Account struct {
 	ConnectionsSet     bool // connections was written (else Gmail accounts get GmailConnections)
 	Gmail              GmailMode
 	// Timeout bounds every wait on the server: a command (or the rest of
-	// a literal) during which the server sends nothing for this long fails
+	// a literal) during which no byte moves either way for this long fails
 	// that mailbox, as mbsync's Timeout does. Default DefaultTimeout.
 	Timeout time.Duration
 

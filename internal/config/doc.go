@@ -39,7 +39,7 @@
 //	delete_guard_count = 50            # … when they also exceed this count (--force overrides)
 //	delete_guard_account = 1000        # at most this many deletions per run across the account; 0 = no cap
 //	connections = 4                    # parallel IMAP connections, 1..16
-//	timeout = 60                       # seconds (or "2m") the server may stay silent while a command waits; 1s..1h
+//	timeout = 60                       # seconds (or "2m") a command may wait with no data moving; 1s..1h
 //	keywords = "dovecot"               # where Maildir keeps keywords: dovecot | none (x-keywords comes with Gmail support)
 //	new_dir = true                     # deliver unseen messages into new/ (as mbsync does)
 //	gmail = "auto"                     # Gmail extensions: "auto" (detect) | true | false
