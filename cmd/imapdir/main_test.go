@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,22 +61,38 @@ func newAccount(t *testing.T, extra string) *account {
 	t.Helper()
 	srv := testenv.Dovecot(t)
 	a := &account{t: t, srv: srv, user: srv.NewUser(t), dir: t.TempDir()}
-	a.maildir = filepath.Join(a.dir, "Maildir")
-	ca := filepath.Join(a.dir, "ca.pem")
+	a.config, a.maildir = writeAccount(t, a.dir, srv, a.user, extra)
+	return a
+}
+
+// writeAccount writes into dir a config naming user u of srv "work",
+// over implicit TLS with the harness CA, and returns the config path and
+// its Maildir.
+func writeAccount(t *testing.T, dir string, srv testenv.MailServer, u testenv.User, extra string) (config, maildir string) {
+	t.Helper()
+	maildir = filepath.Join(dir, "Maildir")
+	ca := filepath.Join(dir, "ca.pem")
 	if err := os.WriteFile(ca, srv.CAPEM(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a.config = filepath.Join(a.dir, "config.toml")
-	a.writeConfig(fmt.Sprintf(`[accounts.work]
-host = "127.0.0.1"
-port = %d
+	_, port, err := net.SplitHostPort(srv.IMAPSAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	config = filepath.Join(dir, "config.toml")
+	text := fmt.Sprintf(`[accounts.work]
+host = %q
+port = %s
 tls = "implicit"
 ca_file = %q
 user = %q
 password = %q
 maildir = %q
-%s`, srv.IMAPSPort(), ca, a.user.Name, a.user.Password, a.maildir, extra))
-	return a
+%s`, srv.Host(), port, ca, u.Name, u.Password, maildir, extra)
+	if err := os.WriteFile(config, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return config, maildir
 }
 
 func (a *account) writeConfig(text string) {

@@ -31,7 +31,7 @@ var ErrCourierNeedsRoot = errors.New("testenv: courier: needs root (a private mo
 // certificate.
 func (s *OtherServer) courierEnv() []string {
 	const caps = "IMAP4rev1 UIDPLUS CHILDREN NAMESPACE THREAD=ORDEREDSUBJECT THREAD=REFERENCES SORT QUOTA IDLE"
-	return treeEnv(s.tree,
+	return s.treeEnv(
 		"IMAP_CAPABILITY="+caps,
 		"IMAP_CAPABILITY_TLS="+caps+" AUTH=PLAIN",
 		"IMAP_KEYWORDS=1",

@@ -151,7 +151,7 @@ func (s *OtherServer) startCyrus(imapPort, imapsPort int) ([]*master, error) {
 	cmd := exec.Command(filepath.Join(d.Bin, "master"),
 		"-C", filepath.Join(s.dir, "imapd.conf"), "-M", filepath.Join(s.dir, "cyrus.conf"),
 		"-p", filepath.Join(s.dir, "run", "master.pid"), "-D")
-	cmd.Env = treeEnv(s.tree)
+	cmd.Env = s.treeEnv()
 	m, err := spawnGroup(cmd, filepath.Join(s.dir, s.logName))
 	if err != nil {
 		return nil, err

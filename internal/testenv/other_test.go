@@ -69,40 +69,36 @@ func TestOtherServersBulk(t *testing.T) {
 	}
 }
 
-// TestOtherServerStop: Stop leaves no process of the server's tree and
-// removes its directory (Courier runs one couriertcpd per port, each its
-// own process group).
+// TestOtherServerStop: Stop leaves no process of the server and removes
+// its directory (Courier runs one couriertcpd per port, each its own
+// process group).
 func TestOtherServerStop(t *testing.T) {
-	for kind, start := range map[Kind]func(context.Context) (*OtherServer, error){KindCyrus: StartCyrus, KindCourier: StartCourier} {
-		tree, _, err := serverTree(kind)
-		if err != nil {
-			t.Fatal(err)
-		}
-		base := treeProcs(tree) // the shared servers' processes, if any
+	for _, start := range []func(context.Context) (*OtherServer, error){StartCyrus, StartCourier} {
 		srv, err := start(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := treeProcs(tree); n <= base {
-			t.Errorf("%s: no process of %s runs", kind, tree)
+		if n := serverProcs(srv.Dir()); n == 0 {
+			t.Errorf("%s: no process of the server found", srv.Kind())
 		}
 		u := srv.NewUser(t)
 		srv.SaveMessage(t, u.Name, "INBOX", []byte("Subject: x\r\n\r\ny\r\n"))
 		if err := srv.Stop(); err != nil {
-			t.Errorf("%s: Stop: %v", kind, err)
+			t.Errorf("%s: Stop: %v", srv.Kind(), err)
 		}
-		if n := treeProcs(tree); n != base {
-			t.Errorf("%s: %d processes of %s survive Stop", kind, n-base, tree)
+		if n := serverProcs(srv.Dir()); n != 0 {
+			t.Errorf("%s: %d processes survive Stop", srv.Kind(), n)
 		}
 		if _, err := os.Stat(srv.Dir()); !os.IsNotExist(err) {
-			t.Errorf("%s: %s still exists (%v)", kind, srv.Dir(), err)
+			t.Errorf("%s: %s still exists (%v)", srv.Kind(), srv.Dir(), err)
 		}
 	}
 }
 
-// treeProcs counts the live processes running a program of tree. The
-// shared servers are not started or stopped while a sequential test runs.
-func treeProcs(tree string) int {
+// serverProcs counts the live processes whose environment carries the
+// marker of the server in dir (other tests run servers of the same tree).
+func serverProcs(dir string) int {
+	mark := []byte(serverMarker + dir + "\x00")
 	entries, _ := os.ReadDir("/proc")
 	n := 0
 	for _, e := range entries {
@@ -110,8 +106,8 @@ func treeProcs(tree string) int {
 		if err != nil {
 			continue
 		}
-		cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if state, _, ok := procStat(pid); err == nil && ok && state != 'Z' && bytes.Contains(cmd, []byte(tree)) {
+		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if state, _, ok := procStat(pid); err == nil && ok && state != 'Z' && bytes.Contains(env, mark) {
 			n++
 		}
 	}

@@ -69,7 +69,8 @@ func (s *Store) deleteHidden(ctx context.Context, cn *conn, srv, hidden string) 
 }
 
 // hiddenName returns a sibling name of srv for a mailbox about to be
-// deleted: a suffix no mail system delivers to.
+// deleted: a suffix no mail system delivers to, of letters, digits and
+// "-" only (Courier-IMAP 5 refuses a RENAME to a name holding "~").
 func hiddenName(srv string) (string, error) {
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {

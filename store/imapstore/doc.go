@@ -95,5 +95,9 @@
 //     SMALLER compare the Maildir file's size (LF line ends): Find searches
 //     a window down to half the size and compares RFC822.SIZE exactly. It
 //     answers OK to RENAME of a missing mailbox: a rename that left nothing
-//     under the new name is reported as not found.
+//     under the new name is reported as not found. It refuses "~" in a
+//     mailbox name (DeleteMailbox's hidden name uses "-").
+//   - Cyrus 3.6.1 sends memory bytes as the MAILBOXID of a STATUS asking
+//     for other items too: ListMailboxes asks for MAILBOXID in a LIST of
+//     its own.
 package imapstore

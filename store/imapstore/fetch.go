@@ -29,6 +29,9 @@ func (m *Mailbox) FetchBodies(ctx context.Context, uids []store.UID, fn func(sto
 	if err := m.begin(ctx, "fetch"); err != nil {
 		return err
 	}
+	if len(uids) == 0 {
+		return nil // no UID FETCH with an empty set (RFC 9051 §9 sequence-set)
+	}
 	if ascending(uids) {
 		return m.done("fetch", 0, m.streamBodies(ctx, uids, fn))
 	}

@@ -48,6 +48,11 @@ func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) 
 				return err
 			}
 		}
+		if s.Features().MailboxIDs {
+			if err := s.mailboxIDs(ctx, cn, res); err != nil {
+				return err
+			}
+		}
 		s.cacheStatus(res)
 		out, skipped = s.mailboxInfos(res, skipped)
 		s.skipped.set(skipped)

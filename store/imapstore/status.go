@@ -43,16 +43,35 @@ func (c *statusCache) take(srv string) (store.Status, bool) {
 }
 
 // statusItems are the STATUS items ListMailboxes asks for: enough for a
-// checkpoint comparison, and MAILBOXID (RFC 8474 §4.2) with OBJECTID.
+// checkpoint comparison. MAILBOXID is asked apart (mailboxIDs).
 func (s *Store) statusItems() []string {
 	items := []string{"MESSAGES", "UIDNEXT", "UIDVALIDITY"}
 	if s.caps.condStore {
 		items = append(items, "HIGHESTMODSEQ") // RFC 7162 §3.1.6
 	}
-	if s.Features().MailboxIDs {
-		items = append(items, "MAILBOXID")
-	}
 	return items
+}
+
+// mailboxIDs adds each mailbox's MAILBOXID (RFC 8474 §4.2) to res with a
+// LIST that asks for it alone: Cyrus 3.6.1 sends bytes of its memory as
+// the MAILBOXID of a STATUS that asks for other items too (right when
+// asked alone), which no decoder can take.
+func (s *Store) mailboxIDs(ctx context.Context, cn *conn, res *imapclient.ListResult) error {
+	ids, err := cn.c.List(ctx, "", "*", &imapclient.ListOptions{Status: []string{"MAILBOXID"}})
+	if err != nil {
+		return err
+	}
+	if res.Status == nil {
+		res.Status = map[string]*imap.StatusData{}
+	}
+	for name, sd := range ids.Status {
+		if st := res.Status[name]; st != nil {
+			st.MailboxID = sd.MailboxID
+		} else {
+			res.Status[name] = sd
+		}
+	}
+	return nil
 }
 
 // statusOf converts STATUS data to a store.Status, or false when an item

@@ -211,10 +211,12 @@ func content(t *testing.T, st store.Store) string {
 		}
 		var uids []store.UID
 		flags := map[store.UID]string{}
+		dates := map[store.UID]int64{} // from the listing: FetchBodies promises only UID and size
 		_ = mb.List(ctx, store.ListOptions{}, func(ms []store.Message) error {
 			for _, m := range ms {
 				uids = append(uids, m.UID)
 				flags[m.UID] = m.Flags.String()
+				dates[m.UID] = m.InternalDate.Unix()
 			}
 			return nil
 		})
@@ -222,7 +224,7 @@ func content(t *testing.T, st store.Store) string {
 		err = mb.FetchBodies(ctx, uids, func(m store.Message, rd io.Reader) error {
 			h := sha256.New()
 			_, err := io.Copy(h, rd)
-			lines = append(lines, fmt.Sprintf("  %x %d [%s]\n", h.Sum(nil)[:8], m.InternalDate.Unix(), flags[m.UID]))
+			lines = append(lines, fmt.Sprintf("  %x %d [%s]\n", h.Sum(nil)[:8], dates[m.UID], flags[m.UID]))
 			return err
 		})
 		mb.Close()

@@ -3,6 +3,8 @@ package e2etest
 import (
 	"strings"
 	"testing"
+
+	"github.com/imapdir/imapdir/internal/testenv"
 )
 
 // TestKeywordsBetweenServers: a keyword added on one Dovecot user reaches
@@ -10,7 +12,7 @@ import (
 // which Dovecot answers with "PERMANENTFLAGS ()" — RFC 9051 §7.1 — so no
 // keyword ever reached a Dovecot store; it now asks a read-write SELECT.)
 func TestKeywordsBetweenServers(t *testing.T) {
-	r := newIMAPRig(t)
+	r := newIMAPRig(t, testenv.KindDovecot)
 	srv, a, b := r.srv, r.user.Name, r.nearUser.Name
 	if !r.far.Features().Keywords || !r.near.Features().Keywords {
 		t.Errorf("Dovecot keeps keywords (PERMANENTFLAGS \\* after SELECT), store features say far %v, near %v",

@@ -202,10 +202,11 @@ func maildirRigFor(tb testing.TB, srv testenv.MailServer, u testenv.User, root s
 	return r
 }
 
-// newIMAPRig returns a rig syncing two fresh Dovecot users.
-func newIMAPRig(tb testing.TB) *rig {
+// newIMAPRig returns a rig syncing two fresh users of the shared server
+// of kind.
+func newIMAPRig(tb testing.TB, kind testenv.Kind) *rig {
 	tb.Helper()
-	srv := testenv.Dovecot(tb)
+	srv := testenv.Shared(tb, kind)
 	nu := srv.NewUser(tb)
 	r := &rig{tb: tb, srv: srv, user: srv.NewUser(tb), nearUser: &nu, root: tb.TempDir()}
 	r.open()

@@ -26,6 +26,9 @@ if [ -z "$cache" ]; then
 	fi
 fi
 mkdir -p "$cache"
+# One run at a time per cache: a second waits, then finds the trees.
+exec 9>"$cache/.lock"
+flock 9
 
 # The packages unpacked per server: the server and the parts of it that
 # hold binaries or libraries the private instance runs.
