@@ -169,6 +169,13 @@ type Message struct {
 	// Origin is set when the store knows this message arrived by a move from
 	// another of its mailboxes (a Maildir file moved by a mail reader).
 	Origin *Origin
+	// Replaces is set when the store knows this message is the new
+	// content of message Replaces of the same mailbox, changed in place
+	// (a Maildir file edited under its name): Replaces vanishes in the
+	// same listing. Though both may share one Identity, the two are
+	// different messages: the new one is copied and the old one deleted,
+	// never taken for one message renumbered.
+	Replaces UID
 }
 
 // Origin names where a moved message was before.

@@ -19,7 +19,9 @@ import (
 //     message is the pair's message under a new UID (a folder restored by
 //     copying its files back, a file renamed by a mail reader, a message
 //     expunged and appended again by another client). It is neither
-//     copied nor deleted; its flags are merged as a flag change. Copies of
+//     copied nor deleted; its flags are merged as a flag change. A new
+//     message with store.Message.Replaces (a file edited in place) is
+//     never renumbered: it is copied, and the pair it replaces deleted. Copies of
 //     one identity are matched in UID order, and only when their pairs
 //     agree on flags (else the message stays new and the pair vanished).
 //  1. New messages found on both sides with the same identity

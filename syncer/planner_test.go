@@ -249,3 +249,25 @@ func TestPlanRenumber(t *testing.T) {
 		t.Errorf("updates %+v, want pair 1/12 with \\Flagged added on far", plan.Updates)
 	}
 }
+
+// A new message that replaces a vanished one (a file edited in place, with
+// the same Message-ID and size) is not renumbered onto the old pair: the
+// new content is copied and the old pair's copy deleted.
+func TestPlanEditedInPlaceNotRenumbered(t *testing.T) {
+	p := pair(1, 11, `\Seen`)
+	p.MessageID, p.Size = "m@x", 40
+	in := MailboxInput{
+		Delta: [2]Delta{{}, {Vanished: []store.UID{11}, New: []store.Message{
+			{UID: 12, MessageID: "m@x", Size: 40, Flags: fl(`\Seen`), Replaces: 11},
+		}}},
+		Pairs: []Pair{p}, PairCount: 1,
+	}
+	plan := PlanMailbox(in, DefaultPlanOptions())
+	if len(plan.Copies) != 1 || plan.Copies[0].Msg.UID != 12 || plan.Copies[0].From != Near {
+		t.Errorf("copies %+v, want near 12 copied", plan.Copies)
+	}
+	if len(plan.Updates) != 1 || plan.Updates[0].Old.UID != [2]store.UID{1, 11} ||
+		!(plan.Updates[0].Expunge[Far] || plan.Updates[0].Add[Far].Has(store.Deleted)) {
+		t.Errorf("updates %+v, want pair 1/11 deleted on far", plan.Updates)
+	}
+}

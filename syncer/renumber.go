@@ -77,6 +77,9 @@ func renumberMatches(pairs []Pair, s Side, d Delta) map[store.UID]int {
 		}
 	}
 	for j, m := range d.New {
+		if m.Replaces != 0 {
+			continue // new content of an edited message: copied, never renumbered
+		}
 		if id := store.IdentityOf(m); id.Known() && groups[id] != nil {
 			g := groups[id]
 			g.msgs = append(g.msgs, j)
