@@ -48,26 +48,25 @@ func (ts *testStore) saveByRename(t *testing.T, mailbox string, uid store.UID) {
 // editedWireSize is editedBody's size with CRLF line endings.
 var editedWireSize = int64(len(editedBody) + bytes.Count([]byte(editedBody), []byte("\n")))
 
-// twoListings returns what the first Changes since cp reports vanished,
-// and the messages the second one (since the first's checkpoint) reports
-// changed. An edited message's old UID vanishes in the first; its new UID
-// must not appear in the same listing (with the same Message-ID and size
-// it would read as one message renumbered), only in the next.
-func twoListings(t *testing.T, mb store.Mailbox, cp store.Checkpoint, known []store.UID) ([]store.UID, map[store.UID]store.Message) {
+// editListing returns what the first Changes since cp reports vanished
+// and changed. An edited message's old UID vanishes in the same listing
+// where its new UID appears, so a caller can send the new content before
+// it deletes the old; the new message names the UID it replaces (with the
+// same Message-ID and size it would else read as one message renumbered).
+func editListing(t *testing.T, mb store.Mailbox, cp store.Checkpoint, known []store.UID) ([]store.UID, map[store.UID]store.Message) {
 	t.Helper()
-	first, vanished, next := changesSince(t, mb, cp, known)
-	for _, m := range first {
-		if m.MessageID == "m1@test" || m.MessageID == "m2@test" {
-			t.Errorf("the edited message's new copy %+v is in the listing where its old UID vanishes", m)
+	changed, vanished, _ := changesSince(t, mb, cp, known)
+	for _, m := range changed {
+		if (m.MessageID == "m1@test" || m.MessageID == "m2@test") && !slices.Contains(vanished, m.Replaces) {
+			t.Errorf("the edited message's new copy %+v does not name a UID vanished in its listing %v", m, vanished)
 		}
 	}
-	second, _, _ := changesSince(t, mb, next, nil)
-	return vanished, second
+	return vanished, changed
 }
 
 // TestEditedInPlaceIsNewMessage: a known file rewritten in place is seen
 // by the next scan that looks at the folder's files as a new message (new
-// UID, its real size) replacing the old one (vanished).
+// UID, its real size) replacing the old one (vanished in the same listing).
 func TestEditedInPlaceIsNewMessage(t *testing.T) {
 	ts := newTestStore(t, maildir.LayoutFS)
 	mb, cp := openWith(t, ts, "INBOX", 2)
@@ -76,7 +75,7 @@ func TestEditedInPlaceIsNewMessage(t *testing.T) {
 	ts.readerDeliver(t, "INBOX", "Message-ID: <other@test>\n\nx\n") // names change: a full scan
 	mb = open(t, ts, "INBOX")
 	defer mb.Close()
-	vanished, changed := twoListings(t, mb, cp, []store.UID{1, 2})
+	vanished, changed := editListing(t, mb, cp, []store.UID{1, 2})
 	if !slices.Equal(vanished, []store.UID{1}) {
 		t.Fatalf("vanished %v, want [1] (the edited message's old UID)", vanished)
 	}
@@ -86,7 +85,7 @@ func TestEditedInPlaceIsNewMessage(t *testing.T) {
 			repl = &m
 		}
 	}
-	if repl == nil || repl.UID <= 2 || repl.Size != editedWireSize {
+	if repl == nil || repl.UID <= 2 || repl.Size != editedWireSize || repl.Replaces != 1 {
 		t.Fatalf("changed %+v, want m1@test under a new UID with size %d", changed, editedWireSize)
 	}
 }
@@ -101,7 +100,7 @@ func TestEditedByRename(t *testing.T) {
 	ts.saveByRename(t, "INBOX", 2)
 	mb = open(t, ts, "INBOX")
 	defer mb.Close()
-	vanished, changed := twoListings(t, mb, cp, []store.UID{1, 2})
+	vanished, changed := editListing(t, mb, cp, []store.UID{1, 2})
 	if !slices.Equal(vanished, []store.UID{2}) {
 		t.Fatalf("vanished %v, want [2] (the edited message's old UID)", vanished)
 	}
@@ -130,7 +129,7 @@ func TestEditedBeforeUpload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vanished, changed := twoListings(t, mb, cp, []store.UID{1, 2})
+	vanished, changed := editListing(t, mb, cp, []store.UID{1, 2})
 	if !slices.Equal(vanished, []store.UID{1}) {
 		t.Fatalf("vanished %v, want [1]", vanished)
 	}

@@ -99,6 +99,16 @@ func originsKey(id statedb.NearMailboxID) string {
 	return "maildirstore.moved-in." + strconv.FormatInt(int64(id), 10)
 }
 
+func editsKey(id statedb.NearMailboxID) string {
+	return "maildirstore.edited." + strconv.FormatInt(int64(id), 10)
+}
+
+// recordEdit notes that message newUID of the folder is the content of
+// oldUID, edited in place (reported as Message.Replaces).
+func recordEdit(tx *statedb.Tx, id statedb.NearMailboxID, name string, oldUID, newUID uint32, gen uint64) error {
+	return appendRecord(tx, editsKey(id), moveRecord{UID: newUID, Other: name, OtherUID: oldUID, Gen: gen})
+}
+
 // recordMove notes, in both folders' records, that message srcUID of src is
 // now dstUID of dst.
 func recordMove(tx *statedb.Tx, srcID statedb.NearMailboxID, srcName string, srcUID uint32,
@@ -144,7 +154,7 @@ func writeRecords(tx *statedb.Tx, key string, recs []moveRecord) error {
 // the caller recorded a checkpoint past them.
 func (s *Store) pruneRecords(ctx context.Context, id statedb.NearMailboxID, gen uint64) error {
 	return s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
-		for _, key := range []string{movesKey(id), originsKey(id)} {
+		for _, key := range []string{movesKey(id), originsKey(id), editsKey(id)} {
 			recs, err := readRecords(tx, key)
 			if err != nil || len(recs) == 0 {
 				return err
@@ -183,6 +193,20 @@ func (s *Store) originsIn(ctx context.Context, id statedb.NearMailboxID) (map[st
 		recs, err := readRecords(tx, originsKey(id))
 		for _, r := range recs {
 			out[store.UID(r.UID)] = store.Origin{Mailbox: r.Other, UID: store.UID(r.OtherUID)}
+		}
+		return err
+	})
+	return out, err
+}
+
+// replacedIn returns, by UID, the messages of the folder that replace an
+// edited one, and the UID each replaces.
+func (s *Store) replacedIn(ctx context.Context, id statedb.NearMailboxID) (map[store.UID]store.UID, error) {
+	out := map[store.UID]store.UID{}
+	err := s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		recs, err := readRecords(tx, editsKey(id))
+		for _, r := range recs {
+			out[store.UID(r.UID)] = store.UID(r.OtherUID)
 		}
 		return err
 	})

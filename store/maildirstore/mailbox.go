@@ -239,6 +239,10 @@ func (m *Mailbox) iterate(ctx context.Context, min store.UID, size int, withMsgI
 	if err != nil {
 		return m.err("list", err)
 	}
+	replaces, err := m.s.replacedIn(ctx, m.id)
+	if err != nil {
+		return m.err("list", err)
+	}
 	after := uint32(0)
 	if min > 0 {
 		after = uint32(min) - 1
@@ -252,7 +256,7 @@ func (m *Mailbox) iterate(ctx context.Context, min store.UID, size int, withMsgI
 			return nil
 		}
 		after = page[len(page)-1].UID
-		batch, err := m.messages(ctx, page, withMsgID, origins)
+		batch, err := m.messages(ctx, page, withMsgID, origins, replaces)
 		if err != nil {
 			return err
 		}
@@ -292,7 +296,8 @@ func (m *Mailbox) page(ctx context.Context, after uint32, size int, keep func(st
 // listed: the index says the file exists, and only a reconcile that
 // confirmed its absence may say otherwise (a listing that left out a file
 // a mail reader was renaming would read as a deletion).
-func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, withMsgID bool, origins map[store.UID]store.Origin) ([]store.Message, error) {
+func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, withMsgID bool,
+	origins map[store.UID]store.Origin, replaces map[store.UID]store.UID) ([]store.Message, error) {
 	out := make([]store.Message, 0, len(page))
 	var rescan map[string]maildir.Entry
 	for _, nm := range page {
@@ -301,6 +306,7 @@ func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, with
 		if o, ok := origins[msg.UID]; ok {
 			msg.Origin = &o
 		}
+		msg.Replaces = replaces[msg.UID]
 		if withMsgID {
 			id, hh, err := m.messageIDNow(ctx, nm, &rescan)
 			if err != nil {

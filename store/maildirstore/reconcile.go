@@ -383,7 +383,8 @@ type reconciler struct {
 	tx        *statedb.Tx
 	files     map[string]maildir.Entry
 	fresh     map[string]fileInfo
-	edited    map[string]bool // known files changed in place: replaced
+	edited    map[string]bool   // known files changed in place: replaced
+	replaces  map[string]uint32 // edited files indexed anew: the UID each replaces
 	kw        *maildir.Keywords
 	elsewhere map[string]located
 	sig       string // the scan's signature, recorded unless a file was skipped
@@ -403,8 +404,14 @@ func (r *reconciler) run(ctx context.Context) error {
 	var missing, replaced []statedb.NearMessage
 	err = r.tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
 		if r.edited[msg.UniqueName] {
+			if _, ok := r.fresh[msg.UniqueName]; !ok {
+				// Not inspected (renamed meanwhile): the old entry stays
+				// until a scan can index the new content in its place.
+				delete(r.files, msg.UniqueName)
+				r.skipped = true
+				return nil
+			}
 			replaced = append(replaced, msg)
-			delete(r.files, msg.UniqueName) // indexed by the next scan
 			return nil
 		}
 		e, ok := r.files[msg.UniqueName]
@@ -424,15 +431,22 @@ func (r *reconciler) run(ctx context.Context) error {
 		}
 	}
 	for _, msg := range replaced {
-		// The old message goes now; the file is indexed as a new message
-		// by the next scan (the checkpoint is not recorded), so no caller
-		// sees the old UID vanish and the new one appear in one listing:
-		// with the same Message-ID and size, they would read as one
-		// message renumbered, and the edit would never reach the peer.
-		r.bumped, r.skipped = true, true
+		// The old message goes and the file is indexed as a new message
+		// in this same transaction, so a caller sees the old UID vanish
+		// and the new content appear in one listing: it can send the new
+		// message before it deletes the old one, and the peer is never
+		// left without the message. The new message names the UID it
+		// replaces (store.Message.Replaces): with the same Message-ID and
+		// size, the two must not read as one message renumbered, or the
+		// edit would never reach the peer.
+		r.bumped = true
 		if err := r.tx.DeleteNearMessage(r.nm.ID, msg.UID); err != nil {
 			return err
 		}
+		if r.replaces == nil {
+			r.replaces = map[string]uint32{}
+		}
+		r.replaces[msg.UniqueName] = msg.UID
 	}
 	if err := r.addUnknown(ctx); err != nil {
 		return err
@@ -524,8 +538,14 @@ func (r *reconciler) addOne(unique string, e maildir.Entry) error {
 	if found {
 		return r.movedOrCopied(other, msg)
 	}
-	_, err = r.tx.AssignNearUID(msg)
-	return err
+	uid, err := r.tx.AssignNearUID(msg)
+	if err != nil {
+		return err
+	}
+	if old, ok := r.replaces[unique]; ok {
+		return recordEdit(r.tx, r.nm.ID, r.m.name, old, uid, r.gen)
+	}
+	return nil
 }
 
 // movedOrCopied handles a file whose unique name the index has in another
