@@ -70,7 +70,11 @@ func (r *mailboxRun) copyBatch(ctx context.Context, from Side, msgs []store.Mess
 	jobs := make([]copyJob, len(msgs))
 	for i, m := range msgs {
 		jobs[i].msg = m
+		if m.Replaces != 0 {
+			r.holdReplaced(from, m.Replaces)
+		}
 	}
+	defer r.releaseReplaced(from, jobs)
 	if err := r.addCopyIntents(ctx, from, jobs); err != nil {
 		return err
 	}
@@ -350,4 +354,24 @@ func (r *mailboxRun) resolveCopies(ctx context.Context, from Side, jobs []copyJo
 			lost, from.Other(), r.names[from.Other()]))
 	}
 	return err
+}
+
+// holdReplaced notes that the pair whose side-from UID is old must keep
+// its copies until the message replacing it (an edit, store.Message.
+// Replaces) is copied: deleting it first would leave the other side
+// without the message.
+func (r *mailboxRun) holdReplaced(from Side, old store.UID) {
+	if r.unsent[from] == nil {
+		r.unsent[from] = map[store.UID]bool{}
+	}
+	r.unsent[from][old] = true
+}
+
+// releaseReplaced lets go of the pairs replaced by the jobs that were copied.
+func (r *mailboxRun) releaseReplaced(from Side, jobs []copyJob) {
+	for _, j := range jobs {
+		if j.done && j.msg.Replaces != 0 {
+			delete(r.unsent[from], j.msg.Replaces)
+		}
+	}
 }

@@ -31,6 +31,9 @@ type mailboxRun struct {
 	assigned [2]store.UID
 	// moves is the account's move ledger (nil: moves are not matched).
 	moves *moveLedger
+	// unsent holds, per side, the UIDs of replaced messages whose
+	// replacement was not copied: their pairs' updates are left out.
+	unsent [2]map[store.UID]bool
 }
 
 // syncPair synchronizes mailbox pair row and reports the outcome to the

@@ -31,8 +31,8 @@ func (r *mailboxRun) applyUpdates(ctx context.Context, ups []PairUpdate) error {
 		return nil
 	}
 	ok := make([]bool, len(ups))
-	for i := range ok {
-		ok[i] = true
+	for i, u := range ups {
+		ok[i] = !r.replacedUnsent(u)
 	}
 	for s := Far; s <= Near; s++ {
 		if err := r.updateFlags(ctx, s, ups, ok); err != nil {
@@ -47,6 +47,20 @@ func (r *mailboxRun) applyUpdates(ctx context.Context, ups []PairUpdate) error {
 	return r.recordUpdates(ctx, ups, ok)
 }
 
+// replacedUnsent reports whether u is the update of a pair replaced by an
+// edited message that could not be copied: the pair then keeps both
+// copies, and the run records no checkpoint, so the next run plans the
+// replacement again (new message first, then the deletion).
+func (r *mailboxRun) replacedUnsent(u PairUpdate) bool {
+	for s := Far; s <= Near; s++ {
+		if u.Old.UID[s] != 0 && r.unsent[s][u.Old.UID[s]] {
+			r.failed = true
+			return true
+		}
+	}
+	return false
+}
+
 // flagGroup is a set of messages getting the same flag change.
 type flagGroup struct {
 	add, remove store.Flags
@@ -59,7 +73,7 @@ func (r *mailboxRun) updateFlags(ctx context.Context, s Side, ups []PairUpdate, 
 	groups := map[string]*flagGroup{}
 	var order []string
 	for i, u := range ups {
-		if u.Expunge[s] || len(u.Add[s])+len(u.Remove[s]) == 0 {
+		if !ok[i] || u.Expunge[s] || len(u.Add[s])+len(u.Remove[s]) == 0 {
 			continue
 		}
 		k := u.Add[s].String() + "\x00" + u.Remove[s].String()

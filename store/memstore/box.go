@@ -43,6 +43,7 @@ type message struct {
 	modseq   store.ModSeq
 	durable  bool // false from Append until Flush: Crash drops it
 	origin   *store.Origin
+	replaces store.UID // the UID this message's content replaced (EditBehind)
 }
 
 // tombstone records a UID that left the mailbox, for Changes.

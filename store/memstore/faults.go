@@ -168,7 +168,7 @@ func (s *Store) ResetUIDValidity(mailbox string) error {
 	for i, m := range b.msgs {
 		m.uid = store.UID(i + 1)
 		m.modseq = ms
-		m.origin = nil
+		m.origin, m.replaces = nil, 0
 	}
 	b.uidNext = store.UID(len(b.msgs) + 1)
 	return nil

@@ -167,6 +167,27 @@ func (s *Store) ExpungeBehind(mailbox string, uids ...store.UID) error {
 	})
 }
 
+// EditBehind replaces the content of message uid as a Maildir file edited
+// in place is reported: the old UID goes and body comes under a new UID
+// that names it (Message.Replaces), keeping the flags and date. It
+// returns the new UID.
+func (s *Store) EditBehind(mailbox string, uid store.UID, body []byte) (store.UID, error) {
+	var nu store.UID
+	err := s.behind("edit-behind", mailbox, func(b *box) error {
+		old := b.find(uid)
+		if old == nil {
+			return fmt.Errorf("memstore: edit behind: %q has no uid %d", b.name, uid)
+		}
+		msg := s.newMessage(slices.Clone(body), old.flags, nil, old.date)
+		msg.durable, msg.replaces = true, uid
+		s.assignIDs(msg)
+		b.remove(uidSet([]store.UID{uid}), nil)
+		nu = b.add(msg)
+		return nil
+	})
+	return nu, err
+}
+
 // MoveBehind moves one message atomically to dest as a mail reader moving
 // a Maildir file would (reported as a move with Options.ReportMoves), and
 // returns its new UID.

@@ -270,6 +270,7 @@ func (s *Store) export(m *message, withMessageID bool) store.Message {
 		o := *m.origin
 		out.Origin = &o
 	}
+	out.Replaces = m.replaces
 	return out
 }
 
