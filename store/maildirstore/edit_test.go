@@ -252,3 +252,39 @@ func TestMovedAndEdited(t *testing.T) {
 		t.Fatalf("INBOX reports moves %+v for an edited message", movedOut)
 	}
 }
+
+// TestAddedFileCompletedInPlace: a file a mail reader delivered and a scan
+// indexed, then completed in place by its writer (no name or directory
+// changes), is seen by the next scan: its old UID vanishes and the whole
+// file comes under a new UID naming it, in one listing.
+func TestAddedFileCompletedInPlace(t *testing.T) {
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 1)
+	mb.Close()
+	f, e := ts.readerDeliver(t, "INBOX", "Message-ID: <m2@test>\n\nfirst half\n")
+	mb = open(t, ts, "INBOX") // indexes it as uid 2
+	changed, _, cp2 := changesSince(t, mb, cp, []store.UID{1})
+	if _, ok := changed[2]; !ok {
+		t.Fatalf("changed %+v, want the delivered file as uid 2", changed)
+	}
+	mb.Close()
+	w, err := os.OpenFile(e.Path(f), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WriteString("second half\n")
+	w.Close()
+	later := time.Now().Add(time.Minute) // an mtime surely not the recorded one
+	if err := os.Chtimes(e.Path(f), later, later); err != nil {
+		t.Fatal(err)
+	}
+	mb = open(t, ts, "INBOX")
+	defer mb.Close()
+	vanished, now := editListing(t, mb, cp2, []store.UID{1, 2})
+	if !slices.Equal(vanished, []store.UID{2}) {
+		t.Fatalf("vanished %v, want [2]", vanished)
+	}
+	if m, ok := now[3]; !ok || m.Replaces != 2 || m.Size != int64(len("Message-ID: <m2@test>\r\n\r\nfirst half\r\nsecond half\r\n")) {
+		t.Fatalf("changed %+v, want uid 3 replacing 2 with the whole file", now)
+	}
+}

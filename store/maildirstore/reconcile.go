@@ -54,11 +54,19 @@ type fileInfo struct {
 //     renamed to a fresh unique name and treated as new;
 //   - any other unknown file is new and gets the next UID;
 //   - a known file changed in place (its mtime is not the recorded one)
-//     is a new message replacing the old: the old UID goes, and the next
-//     scan gives the file the next UID.
+//     is a new message replacing the old: the old UID goes, and the file
+//     gets the next UID in the same scan.
+//
+// The files the last reconcile indexed are looked at once more first
+// (recheckAdded): one changed in place since (a writer still completing
+// it) makes this a full reconcile even though no name changed.
 func (m *Mailbox) reconcile(ctx context.Context) error {
+	changed, err := m.recheckAdded(ctx)
+	if err != nil {
+		return err
+	}
 	dirs := m.dirTimes()
-	if dirs != "" {
+	if dirs != "" && !changed {
 		same := func(cp string) bool { _, d := splitCheckpoint(cp); return d == dirs }
 		if done, err := m.readStatus(ctx, same, ""); done || err != nil {
 			return err
@@ -70,7 +78,7 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 	}
 	sig := signature(files)
 	full := joinCheckpoint(sig, dirs)
-	same := func(cp string) bool { s, _ := splitCheckpoint(cp); return s == sig }
+	same := func(cp string) bool { s, _ := splitCheckpoint(cp); return s == sig && !changed }
 	if done, err := m.readStatus(ctx, same, full); done || err != nil {
 		return err
 	}
@@ -385,6 +393,7 @@ type reconciler struct {
 	fresh     map[string]fileInfo
 	edited    map[string]bool   // known files changed in place: replaced
 	replaces  map[string]uint32 // edited files indexed anew: the UID each replaces
+	added     []string          // unique names indexed as new, looked at again next scan
 	kw        *maildir.Keywords
 	elsewhere map[string]located
 	sig       string // the scan's signature, recorded unless a file was skipped
@@ -542,6 +551,7 @@ func (r *reconciler) addOne(unique string, e maildir.Entry) error {
 	if err != nil {
 		return err
 	}
+	r.added = append(r.added, unique)
 	if old, ok := r.replaces[unique]; ok {
 		return recordEdit(r.tx, r.nm.ID, r.m.name, old, uid, r.gen)
 	}
@@ -663,7 +673,7 @@ func (r *reconciler) finish() error {
 	if err := r.tx.UpdateNearMailbox(nm); err != nil {
 		return err
 	}
-	if err != nil {
+	if err := writeAdded(r.tx, nm.ID, r.added); err != nil {
 		return err
 	}
 	count, err := r.tx.CountNearMessages(nm.ID)
