@@ -6,11 +6,15 @@ import (
 )
 
 // BodyStructure is the MIME structure of a message, from the BODYSTRUCTURE
-// or BODY FETCH items (RFC 9051 §7.5.2, grammar "body" in §9). Strings are
-// as the server sent them; NIL becomes "" or a nil map.
+// or BODY FETCH items (RFC 9051 §7.5.2, grammar "body" in §9). Params and
+// DispositionParams are decoded (RFC 2231 continuations and charsets,
+// RFC 2047 words; see Filename), RawParams and RawDispositionParams keep
+// the pairs as sent; other strings are as sent. NIL becomes "" or a nil
+// map.
 type BodyStructure struct {
 	Type, Subtype string            // e.g. "TEXT", "PLAIN"; compare case-insensitively
-	Params        map[string]string // body-fld-param, keys lower-cased
+	Params        map[string]string // body-fld-param decoded, keyed by lower-cased base name ("name", "charset")
+	RawParams     map[string]string // body-fld-param as sent, keys lower-cased ("name*0*")
 	ID            string
 	Description   string
 	Encoding      string // Content-Transfer-Encoding
@@ -23,13 +27,14 @@ type BodyStructure struct {
 	Parts []*BodyStructure // MULTIPART parts, in order
 
 	// Extension data (BODYSTRUCTURE only); Extended says whether any came.
-	Extended          bool
-	MD5               string // single-part only
-	Disposition       string // e.g. "attachment"
-	DispositionParams map[string]string
-	Language          []string
-	Location          string
-	Extensions        []Value // further body-extension values, kept as sent
+	Extended             bool
+	MD5                  string            // single-part only
+	Disposition          string            // e.g. "attachment"
+	DispositionParams    map[string]string // decoded, like Params
+	RawDispositionParams map[string]string // as sent
+	Language             []string
+	Location             string
+	Extensions           []Value // further body-extension values, kept as sent
 }
 
 // IsMultipart reports whether the part is a multipart.
@@ -78,10 +83,16 @@ func ParseBodyStructure(v Value) (*BodyStructure, error) {
 	if !ok || len(l) == 0 {
 		return nil, fmt.Errorf("imap: body structure is not a non-empty list: %v", v)
 	}
+	parse := parseSinglePart
 	if _, multi := l[0].(List); multi {
-		return parseMultipart(l)
+		parse = parseMultipart
 	}
-	return parseSinglePart(l)
+	b, err := parse(l)
+	if err != nil {
+		return nil, err
+	}
+	b.decodeText()
+	return b, nil
 }
 
 // parseMultipart: body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart].

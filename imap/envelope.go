@@ -6,26 +6,30 @@ import (
 )
 
 // Envelope is the ENVELOPE FETCH item (RFC 9051 §7.5.2): header fields as
-// the server parsed them. Strings are raw (RFC 2047 encoded words are not
-// decoded); NIL becomes "".
+// the server parsed them. Subject and the addresses' Name are decoded
+// (RFC 2047 encoded words, in any charset mailmsg knows; bytes that are
+// not UTF-8 read as windows-1252); RawSubject and RawName keep them as
+// sent. Other strings are as sent; NIL becomes "".
 type Envelope struct {
-	Date      string
-	Subject   string
-	From      []Address
-	Sender    []Address
-	ReplyTo   []Address
-	To        []Address
-	Cc        []Address
-	Bcc       []Address
-	InReplyTo string
-	MessageID string
+	Date       string
+	Subject    string // decoded
+	RawSubject string // as sent, e.g. "=?UTF-8?Q?Gr=C3=BC=C3=9Fe?="
+	From       []Address
+	Sender     []Address
+	ReplyTo    []Address
+	To         []Address
+	Cc         []Address
+	Bcc        []Address
+	InReplyTo  string
+	MessageID  string
 }
 
 // Address is one address of an envelope (RFC 9051 §9 address). Group
 // syntax (RFC 5322) appears as an Address with Host "" and Mailbox the group
 // name starting a group, and one with Mailbox "" and Host "" ending it.
 type Address struct {
-	Name    string
+	Name    string // display name, decoded
+	RawName string // display name as sent
 	ADL     string // source route, obsolete
 	Mailbox string
 	Host    string
@@ -74,6 +78,7 @@ func ParseEnvelope(v Value) (*Envelope, error) {
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("imap: ENVELOPE in-reply-to or message-id is not a string")
 	}
+	e.decodeText()
 	return e, nil
 }
 

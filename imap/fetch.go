@@ -83,6 +83,11 @@ func (f *FetchData) setItem(name string, v Value) error {
 		u, err = uint32Arg("UID", v)
 		f.UID = UID(u)
 	case "FLAGS":
+		if isNil(v) {
+			// Not in the ABNF (flag-list is never NIL); taken as FLAGS
+			// absent rather than as "no flags", which would clear them.
+			return nil
+		}
 		f.Flags, err = parseFlags(v)
 		f.HasFlags = err == nil
 	case "INTERNALDATE":
@@ -115,7 +120,7 @@ func (f *FetchData) setOtherItem(name string, v Value) error {
 	switch {
 	case name == "X-GM-MSGID" || name == "X-GM-THRID":
 		n, ok := AsNumber(v)
-		err = errIf(!ok, "not a number: %v", v)
+		err = errIf(!ok && !isNil(v), "not a number: %v", v) // NIL: no id (0)
 		if name == "X-GM-MSGID" {
 			f.GmailMsgID = n
 		} else {
@@ -140,9 +145,12 @@ func (f *FetchData) setOtherItem(name string, v Value) error {
 	return err
 }
 
-// setObjectID: EMAILID (objectid) / THREADID (objectid) / NIL (RFC 8474 §7).
+// setObjectID: EMAILID (objectid) / THREADID (objectid) / NIL (RFC 8474
+// §7, §5.2: THREADID NIL when the server does not thread the message).
+// Tolerated besides: NIL for EMAILID, "()" and "(NIL)" (Cyrus IMAP 3.6
+// sends THREADID (NIL)), all meaning no id.
 func (f *FetchData) setObjectID(name string, v Value) error {
-	if _, isNil := v.(Nil); isNil {
+	if l, ok := v.(List); isNil(v) || (ok && (len(l) == 0 || len(l) == 1 && isNil(l[0]))) {
 		return nil
 	}
 	l, ok := v.(List)
@@ -243,6 +251,12 @@ func stringList(v Value) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// isNil reports whether v is NIL (the decoder reads it in any case).
+func isNil(v Value) bool {
+	_, ok := v.(Nil)
+	return ok
 }
 
 func errIf(cond bool, format string, args ...any) error {

@@ -152,8 +152,10 @@ func (c *Client) saslExchange(cmd *Cmd) error {
 			if err != nil {
 				return err
 			}
-			c.trace.client("<SASL response redacted>")
-			if err := c.enc.WriteLine(line); err != nil {
+			c.trace.redactFrom(c.bw.Buffered(), 0)
+			err = c.enc.WriteLine(line)
+			c.trace.endRedact("<SASL response redacted>")
+			if err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package imapclient
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -49,6 +50,9 @@ type Client struct {
 	bw    *bufio.Writer // guarded by wlock
 	enc   *imapwire.Encoder
 	slots chan struct{} // in-flight semaphore, cap MaxInFlight
+	// searchTurn (cap 1) is held by the command answered by an untagged
+	// SEARCH/SORT/THREAD in flight (route.go).
+	searchTurn chan struct{}
 
 	events *eventQueue
 	trace  *tracer
@@ -60,6 +64,7 @@ type Client struct {
 	peakInflight int    // most commands ever in flight at once (tests)
 	contTarget   *Cmd   // the command waiting for a continuation request
 	active       int    // commands entered and not finished (queued or in flight)
+	entered      uint64 // commands ever entered (IdleGrace)
 	quiet        chan struct{}
 	caps         imap.CapSet
 	enabled      imap.CapSet
@@ -97,6 +102,7 @@ func newClient(conn net.Conn, opts Options) *Client {
 		opts:       opts,
 		wlock:      make(chan struct{}, 1),
 		slots:      make(chan struct{}, opts.MaxInFlight),
+		searchTurn: make(chan struct{}, 1),
 		quiet:      make(chan struct{}),
 		closed:     make(chan struct{}),
 		readerDone: make(chan struct{}),
@@ -113,10 +119,10 @@ func (c *Client) setConn(conn net.Conn) {
 	c.conn = conn
 	c.src = &swapReader{r: conn}
 	c.br = bufio.NewReaderSize(c.src, 64<<10)
-	dopts := c.opts.Decoder
+	dopts := c.opts.Decoder.wire()
 	dopts.Literal = c.literal
 	c.dec = imapwire.NewDecoder(c.br, dopts)
-	c.bw = bufio.NewWriterSize(conn, 32<<10)
+	c.bw = bufio.NewWriterSize(c.trace.tap(conn), 32<<10)
 	c.enc = imapwire.NewEncoder(c.bw, imapwire.EncoderOptions{})
 }
 
@@ -181,7 +187,9 @@ func (c *Client) Close() error {
 }
 
 // closeWith closes the connection once, recording err and failing every
-// command in flight with it.
+// command in flight with it. A connection failure (*ConnError) is
+// reported as EventDisconnected, queued before Done's channel closes, so
+// that whoever reacts to Done (a Session) reports after it.
 func (c *Client) closeWith(err error) {
 	c.mu.Lock()
 	if c.closeErr != nil {
@@ -193,6 +201,10 @@ func (c *Client) closeWith(err error) {
 	cmds := c.inflight
 	c.inflight = nil
 	c.idling = nil
+	var ce *ConnError
+	if errors.As(err, &ce) {
+		c.events.push(Event{Kind: EventDisconnected, Err: err})
+	}
 	close(c.closed)
 	c.mu.Unlock()
 	_ = c.conn.Close()

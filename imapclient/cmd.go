@@ -38,11 +38,14 @@ type Cmd struct {
 	sasl func(challenge string) (string, error)
 	// idle marks the IDLE command: no in-flight slot.
 	idle bool
-	// expect and inSet say which untagged data is the command's (route.go).
-	expect []string
-	inSet  func(*imap.Response) bool
+	// route says which untagged data is the command's (route.go); set
+	// when the command is written.
+	route route
+	// searchTurn: the command holds the connection's turn for commands
+	// answered by an untagged SEARCH/SORT/THREAD (route.go).
+	searchTurn bool
 
-	ctxDone   <-chan struct{} // the sender's ctx, while the command is written
+	ctx       context.Context // the sender's ctx, while the command is written
 	sent      time.Time       // when it was registered and written
 	cont      chan *imap.Response
 	done      chan struct{}
@@ -72,8 +75,7 @@ func (r *Result) Code() (imap.ResponseCode, []imap.Value) {
 
 func newCmd(c *Client, args []imap.Value) *Cmd {
 	name := nameOf(args)
-	return &Cmd{c: c, args: args, name: name, expect: expectedNames(name), inSet: setFilter(name, args),
-		cont: make(chan *imap.Response, 1), done: make(chan struct{})}
+	return &Cmd{c: c, args: args, name: name, cont: make(chan *imap.Response, 1), done: make(chan struct{})}
 }
 
 // Start sends the command made of args (e.g. imap.Atom("NOOP")) without
@@ -164,11 +166,16 @@ func (c *Client) enter() error {
 		c.quiet = make(chan struct{})
 	}
 	c.active++
+	c.entered++
 	return nil
 }
 
 // leave undoes enter (and frees the slot) once cmd is finished.
 func (c *Client) leave(cmd *Cmd) {
+	if cmd.searchTurn {
+		cmd.searchTurn = false
+		<-c.searchTurn
+	}
 	if cmd.slot {
 		cmd.slot = false
 		<-c.slots
@@ -187,6 +194,9 @@ func (c *Client) leave(cmd *Cmd) {
 // acquire takes an in-flight slot and the write lock, bounded by ctx, and
 // ends an IDLE in progress.
 func (c *Client) acquire(ctx context.Context, cmd *Cmd) error {
+	if err := c.takeSearchTurn(ctx, cmd); err != nil {
+		return err
+	}
 	if !cmd.idle {
 		select {
 		case c.slots <- struct{}{}:
@@ -205,6 +215,42 @@ func (c *Client) acquire(ctx context.Context, cmd *Cmd) error {
 		return err
 	}
 	return nil
+}
+
+// takeSearchTurn waits, bounded by ctx, until no other command that is
+// answered by an untagged SEARCH, SORT or THREAD is in flight, when cmd is
+// one: such answers carry no correlator, so only one may be outstanding
+// (route.go). With ESEARCH and a RETURN option the answer is an ESEARCH
+// tagged with the command's tag, and no turn is needed.
+func (c *Client) takeSearchTurn(ctx context.Context, cmd *Cmd) error {
+	if !untaggedSearch(cmd.name, cmd.args) {
+		return nil
+	}
+	select {
+	case c.searchTurn <- struct{}{}:
+		cmd.searchTurn = true
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("imapclient: %s queued behind another search: %w", cmd.name, ctx.Err())
+	case <-c.closed:
+		return c.Err()
+	}
+}
+
+// untaggedSearch reports whether a command may be answered by an untagged
+// SEARCH, SORT or THREAD response: those commands without RETURN.
+func untaggedSearch(name string, args []imap.Value) bool {
+	switch name {
+	case "SEARCH", "UID SEARCH", "SORT", "UID SORT", "THREAD", "UID THREAD":
+	default:
+		return false
+	}
+	for _, a := range args {
+		if imap.IsAtomNamed(a, "RETURN") {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *Client) lockWrite(ctx context.Context) error {
@@ -239,10 +285,12 @@ func (c *Client) write(ctx context.Context, cmd *Cmd) error {
 	c.inflight = append(c.inflight, cmd)
 	c.peakInflight = max(c.peakInflight, len(c.inflight))
 	c.contTarget = cmd
-	c.enc.SetOptions(c.encoderOptions())
+	eo := c.encoderOptions()
+	c.enc.SetOptions(eo)
+	cmd.route = newRoute(cmd.name, cmd.args, eo.UTF8)
 	c.mu.Unlock()
-	c.trace.command(cmd.tag, cmd.args)
-	cmd.ctxDone = ctx.Done()
+	wargs, label := c.traceCommand(cmd.tag, cmd.args, eo)
+	cmd.ctx = ctx
 	// A ctx that ends mid-write breaks the write through a past deadline:
 	// a half-sent command cannot be taken back, so the connection goes.
 	fired := make(chan struct{})
@@ -250,13 +298,17 @@ func (c *Client) write(ctx context.Context, cmd *Cmd) error {
 		c.conn.SetWriteDeadline(time.Unix(1, 0))
 		close(fired)
 	})
-	err := c.enc.WriteCommand(cmd.tag, cmd.args, cmd.waitCont)
+	err := c.enc.WriteCommand(cmd.tag, wargs, cmd.waitCont)
+	c.trace.endRedact(label)
 	if err == nil && cmd.sasl != nil {
 		err = c.saslExchange(cmd)
 	}
 	if !stop() {
 		<-fired
 		c.conn.SetWriteDeadline(time.Time{})
+		if err != nil && !errors.Is(err, ctx.Err()) { // the past deadline broke the write
+			err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
 	}
 	if !cmd.idle { // IDLE waits for its "+" after the write (enterIdle)
 		c.clearContTarget(cmd)
@@ -314,11 +366,15 @@ func (c *Client) unregister(cmd *Cmd) {
 // waitCont waits for the continuation request of a synchronizing literal
 // (RFC 9051 §7.6). A tagged response instead ends the command.
 func (cmd *Cmd) waitCont() error {
+	var ctxDone <-chan struct{}
+	if cmd.ctx != nil {
+		ctxDone = cmd.ctx.Done()
+	}
 	select {
 	case <-cmd.cont:
 		return nil
-	case <-cmd.ctxDone:
-		return fmt.Errorf("imapclient: %s %s canceled while waiting to send a literal: %w", cmd.tag, cmd.name, context.Canceled)
+	case <-ctxDone:
+		return fmt.Errorf("imapclient: %s %s canceled while waiting to send a literal: %w", cmd.tag, cmd.name, cmd.ctx.Err())
 	case <-cmd.done:
 		if cmd.err != nil {
 			return cmd.err

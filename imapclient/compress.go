@@ -67,7 +67,7 @@ func (c *Client) startInflate() {
 func (c *Client) startDeflate() {
 	w := &flushWriter{conn: c.conn}
 	w.fw, _ = flate.NewWriter(&w.buf, flate.DefaultCompression) // error only for a bad level
-	c.bw = bufio.NewWriterSize(w, 32<<10)
+	c.bw = bufio.NewWriterSize(c.trace.tap(w), 32<<10)
 	c.mu.Lock()
 	c.enc = imapwire.NewEncoder(c.bw, c.encoderOptions())
 	c.mu.Unlock()

@@ -179,7 +179,6 @@ func (c *Client) syncCommand(ctx context.Context, args ...imap.Value) (*imap.Res
 	defer c.deadline(ctx)()
 	c.tagSeq++
 	tag := fmt.Sprintf("S%d", c.tagSeq)
-	c.trace.command(tag, args)
 	if err := c.enc.WriteCommand(tag, args, nil); err != nil {
 		return nil, &ConnError{Op: "write", Err: err}
 	}

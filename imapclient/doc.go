@@ -18,6 +18,14 @@
 // callback or a shell command whose output is the password; it is fetched
 // for each login and not kept. LOGINDISABLED is respected.
 //
+// # Decoded text
+//
+// ENVELOPE subjects and display names come decoded (RFC 2047, the raw
+// form kept in RawSubject and RawName); BODYSTRUCTURE parameters are
+// joined and decoded (RFC 2231), and BodyStructure.Filename names an
+// attachment. Search and UIDSearch send CHARSET UTF-8 themselves for
+// criteria that are not ASCII.
+//
 // # Commands
 //
 // Every method takes a context. Commands from any number of goroutines are
@@ -42,10 +50,37 @@
 //
 // # Untagged data and the Handler
 //
-// One reader goroutine decodes responses. Untagged data is offered to the
-// commands in flight, oldest first, by kind and message set; what none
-// takes (EXISTS, EXPUNGE, VANISHED, flag FETCHes, BYE, ALERT, capability
-// changes) becomes an Event for Options.Handler.
+// One reader goroutine decodes responses. IMAP does not say which command
+// an untagged response answers, and servers that run pipelined commands
+// in parallel (Dovecot) interleave the answers; each response goes to the
+// oldest command in flight it fits exactly, else to the oldest that takes
+// it as a fallback:
+//
+//	response              attributed to
+//	ESEARCH (TAG "t")     the command tagged t (RFC 4731 §3.1); without TAG the oldest SEARCH/SORT
+//	SEARCH, SORT, THREAD  the one such command in flight: commands answered this way (no
+//	                      RETURN option, or no ESEARCH) are sent one at a time
+//	STATUS                the STATUS of that mailbox (name as sent); else a LIST with
+//	                      RETURN (STATUS) whose pattern matches it (RFC 5819)
+//	LIST, LSUB            the oldest LIST/LSUB whose reference+pattern matches the name;
+//	                      else the oldest LIST/LSUB
+//	FETCH                 the oldest FETCH/STORE whose set holds the message (by UID or
+//	                      sequence number), not yet answered for it, that asked for the
+//	                      items it carries (UID, FLAGS, MODSEQ may come unasked); FLAGS
+//	                      alone for a message whose other items were asked is a flag
+//	                      change, for the Handler
+//	VANISHED (EARLIER)    the oldest UID FETCH, else SELECT/EXAMINE in flight
+//	CAPABILITY, ENABLED,  the oldest command of that name
+//	NAMESPACE, ID
+//	anything else         SELECT/EXAMINE and commands the client does not know (or whose
+//	                      arguments are imap.Raw), as a fallback
+//
+// What no command takes (EXISTS, EXPUNGE, VANISHED, flag FETCHes, BYE,
+// ALERT, capability changes, unsolicited STATUS or LIST) becomes an Event
+// for Options.Handler and for the handlers registered, at any time, with
+// Client.Handle (by event kind) or Client.HandleResponse (by response
+// name, "*" for all); each returns the function that removes it. A
+// Session's handlers stay registered across reconnects.
 //
 // The Handler runs on its own goroutine, fed by an unbounded FIFO queue,
 // so a slow handler never stalls the reader and thus never delays command
@@ -61,7 +96,8 @@
 //
 // Idle keeps the connection in IDLE (RFC 2177) until its context ends. Any
 // other command sends DONE first, runs, and IDLE resumes once no command
-// is active. IDLE is restarted every 28 minutes; without the IDLE
+// has been active for Options.IdleGrace (100 ms), so that commands issued
+// back to back do not each cost an IDLE and a DONE. IDLE is restarted every 28 minutes; without the IDLE
 // capability Idle polls with NOOP.
 //
 // # Reconnecting
@@ -69,14 +105,21 @@
 // Session wraps a Client and reconnects after a network error, timeout or
 // BYE with exponential backoff and jitter, logs in, re-enables, re-selects
 // and resumes Idle, reporting through the Handler. Commands meanwhile wait,
-// bounded by their context (ErrReconnecting); a command cut by the failure
-// returns a *ConnError. Both are IsRetryable; the session never re-sends a
-// command by itself.
+// bounded by their context (ErrReconnecting). Session has the typed
+// methods of Client: reads that do not depend on the connection (Status,
+// List, UIDFetch, UIDSearch, Noop, ...) are run again after a reconnect;
+// other commands cut by the failure return a *ConnError. Both errors are
+// IsRetryable. Session events come in the order EventDisconnected,
+// EventReconnecting (once per attempt), EventReconnected.
 //
 // # Trace
 //
 // Options.Trace (a *slog.Logger) and Options.TraceWriter receive "C: " and
-// "S: " lines. LOGIN and AUTHENTICATE arguments and SASL responses are
-// always redacted; literals show as "{N bytes}" unless
+// "S: " lines. The "C: " lines are the bytes written, cut at CRLF:
+// mailbox names as sent (modified UTF-7), literal headers such as {7+}
+// and the literal's content on the lines that follow. The LOGIN password,
+// the AUTHENTICATE initial response and SASL responses are always
+// redacted; message bodies sent and literals over 4 KiB show as
+// "<N bytes>". Server literals show as "{N bytes}" unless
 // Options.TraceLiterals asks for the small ones.
 package imapclient

@@ -97,6 +97,7 @@ func respNum(resp *imap.Response) uint32 {
 // only grows when the handler is stuck, which the warning reveals.
 type eventQueue struct {
 	handler func(Event)
+	reg     registry
 	log     *slog.Logger
 	warnAt  int
 
@@ -109,17 +110,13 @@ type eventQueue struct {
 
 func newEventQueue(h func(Event), log *slog.Logger, warnAt int) *eventQueue {
 	q := &eventQueue{handler: h, log: log, warnAt: warnAt, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	if h == nil {
-		close(q.done)
-		return q
-	}
 	go q.run()
 	return q
 }
 
 // push queues ev without blocking.
 func (q *eventQueue) push(ev Event) {
-	if q.handler == nil {
+	if q.handler == nil && q.reg.empty() {
 		return
 	}
 	q.mu.Lock()
@@ -148,7 +145,7 @@ func (q *eventQueue) run() {
 		closed := q.closed
 		q.mu.Unlock()
 		for _, ev := range items {
-			q.handler(ev)
+			q.deliver(ev)
 		}
 		if len(items) == 0 && closed {
 			return

@@ -11,7 +11,7 @@ import (
 // Idle keeps the connection in IDLE (RFC 2177) until ctx ends, so that
 // the server pushes mailbox changes, which reach the Handler. Any command
 // issued meanwhile (from any goroutine) ends the IDLE with DONE, runs, and
-// IDLE resumes once no command is active. Each IDLE is restarted after
+// IDLE resumes once no command has been active for Options.IdleGrace. Each IDLE is restarted after
 // Options.IdleRestart (default 28 minutes; servers may drop a client idle
 // for 30, RFC 2177 §3). Without the IDLE capability, Idle sends NOOP every
 // Options.PollInterval instead. Idle returns nil when ctx ends and the
@@ -27,6 +27,12 @@ func (c *Client) Idle(ctx context.Context) error {
 	for {
 		if err := c.waitQuiet(ctx); err != nil {
 			return ctxNil(ctx, err)
+		}
+		if quiet, err := c.grace(ctx); err != nil || !quiet {
+			if err != nil {
+				return ctxNil(ctx, err)
+			}
+			continue
 		}
 		cmd, err := c.enterIdle(ctx)
 		if err != nil {
@@ -78,6 +84,29 @@ func (c *Client) idleOnce(ctx context.Context, cmd *Cmd) error {
 	return nil
 }
 
+// grace waits Options.IdleGrace and reports whether no command was
+// entered meanwhile (then IDLE may start).
+func (c *Client) grace(ctx context.Context) (bool, error) {
+	if c.opts.IdleGrace <= 0 {
+		return true, nil
+	}
+	c.mu.Lock()
+	n := c.entered
+	c.mu.Unlock()
+	t := time.NewTimer(c.opts.IdleGrace)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-c.closed:
+		return false, c.Err()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entered == n && c.active == 0, nil
+}
+
 // waitQuiet waits until no command is queued or in flight.
 func (c *Client) waitQuiet(ctx context.Context) error {
 	for {
@@ -120,7 +149,7 @@ func (c *Client) enterIdle(ctx context.Context) (*Cmd, error) {
 	if err := c.write(ctx, cmd); err != nil {
 		return nil, err
 	}
-	cmd.ctxDone = nil // the "+" is awaited whatever ctx does: IDLE is sent
+	cmd.ctx = nil // the "+" is awaited whatever ctx does: IDLE is sent
 	err := cmd.waitCont()
 	c.clearContTarget(cmd)
 	if err != nil {
@@ -147,7 +176,6 @@ func (c *Client) stopIdle(ctx context.Context) error {
 	if cmd == nil {
 		return nil
 	}
-	c.trace.client("DONE")
 	if err := c.enc.WriteLine("DONE"); err != nil {
 		err = &ConnError{Op: "write", Err: err}
 		c.closeWith(err)

@@ -49,7 +49,7 @@ type idlePair struct {
 	tr   *traceBuf
 }
 
-func newIdlePair(t *testing.T, srv *testenv.Server, u testenv.User, qresync bool) *idlePair {
+func newIdlePair(t *testing.T, srv testenv.MailServer, u testenv.User, qresync bool) *idlePair {
 	p := &idlePair{sink: make(eventSink, 100), tr: &traceBuf{}}
 	p.a = dialTLS(t, srv, &Options{Handler: p.sink.handle, TraceWriter: p.tr})
 	p.b = dialTLS(t, srv, nil)
@@ -184,5 +184,36 @@ func TestIdlePollsWithoutIdleCap(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Idle: %v", err)
+	}
+}
+
+// TestIdleNoChurn: commands issued back to back while Idle runs do not
+// each end and restart IDLE: with the grace period, 20 NOOPs in a row
+// cost at most a few IDLE/DONE pairs, not 20.
+func TestIdleNoChurn(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	tr := &traceBuf{}
+	c, _ := login(t, srv, &Options{TraceWriter: tr, IdleGrace: 500 * time.Millisecond})
+	ctx := testCtx(t)
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	idleCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	idleErr := make(chan error, 1)
+	go func() { idleErr <- c.Idle(idleCtx) }()
+	waitFor(t, tr.when("S: +", 1), "IDLE")
+	for range 20 {
+		if err := c.Noop(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, tr.when("S: +", 2), "IDLE to resume")
+	stop()
+	if err := <-idleErr; err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(tr.String(), " IDLE\n"); n > 3 {
+		t.Errorf("%d IDLE commands for 20 NOOPs in a row", n)
 	}
 }

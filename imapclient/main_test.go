@@ -21,8 +21,8 @@ func testCtx(t testing.TB) context.Context {
 	return ctx
 }
 
-// dialTLS connects to the shared Dovecot over implicit TLS with its CA.
-func dialTLS(t testing.TB, srv *testenv.Server, o *Options) *Client {
+// dialTLS connects to srv over implicit TLS with its CA.
+func dialTLS(t testing.TB, srv testenv.MailServer, o *Options) *Client {
 	t.Helper()
 	if o == nil {
 		o = &Options{}

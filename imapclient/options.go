@@ -19,6 +19,7 @@ const (
 	DefaultUserTimeout   = 30 * time.Second
 	DefaultIdleRestart   = 28 * time.Minute // RFC 2177 §3: servers may log out after 30 min
 	DefaultPollInterval  = time.Minute
+	DefaultIdleGrace     = 100 * time.Millisecond
 	DefaultQueueWarnSize = 1024
 )
 
@@ -85,15 +86,18 @@ type Options struct {
 	// discards them.
 	Logger *slog.Logger
 	// Trace receives the protocol trace, one record per line at Debug
-	// level with the message "C: ..." or "S: ...". LOGIN and AUTHENTICATE
-	// arguments are always redacted.
+	// level with the message "C: ..." or "S: ...". The "C: " lines are
+	// the bytes sent, cut at CRLF, with the LOGIN password, the
+	// AUTHENTICATE initial response and SASL responses always redacted,
+	// and message bodies sent (APPEND) and literals over 4 KiB shown as
+	// "<N bytes>". The "S: " lines are the responses as decoded.
 	Trace *slog.Logger
 	// TraceWriter receives the same trace as plain "C: ...\n" lines.
 	TraceWriter io.Writer
-	// TraceLiterals shows literals in the trace: those of up to 4 KiB in
-	// full, and the first 4 KiB of every message body received (on a line
-	// of its own before the response's). Otherwise literals appear as
-	// "{N bytes}". Bodies the client sends (APPEND) are always summarized.
+	// TraceLiterals shows the literals the server sends in the trace:
+	// those of up to 4 KiB in full, and the first 4 KiB of every message
+	// body received (on a line of its own before the response's).
+	// Otherwise they appear as "{N bytes}".
 	TraceLiterals bool
 
 	// IdleRestart is how long one IDLE command lasts before the client ends
@@ -102,10 +106,42 @@ type Options struct {
 	// PollInterval is the NOOP period of Idle when the server lacks IDLE.
 	// Default one minute.
 	PollInterval time.Duration
+	// IdleGrace is how long the connection must have been without
+	// commands before Idle enters IDLE again, so that commands issued
+	// back to back do not each cost an IDLE and a DONE. Default 100 ms;
+	// negative: none.
+	IdleGrace time.Duration
 
-	// Decoder tunes the response decoder's limits; its Literal field is
-	// ignored (the client routes literals itself).
-	Decoder imapwire.DecoderOptions
+	// Decoder bounds what a response may make the client hold in memory.
+	Decoder DecoderOptions
+}
+
+// DecoderOptions bound what the server's responses may make the client
+// allocate: every size a server sends is untrusted. A response beyond a
+// limit closes the connection with a *ConnError naming the limit. Zero
+// fields take the defaults given. Message bodies handed to a BodyFunc are
+// streamed and bounded by none of these.
+type DecoderOptions struct {
+	// MaxLiteral bounds a literal that is not a message body (a mailbox
+	// name, a header field); it is refused before any of it is read.
+	// Default 1 MiB.
+	MaxLiteral int64
+	// MaxBodyBuffer bounds a message body kept in memory, i.e. fetched
+	// without FetchOptions.Body. Default 64 MiB.
+	MaxBodyBuffer int64
+	// MaxLine bounds one response line, literals excluded. Default 8 MiB.
+	MaxLine int
+	// MaxDepth bounds the nesting of parenthesized lists. Default 64.
+	MaxDepth int
+	// MaxResponse bounds the memory one response holds: its lines, its
+	// in-memory literals and about 32 bytes per value. Default 64 MiB.
+	MaxResponse int64
+}
+
+// wire converts the options for the decoder.
+func (o DecoderOptions) wire() imapwire.DecoderOptions {
+	return imapwire.DecoderOptions{MaxLiteral: o.MaxLiteral, MaxBodyBuffer: o.MaxBodyBuffer,
+		MaxLine: o.MaxLine, MaxDepth: o.MaxDepth, MaxResponse: o.MaxResponse}
 }
 
 func (o Options) withDefaults() Options {
@@ -126,6 +162,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
+	}
+	if o.IdleGrace == 0 {
+		o.IdleGrace = DefaultIdleGrace
 	}
 	if o.QueueWarnSize <= 0 {
 		o.QueueWarnSize = DefaultQueueWarnSize

@@ -1,9 +1,11 @@
 package imapclient
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/internal/imapwire"
@@ -13,6 +15,13 @@ import (
 // and routes them until the connection fails or closes.
 func (c *Client) readLoop() {
 	defer close(c.readerDone)
+	defer func() {
+		// A panic while decoding or routing (a callback's, or a bug met
+		// by some server's bytes) fails this connection, not the process.
+		if p := recover(); p != nil {
+			c.readFailed(fmt.Errorf("imapclient: panic while reading a response: %v", p))
+		}
+	}()
 	for {
 		resp, err := c.dec.ReadResponse()
 		var lerr *imapwire.LiteralError
@@ -43,7 +52,6 @@ func (c *Client) readFailed(err error) {
 	}
 	c.mu.Unlock()
 	c.closeWith(ce)
-	c.events.push(Event{Kind: EventDisconnected, Err: ce})
 }
 
 // dispatch routes one response: "+" to the command waiting for it, a
@@ -56,6 +64,7 @@ func (c *Client) dispatch(resp *imap.Response) {
 	case resp.IsUntagged():
 		c.track(resp)
 		if !c.offer(resp) {
+			c.warnStray(resp)
 			c.unilateral(resp)
 		}
 	default:
@@ -211,7 +220,11 @@ func (c *Client) trackCaps(resp *imap.Response) {
 
 // literal is the decoder's LiteralFunc: body literals go to the body
 // callback of the oldest FETCH in flight that has one, others are read
-// into memory (within the decoder's limits).
+// into memory within the decoder's MaxBodyBuffer (body items, such as
+// BODY[HEADER.FIELDS (MESSAGE-ID)] of a metadata FETCH) or MaxLiteral
+// (the rest). The size is the server's word: a larger literal is refused
+// before anything is allocated and the connection fails with an error
+// wrapping imapwire.ErrLimit.
 func (c *Client) literal(info imapwire.LiteralInfo, r io.Reader) (imap.Value, error) {
 	if c.trace.showLiterals() && info.Body {
 		peek := &capWriter{max: traceLiteralMax}
@@ -223,11 +236,23 @@ func (c *Client) literal(info imapwire.LiteralInfo, r io.Reader) (imap.Value, er
 			return c.streamBody(cmd, info, r)
 		}
 	}
+	if limit := c.bufferLimit(info); info.Size > limit {
+		return nil, fmt.Errorf("imapclient: %s literal of %d bytes in %s response exceeds the limit of %d bytes for data not streamed; not read: %w",
+			cmp.Or(info.Item, "a"), info.Size, info.Name, limit, imapwire.ErrLimit)
+	}
 	buf := make([]byte, info.Size)
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return nil, err
 	}
 	return imap.Str(buf), nil
+}
+
+// bufferLimit is the largest literal of info's kind read into memory.
+func (c *Client) bufferLimit(info imapwire.LiteralInfo) int64 {
+	if info.Body {
+		return cmp.Or(max(c.opts.Decoder.MaxBodyBuffer, 0), imapwire.DefaultMaxBodyBuffer)
+	}
+	return cmp.Or(max(c.opts.Decoder.MaxLiteral, 0), imapwire.DefaultMaxLiteral)
 }
 
 func (c *Client) bodyTarget() *Cmd {
@@ -254,6 +279,50 @@ func (c *Client) streamBody(cmd *Cmd, info imapwire.LiteralInfo, r io.Reader) (i
 		return nil, err
 	}
 	return imap.Streamed{Size: info.Size, Binary: info.Binary, Ref: ref}, nil
+}
+
+// warnStray logs a warning for a FETCH response that no command took and
+// that cannot be an unsolicited update (RFC 9051 §7.5.2 allows FETCH at
+// any time, but only to report flags, not sizes or contents): one whose
+// UID is 0 or above 2^32-1, or that carries RFC822.SIZE or a body section
+// — such as a UID sent twice in answer to one UID FETCH (the command took
+// the first) or a UID outside the set asked for. It goes to the Handler
+// as any unclaimed data; nothing of it is used.
+func (c *Client) warnStray(resp *imap.Response) {
+	if resp.Name() != "FETCH" {
+		return
+	}
+	why := ""
+	items, _ := imap.AsList(first(resp.Args()))
+	for i := 0; i+1 < len(items); i += 2 {
+		name, _ := imap.AsAtom(items[i])
+		name = strings.ToUpper(name)
+		switch n, _ := imap.AsNumber(items[i+1]); {
+		case name == "UID" && (n == 0 || n > 1<<32-1):
+			why = fmt.Sprintf("UID %d is not a valid UID (1 to 4294967295)", n)
+		case why == "" && (name == "RFC822.SIZE" || strings.HasPrefix(name, "BODY[") || strings.HasPrefix(name, "BINARY[")):
+			why = "a message's data that no command asked for (a UID sent twice, or outside the set asked)"
+		}
+	}
+	if why != "" {
+		c.opts.Logger.Warn("imapclient: ignoring a FETCH response: "+why, "response", summarize(resp.String()))
+	}
+}
+
+func first(vs []imap.Value) imap.Value {
+	if len(vs) == 0 {
+		return nil
+	}
+	return vs[0]
+}
+
+// summarize cuts s to a length fit for a log line.
+func summarize(s string) string {
+	const n = 160
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }
 
 // unilateral passes data no command claimed to the Handler.

@@ -1,17 +1,80 @@
 package imapclient
 
 import (
+	"strings"
+
 	"github.com/imapdir/imapdir/imap"
+	"github.com/imapdir/imapdir/mutf7"
 )
 
-// Routing of untagged data to pipelined commands. IMAP does not say which
-// command an untagged response belongs to (RFC 9051 §2.2.2, §5.5); the
-// client offers each response to the commands in flight, oldest first, and
-// the first that wants it takes it. A command wants the response names its
-// kind produces (FETCH for FETCH and STORE, LIST and STATUS for LIST, ...);
-// FETCH responses must also fall in the command's message set, by UID for
-// UID commands and by sequence number otherwise, so that pipelined FETCHes
-// of different messages each get their own.
+// Routing of untagged data to pipelined commands.
+//
+// IMAP does not say which command an untagged response belongs to
+// (RFC 9051 §2.2.2, §5.5), and servers that run pipelined commands in
+// parallel (Dovecot does) interleave their answers. Each response is
+// therefore offered to the commands in flight in two passes: first to the
+// oldest command it matches exactly, then, if none does, to the oldest
+// one that takes it as a fallback. What a command takes it keeps (typed
+// methods) or collects (Command, Start); what nobody takes goes to the
+// Handler. Per response kind:
+//
+//   - ESEARCH with a correlator (TAG "t") (RFC 4731 §3.1, RFC 9051 §7.3.4):
+//     exactly the command tagged t, whatever its name. Without a
+//     correlator: the oldest SEARCH/SORT in flight, as a fallback.
+//   - SEARCH, SORT, THREAD (no correlator exists): the SEARCH, SORT or
+//     THREAD command in flight. The client never has two such commands
+//     in flight on one connection (searchTurn): those that can produce
+//     these untagged answers (no RETURN option, or the server lacks
+//     ESEARCH) are sent one after the other, so the answer is
+//     unambiguous.
+//   - STATUS: the STATUS command for that mailbox (the name as sent on the
+//     wire, INBOX in any case); else a LIST with RETURN (STATUS ...)
+//     (RFC 5819) whose patterns match the name.
+//   - LIST, LSUB: the oldest LIST/LSUB whose reference and patterns match
+//     the name ("*" any text, "%" any text without the response's
+//     hierarchy delimiter, RFC 9051 §6.3.9); as a fallback the oldest
+//     LIST/LSUB (a server may add a parent, RFC 5258 CHILDINFO).
+//   - FETCH: the oldest FETCH/STORE whose message set holds the message
+//     (by UID for UID commands, by sequence number otherwise), that has
+//     not had an answer for that message yet, and whose items fit the
+//     response: every item in it was asked for (UID, FLAGS and MODSEQ may
+//     come unasked), and it carries at least one asked-for item when the
+//     command asked for more than those three. A FETCH carrying only
+//     FLAGS for a message whose ENVELOPE was asked is thus a flag change
+//     for the Handler, not the answer.
+//   - VANISHED (EARLIER): the oldest UID FETCH or SELECT/EXAMINE in flight
+//     (RFC 7162 §3.2.6, §3.2.5.1).
+//   - CAPABILITY, ENABLED, NAMESPACE, ID: the oldest command of that name.
+//   - A command with an argument given as imap.Raw (text sent as typed,
+//     which the client does not read) takes the response names of its
+//     kind as a fallback only.
+//   - Anything else (EXISTS, EXPUNGE, RECENT, FLAGS, untagged OK/NO/BAD,
+//     BYE, VANISHED without EARLIER): SELECT/EXAMINE and commands of
+//     names this table does not know, as a fallback; else the Handler.
+//     EXISTS, RECENT, EXPUNGE, BYE, VANISHED without EARLIER and ALERTs
+//     reach the Handler even when a generic command collected them.
+
+// match says how well a response fits a command.
+type match int
+
+const (
+	noMatch  match = iota
+	fallback       // the command may take it if no command fits exactly
+	exact
+)
+
+// route is what a command knows to recognise its untagged data; it is
+// built when the command is written (the wire form of names depends on
+// the encoder options then) and used on the reader goroutine only.
+type route struct {
+	expect   []string                  // response names; nil: any (fallback only)
+	fetch    func(*imap.Response) bool // FETCH/STORE: set, once per message, items
+	status   string                    // STATUS: mailbox name as sent
+	patterns []string                  // LIST/LSUB: ref+pattern as sent
+	listStat bool                      // LIST RETURN (STATUS ...)
+	search   bool                      // SEARCH, SORT, THREAD
+	loose    bool                      // arguments given as imap.Raw: what they say is unknown
+}
 
 // expectedNames returns the untagged response names a command produces,
 // or nil when it may produce anything (SELECT, unknown extensions).
@@ -25,6 +88,8 @@ func expectedNames(name string) []string {
 		return []string{"SEARCH", "ESEARCH"}
 	case "SORT", "UID SORT":
 		return []string{"SORT", "ESEARCH"}
+	case "THREAD", "UID THREAD":
+		return []string{"THREAD"}
 	case "LIST", "LSUB":
 		return []string{"LIST", "LSUB", "STATUS"}
 	case "STATUS":
@@ -44,16 +109,200 @@ func expectedNames(name string) []string {
 	return nil
 }
 
-// wants reports whether cmd is the command resp belongs to.
-func (cmd *Cmd) wants(resp *imap.Response) bool {
-	name := resp.Name()
-	if cmd.expect != nil && !hasName(cmd.expect, name) {
-		return false
+// newRoute builds the route of a command named name with args; utf8 says
+// whether mailbox names go on the wire as UTF-8.
+func newRoute(name string, args []imap.Value, utf8 bool) route {
+	r := route{expect: expectedNames(name), fetch: fetchFilter(name, args)}
+	for _, a := range args {
+		if _, ok := a.(imap.Raw); ok {
+			r.loose = true
+		}
 	}
-	if name == "FETCH" && cmd.inSet != nil {
-		return cmd.inSet(resp)
+	switch name {
+	case "STATUS":
+		if len(args) > 1 {
+			r.status = wireName(args[1], utf8)
+		}
+	case "LIST", "LSUB":
+		r.patterns, r.listStat = listPatterns(args[1:], utf8)
+	case "SEARCH", "UID SEARCH", "SORT", "UID SORT", "THREAD", "UID THREAD":
+		r.search = true
+		if !untaggedSearch(name, args) {
+			r.expect = []string{"ESEARCH"} // RETURN: never a plain SEARCH
+		}
 	}
-	return true
+	return r
+}
+
+// wireName returns a mailbox argument as the encoder writes it.
+func wireName(v imap.Value, utf8 bool) string {
+	if m, ok := v.(imap.Mailbox); ok {
+		if utf8 {
+			return string(m)
+		}
+		return mutf7.Encode(string(m))
+	}
+	s, _ := imap.AsString(v)
+	return s
+}
+
+// listPatterns returns ref+pattern for each pattern of a LIST (RFC 5258
+// §3: [selection options] ref (pattern / pattern list) [RETURN (...)]),
+// and whether STATUS is among the return options (RFC 5819).
+func listPatterns(args []imap.Value, utf8 bool) (pats []string, status bool) {
+	if len(args) > 0 {
+		if _, ok := args[0].(imap.List); ok {
+			args = args[1:]
+		}
+	}
+	if len(args) < 2 {
+		return nil, false
+	}
+	ref := wireName(args[0], utf8)
+	if l, ok := args[1].(imap.List); ok {
+		for _, p := range l {
+			pats = append(pats, ref+wireName(p, utf8))
+		}
+	} else {
+		pats = append(pats, ref+wireName(args[1], utf8))
+	}
+	for i := 2; i+1 < len(args); i++ {
+		if imap.IsAtomNamed(args[i], "RETURN") {
+			ret, _ := args[i+1].(imap.List)
+			for _, o := range ret {
+				status = status || imap.IsAtomNamed(o, "STATUS")
+			}
+		}
+	}
+	return pats, status
+}
+
+// matchResp says how resp fits cmd (see the table above).
+func (cmd *Cmd) matchResp(resp *imap.Response, name string) match {
+	r := &cmd.route
+	if name == "ESEARCH" {
+		if tag, ok := esearchTag(resp); ok {
+			if tag == cmd.tag {
+				return exact
+			}
+			return noMatch
+		}
+		if r.search {
+			return fallback
+		}
+	}
+	if r.expect == nil {
+		return fallback
+	}
+	if !hasName(r.expect, name) {
+		return noMatch
+	}
+	if r.loose {
+		return fallback
+	}
+	switch name {
+	case "FETCH":
+		if r.fetch != nil && !r.fetch(resp) {
+			return noMatch
+		}
+	case "STATUS":
+		return r.matchStatus(resp)
+	case "LIST", "LSUB":
+		return r.matchList(resp)
+	}
+	return exact
+}
+
+// esearchTag returns the search correlator of an ESEARCH response.
+func esearchTag(resp *imap.Response) (string, bool) {
+	args := resp.Args()
+	if len(args) == 0 {
+		return "", false
+	}
+	l, ok := args[0].(imap.List)
+	if !ok || len(l) != 2 || !imap.IsAtomNamed(l[0], "TAG") {
+		return "", false
+	}
+	return imap.AsString(l[1])
+}
+
+func (r *route) matchStatus(resp *imap.Response) match {
+	args := resp.Args()
+	if len(args) == 0 {
+		return noMatch
+	}
+	name, _ := imap.AsString(args[0])
+	if r.status != "" {
+		if sameMailbox(name, r.status) {
+			return exact
+		}
+		return noMatch
+	}
+	if r.listStat && r.patternsMatch(name, 0, true) {
+		return exact
+	}
+	return noMatch
+}
+
+func (r *route) matchList(resp *imap.Response) match {
+	args := resp.Args()
+	if len(args) < 3 {
+		return fallback
+	}
+	name, _ := imap.AsString(args[2])
+	var delim byte
+	if d, _, _ := imap.AsNString(args[1]); len(d) == 1 {
+		delim = d[0]
+	}
+	if r.patternsMatch(name, delim, false) {
+		return exact
+	}
+	return fallback
+}
+
+// patternsMatch reports whether name matches one of the patterns; anyDelim
+// lets "%" match the delimiter too (STATUS responses do not carry it).
+func (r *route) patternsMatch(name string, delim byte, anyDelim bool) bool {
+	for _, p := range r.patterns {
+		if listMatch(p, name, delim, anyDelim) {
+			return true
+		}
+	}
+	return false
+}
+
+// listMatch matches a LIST pattern against a name (RFC 9051 §6.3.9):
+// "*" matches anything, "%" anything but delim. INBOX matches in any
+// case.
+func listMatch(pattern, name string, delim byte, anyDelim bool) bool {
+	if sameMailbox(pattern, name) {
+		return true
+	}
+	for len(pattern) > 0 {
+		switch c := pattern[0]; c {
+		case '*', '%':
+			for i := 0; i <= len(name); i++ {
+				if listMatch(pattern[1:], name[i:], delim, anyDelim) {
+					return true
+				}
+				if i < len(name) && c == '%' && !anyDelim && delim != 0 && name[i] == delim {
+					return false
+				}
+			}
+			return false
+		default:
+			if len(name) == 0 || name[0] != c {
+				return false
+			}
+			pattern, name = pattern[1:], name[1:]
+		}
+	}
+	return name == ""
+}
+
+// sameMailbox compares wire names; INBOX is case-insensitive (RFC 9051 §5.1).
+func sameMailbox(a, b string) bool {
+	return a == b || strings.EqualFold(a, "INBOX") && strings.EqualFold(b, "INBOX")
 }
 
 func hasName(names []string, n string) bool {
@@ -65,122 +314,48 @@ func hasName(names []string, n string) bool {
 	return false
 }
 
-// setFilter returns a membership test for the message set of FETCH and
-// STORE commands (UID FETCH set ...: args[2]; FETCH set ...: args[1]).
-// A command takes each message once: servers that run pipelined commands
-// in parallel (Dovecot) interleave the answers of two FETCHes of the same
-// message, and the second answer belongs to the later command. The test
-// runs on the reader goroutine only.
-func setFilter(name string, args []imap.Value) func(*imap.Response) bool {
-	switch name {
-	case "UID FETCH", "UID STORE":
-		if len(args) > 2 {
-			if set, ok := uidSetOf(args[2]); ok {
-				var seen imap.UIDSet
-				return func(r *imap.Response) bool {
-					u, found := fetchUID(r)
-					if !found {
-						return true
-					}
-					if !set.Contains(u) || seen.Contains(u) {
-						return false
-					}
-					seen.AddNum(u)
-					return true
-				}
-			}
-		}
-	case "FETCH", "STORE":
-		if len(args) > 1 {
-			if set, ok := seqSetOf(args[1]); ok {
-				var seen imap.SeqSet
-				return func(r *imap.Response) bool {
-					n, _ := r.Num()
-					if !set.Contains(imap.SeqNum(n)) || seen.Contains(imap.SeqNum(n)) {
-						return false
-					}
-					seen.AddNum(imap.SeqNum(n))
-					return true
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func uidSetOf(v imap.Value) (imap.UIDSet, bool) {
-	switch v := v.(type) {
-	case imap.UIDSet:
-		return v, true
-	case imap.UID:
-		return imap.UIDSetOf(v), true
-	}
-	s, ok := imap.AsString(v)
-	if !ok {
-		return imap.UIDSet{}, false
-	}
-	set, err := imap.ParseUIDSet(s)
-	return set, err == nil
-}
-
-func seqSetOf(v imap.Value) (imap.SeqSet, bool) {
-	switch v := v.(type) {
-	case imap.SeqSet:
-		return v, true
-	case imap.SeqNum:
-		return imap.SeqSetOf(v), true
-	}
-	s, ok := imap.AsString(v)
-	if !ok {
-		return imap.SeqSet{}, false
-	}
-	set, err := imap.ParseSeqSet(s)
-	return set, err == nil
-}
-
-// fetchUID finds the UID item of a FETCH response without a full parse.
-func fetchUID(r *imap.Response) (imap.UID, bool) {
-	args := r.Args()
-	if len(args) != 1 {
-		return 0, false
-	}
-	items, ok := args[0].(imap.List)
-	if !ok {
-		return 0, false
-	}
-	for i := 0; i+1 < len(items); i += 2 {
-		if imap.IsAtomNamed(items[i], "UID") {
-			n, ok := imap.AsNumber(items[i+1])
-			return imap.UID(n), ok
-		}
-	}
-	return 0, false
-}
-
-// offer gives resp to the first command in flight (oldest first) that
-// wants it and reports whether the Handler should not see it: typed
-// commands take what they claim; a generic command keeps a copy, and
-// unilateral kinds still go to the Handler too.
+// offer gives resp to the command it belongs to (the oldest exact match,
+// else the oldest fallback) and reports whether the Handler should not
+// see it: typed commands take what they claim; a generic command keeps a
+// copy, and unilateral kinds still go to the Handler too.
 func (c *Client) offer(resp *imap.Response) bool {
 	c.mu.Lock()
 	c.offerBuf = append(c.offerBuf[:0], c.inflight...) // reader goroutine only
 	cmds := c.offerBuf
 	c.mu.Unlock()
+	name := resp.Name()
+	var fallbacks []*Cmd
 	for _, cmd := range cmds {
-		if !cmd.wants(resp) {
-			continue
-		}
-		if cmd.claim != nil && cmd.runClaim(resp) {
-			return true
-		}
-		if cmd.collect {
-			if !cmd.abandoned.Load() {
-				cmd.untagged = append(cmd.untagged, resp)
+		switch cmd.matchResp(resp, name) {
+		case exact:
+			if taken, hide := cmd.take(resp); taken {
+				return hide
 			}
-			return !isUnilateral(resp)
+		case fallback:
+			fallbacks = append(fallbacks, cmd)
+		}
+	}
+	for _, cmd := range fallbacks {
+		if taken, hide := cmd.take(resp); taken {
+			return hide
 		}
 	}
 	return false
+}
+
+// take hands resp to cmd: its claim decides, a generic command collects
+// it. hide says that the Handler should not see it.
+func (cmd *Cmd) take(resp *imap.Response) (taken, hide bool) {
+	if cmd.claim != nil && cmd.runClaim(resp) {
+		return true, true
+	}
+	if cmd.collect {
+		if !cmd.abandoned.Load() {
+			cmd.untagged = append(cmd.untagged, resp)
+		}
+		return true, !isUnilateral(resp)
+	}
+	return false, false
 }
 
 // runClaim calls cmd.claim under cmd.mu unless the command was abandoned

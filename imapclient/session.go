@@ -51,8 +51,13 @@ type SessionOptions struct {
 // a running Idle resume, reporting EventDisconnected, EventReconnecting
 // and EventReconnected to the Handler. Commands issued meanwhile wait for
 // the new connection, bounded by their context (then failing with
-// ErrReconnecting). A command cut by the failure fails with a *ConnError;
-// the session never re-sends it, since it may have taken effect.
+// ErrReconnecting). The typed methods of Client exist on Session too: the
+// reads that do not depend on the connection (Noop, Capability,
+// Namespace, Status, List, UIDSearch, UIDFetch) are run again on the next
+// connection when the connection fails under them; every other command
+// cut by a failure fails with a *ConnError (IsRetryable), since it may
+// have taken effect. Do and Command give the connection itself and are
+// never re-sent.
 type Session struct {
 	opts   SessionOptions
 	events *eventQueue
@@ -85,7 +90,7 @@ func NewSession(ctx context.Context, so SessionOptions) (*Session, error) {
 		return nil, err
 	}
 	s.install(c)
-	go s.supervise()
+	go s.supervise(c)
 	return s, nil
 }
 
@@ -143,13 +148,12 @@ func (s *Session) markDown(c *Client) {
 	s.mu.Unlock()
 }
 
-// supervise waits for the connection to fail and replaces it.
-func (s *Session) supervise() {
+// supervise waits for the connection c to fail and replaces it. It keeps
+// its own reference: Client may have forgotten a failed connection
+// (markDown) before the supervisor looks.
+func (s *Session) supervise(c *Client) {
 	defer close(s.done)
 	for {
-		s.mu.Lock()
-		c := s.client
-		s.mu.Unlock()
 		select {
 		case <-c.Done():
 		case <-s.closed:
@@ -161,6 +165,8 @@ func (s *Session) supervise() {
 		default:
 		}
 		s.markDown(c)
+		c.Close()
+		<-c.events.done // its EventDisconnected is passed on before EventReconnecting
 		cause := c.Err()
 		var ce *ConnError
 		if s.opts.NoReconnectOnBye && errors.As(cause, &ce) && ce.Op == "bye" {
@@ -179,6 +185,7 @@ func (s *Session) supervise() {
 		default:
 		}
 		s.install(next)
+		c = next
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/imapdir/imapdir/imap"
-	"github.com/imapdir/imapdir/imapclient/internal/faultproxy"
+	"github.com/imapdir/imapdir/internal/faultproxy"
 	"github.com/imapdir/imapdir/internal/testenv"
 )
 
@@ -230,5 +230,79 @@ func TestSessionEnds(t *testing.T) {
 			t.Errorf("refused credentials not named: %v", err)
 		}
 		s.Close()
+	}
+}
+
+// TestSessionEventOrder: 50 forced disconnects, some while idle, some
+// while a command runs; the session events always come as disconnected →
+// reconnecting → reconnected.
+func TestSessionEventOrder(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	u := srv.NewUser(t)
+	s, p, sink := proxiedSession(t, srv, u)
+	ctx, stop := context.WithCancel(testCtx(t))
+	defer stop()
+	idleDone := make(chan error, 1)
+	go func() { idleDone <- s.Idle(ctx) }()
+	var kinds []EventKind
+	for i := range 50 {
+		if i%2 == 1 {
+			go s.Command(ctx, imap.Atom("NOOP"))
+		}
+		p.CutAll()
+		for {
+			ev := sink.nextSession(t)
+			kinds = append(kinds, ev.Kind)
+			if ev.Kind == EventReconnected {
+				break
+			}
+		}
+	}
+	stop()
+	if err := <-idleDone; err != nil {
+		t.Errorf("Idle: %v", err)
+	}
+	checkSessionOrder(t, kinds)
+}
+
+// nextSession returns the next session event (disconnected, reconnecting,
+// reconnected), skipping data events.
+func (s eventSink) nextSession(t *testing.T) Event {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case ev := <-s:
+			switch ev.Kind {
+			case EventDisconnected, EventReconnecting, EventReconnected:
+				return ev
+			}
+		case <-timeout:
+			t.Fatal("no session event")
+			return Event{}
+		}
+	}
+}
+
+// checkSessionOrder: each cycle is disconnected, then one or more
+// reconnecting (a failed attempt may report its own disconnection before
+// the next), then reconnected.
+func checkSessionOrder(t *testing.T, kinds []EventKind) {
+	t.Helper()
+	state := EventReconnected
+	for i, k := range kinds {
+		ok := false
+		switch k {
+		case EventDisconnected:
+			ok = state == EventReconnected || state == EventReconnecting
+		case EventReconnecting:
+			ok = state == EventDisconnected || state == EventReconnecting
+		case EventReconnected:
+			ok = state == EventReconnecting
+		}
+		if !ok {
+			t.Fatalf("event %d: %v after %v (sequence %v)", i, k, state, kinds)
+		}
+		state = k
 	}
 }

@@ -19,7 +19,6 @@ func (c *Client) watchStall(limit time.Duration) {
 			if c.stalled(now, limit) {
 				err := &ConnError{Op: "timeout", Err: fmt.Errorf("no data from the server for %v while a command waited", limit)}
 				c.closeWith(err)
-				c.events.push(Event{Kind: EventDisconnected, Err: err})
 				return
 			}
 		}

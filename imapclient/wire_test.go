@@ -134,7 +134,8 @@ func TestSynchronizingLiteral(t *testing.T) {
 	if err := c.Noop(testCtx(t)); err != nil {
 		t.Fatalf("NOOP after a refused literal: %v", err)
 	}
-	if !strings.Contains(tr.String(), "{"+fmt.Sprint(len(msg))+" bytes}") || strings.Contains(tr.String(), "hello") {
+	if !strings.Contains(tr.String(), "<"+fmt.Sprint(len(msg))+" bytes>") || strings.Contains(tr.String(), "hello") ||
+		!strings.Contains(tr.String(), "\nC: A3 NOOP\n") {
 		t.Errorf("literal not summarized in trace:\n%s", tr.String())
 	}
 }

@@ -132,6 +132,8 @@ func (b *Batch) take() ([]*staged, map[string]*Folder) {
 // Commit makes the batch durable (see Batch for the guarantee and the
 // order of operations). On error, staged files not yet renamed are removed
 // from tmp/ (unless the error came from a step hook, a simulated crash).
+// A cancelled ctx does not stop a commit: the staged messages are already
+// written, and delivering them is how an interrupted run keeps its work.
 func (b *Batch) Commit(ctx context.Context) error {
 	st, dirs := b.take()
 	err := b.commit(ctx, st, dirs)
@@ -143,10 +145,7 @@ func (b *Batch) Commit(ctx context.Context) error {
 	return err
 }
 
-func (b *Batch) commit(ctx context.Context, st []*staged, dirs map[string]*Folder) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("maildir: batch commit: %w", err)
-	}
+func (b *Batch) commit(_ context.Context, st []*staged, dirs map[string]*Folder) error {
 	if err := b.syncData(st); err != nil {
 		return err
 	}

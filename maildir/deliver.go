@@ -48,9 +48,13 @@ type Entry struct {
 	// Size is the file size in bytes, or -1 when unknown (no ",S=" field
 	// and no stat asked).
 	Size int64
-	// ModTime is the file's mtime when known (stat asked, or delivered
-	// with DeliverOptions.ModTime); zero otherwise.
+	// ModTime is the file's mtime when known (stat asked, or delivered:
+	// the mtime the file got); zero otherwise.
 	ModTime time.Time
+	// Ino is the file's inode number as the directory listing gave it
+	// (Scan, on Linux), 0 when unknown. A file replaced under the same
+	// name (an editor saving by rename) gets another one.
+	Ino uint64
 }
 
 // Flags returns the flag letters of the entry's name.
@@ -158,7 +162,16 @@ func (f *Folder) writeTmp(ctx context.Context, r io.Reader, opts DeliverOptions)
 		os.Remove(tmpPath)
 		return nil, nil, fmt.Errorf("maildir: deliver to %s: %w", tmpPath, err)
 	}
-	s := &staged{folder: f, tmpPath: tmpPath, entry: finalEntry(unique, cw, opts)}
+	// The mtime the file really has (the file system may clamp or round
+	// the one asked for): a sync compares it later to tell a file edited
+	// in place.
+	st, err := file.Stat()
+	if err != nil {
+		file.Close()
+		os.Remove(tmpPath)
+		return nil, nil, fmt.Errorf("maildir: deliver to %s: %w", tmpPath, err)
+	}
+	s := &staged{folder: f, tmpPath: tmpPath, entry: finalEntry(unique, cw, opts, st.ModTime())}
 	if err := f.step(StepWritten, tmpPath); err != nil {
 		file.Close()
 		return nil, nil, err
@@ -167,7 +180,7 @@ func (f *Folder) writeTmp(ctx context.Context, r io.Reader, opts DeliverOptions)
 }
 
 // finalEntry names a delivered message.
-func finalEntry(unique string, cw *countWriter, opts DeliverOptions) Entry {
+func finalEntry(unique string, cw *countWriter, opts DeliverOptions, mtime time.Time) Entry {
 	n := Name{Unique: unique}
 	if opts.SizeInName {
 		n = n.WithField("S", strconv.FormatInt(cw.n, 10))
@@ -180,7 +193,7 @@ func finalEntry(unique string, cw *countWriter, opts DeliverOptions) Entry {
 		sub = SubCur
 		n = n.WithFlags(opts.Flags)
 	}
-	return newEntry(sub, n.String(), cw.n, opts.ModTime)
+	return newEntry(sub, n.String(), cw.n, mtime)
 }
 
 // countWriter counts the bytes written and the LFs not preceded by CR

@@ -26,10 +26,10 @@ const (
 )
 
 // readDirNames calls fn for each entry of dir that is not a directory,
-// "." or "..", with one getdents64(2) per buffer and no per-file system
+// "." or "..", with its inode number, with one getdents64(2) per buffer and no per-file system
 // call (the file type comes with the entry; only on file systems that
 // do not report it is the entry lstat'ed). It stops when ctx is done.
-func readDirNames(ctx context.Context, dir string, fn func(name string)) error {
+func readDirNames(ctx context.Context, dir string, fn func(name string, ino uint64)) error {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return &os.PathError{Op: "open", Path: dir, Err: err}
@@ -57,7 +57,7 @@ func readDirNames(ctx context.Context, dir string, fn func(name string)) error {
 }
 
 // parseDirents walks the records getdents64 returned.
-func parseDirents(dir string, b []byte, fn func(name string)) error {
+func parseDirents(dir string, b []byte, fn func(name string, ino uint64)) error {
 	for len(b) > 0 {
 		if len(b) < direntName {
 			return fmt.Errorf("getdents %s: short record", dir)
@@ -85,7 +85,7 @@ func parseDirents(dir string, b []byte, fn func(name string)) error {
 				continue
 			}
 		}
-		fn(s)
+		fn(s, binary.NativeEndian.Uint64(rec))
 	}
 	return nil
 }

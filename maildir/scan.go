@@ -37,11 +37,11 @@ func (f *Folder) Scan(ctx context.Context, opts ScanOptions) ([]Entry, error) {
 func (f *Folder) scanDir(ctx context.Context, sub string, opts ScanOptions, out []Entry) ([]Entry, error) {
 	dir := filepath.Join(f.path, sub)
 	var statErr error
-	err := readDirNames(ctx, dir, func(name string) {
+	err := readDirNames(ctx, dir, func(name string, ino uint64) {
 		if name[0] == '.' || statErr != nil {
 			return
 		}
-		e := Entry{Subdir: sub, File: name, Name: ParseName(name), Size: -1}
+		e := Entry{Subdir: sub, File: name, Name: ParseName(name), Size: -1, Ino: ino}
 		if s, ok := e.Name.Size(); ok {
 			e.Size = s
 		}

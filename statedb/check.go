@@ -66,14 +66,6 @@ func checks() []check {
 		{Invariant{"pair-near-uid-unique", "no two pairs of a mailbox share a near UID"},
 			`SELECT format('mailbox %d near UID %d: %d pairs', mailbox_id, near_uid, count(*)) FROM pairs
 			WHERE near_uid != 0 GROUP BY mailbox_id, near_uid HAVING count(*) > 1`},
-		{Invariant{"pair-far-uid-below-uidnext", "a pair's far UID is below its mailbox's far UIDNEXT, where that is known"},
-			`SELECT format('pair %d in mailbox %d: far UID %d >= far UIDNEXT %d', p.id, m.id, p.far_uid, m.far_uidnext)
-			FROM pairs p JOIN mailboxes m ON m.id = p.mailbox_id
-			WHERE m.far_uidnext != 0 AND p.far_uid >= m.far_uidnext`},
-		{Invariant{"pair-near-uid-below-uidnext", "a pair's near UID is below its mailbox's near UIDNEXT, where that is known"},
-			`SELECT format('pair %d in mailbox %d: near UID %d >= near UIDNEXT %d', p.id, m.id, p.near_uid, m.near_uidnext)
-			FROM pairs p JOIN mailboxes m ON m.id = p.mailbox_id
-			WHERE m.near_uidnext != 0 AND p.near_uid >= m.near_uidnext`},
 		{Invariant{"intent-mailbox-exists", "every intent references an existing mailbox pair (and target, if any)"},
 			`SELECT format('intent %d: mailbox %d or target %d does not exist', id, mailbox_id, target_mailbox_id)
 			FROM intents WHERE mailbox_id NOT IN (SELECT id FROM mailboxes)

@@ -58,16 +58,14 @@ func plants() map[string]string {
 		// Redefine an index behind SQLite's back: its entries no longer
 		// match the table, which only an integrity check can see.
 		"sqlite-integrity": `PRAGMA writable_schema = ON;
-			UPDATE sqlite_schema SET sql = 'CREATE INDEX pairs_message_id ON pairs(thread_id, mailbox_id) WHERE message_id != '''''
-			WHERE name = 'pairs_message_id';
+			UPDATE sqlite_schema SET sql = 'CREATE INDEX pairs_order ON pairs(mailbox_id, thread_id, near_uid)'
+			WHERE name = 'pairs_order';
 			PRAGMA writable_schema = OFF; PRAGMA schema_version = 1000`,
 		"mailbox-valid":                  `UPDATE mailboxes SET state = 'exploded'`,
 		"pair-mailbox-exists":            `INSERT INTO pairs (mailbox_id, far_uid) VALUES (999, 1)`,
 		"pair-has-uid":                   `INSERT INTO pairs (mailbox_id) VALUES (1)`,
 		"pair-far-uid-unique":            `DROP INDEX pairs_far_uid; INSERT INTO pairs (mailbox_id, far_uid, near_uid) VALUES (1, 5, 50)`,
 		"pair-near-uid-unique":           `DROP INDEX pairs_near_uid; INSERT INTO pairs (mailbox_id, far_uid, near_uid) VALUES (1, 50, 5)`,
-		"pair-far-uid-below-uidnext":     `UPDATE mailboxes SET far_uidnext = 6`,
-		"pair-near-uid-below-uidnext":    `UPDATE mailboxes SET near_uidnext = 5`,
 		"intent-mailbox-exists":          `UPDATE intents SET target_mailbox_id = 999`,
 		"intent-valid":                   `UPDATE intents SET source_side = 'sideways'`,
 		"near-mailbox-valid":             `UPDATE near_mailboxes SET uidvalidity = 0`,

@@ -153,7 +153,10 @@ func (db *DB) Path() string { return db.path }
 // Close closes the database. Transactions still running fail.
 func (db *DB) Close() error {
 	errR := db.reader.Close()
-	errW := db.writer.Close()
+	var errW error
+	if db.writer != nil { // nil: opened by OpenReadOnly
+		errW = db.writer.Close()
+	}
 	if err := errors.Join(errW, errR); err != nil {
 		return fmt.Errorf("statedb: close %s: %w", db.path, err)
 	}
@@ -171,9 +174,18 @@ const maxBusyRetries = 5
 // When SQLite reports the database busy, the whole transaction is rolled back
 // and fn is called again (up to a few times), so fn must have no effects
 // outside tx. Updates in one process are serialized; calling Update or View
-// from inside fn deadlocks or sees stale data: use tx. ctx bounds the whole
-// call, including the wait for the writer connection.
+// from inside fn deadlocks or sees stale data: use tx.
+//
+// A cancelled ctx does not stop an Update: a state write records work that
+// is already done (a file delivered, a message appended), and dropping it
+// because the user pressed Ctrl-C would make the next run redo or, worse,
+// misjudge that work. The wait for a busy database is bounded by
+// busy_timeout and maxBusyRetries instead; ctx's values are kept.
 func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.writer == nil {
+		return fmt.Errorf("statedb: %s: opened read-only: %w", db.path, ErrReadOnly)
+	}
+	ctx = context.WithoutCancel(ctx)
 	delay := 10 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		err := db.run(ctx, db.writer, true, fn)

@@ -226,13 +226,21 @@ func TestViewRefusesWrites(t *testing.T) {
 	}
 }
 
-func TestUpdateHonoursCanceledContext(t *testing.T) {
+// A state write records work already done: Ctrl-C must not drop it.
+func TestUpdateCommitsDespiteCanceledContext(t *testing.T) {
 	db := openTest(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := db.Update(ctx, func(tx *Tx) error { return tx.SetMeta("k", "v") })
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("Update with canceled ctx = %v, want context.Canceled", err)
+	if err := db.Update(ctx, func(tx *Tx) error { return tx.SetMeta("k", "v") }); err != nil {
+		t.Fatalf("Update with canceled ctx = %v, want the write committed", err)
+	}
+	var got string
+	if err := db.View(context.Background(), func(tx *Tx) error {
+		var err error
+		got, _, err = tx.Meta("k")
+		return err
+	}); err != nil || got != "v" {
+		t.Fatalf("after the canceled Update, meta k = %q (%v), want v", got, err)
 	}
 }
 
@@ -276,7 +284,8 @@ func TestMigrateStepByStep(t *testing.T) {
 			err = migrateTo(ctx, raw, path, from)
 			if err == nil {
 				_, err = raw.Exec(`INSERT INTO mailboxes (id, far_name, near_name) VALUES (1, 'INBOX', 'INBOX');
-					INSERT INTO pairs (mailbox_id, far_uid, near_uid, message_id, header_hash) VALUES (1, 3, 4, 'a@b', x'0102')`)
+					INSERT INTO pairs (mailbox_id, far_uid, near_uid, message_id, header_hash) VALUES (1, 3, 4, 'a@b', x'0102');
+					INSERT INTO meta (key, value) VALUES ('syncer.checkpoint.1.far', '1 5 0 ""'), ('account', 'x')`)
 			}
 			raw.Close()
 			if err != nil {
@@ -295,6 +304,12 @@ func TestMigrateStepByStep(t *testing.T) {
 				p, ok, err := tx.PairByFarUID(1, 3)
 				if err != nil || !ok || p.NearUID != 4 || p.MessageID != "a@b" {
 					t.Errorf("pair after migration = %+v %v %v", p, ok, err)
+				}
+				if _, ok, err := tx.Meta("syncer.checkpoint.1.far"); ok || err != nil {
+					t.Errorf("the engine's checkpoint copy in meta survived the migration (%v)", err)
+				}
+				if v, ok, err := tx.Meta("account"); !ok || v != "x" || err != nil {
+					t.Errorf("other meta lost: %q %v %v", v, ok, err)
 				}
 				return nil
 			})

@@ -51,18 +51,25 @@ type Intent struct {
 	Size          int64
 	InternalDate  time.Time // second resolution
 	HeaderHash    []byte
-	TempID        string    // e.g. the Maildir unique name chosen before delivery
-	Created       time.Time // set by AddIntent when zero; nanosecond resolution
+	TempID        string // e.g. the Maildir unique name chosen before delivery
+	// SearchFloor is the target's UIDNEXT when the intent was recorded: a
+	// copy it announces can only have a UID at or above it (0: unknown,
+	// search everything).
+	SearchFloor uint32
+	// TargetUID is the UID the target gave the copy, noted before the copy
+	// was made durable (0: not known).
+	TargetUID uint32
+	Created   time.Time // set by AddIntent when zero; nanosecond resolution
 }
 
 const intentColumns = `id, mailbox_id, kind, source_side, source_uid,
-	coalesce(target_mailbox_id, 0), message_id, size, internal_date, header_hash, temp_id, created`
+	coalesce(target_mailbox_id, 0), message_id, size, internal_date, header_hash, temp_id, search_floor, target_uid, created`
 
 // scanIntent reads one row selected with intentColumns.
 func scanIntent(scan func(dest ...any) error, in *Intent) error {
 	var date, created int64
 	err := scan(&in.ID, &in.Mailbox, &in.Kind, &in.Source, &in.SourceUID, &in.TargetMailbox,
-		&in.MessageID, &in.Size, &date, &in.HeaderHash, &in.TempID, &created)
+		&in.MessageID, &in.Size, &date, &in.HeaderHash, &in.TempID, &in.SearchFloor, &in.TargetUID, &created)
 	in.InternalDate = fromSec(date)
 	in.Created = fromNano(created)
 	return err
@@ -84,11 +91,11 @@ func (t *Tx) AddIntent(in Intent) (IntentID, error) {
 		in.Created = time.Now()
 	}
 	res, err := t.exec(op, `INSERT INTO intents (mailbox_id, kind, source_side, source_uid,
-		target_mailbox_id, message_id, size, internal_date, header_hash, temp_id, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		target_mailbox_id, message_id, size, internal_date, header_hash, temp_id, search_floor, target_uid, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.Mailbox, string(in.Kind), string(in.Source), in.SourceUID, nullID(int64(in.TargetMailbox)),
 		in.MessageID, in.Size, unixSec(in.InternalDate), nullBytes(in.HeaderHash), in.TempID,
-		unixNano(in.Created))
+		in.SearchFloor, in.TargetUID, unixNano(in.Created))
 	if err != nil {
 		return 0, err
 	}
@@ -151,14 +158,9 @@ func (t *Tx) DropIntent(id IntentID) error {
 	return t.execOne(fmt.Sprintf("drop intent %d", id), `DELETE FROM intents WHERE id = ?`, id)
 }
 
-// ResolveIntentDeletePair records the effect of an intent whose outcome is
-// that pair no longer exists (an expunge, the source half of a move): it
-// deletes the intent and the pair atomically. ErrNotFound if either is gone.
-func (t *Tx) ResolveIntentDeletePair(id IntentID, pair PairID) error {
-	return t.atomic(func() error {
-		if err := t.DropIntent(id); err != nil {
-			return err
-		}
-		return t.DeletePair(pair)
-	})
+// SetIntentTarget notes the UID the target gave the copy intent id
+// announces. ErrNotFound if the intent is gone.
+func (t *Tx) SetIntentTarget(id IntentID, uid uint32) error {
+	return t.execOne(fmt.Sprintf("set target UID %d of intent %d", uid, id),
+		`UPDATE intents SET target_uid = ? WHERE id = ?`, uid, id)
 }

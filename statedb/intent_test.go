@@ -1,7 +1,6 @@
 package statedb
 
 import (
-	"context"
 	"errors"
 	"reflect"
 	"testing"
@@ -88,23 +87,6 @@ func TestResolveIntentIsAtomic(t *testing.T) {
 		if _, ok, _ := tx.Intent(id); !ok {
 			t.Error("intent lost by a failed ResolveIntent")
 		}
-		p, ok, err := tx.PairByNearUID(mb, 1)
-		if err != nil || !ok {
-			return err
-		}
-		exp, err := tx.AddIntent(Intent{Mailbox: mb, Kind: IntentExpunge, Source: Far, SourceUID: 1})
-		if err != nil {
-			return err
-		}
-		if err := tx.ResolveIntentDeletePair(exp, p.ID+100); !errors.Is(err, ErrNotFound) {
-			t.Errorf("ResolveIntentDeletePair(absent pair) = %v, want ErrNotFound", err)
-		}
-		if _, ok, _ := tx.Intent(exp); !ok {
-			t.Error("expunge intent lost by a failed resolve")
-		}
-		if err := tx.ResolveIntentDeletePair(exp, p.ID); err != nil {
-			return err
-		}
 		return tx.DropIntent(id)
 	})
 }
@@ -132,45 +114,24 @@ func TestAddIntentValidation(t *testing.T) {
 	})
 }
 
-func TestAtomicUndoesOnlyItsOwnWrites(t *testing.T) {
+func TestIntentFloorAndTarget(t *testing.T) {
 	db := openTest(t)
-	boom := errors.New("boom")
 	update(t, db, func(tx *Tx) error {
 		mb := addMailbox(t, tx, "INBOX", "INBOX")
-		if _, err := tx.PutPair(Pair{Mailbox: mb, FarUID: 1}); err != nil {
+		id, err := tx.AddIntent(Intent{Mailbox: mb, Kind: IntentCopyToNear, Source: Far, SourceUID: 3, SearchFloor: 40})
+		if err != nil {
 			return err
 		}
-		err := tx.Atomic(func() error {
-			if _, err := tx.PutPair(Pair{Mailbox: mb, FarUID: 2}); err != nil {
-				return err
-			}
-			inner := tx.Atomic(func() error { // nested, succeeds
-				_, err := tx.PutPair(Pair{Mailbox: mb, FarUID: 3})
-				return err
-			})
-			if inner != nil {
-				return inner
-			}
-			return boom
-		})
-		if !errors.Is(err, boom) {
-			t.Errorf("Atomic = %v, want boom", err)
-		}
-		if n, _ := tx.CountPairs(mb); n != 1 {
-			t.Errorf("%d pairs after the failed Atomic, want 1", n)
-		}
-		return tx.Atomic(func() error {
-			_, err := tx.PutPair(Pair{Mailbox: mb, FarUID: 4})
+		if err := tx.SetIntentTarget(id, 41); err != nil {
 			return err
-		})
-	})
-	view(t, db, func(tx *Tx) error {
-		if n, _ := tx.CountPairs(1); n != 2 {
-			t.Errorf("%d pairs committed, want 2 (far UIDs 1 and 4)", n)
 		}
-		return nil
+		in, ok, err := tx.Intent(id)
+		if err != nil || !ok || in.SearchFloor != 40 || in.TargetUID != 41 {
+			t.Errorf("intent %+v %v %v, want floor 40 and target 41", in, ok, err)
+		}
+		if err := tx.SetIntentTarget(id+1, 1); !errors.Is(err, ErrNotFound) {
+			t.Errorf("SetIntentTarget of a missing intent = %v, want ErrNotFound", err)
+		}
+		return tx.DropIntent(id)
 	})
-	if err := db.View(context.Background(), func(tx *Tx) error { return tx.Atomic(func() error { return nil }) }); !errors.Is(err, ErrReadOnly) {
-		t.Errorf("Atomic in View = %v, want ErrReadOnly", err)
-	}
 }

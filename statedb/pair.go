@@ -130,18 +130,6 @@ func (t *Tx) pairBy(op, query string, args ...any) (Pair, bool, error) {
 	return p, found, err
 }
 
-// PairsByMessageID returns the pairs whose Message-ID is messageID, in mailbox
-// mb, or in every mailbox when mb is 0, ordered by mailbox and id. An empty
-// messageID matches nothing.
-func (t *Tx) PairsByMessageID(mb MailboxID, messageID string) ([]Pair, error) {
-	if messageID == "" {
-		return nil, nil
-	}
-	return t.pairList(fmt.Sprintf("pairs by Message-ID %q", messageID), `SELECT `+pairColumns+
-		` FROM pairs WHERE message_id = ? AND message_id != '' AND (? = 0 OR mailbox_id = ?)
-		ORDER BY mailbox_id, id`, messageID, mb, mb)
-}
-
 // PairsByEmailID returns the pairs whose EMAILID / X-GM-MSGID is emailID, in
 // mailbox mb, or in every mailbox when mb is 0, ordered by mailbox and id.
 func (t *Tx) PairsByEmailID(mb MailboxID, emailID string) ([]Pair, error) {
@@ -169,52 +157,6 @@ func (t *Tx) pairList(op, query string, args ...any) ([]Pair, error) {
 		out = append(out, p)
 	}
 	return out, closeRows(t, op, rows)
-}
-
-// PairsByHeaderHash returns the pairs whose header hash is hash, in mailbox
-// mb, or in every mailbox when mb is 0, ordered by mailbox and id. An empty
-// hash matches nothing.
-func (t *Tx) PairsByHeaderHash(mb MailboxID, hash []byte) ([]Pair, error) {
-	if len(hash) == 0 {
-		return nil, nil
-	}
-	return t.pairList(fmt.Sprintf("pairs by header hash %x", hash), `SELECT `+pairColumns+
-		` FROM pairs WHERE header_hash = ? AND header_hash IS NOT NULL AND (? = 0 OR mailbox_id = ?)
-		ORDER BY mailbox_id, id`, hash, mb, mb)
-}
-
-// ClearUIDs forgets every UID of side in mailbox mb, as needed when that
-// side's UIDVALIDITY changed: pairs known on both sides keep their other
-// UID and their metadata (to be re-matched by Message-ID, EMAILID, header
-// hash), pairs known only on side are deleted. It returns how many pairs
-// were kept and deleted. The mailbox's UIDVALIDITY/UIDNEXT/HIGHESTMODSEQ
-// are the caller's to update.
-func (t *Tx) ClearUIDs(mb MailboxID, side Side) (kept, deleted int64, err error) {
-	op := fmt.Sprintf("clear %s UIDs of mailbox %d", side, mb)
-	col, other := "far_uid", "near_uid"
-	switch side {
-	case Far:
-	case Near:
-		col, other = other, col
-	default:
-		return 0, 0, t.invalid(op, "side %q is neither far nor near", side)
-	}
-	err = t.atomic(func() error {
-		res, err := t.exec(op, `DELETE FROM pairs WHERE mailbox_id = ? AND `+other+` = 0`, mb)
-		if err != nil {
-			return err
-		}
-		if deleted, err = res.RowsAffected(); err != nil {
-			return t.errorf(op, err)
-		}
-		res, err = t.exec(op, `UPDATE pairs SET `+col+` = 0 WHERE mailbox_id = ? AND `+col+` != 0`, mb)
-		if err != nil {
-			return err
-		}
-		kept, err = res.RowsAffected()
-		return err
-	})
-	return kept, deleted, err
 }
 
 // CountPairs returns the number of pairs of mailbox mb.
@@ -260,81 +202,6 @@ func (t *Tx) IteratePairsFrom(mb MailboxID, after PairKey, fn func(Pair) error) 
 				return err
 			}
 			after = PairKey{p.FarUID, p.NearUID}
-		}
-		if len(page) < pairPage {
-			return nil
-		}
-	}
-}
-
-// IteratePairsBySide calls fn for the pairs of mailbox mb that have a UID on
-// side, in ascending order of that UID, starting after afterUID (0: from the
-// first). Paging, writes from fn and ErrStop work as in IteratePairsFrom,
-// with the position being that side's UID. Pairs without a UID on side are
-// skipped.
-func (t *Tx) IteratePairsBySide(mb MailboxID, side Side, afterUID uint32, fn func(Pair) error) error {
-	uid := func(p Pair) (uint32, uint32) { return p.FarUID, p.NearUID }
-	return iterateBySide(t, mb, side, afterUID, pairColumns, scanPair, uid, fn)
-}
-
-// PairRef is the part of a pair that a full listing of one side is merged
-// against; reading it costs about a third of reading a whole Pair.
-type PairRef struct {
-	ID      PairID
-	FarUID  uint32
-	NearUID uint32
-	Flags   FlagSet
-}
-
-// IteratePairRefs is IteratePairsBySide reading only each pair's id, UIDs
-// and flags (for merging a listing of 100 000s of messages).
-func (t *Tx) IteratePairRefs(mb MailboxID, side Side, afterUID uint32, fn func(PairRef) error) error {
-	scan := func(scan func(...any) error, r *PairRef) error {
-		return scan(&r.ID, &r.FarUID, &r.NearUID, &r.Flags)
-	}
-	uid := func(r PairRef) (uint32, uint32) { return r.FarUID, r.NearUID }
-	return iterateBySide(t, mb, side, afterUID, "id, far_uid, near_uid, flags", scan, uid, fn)
-}
-
-// iterateBySide pages through the pairs of mb with a UID on side, reading
-// columns with scan into a T whose far and near UIDs uids returns.
-func iterateBySide[T Pair | PairRef](t *Tx, mb MailboxID, side Side, afterUID uint32, columns string,
-	scan func(func(...any) error, *T) error, uids func(T) (uint32, uint32), fn func(T) error) error {
-	op := fmt.Sprintf("iterate pairs of mailbox %d by %s UID", mb, side)
-	col := ""
-	switch side {
-	case Far:
-		col = "far_uid"
-	case Near:
-		col = "near_uid"
-	default:
-		return t.invalid(op, "side %q is neither far nor near", side)
-	}
-	query := `SELECT ` + columns + ` FROM pairs WHERE mailbox_id = ? AND ` + col + ` > ? AND ` +
-		col + ` != 0 ORDER BY ` + col + ` LIMIT ?`
-	page := make([]T, 0, pairPage)
-	for {
-		page = page[:0]
-		err := t.rows(op, query, []any{mb, afterUID, pairPage}, func(sc func(...any) error) error {
-			var v T
-			err := scan(sc, &v)
-			page = append(page, v)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		for _, v := range page {
-			if err := fn(v); errors.Is(err, ErrStop) {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			far, near := uids(v)
-			afterUID = far
-			if side == Near {
-				afterUID = near
-			}
 		}
 		if len(page) < pairPage {
 			return nil

@@ -62,8 +62,6 @@ func TestPairRoundTripAndLookups(t *testing.T) {
 			}
 		}
 		for name, get := range map[string]func() ([]Pair, error){
-			"message-id":     func() ([]Pair, error) { return tx.PairsByMessageID(0, "abc@example.org") },
-			"message-id mb":  func() ([]Pair, error) { return tx.PairsByMessageID(want.Mailbox, "abc@example.org") },
 			"email-id":       func() ([]Pair, error) { return tx.PairsByEmailID(0, "M123") },
 			"email-id other": func() ([]Pair, error) { return tx.PairsByEmailID(want.Mailbox+1, "M123") },
 		} {
@@ -179,114 +177,6 @@ func TestIteratePairsOrderPagingAndWrites(t *testing.T) {
 		c, err := tx.CountPairs(mb)
 		if err != nil || c != n+1 {
 			t.Errorf("CountPairs = %d %v, want %d", c, err, n+1)
-		}
-		return nil
-	})
-}
-
-func TestClearUIDsAndRematch(t *testing.T) {
-	db := openTest(t)
-	update(t, db, func(tx *Tx) error {
-		mb := addMailbox(t, tx, "INBOX", "INBOX")
-		other := addMailbox(t, tx, "Other", "Other")
-		for _, p := range []Pair{
-			{Mailbox: mb, FarUID: 1, NearUID: 1, MessageID: "a@x"},
-			{Mailbox: mb, FarUID: 2, NearUID: 2, HeaderHash: []byte{9, 9}},
-			{Mailbox: mb, FarUID: 3},  // far only: dropped
-			{Mailbox: mb, NearUID: 4}, // near only: untouched
-			{Mailbox: other, FarUID: 1, NearUID: 1},
-		} {
-			if _, err := tx.PutPair(p); err != nil {
-				return err
-			}
-		}
-		kept, deleted, err := tx.ClearUIDs(mb, Far)
-		if err != nil || kept != 2 || deleted != 1 {
-			t.Fatalf("ClearUIDs = kept %d deleted %d %v, want 2 1", kept, deleted, err)
-		}
-		if n, _ := tx.CountPairs(mb); n != 3 {
-			t.Errorf("%d pairs left, want 3", n)
-		}
-		if p, ok, _ := tx.PairByFarUID(other, 1); !ok || p.NearUID != 1 {
-			t.Error("another mailbox was touched")
-		}
-		// Re-match under the new UIDVALIDITY.
-		byMID, err := tx.PairsByMessageID(mb, "a@x")
-		if err != nil || len(byMID) != 1 || byMID[0].FarUID != 0 || byMID[0].NearUID != 1 {
-			t.Fatalf("PairsByMessageID after clear = %+v %v", byMID, err)
-		}
-		byHash, err := tx.PairsByHeaderHash(mb, []byte{9, 9})
-		if err != nil || len(byHash) != 1 || byHash[0].NearUID != 2 {
-			t.Fatalf("PairsByHeaderHash = %+v %v", byHash, err)
-		}
-		byMID[0].FarUID = 101
-		if _, err := tx.PutPair(byMID[0]); err != nil {
-			return err
-		}
-		if _, _, err := tx.ClearUIDs(mb, "sideways"); !errors.Is(err, ErrInvalid) {
-			t.Errorf("ClearUIDs(bad side) = %v, want ErrInvalid", err)
-		}
-		return nil
-	})
-}
-
-func TestIteratePairsBySide(t *testing.T) {
-	db := openTest(t)
-	const n = pairPage + 50
-	update(t, db, func(tx *Tx) error {
-		mb := addMailbox(t, tx, "INBOX", "INBOX")
-		for i := 1; i <= n; i++ {
-			p := Pair{Mailbox: mb, FarUID: uint32(i), NearUID: uint32(n + 1 - i)} // opposite orders
-			switch i % 10 {
-			case 3:
-				p.NearUID = 0
-			case 7:
-				p.FarUID = 0
-			}
-			if _, err := tx.PutPair(p); err != nil {
-				return err
-			}
-		}
-		for _, side := range []Side{Far, Near} {
-			var last uint32
-			count := 0
-			err := tx.IteratePairsBySide(mb, side, 0, func(p Pair) error {
-				uid := p.FarUID
-				if side == Near {
-					uid = p.NearUID
-				}
-				if uid <= last {
-					t.Fatalf("%s UID %d after %d", side, uid, last)
-				}
-				last = uid
-				count++
-				return nil
-			})
-			if err != nil || count != n-n/10 {
-				t.Errorf("%s: visited %d, err %v; want %d", side, count, err, n-n/10)
-			}
-			var refs []PairRef
-			err = tx.IteratePairRefs(mb, side, 0, func(r PairRef) error { refs = append(refs, r); return nil })
-			if err != nil || len(refs) != count {
-				t.Errorf("%s: IteratePairRefs visited %d, err %v; want %d", side, len(refs), err, count)
-			}
-			for _, r := range refs[:min(len(refs), 20)] {
-				p, ok, err := tx.Pair(r.ID)
-				if err != nil || !ok || (PairRef{p.ID, p.FarUID, p.NearUID, p.Flags}) != r {
-					t.Errorf("ref %+v, pair %+v %v %v", r, p, ok, err)
-				}
-			}
-			count = 0
-			err = tx.IteratePairsBySide(mb, side, n-20, func(p Pair) error {
-				count++
-				return nil
-			})
-			if err != nil || count != 18 {
-				t.Errorf("%s from %d: visited %d, err %v; want 18", side, n-20, count, err)
-			}
-		}
-		if err := tx.IteratePairsBySide(mb, "", 0, nil); !errors.Is(err, ErrInvalid) {
-			t.Errorf("bad side = %v, want ErrInvalid", err)
 		}
 		return nil
 	})

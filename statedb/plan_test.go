@@ -76,29 +76,27 @@ func exerciseAll(t *testing.T, db *DB) {
 		_, _, _ = tx.Pair(pid)
 		_, _, _ = tx.PairByFarUID(m.ID, 1)
 		_, _, _ = tx.PairByNearUID(m.ID, 1)
-		_, _ = tx.PairsByMessageID(m.ID, "a")
 		_, _ = tx.PairsByEmailID(0, "e")
-		_, _ = tx.PairsByHeaderHash(0, []byte{1})
 		_, _ = tx.CountPairs(m.ID)
 		noop := func(Pair) error { return nil }
 		_ = tx.IteratePairs(m.ID, noop)
-		_ = tx.IteratePairsBySide(m.ID, Far, 0, noop)
-		_ = tx.IteratePairsBySide(m.ID, Near, 0, noop)
-		_ = tx.IteratePairRefs(m.ID, Far, 0, func(PairRef) error { return nil })
 		in, err := tx.AddIntent(Intent{Mailbox: m.ID, Kind: IntentCopyToFar, Source: Near, SourceUID: 2})
 		if err != nil {
 			return err
 		}
 		_, _, _ = tx.Intent(in)
+		_ = tx.SetIntentTarget(in, 7)
 		_, _ = tx.PendingIntents(m.ID)
 		if _, err := tx.ResolveIntent(in, Pair{Mailbox: m.ID, FarUID: 2, NearUID: 2}); err != nil {
 			return err
 		}
 		in, _ = tx.AddIntent(Intent{Mailbox: m.ID, Kind: IntentExpunge, Source: Far, SourceUID: 1})
-		if err := tx.ResolveIntentDeletePair(in, pid); err != nil {
+		if err := tx.DropIntent(in); err != nil {
 			return err
 		}
-		_, _, _ = tx.ClearUIDs(other, Far)
+		if err := tx.DeletePair(pid); err != nil {
+			return err
+		}
 		_ = tx.DeleteMailbox(other)
 		nm, err := tx.AddNearMailbox("INBOX", 1)
 		if err != nil {

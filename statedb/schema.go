@@ -13,7 +13,7 @@ const applicationID = 0x696d6472
 
 // SchemaVersion is the schema version this code writes and understands
 // (PRAGMA user_version after all migrations).
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // ErrSchemaTooNew is wrapped by [*SchemaVersionError].
 var ErrSchemaTooNew = errors.New("database written by a newer imapdir")
@@ -38,8 +38,26 @@ func (e *SchemaVersionError) Unwrap() error { return ErrSchemaTooNew }
 // migrations returns the schema steps; step i brings user_version from i to
 // i+1. Steps are append-only: never edit a released step, add a new one.
 func migrations() []string {
-	return []string{schemaV1, schemaV2, schemaV3}
+	return []string{schemaV1, schemaV2, schemaV3, schemaV4}
 }
+
+// schemaV4 makes the mailbox row the one place of each side's checkpoint
+// (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and the store's token in
+// far_checkpoint/near_checkpoint): the copies the engine kept in meta
+// (keys "syncer.checkpoint.<mailbox>.<side>") go, and the next run lists
+// in full once where a store needs its token. Intents record the
+// target's UIDNEXT when they were written, the floor of the search for an
+// interrupted copy, and the UID the copy was given once the target told
+// it. The indexes for looking pairs up by Message-ID and
+// header hash go: nothing looks pairs up that way (re-pairing compares a
+// listing with the pairs in memory).
+const schemaV4 = `
+DELETE FROM meta WHERE key LIKE 'syncer.checkpoint.%';
+DROP INDEX pairs_header_hash;
+DROP INDEX pairs_message_id;
+ALTER TABLE intents ADD COLUMN search_floor INTEGER NOT NULL DEFAULT 0 CHECK (search_floor BETWEEN 0 AND 4294967295);
+ALTER TABLE intents ADD COLUMN target_uid INTEGER NOT NULL DEFAULT 0 CHECK (target_uid BETWEEN 0 AND 4294967295);
+`
 
 // schemaV3 keeps each side's opaque checkpoint token (what a store needs to
 // ask for changes since the last sync) next to UIDVALIDITY/UIDNEXT/MODSEQ.

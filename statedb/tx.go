@@ -143,12 +143,6 @@ func (t *Tx) rows(op, query string, args []any, scan func(func(dest ...any) erro
 	return closeRows(t, op, rows)
 }
 
-// Atomic runs fn inside a savepoint of this write transaction: if fn
-// returns an error, every write fn made through t is undone and the error
-// is returned, while the transaction itself stays usable (a batch can skip
-// one failed message and commit the rest). Atomic calls nest.
-func (t *Tx) Atomic(fn func() error) error { return t.atomic(fn) }
-
 // atomic runs fn inside a savepoint, so a multi-statement method either
 // fully happens or not at all even when the caller goes on after its error.
 func (t *Tx) atomic(fn func() error) error {

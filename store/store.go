@@ -75,8 +75,11 @@ type Mailbox interface {
 	// in Changed and no UID is vanished; this is how a caller gets its first
 	// checkpoint. Changed may hold messages that did not change (a store may
 	// over-report; the caller compares with what it knows), never miss one.
-	// Vanished lists only UIDs below Since.UIDNext. fn may not be called at
-	// all when nothing changed.
+	// Vanished holds every UID of req.Known no longer in the mailbox (a
+	// store with QResync may report vanished UIDs without Known), whatever
+	// Since.UIDNext: the caller may know UIDs at or above it, paired by a
+	// run that recorded no checkpoint. fn may not be called at all when
+	// nothing changed.
 	Changes(ctx context.Context, req ChangesRequest, fn func(ChangeSet) error) (Checkpoint, error)
 	// FetchBodies streams the bodies of uids to fn, one message at a time,
 	// in the order given; the store may pipeline. fn's Message holds at
@@ -87,7 +90,10 @@ type Mailbox interface {
 	FetchBodies(ctx context.Context, uids []UID, fn func(Message, io.Reader) error) error
 	// Append adds a message and returns its UID, or 0 when the store cannot
 	// tell (IMAP without UIDPLUS); the caller then uses Find. The message is
-	// only guaranteed durable after Flush returns.
+	// only guaranteed durable after Flush returns. A crash before may lose
+	// it, but then the store's UIDNEXT (after reopening) does not pass its
+	// UID: a UID below UIDNEXT was durable once, so a caller that noted it
+	// and finds it gone knows the message was deleted or moved since.
 	Append(ctx context.Context, m NewMessage) (UID, error)
 	// Flush makes every Append since the last Flush durable (batched fsync
 	// on Maildir; a no-op where the server's OK already means durable).
@@ -144,9 +150,14 @@ type Message struct {
 	Flags        Flags
 	Size         int64 // wire (CRLF) size in bytes
 	InternalDate time.Time
-	// MessageID is the Message-ID header value without angle brackets, if
-	// asked for and present.
+	// MessageID is the Message-ID header value normalised by
+	// NormalizeMessageID (without angle brackets), if asked for and
+	// present.
 	MessageID string
+	// HeaderHash is the hash of the header block (mailmsg.HeaderHash) of
+	// a message without a usable Message-ID, when asked for with
+	// WithMessageID; "" otherwise. See Identity.
+	HeaderHash string
 	// EmailID is a stable, store-wide message identity (RFC 8474 EMAILID,
 	// Gmail X-GM-MSGID) when Features.StableIDs; else empty.
 	EmailID  string
@@ -170,8 +181,8 @@ type Origin struct {
 type ListOptions struct {
 	// MinUID, when not zero, lists only messages with UID >= MinUID.
 	MinUID UID
-	// WithMessageID asks for Message.MessageID (costs a header fetch on
-	// IMAP).
+	// WithMessageID asks for Message.MessageID, and Message.HeaderHash
+	// for messages without one (costs a header fetch on IMAP).
 	WithMessageID bool
 	// BatchSize caps the messages per call of fn; 0 means the store's
 	// default.

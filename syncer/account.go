@@ -70,7 +70,12 @@ func (e *Engine) syncRows(ctx context.Context, rows []statedb.Mailbox) (Result, 
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	guard, err := e.newAccountGuard(ctx)
+	if err != nil {
+		return Result{}, err
+	}
 	ledger := newMoveLedger(e, rows)
+	ledger.guard = guard
 	reports := make([]MailboxReport, len(rows))
 	sem := make(chan struct{}, e.opts.Connections)
 	var wg sync.WaitGroup
@@ -85,7 +90,7 @@ func (e *Engine) syncRows(ctx context.Context, rows []statedb.Mailbox) (Result, 
 				return
 			}
 			defer func() { <-sem }()
-			reports[i] = e.syncPair(ctx, row, ledger)
+			reports[i] = e.syncPairSafe(ctx, row, ledger)
 			if sc := store.ScopeOf(reports[i].Err); sc == store.ScopeStore || sc == store.ScopeCanceled {
 				cancel(reports[i].Err)
 			}

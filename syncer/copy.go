@@ -2,10 +2,10 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
@@ -17,6 +17,7 @@ type copyJob struct {
 	intent statedb.IntentID
 	uid    store.UID // on the target; 0 until known
 	done   bool      // appended
+	unsure bool      // the append failed in a way that leaves its outcome unknown
 }
 
 // copyAll copies the plan's new messages, far ones first, in batches of
@@ -53,13 +54,17 @@ func (r *mailboxRun) copyAll(ctx context.Context, copies []Copy) error {
 //  1. one transaction records an intent per message;
 //  2. the bodies stream from the source's FetchBodies into the target's
 //     Append, one message at a time (never a whole batch in memory);
-//  3. one Flush makes the batch durable on the target;
+//  3. one transaction notes in the intents the UIDs the target gave, then
+//     one Flush makes the batch durable on the target;
 //  4. appends whose UID the target could not tell are looked up (Find);
 //  5. one transaction resolves every intent into its pair (or drops it
 //     when the message could not be copied: it will be planned again).
 //
 // A crash anywhere leaves intents that the next run resolves first
-// (recoverIntents): nothing is copied twice, nothing is lost.
+// (recoverIntents): nothing is copied twice, nothing is lost. When the
+// transfer stops early (Ctrl-C, a lost connection), what was appended is
+// still made durable and recorded, so an interrupted run keeps its work;
+// the one append whose outcome is unknown keeps its intent for recovery.
 func (r *mailboxRun) copyBatch(ctx context.Context, from Side, msgs []store.Message) error {
 	to := from.Other()
 	jobs := make([]copyJob, len(msgs))
@@ -70,16 +75,54 @@ func (r *mailboxRun) copyBatch(ctx context.Context, from Side, msgs []store.Mess
 		return err
 	}
 	minUID := r.box[to].Status().UIDNext
-	if err := r.transfer(ctx, from, jobs); err != nil {
-		return err
+	terr := r.transfer(ctx, from, jobs)
+	if terr != nil && !slices.ContainsFunc(jobs, func(j copyJob) bool { return j.done }) {
+		return terr // nothing appended: the intents stay for recovery
 	}
-	if err := r.box[to].Flush(ctx); err != nil {
-		return fmt.Errorf("flush %s mailbox %q: %w", to, r.names[to], err)
+	keep := context.WithoutCancel(ctx) // record what is done even after Ctrl-C
+	if err := r.noteTargets(keep, jobs); err != nil {
+		return errors.Join(terr, err)
 	}
-	if err := r.findUnknown(ctx, to, jobs, minUID); err != nil {
-		return err
+	if err := r.box[to].Flush(keep); err != nil {
+		return errors.Join(terr, fmt.Errorf("flush %s mailbox %q: %w", to, r.names[to], err))
 	}
-	return r.resolveCopies(ctx, from, jobs)
+	if terr == nil {
+		if err := r.findUnknown(ctx, to, jobs, minUID); err != nil {
+			return err
+		}
+	}
+	if err := r.resolveCopies(keep, from, jobs, terr != nil); err != nil {
+		return errors.Join(terr, err)
+	}
+	return terr
+}
+
+// noteTargets records, in one transaction, the UIDs the target gave the
+// batch's copies, before the Flush makes them durable. After a crash
+// between the Flush and the resolution, recovery then knows which UID was
+// the copy: one the user deleted (or moved) meanwhile counts as delivered
+// and deleted, not as never delivered — its deletion is carried over
+// instead of the message being copied again.
+func (r *mailboxRun) noteTargets(ctx context.Context, jobs []copyJob) error {
+	n := 0
+	for _, j := range jobs {
+		if j.done && j.uid != 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return r.e.update(ctx, func(tx *statedb.Tx) error {
+		for _, j := range jobs {
+			if j.done && j.uid != 0 {
+				if err := tx.SetIntentTarget(j.intent, uint32(j.uid)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // copyKind is the intent kind of a copy from side from.
@@ -90,14 +133,18 @@ func copyKind(from Side) statedb.IntentKind {
 	return statedb.IntentCopyToFar
 }
 
-// addCopyIntents commits one intent per job in one transaction.
+// addCopyIntents commits one intent per job in one transaction. Each
+// records the target's UIDNEXT as it stands before these appends: the
+// floor from which an interrupted copy is searched for.
 func (r *mailboxRun) addCopyIntents(ctx context.Context, from Side, jobs []copyJob) error {
+	floor := uint32(r.box[from.Other()].Status().UIDNext)
 	return r.e.update(ctx, func(tx *statedb.Tx) error {
 		for i := range jobs {
 			m := jobs[i].msg
 			id, err := tx.AddIntent(statedb.Intent{
 				Mailbox: r.row.ID, Kind: copyKind(from), Source: dbSide[from], SourceUID: uint32(m.UID),
 				MessageID: m.MessageID, Size: max(m.Size, 0), InternalDate: m.InternalDate,
+				HeaderHash: hashBytes(m.HeaderHash), SearchFloor: floor,
 			})
 			if err != nil {
 				return err
@@ -128,6 +175,7 @@ func (r *mailboxRun) transfer(ctx context.Context, from Side, jobs []copyJob) er
 			Body: body, MessageID: j.msg.MessageID, Labels: j.msg.Labels,
 		})
 		if err != nil {
+			j.unsure = store.ScopeOf(err) != store.ScopeMessage
 			return r.messageFailed(err, fmt.Sprintf("copy %s UID %d to %s", from, meta.UID, to))
 		}
 		j.uid, j.done = uid, true
@@ -169,7 +217,7 @@ func (r *mailboxRun) findUnknown(ctx context.Context, to Side, jobs []copyJob, m
 		if !j.done || j.uid != 0 {
 			continue
 		}
-		f, err := r.locate(ctx, fd, j.msg, taken)
+		f, err := r.locate(ctx, fd, store.IdentityOf(j.msg), taken, minUID)
 		if err != nil {
 			return err
 		}
@@ -188,85 +236,93 @@ type finder struct {
 	r      *mailboxRun
 	to     Side
 	minUID store.UID
-	byKey  map[findKey][]store.Message // nil until loaded
-}
-
-// findKey is what Store.Find matches: Message-ID and size, or, for a
-// message without a Message-ID, size and INTERNALDATE to the second.
-type findKey struct {
-	id   string
-	size int64
-	date int64
+	byKey  map[string][]store.Message // by Identity.Key; nil until loaded
+	byUID  map[store.UID]store.Message
 }
 
 func (r *mailboxRun) newFinder(to Side, minUID store.UID) *finder {
 	return &finder{r: r, to: to, minUID: minUID}
 }
 
-func keyOf(m store.Message) findKey {
-	if id := strings.Trim(m.MessageID, "<>"); id != "" {
-		return findKey{id: id, size: m.Size}
-	}
-	return findKey{size: m.Size, date: m.InternalDate.Unix()}
-}
-
-// load lists the side from minUID, indexing each message under both keys
-// it can be asked by.
+// load lists the side from minUID, indexing each message by its identity.
 func (f *finder) load(ctx context.Context) error {
-	f.byKey = map[findKey][]store.Message{}
+	f.byKey, f.byUID = map[string][]store.Message{}, map[store.UID]store.Message{}
 	opts := store.ListOptions{MinUID: f.minUID, WithMessageID: true}
 	return f.r.box[f.to].List(ctx, opts, func(ms []store.Message) error {
 		for _, m := range ms {
-			m.Flags, m.Labels = slices.Clone(m.Flags), slices.Clone(m.Labels)
-			if id := strings.Trim(m.MessageID, "<>"); id != "" {
-				k := findKey{id: id, size: m.Size}
+			m = copyMessage(m)
+			f.byUID[m.UID] = m
+			if k := store.IdentityOf(m).Key; k != "" {
 				f.byKey[k] = append(f.byKey[k], m)
 			}
-			k := findKey{size: m.Size, date: m.InternalDate.Unix()}
-			f.byKey[k] = append(f.byKey[k], m)
 		}
 		return nil
 	})
 }
 
-// locate finds the copy of m on the finder's side that no pair and no
-// entry of taken claims; its UID is 0 when there is none.
-func (r *mailboxRun) locate(ctx context.Context, f *finder, m store.Message, taken map[store.UID]bool) (store.Message, error) {
+// locate finds the copy of a message of identity id on the finder's side,
+// at or above floor, that no pair and no entry of taken claims; its UID is
+// 0 when there is none. A copy of the same identity (store.Identity.Same) is taken first;
+// failing that, the one unclaimed copy with the same Message-ID or header
+// hash but another size (a server may store a message with another size
+// than it was sent with: the listing starts where the copy started, so
+// such a message is the copy). Several such candidates are ambiguous:
+// none is taken.
+func (r *mailboxRun) locate(ctx context.Context, f *finder, id store.Identity, taken map[store.UID]bool, floor store.UID) (store.Message, error) {
+	if !id.Known() {
+		return store.Message{}, nil
+	}
 	if f.byKey == nil {
 		if err := f.load(ctx); err != nil {
-			return store.Message{}, fmt.Errorf("find copy of %s UID %d in %s mailbox %q: %w", f.to.Other(), m.UID, f.to, r.names[f.to], err)
+			return store.Message{}, fmt.Errorf("find copy in %s mailbox %q: %w", f.to, r.names[f.to], err)
 		}
 	}
-	for _, c := range f.byKey[keyOf(m)] {
-		if taken[c.UID] {
+	var like []store.Message
+	for _, c := range f.byKey[id.Key] {
+		if taken[c.UID] || c.UID < floor {
 			continue
 		}
-		var paired bool
-		err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
-			_, ok, err := pairBySide(tx, r.row.ID, f.to, c.UID)
-			paired = ok
-			return err
-		})
+		paired, err := r.paired(ctx, f.to, c.UID)
 		if err != nil {
 			return store.Message{}, err
 		}
-		if !paired {
+		switch {
+		case paired:
+		case store.IdentityOf(c).Same(id):
 			return c, nil
+		default:
+			like = append(like, c)
 		}
 	}
+	if len(like) == 1 {
+		return like[0], nil
+	}
 	return store.Message{}, nil
+}
+
+// paired reports whether a pair of this mailbox has uid on side s.
+func (r *mailboxRun) paired(ctx context.Context, s Side, uid store.UID) (bool, error) {
+	var ok bool
+	err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		_, ok, err = pairBySide(tx, r.row.ID, s, uid)
+		return err
+	})
+	return ok, err
 }
 
 // resolveCopies turns the batch's intents into pairs in one transaction.
 // Intents of messages not copied are dropped (planned again next run);
 // those of messages appended but not found again stay pending for the next
 // run's recovery, so a slow-to-index server cannot cause a duplicate.
-func (r *mailboxRun) resolveCopies(ctx context.Context, from Side, jobs []copyJob) error {
+func (r *mailboxRun) resolveCopies(ctx context.Context, from Side, jobs []copyJob, stopped bool) error {
 	lost := 0
 	err := r.e.update(ctx, func(tx *statedb.Tx) error {
 		lost = 0
-		var bump uidBump
 		for _, j := range jobs {
+			if j.unsure || (stopped && j.done && j.uid == 0) {
+				continue // outcome or UID unknown: recovery resolves it
+			}
 			if j.done && j.uid == 0 {
 				lost++ // keep the intent: the next run looks again
 				continue
@@ -282,12 +338,11 @@ func (r *mailboxRun) resolveCopies(ctx context.Context, from Side, jobs []copyJo
 			if err != nil {
 				return err
 			}
-			bump.add(p)
 			if _, err := tx.ResolveIntent(j.intent, dp); err != nil {
 				return err
 			}
 		}
-		return bump.apply(tx, r.row.ID)
+		return nil
 	})
 	if lost > 0 {
 		r.failed = true

@@ -26,16 +26,19 @@
 // The executor runs a plan per mailbox pair, in this order:
 //
 //  1. UIDVALIDITY check on both sides; a change is re-paired by content
-//     (RePair: stable id, Message-ID + size, size + date) without
-//     downloading, or stops the mailbox changing nothing.
+//     (RePair: stable id, else store.Identity) without downloading, or
+//     stops the mailbox changing nothing.
 //  2. Intents an interrupted run left are resolved (the copy is found in
-//     the target → paired; else dropped and planned again).
+//     the target under the UID the intent noted or by its identity →
+//     paired; a noted copy gone since → paired, so its deletion is carried
+//     over; else dropped and planned again).
 //  3. Both sides are scanned (Changes since the recorded checkpoint, or a
 //     full listing merged against the pairs); a near mailbox found empty
 //     while the state knows its mail stops the mailbox.
 //  4. Copies, in batches: one transaction of intents, bodies streamed from
-//     FetchBodies into Append, one Flush, UIDs the target could not tell
-//     found again (Find), one transaction resolving the intents into pairs.
+//     FetchBodies into Append, one transaction noting the UIDs the target
+//     gave, one Flush, UIDs the target could not tell found again, one
+//     transaction resolving the intents into pairs.
 //  5. Flag updates grouped by identical change, conditional on the scanned
 //     HIGHESTMODSEQ where the store has CONDSTORE (conflicts are planned
 //     again next run).

@@ -38,6 +38,11 @@ type Options struct {
 	Observer Observer
 	// Now is the clock for max-age limits; nil means time.Now.
 	Now func() time.Time
+	// DeleteGuardAccount caps the messages one run deletes across the
+	// account (both sides counted): the mailbox whose deletions would pass
+	// the cap holds them back, and so does every later mailbox and run
+	// until a run with Force. 0: no account-wide cap.
+	DeleteGuardAccount int
 }
 
 // DefaultOptions returns two-way sync of everything with the default
@@ -50,6 +55,8 @@ func DefaultOptions() Options {
 		Connections:   DefaultConnections,
 		BatchMessages: DefaultBatchMessages,
 		BatchBytes:    DefaultBatchBytes,
+
+		DeleteGuardAccount: DefaultDeleteGuardAccount,
 	}
 }
 

@@ -148,9 +148,7 @@ func (r *mailboxRun) saveCheckpoint(ctx context.Context, s Side, cp store.Checkp
 		if err != nil || !ok {
 			return errors.Join(err, fmt.Errorf("mailbox %d: %w", r.row.ID, statedb.ErrNotFound))
 		}
-		if err := setCheckpoint(tx, &m, s, cp); err != nil {
-			return err
-		}
+		setCheckpoint(&m, s, cp)
 		r.row = m
 		return tx.UpdateMailbox(m)
 	})
@@ -233,11 +231,31 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 		return Plan{}, err
 	}
 	if r.moves != nil {
-		if err := r.moves.claim(ctx, r, &in); err != nil {
+		if in.Moves, err = r.moves.input(ctx, r, in); err != nil {
 			return Plan{}, err
 		}
 	}
-	return PlanMailbox(in, r.e.opts.PlanOptions), nil
+	p := PlanMailbox(in, r.e.opts.PlanOptions)
+	if r.moves != nil {
+		r.moves.take(r, p)
+	}
+	if err := r.accountGuard(ctx, &p, in.PairCount); err != nil {
+		return Plan{}, err
+	}
+	return p, nil
+}
+
+// accountGuard reserves the plan's deletions with the account-wide guard
+// and holds them back when it refuses.
+func (r *mailboxRun) accountGuard(ctx context.Context, p *Plan, base int) error {
+	if r.moves == nil {
+		return nil
+	}
+	why, err := r.moves.guard.reserve(ctx, p.deletions())
+	if why != "" {
+		p.holdAll(base, why)
+	}
+	return err
 }
 
 // start tells the observer what the plan will do.
@@ -308,9 +326,7 @@ func (r *mailboxRun) writeCheckpoints(tx *statedb.Tx) error {
 	for s := Far; s <= Near; s++ {
 		cp := r.scan[s].cp
 		cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
-		if err := setCheckpoint(tx, &m, s, cp); err != nil {
-			return err
-		}
+		setCheckpoint(&m, s, cp)
 	}
 	m.LastSync = r.e.opts.Now()
 	return tx.UpdateMailbox(m)

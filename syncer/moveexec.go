@@ -51,7 +51,7 @@ func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 	if err != nil {
 		return err
 	}
-	if err := l.addMoveIntents(ctx, g, o); err != nil {
+	if err := l.addMoveIntents(ctx, g, o, minUID); err != nil {
 		return err
 	}
 	if err := l.moveBatch(ctx, o, src.names[o], dest.names[o], g.jobs); err != nil {
@@ -64,7 +64,7 @@ func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 }
 
 // addMoveIntents commits one intent per job, in one transaction.
-func (l *moveLedger) addMoveIntents(ctx context.Context, g *moveGroup, o Side) error {
+func (l *moveLedger) addMoveIntents(ctx context.Context, g *moveGroup, o Side, floor store.UID) error {
 	return l.e.update(ctx, func(tx *statedb.Tx) error {
 		for i := range g.jobs {
 			j := &g.jobs[i]
@@ -72,6 +72,7 @@ func (l *moveLedger) addMoveIntents(ctx context.Context, g *moveGroup, o Side) e
 				Mailbox: g.src, Kind: statedb.IntentMove, Source: dbSide[o], SourceUID: uint32(j.out.pair.UID[o]),
 				TargetMailbox: g.dest, MessageID: j.out.pair.MessageID, Size: max(j.out.pair.Size, 0),
 				InternalDate: j.out.pair.InternalDate, TempID: fmt.Sprintf("%s:%d", g.side, j.in.msg.UID),
+				HeaderHash: hashBytes(j.out.pair.HeaderHash), SearchFloor: uint32(floor),
 			})
 			if err != nil {
 				return err
@@ -131,13 +132,20 @@ func (l *moveLedger) uidNext(ctx context.Context, s Side, name string) (store.UI
 }
 
 // findMoved looks up the moved copies whose new UID the store could not
-// tell, at or above minUID in the destination, each claimed once.
+// tell, at or above minUID in the destination, by identity, each claimed
+// once.
 func (l *moveLedger) findMoved(ctx context.Context, s Side, dest *mailboxRun, jobs []moveJob, minUID store.UID) error {
-	need := false
-	for _, j := range jobs {
-		need = need || j.newUID == 0
+	var ids []store.Identity
+	var idx []int
+	taken := map[store.UID]bool{}
+	for i, j := range jobs {
+		taken[j.newUID] = j.newUID != 0
+		if j.newUID == 0 {
+			ids = append(ids, j.out.pair.identity())
+			idx = append(idx, i)
+		}
 	}
-	if !need {
+	if len(ids) == 0 {
 		return nil
 	}
 	b, err := l.e.st[s].OpenMailbox(ctx, dest.names[s])
@@ -145,32 +153,62 @@ func (l *moveLedger) findMoved(ctx context.Context, s Side, dest *mailboxRun, jo
 		return fmt.Errorf("open %s mailbox %q: %w", s, dest.names[s], err)
 	}
 	defer b.Close()
-	taken := map[store.UID]bool{}
-	for _, j := range jobs {
-		taken[j.newUID] = j.newUID != 0
+	found, err := matchListing(ctx, b, minUID, ids, func(u store.UID) (bool, error) { return taken[u], nil })
+	if err != nil {
+		return fmt.Errorf("find moved messages in %s mailbox %q: %w", s, dest.names[s], err)
 	}
-	for i := range jobs {
-		j := &jobs[i]
-		if j.newUID != 0 {
-			continue
-		}
-		p := j.out.pair
-		q := store.Query{MessageID: p.MessageID, Size: p.Size, MinUID: minUID}
-		if p.MessageID == "" {
-			q.InternalDate = p.InternalDate
-		}
-		found, err := b.Find(ctx, q)
-		if err != nil {
-			return fmt.Errorf("find moved %s UID %d in %q: %w", s, p.UID[s], dest.names[s], err)
-		}
-		for _, f := range found {
-			if !taken[f.UID] {
-				j.newUID, taken[f.UID] = f.UID, true
-				break
-			}
-		}
+	for k, i := range idx {
+		jobs[i].newUID = found[k].UID
 	}
 	return nil
+}
+
+// matchListing lists b from minUID and finds, for each identity in turn,
+// the first message of that identity (store.Identity.Same), failing that
+// the one message with the same key, that skip does not exclude and no
+// earlier identity took; a zero Message where there is none.
+func matchListing(ctx context.Context, b store.Mailbox, minUID store.UID, ids []store.Identity, skip func(store.UID) (bool, error)) ([]store.Message, error) {
+	byKey := map[string][]store.Message{}
+	err := b.List(ctx, store.ListOptions{MinUID: minUID, WithMessageID: true}, func(ms []store.Message) error {
+		for _, m := range ms {
+			if k := store.IdentityOf(m).Key; k != "" {
+				byKey[k] = append(byKey[k], copyMessage(m))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.Message, len(ids))
+	used := map[store.UID]bool{}
+	for i, id := range ids {
+		var same, like []store.Message
+		for _, c := range byKey[id.Key] {
+			if !id.Known() || used[c.UID] {
+				continue
+			}
+			if ex, err := skip(c.UID); err != nil || ex {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if store.IdentityOf(c).Same(id) {
+				same = append(same, c)
+			} else {
+				like = append(like, c)
+			}
+		}
+		switch {
+		case len(same) > 0:
+			out[i] = same[0]
+		case len(like) == 1:
+			out[i] = like[0]
+		}
+		used[out[i].UID] = out[i].UID != 0
+	}
+	return out, nil
 }
 
 // resolveMoves moves the pairs in one transaction: each leaves the source
@@ -182,7 +220,6 @@ func (l *moveLedger) resolveMoves(ctx context.Context, g *moveGroup, o Side) err
 	moved := 0
 	err := l.e.update(ctx, func(tx *statedb.Tx) error {
 		moved = 0
-		var b uidBump
 		for _, j := range g.jobs {
 			if err := tx.DeletePair(statedb.PairID(j.out.pair.ID)); err != nil {
 				return err
@@ -203,10 +240,9 @@ func (l *moveLedger) resolveMoves(ctx context.Context, g *moveGroup, o Side) err
 			if _, err := tx.ResolveIntent(j.intent, dp); err != nil {
 				return err
 			}
-			b.add(p)
 			moved++
 		}
-		return b.apply(tx, g.dest)
+		return nil
 	})
 	if err != nil {
 		return err

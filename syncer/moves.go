@@ -3,7 +3,6 @@ package syncer
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/imapdir/imapdir/statedb"
@@ -16,11 +15,13 @@ import (
 //
 //   - The pass of the source mailbox A sees, on side S, a pair's message
 //     vanish with the store saying where it went (ChangeSet.MovedOut: to
-//     B as UID Y). It takes that pair out of its plan and records
-//     "moved out of A on S: pair p to B as Y".
+//     B as UID Y). Its planner, told the synchronized mailboxes
+//     (MailboxInput.Moves), hands it back as a move instead of a deletion
+//     (Plan.MovesOut), and the ledger records "moved out of A on S: pair p
+//     to B as Y".
 //   - The pass of the destination B sees, on side S, a new message with
-//     Message.Origin (A, X). It takes it out of its copies and records
-//     "moved into B on S: Y from A's X".
+//     Message.Origin (A, X). Its planner hands it back instead of a copy
+//     (Plan.MovesIn): "moved into B on S: Y from A's X".
 //   - Both passes leave their checkpoints unrecorded for now (the ledger
 //     records them once the moves are done), so a crash or a failure
 //     makes the next run see the same moves again.
@@ -36,11 +37,12 @@ import (
 // Only moves between mailbox pairs synchronized in the same call are
 // matched; SyncMailbox sees the others as a deletion plus a new message.
 type moveLedger struct {
-	e    *Engine
-	mu   sync.Mutex
-	rows [2]map[string]statedb.Mailbox // by side and name
-	outs []moveOut
-	ins  []moveIn
+	e     *Engine
+	guard *accountGuard // the run's account-wide deletion guard
+	mu    sync.Mutex
+	rows  [2]map[string]statedb.Mailbox // by side and name
+	outs  []moveOut
+	ins   []moveIn
 	// waiting holds the runs whose checkpoints and reports wait for the
 	// moves; done the runs whose checkpoints only wait for the batch.
 	waiting map[statedb.MailboxID]*mailboxRun
@@ -81,78 +83,60 @@ func newMoveLedger(e *Engine, rows []statedb.Mailbox) *moveLedger {
 	return l
 }
 
-// claim takes the moves out of a mailbox's planner input and records them.
-func (l *moveLedger) claim(ctx context.Context, r *mailboxRun, in *MailboxInput) error {
+// input returns what the planner of run r needs to know about the other
+// mailbox pairs (nil when moves are not matched: a pair never recorded, a
+// dry run). Looking up stable ids in the state is its only I/O.
+func (l *moveLedger) input(ctx context.Context, r *mailboxRun, in MailboxInput) (*MoveInput, error) {
 	if r.row.ID == 0 || r.e.opts.DryRun {
+		return nil, nil
+	}
+	mi := &MoveInput{Self: r.row.ID}
+	for s := Far; s <= Near; s++ {
+		mi.Rows[s] = make(map[string]statedb.MailboxID, len(l.rows[s]))
+		for n, row := range l.rows[s] {
+			mi.Rows[s][n] = row.ID
+		}
+		mi.Moved[s] = r.scan[s].moved
+	}
+	if !r.feat[Far].StableIDs || len(l.rows[Far]) < 2 {
+		return mi, nil
+	}
+	mi.ByID = true
+	synced := map[statedb.MailboxID]bool{}
+	for _, row := range l.rows[Far] {
+		synced[row.ID] = true
+	}
+	err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
+		mi.Elsewhere = map[string]MoveSource{}
+		for _, m := range in.Delta[Far].New {
+			src, uid, err := pairElsewhere(tx, m, r.row.ID, synced)
+			if err != nil {
+				return err
+			}
+			if src != 0 {
+				mi.Elsewhere[m.EmailID] = MoveSource{Mailbox: src, UID: uid}
+			}
+		}
 		return nil
+	})
+	return mi, err
+}
+
+// take records the moves a pass's plan handed back; the pass's
+// checkpoints and report then wait for them.
+func (l *moveLedger) take(r *mailboxRun, p Plan) {
+	if len(p.MovesOut)+len(p.MovesIn) == 0 {
+		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for s := Far; s <= Near; s++ {
-		l.claimOuts(r, in, s)
-		l.claimIns(r, in, s)
+	for _, o := range p.MovesOut {
+		l.outs = append(l.outs, moveOut{src: r.row.ID, side: o.Side, pair: o.Pair, dest: o.Dest, destUID: o.DestUID, byID: o.ByID})
 	}
-	l.claimOutsByID(r, in)
-	return l.claimInsByID(ctx, r, in)
-}
-
-func (l *moveLedger) claimOuts(r *mailboxRun, in *MailboxInput, s Side) {
-	for _, mv := range r.scan[s].moved {
-		dest, ok := l.rows[s][mv.Dest]
-		i := slices.Index(in.Delta[s].Vanished, mv.UID)
-		p := findPair(in.Pairs, s, mv.UID)
-		if !ok || i < 0 || p == nil || p.OneSided() || dest.ID == r.row.ID || touched(in, s.Other(), p) {
-			continue
-		}
-		in.Delta[s].Vanished = slices.Delete(in.Delta[s].Vanished, i, i+1)
-		l.outs = append(l.outs, moveOut{src: r.row.ID, side: s, pair: *p, dest: dest.ID, destUID: mv.DestUID})
-		l.waiting[r.row.ID] = r
+	for _, i := range p.MovesIn {
+		l.ins = append(l.ins, moveIn{dest: r.row.ID, side: i.Side, msg: i.Msg, src: i.From.Mailbox, srcUID: i.From.UID})
 	}
-}
-
-func (l *moveLedger) claimIns(r *mailboxRun, in *MailboxInput, s Side) {
-	kept := in.Delta[s].New[:0:0]
-	for _, m := range in.Delta[s].New {
-		src, ok := l.rows[s][originName(m)]
-		if !ok || src.ID == r.row.ID {
-			kept = append(kept, m)
-			continue
-		}
-		l.ins = append(l.ins, moveIn{dest: r.row.ID, side: s, msg: m, src: src.ID, srcUID: m.Origin.UID})
-		l.waiting[r.row.ID] = r
-	}
-	in.Delta[s].New = kept
-}
-
-// touched reports whether side s's delta also mentions pair p: such a
-// pair is left to the planner (a deletion and a copy), not moved.
-func touched(in *MailboxInput, s Side, p *Pair) bool {
-	u := p.UID[s]
-	if slices.Contains(in.Delta[s].Vanished, u) {
-		return true
-	}
-	for _, m := range in.Delta[s].Changed {
-		if m.UID == u {
-			return true
-		}
-	}
-	return false
-}
-
-func originName(m store.Message) string {
-	if m.Origin == nil {
-		return ""
-	}
-	return m.Origin.Mailbox
-}
-
-func findPair(pairs []Pair, s Side, uid store.UID) *Pair {
-	for i := range pairs {
-		if pairs[i].UID[s] == uid {
-			return &pairs[i]
-		}
-	}
-	return nil
+	l.waiting[r.row.ID] = r
 }
 
 // pending reports whether moves touching mailbox mb are still to be done;
@@ -230,13 +214,7 @@ func (l *moveLedger) matchRoundTrip(out moveOut, used []bool) int {
 func (l *moveLedger) roundTrip(ctx context.Context, out moveOut, in moveIn) error {
 	p := out.pair
 	p.UID[out.side] = in.msg.UID
-	return l.e.update(ctx, func(tx *statedb.Tx) error {
-		var b uidBump
-		if err := putPair(tx, out.src, p, &b); err != nil {
-			return err
-		}
-		return b.apply(tx, out.src)
-	})
+	return l.e.update(ctx, func(tx *statedb.Tx) error { return putPair(tx, out.src, p) })
 }
 
 // matchIn finds the move-in record matching out.

@@ -47,6 +47,11 @@ func (l *moveLedger) goneAlone(ctx context.Context, r *mailboxRun, ups []PairUpd
 	p := Plan{Updates: ups}
 	done := r.rep.Deleted
 	p.holdIf(base+max(done[Far], done[Near]), done, l.e.opts.PlanOptions)
+	if p.Held == nil {
+		if err := r.accountGuard(ctx, &p, base); err != nil {
+			return err
+		}
+	}
 	if p.Held != nil {
 		r.rep.Held = p.Held
 		r.failed = true
@@ -187,15 +192,13 @@ func (r *mailboxRun) resolveMove(tx *statedb.Tx, in statedb.Intent, dest statedb
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ResolveIntent(in.ID, dp); err != nil {
-		return err
-	}
-	var b uidBump
-	b.add(p)
-	return b.apply(tx, dest)
+	_, err = tx.ResolveIntent(in.ID, dp)
+	return err
 }
 
-// findIn looks for the moved copy in the destination mailbox on side o.
+// findIn looks for the moved copy in the destination mailbox on side o,
+// by identity, at or above the floor the intent recorded, among the
+// messages no pair of the destination claims.
 func (r *mailboxRun) findIn(ctx context.Context, o Side, dest statedb.Mailbox, in statedb.Intent) (store.Message, error) {
 	name := rowName(dest, o)
 	b, err := r.e.st[o].OpenMailbox(ctx, name)
@@ -203,29 +206,21 @@ func (r *mailboxRun) findIn(ctx context.Context, o Side, dest statedb.Mailbox, i
 		return store.Message{}, fmt.Errorf("open %s mailbox %q: %w", o, name, err)
 	}
 	defer b.Close()
-	q := store.Query{MessageID: in.MessageID, Size: in.Size}
-	if in.MessageID == "" {
-		q.InternalDate = in.InternalDate
+	id := store.MakeIdentity(in.MessageID, string(in.HeaderHash), in.Size)
+	paired := func(u store.UID) (bool, error) {
+		var ok bool
+		err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
+			var err error
+			_, ok, err = pairBySide(tx, dest.ID, o, u)
+			return err
+		})
+		return ok, err
 	}
-	found, err := b.Find(ctx, q)
+	found, err := matchListing(ctx, b, store.UID(in.SearchFloor), []store.Identity{id}, paired)
 	if err != nil {
 		return store.Message{}, err
 	}
-	for _, f := range found {
-		var paired bool
-		err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
-			_, ok, err := pairBySide(tx, dest.ID, o, f.UID)
-			paired = ok
-			return err
-		})
-		if err != nil {
-			return store.Message{}, err
-		}
-		if !paired {
-			return f, nil
-		}
-	}
-	return store.Message{}, nil
+	return found[0], nil
 }
 
 // parseMoveTemp reads the "side:uid" a move intent keeps in TempID: where

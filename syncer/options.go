@@ -82,6 +82,7 @@ func (d Direction) allows(from Side, w What) bool {
 const (
 	DefaultDeleteGuardPercent = 25
 	DefaultDeleteGuardCount   = 50
+	DefaultDeleteGuardAccount = 1000
 	DefaultConnections        = 4
 	DefaultBatchMessages      = 200
 	DefaultBatchBytes         = 32 << 20

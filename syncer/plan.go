@@ -34,6 +34,9 @@ type MailboxInput struct {
 	PairCount int
 	// Keywords[s] says whether side s keeps keywords.
 	Keywords [2]bool
+	// Moves, when set, lets the planner hand back messages moved between
+	// synchronized mailboxes (Plan.MovesOut, Plan.MovesIn).
+	Moves *MoveInput
 	// Now is the time max-age limits count from.
 	Now time.Time
 }
@@ -106,6 +109,11 @@ type Plan struct {
 	// Held is set when the deletion guard held deletions back; the
 	// updates that would have expunged are then not in Updates.
 	Held *Held
+	// MovesOut and MovesIn are the messages moved between synchronized
+	// mailboxes, for the account's move ledger (taken out of the deltas:
+	// neither deleted nor copied by this plan).
+	MovesOut []MoveOut
+	MovesIn  []MoveIn
 }
 
 // Empty reports whether the plan has nothing to do.

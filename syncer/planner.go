@@ -12,9 +12,19 @@ import (
 //
 // Rules, in the order they are applied:
 //
-//  1. New messages found on both sides with the same Message-ID and size
-//     (or, without Message-ID, the same size and INTERNALDATE, when that
-//     is unambiguous) are adopted as one pair (no copy); their flags merge as if the
+//  0. With in.Moves, messages moved between synchronized mailboxes are
+//     taken out of the deltas and handed back in MovesOut and MovesIn
+//     (see planMoves and moveLedger). Then, a pair whose message vanished on side S while a new message of the
+//     same identity (store.Identity) appeared on S is renumbered: the new
+//     message is the pair's message under a new UID (a folder restored by
+//     copying its files back, a file renamed by a mail reader, a message
+//     expunged and appended again by another client). It is neither
+//     copied nor deleted; its flags are merged as a flag change. Copies of
+//     one identity are matched in UID order, and only when their pairs
+//     agree on flags (else the message stays new and the pair vanished).
+//  1. New messages found on both sides with the same identity
+//     (store.Identity: Message-ID and size, or, without a Message-ID, header
+//     hash and size) are adopted as one pair (no copy); their flags merge as if the
 //     agreed set were the flags both have (so a flag on either side is
 //     set on both). This is what keeps a first sync over an existing
 //     Maildir from duplicating every message.
@@ -44,6 +54,8 @@ import (
 // (grouped by identical change), expunges, and finally the checkpoint.
 func PlanMailbox(in MailboxInput, opts PlanOptions) Plan {
 	var p Plan
+	in, p.MovesOut, p.MovesIn = planMoves(in)
+	in, renumbered := renumber(in)
 	idx := indexPairs(in.Pairs)
 	newF, newN, adopted := adopt(in.Delta[Far].New, in.Delta[Near].New, in.Keywords, opts)
 	p.Updates = append(p.Updates, adopted...)
@@ -52,6 +64,8 @@ func PlanMailbox(in MailboxInput, opts PlanOptions) Plan {
 	for _, pr := range touchedPairs(in, idx) {
 		if u, ok := planPair(pr, in, opts); ok {
 			p.Updates = append(p.Updates, u)
+		} else if renumbered[pr.pair.ID] {
+			p.Updates = append(p.Updates, PairUpdate{Old: *pr.pair, New: *pr.pair})
 		}
 	}
 	p.guard(in.PairCount, opts)
@@ -232,28 +246,29 @@ func applyDeletedExpunge(u *PairUpdate, mi MergeInput, opts PlanOptions) {
 	}
 }
 
-// adopt applies rule 1: it pairs new messages of both sides that carry the
-// same Message-ID and size, and returns the rest.
+// adopt applies rule 1: it pairs new messages of both sides that have the
+// same identity (store.Identity: Message-ID and size, or header hash and
+// size), and returns the rest. Copies of one identity pair in UID order.
 func adopt(far, near []store.Message, kw [2]bool, opts PlanOptions) (restF, restN []store.Message, ups []PairUpdate) {
 	if len(far) == 0 || len(near) == 0 {
 		return far, near, nil
 	}
-	byKey := map[adoptKey][]int{}
+	byID := map[store.Identity][]int{}
 	for i, m := range near {
-		if k, ok := adoptKeyOf(m); ok {
-			byKey[k] = append(byKey[k], i)
+		if id := store.IdentityOf(m); id.Known() {
+			byID[id] = append(byID[id], i)
 		}
 	}
 	used := make([]bool, len(near))
 	for _, f := range far {
-		k, ok := adoptKeyOf(f)
-		cands := byKey[k]
-		if !ok || len(cands) == 0 || (f.MessageID == "" && len(cands) > 1) {
+		id := store.IdentityOf(f)
+		cands := byID[id]
+		if !id.Known() || len(cands) == 0 {
 			restF = append(restF, f)
 			continue
 		}
 		j := cands[0]
-		byKey[k] = cands[1:]
+		byID[id] = cands[1:]
 		used[j] = true
 		ups = append(ups, adoptPair(f, near[j], kw, opts))
 	}
@@ -265,25 +280,6 @@ func adopt(far, near []store.Message, kw [2]bool, opts PlanOptions) (restF, rest
 	return restF, restN, ups
 }
 
-// adoptKey is what two new messages must share to be taken for one:
-// Message-ID and size, or — without a Message-ID — size and INTERNALDATE
-// to the second (then only when one candidate has them).
-type adoptKey struct {
-	id   string
-	size int64
-	date int64
-}
-
-func adoptKeyOf(m store.Message) (adoptKey, bool) {
-	if m.MessageID != "" {
-		return adoptKey{id: m.MessageID, size: m.Size}, true
-	}
-	if m.InternalDate.IsZero() || m.Size <= 0 {
-		return adoptKey{}, false
-	}
-	return adoptKey{size: m.Size, date: m.InternalDate.Unix()}, true
-}
-
 // adoptPair builds the update creating a pair of two matching new messages.
 func adoptPair(f, n store.Message, kw [2]bool, opts PlanOptions) PairUpdate {
 	common := f.Flags.Minus(f.Flags.Minus(n.Flags))
@@ -293,7 +289,7 @@ func adoptPair(f, n store.Message, kw [2]bool, opts PlanOptions) PairUpdate {
 	})
 	p := Pair{
 		UID: [2]store.UID{f.UID, n.UID}, Flags: m.Agreed, Size: f.Size,
-		InternalDate: f.InternalDate, MessageID: f.MessageID, EmailID: f.EmailID,
+		InternalDate: f.InternalDate, MessageID: f.MessageID, EmailID: f.EmailID, HeaderHash: f.HeaderHash,
 	}
 	return PairUpdate{Old: Pair{UID: p.UID}, New: p, Add: m.Add, Remove: m.Remove}
 }

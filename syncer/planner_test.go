@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
 )
 
@@ -15,6 +16,11 @@ func msg(uid store.UID, flags string) store.Message {
 
 func noID(uid store.UID, size int64) store.Message {
 	return store.Message{UID: uid, Size: size, InternalDate: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+func hashed(m store.Message, h string) store.Message {
+	m.HeaderHash = h
+	return m
 }
 
 func pair(far, near store.UID, flags string) Pair {
@@ -87,10 +93,12 @@ func TestPlanMailbox(t *testing.T) {
 		{name: "new marked deleted", far: Delta{New: []store.Message{msg(7, `\Deleted`)}}, want: "skip far:7"},
 		{name: "adopt same message on both sides", far: Delta{New: []store.Message{msg(3, `\Seen`)}},
 			near: Delta{New: []store.Message{adoptN}}, want: `pair 3/9 +far[\Flagged] +near[\Seen] => 3/9 [\Flagged \Seen]`},
-		{name: "adopt without Message-ID by size and date", far: Delta{New: []store.Message{noID(3, 40)}},
-			near: Delta{New: []store.Message{noID(8, 40)}}, want: `pair 3/8 => 3/8 []`},
-		{name: "no adoption when size and date are ambiguous", far: Delta{New: []store.Message{noID(3, 40)}},
-			near: Delta{New: []store.Message{noID(8, 40), noID(9, 40)}}, want: "copy far:3; copy near:8; copy near:9"},
+		{name: "adopt without Message-ID by header hash", far: Delta{New: []store.Message{hashed(noID(3, 40), "h")}},
+			near: Delta{New: []store.Message{hashed(noID(8, 40), "h")}}, want: `pair 3/8 => 3/8 []`},
+		{name: "no adoption by size and date alone", far: Delta{New: []store.Message{noID(3, 40)}},
+			near: Delta{New: []store.Message{noID(8, 40)}}, want: "copy far:3; copy near:8"},
+		{name: "no adoption of other header hashes", far: Delta{New: []store.Message{hashed(noID(3, 40), "h")}},
+			near: Delta{New: []store.Message{hashed(noID(8, 40), "g")}}, want: "copy far:3; copy near:8"},
 		{name: "far flag change", far: Delta{Changed: []store.Message{msg(1, `\Seen`)}},
 			pairs: []Pair{pair(1, 11, ``)}, want: `pair 1/11 +near[\Seen] => 1/11 [\Seen]`},
 		{name: "near flag change", near: Delta{Changed: []store.Message{msg(11, `\Flagged`)}},
@@ -177,5 +185,67 @@ func TestDeletionGuard(t *testing.T) {
 		if p.Held != nil && !strings.Contains(p.Held.Reason, "--force") {
 			t.Errorf("reason %q does not say how to force", p.Held.Reason)
 		}
+	}
+}
+
+// The move ledger's part of the planner is pure too: moves come in through
+// MailboxInput.Moves and go out in Plan.MovesOut/MovesIn, taken out of the
+// deletions and copies.
+func TestPlanMoves(t *testing.T) {
+	p := pair(1, 11, `\Seen`)
+	p.EmailID = "E1"
+	in := MailboxInput{
+		Delta: [2]Delta{
+			{Vanished: []store.UID{1}, New: []store.Message{{UID: 5, EmailID: "E9", Size: 3}}},
+			{New: []store.Message{{UID: 20, Size: 4, Origin: &store.Origin{Mailbox: "A", UID: 7}}}},
+		},
+		Pairs:     []Pair{p},
+		PairCount: 1,
+		Moves: &MoveInput{
+			Self:      1,
+			Rows:      [2]map[string]statedb.MailboxID{{"INBOX": 1, "A": 2}, {"INBOX": 1, "A": 2}},
+			Moved:     [2][]store.Move{{{UID: 1, Dest: "A", DestUID: 30}}},
+			Elsewhere: map[string]MoveSource{"E9": {Mailbox: 2, UID: 8}},
+		},
+	}
+	plan := PlanMailbox(in, DefaultPlanOptions())
+	if len(plan.Copies)+len(plan.Updates) != 0 {
+		t.Errorf("moves planned as copies or updates: %+v", plan)
+	}
+	if len(plan.MovesOut) != 1 || plan.MovesOut[0].Dest != 2 || plan.MovesOut[0].DestUID != 30 || plan.MovesOut[0].Pair.ID != p.ID {
+		t.Errorf("MovesOut = %+v", plan.MovesOut)
+	}
+	if len(plan.MovesIn) != 2 || plan.MovesIn[0].Side != Near || plan.MovesIn[0].From != (MoveSource{2, 7}) ||
+		plan.MovesIn[1].Side != Far || plan.MovesIn[1].From != (MoveSource{2, 8}) {
+		t.Errorf("MovesIn = %+v", plan.MovesIn)
+	}
+	if len(in.Delta[Far].Vanished) != 1 || len(in.Delta[Near].New) != 1 {
+		t.Error("PlanMailbox changed its input")
+	}
+	in.Moves = nil
+	if plan := PlanMailbox(in, DefaultPlanOptions()); len(plan.MovesOut)+len(plan.MovesIn) != 0 || len(plan.Copies) != 2 {
+		t.Errorf("without Moves: %+v", plan)
+	}
+}
+
+// Rule 0's renumbering: a vanished pair and a new message of the same
+// identity on one side are one message under a new UID.
+func TestPlanRenumber(t *testing.T) {
+	p := pair(1, 11, `\Seen`)
+	p.MessageID, p.Size = "m@x", 40
+	in := MailboxInput{
+		Delta: [2]Delta{{}, {Vanished: []store.UID{11}, New: []store.Message{
+			{UID: 12, MessageID: "m@x", Size: 40, Flags: fl(`\Seen \Flagged`)},
+			{UID: 13, MessageID: "other@x", Size: 40},
+		}}},
+		Pairs: []Pair{p}, PairCount: 1,
+	}
+	plan := PlanMailbox(in, DefaultPlanOptions())
+	if len(plan.Copies) != 1 || plan.Copies[0].Msg.UID != 13 {
+		t.Errorf("copies %+v, want only near 13", plan.Copies)
+	}
+	if len(plan.Updates) != 1 || plan.Updates[0].New.UID != [2]store.UID{1, 12} || plan.Updates[0].Expunge != [2]bool{} ||
+		!plan.Updates[0].Add[Far].Has(store.Flagged) {
+		t.Errorf("updates %+v, want pair 1/12 with \\Flagged added on far", plan.Updates)
 	}
 }

@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -182,7 +183,10 @@ func TestUIDValidityResetDryRun(t *testing.T) {
 	}
 }
 
-func TestUIDValidityResetWithTooFewMatchesStops(t *testing.T) {
+// A UIDVALIDITY reset with most messages gone from the server re-pairs
+// those found again and keeps the local copies of the others: nothing is
+// deleted, nothing is downloaded.
+func TestUIDValidityResetKeepsLocalMailNotFoundAgain(t *testing.T) {
 	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
 	uids := e.seedMany(e.far, "INBOX", 30)
 	e.sync()
@@ -193,46 +197,102 @@ func TestUIDValidityResetWithTooFewMatchesStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.near.ResetCounts()
-	_, err := e.syncErr(e.opts)
-	if err == nil || !strings.Contains(err.Error(), "UIDVALIDITY") {
-		t.Fatalf("err = %v, want a UIDVALIDITY error", err)
-	}
+	e.far.ResetCounts()
+	e.sync()
+	e.sync()
 	if n := e.count(e.near, "INBOX"); n != 30 {
 		t.Fatalf("near INBOX holds %d, want all 30", n)
 	}
-	if n := e.near.OpCount(memstore.OpExpunge) + e.near.OpCount(memstore.OpAppend); n != 0 {
-		t.Fatalf("near store changed (%d ops)", n)
+	if n := e.near.OpCount(memstore.OpExpunge) + e.near.OpCount(memstore.OpAppend) + e.far.OpCount(memstore.OpAppend); n != 0 {
+		t.Fatalf("a store changed (%d ops)", n)
 	}
 }
 
-func TestRePairRule(t *testing.T) {
-	cases := []struct {
-		matched, total int
-		ok             bool
-	}{{0, 0, true}, {20, 1000, true}, {19, 1000, false}, {4, 5, true}, {3, 5, false}, {8, 10, true}}
-	for _, c := range cases {
-		if got := RePairAccepted(c.matched, c.total); got != c.ok {
-			t.Errorf("RePairAccepted(%d, %d) = %v", c.matched, c.total, got)
-		}
+// seedNoID puts a message without Message-ID into mailbox on st; equal n
+// give equal sizes.
+func (e *env) seedNoID(st *memstore.Store, mailbox string, n int, flags string) store.UID {
+	e.t.Helper()
+	uid, err := st.Seed(mailbox, fmt.Appendf(nil, "Subject: no id %04d\r\n\r\nsame size body\r\n", n), store.ParseFlags(flags), epoch)
+	if err != nil {
+		e.t.Fatal(err)
 	}
+	return uid
+}
+
+// Issue 11, item 10: after a UIDVALIDITY reset, messages without a
+// Message-ID (same size, same date) are re-paired by their header hash,
+// never first-come: a message gone meanwhile must not shift every pair by
+// one and swap flags, and nothing is downloaded again.
+func TestUIDValidityResetPairsByIdentityOnly(t *testing.T) {
+	e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
+	var uids []store.UID
+	for i := range 40 {
+		flags := ""
+		if i%2 == 1 {
+			flags = `\Flagged`
+		}
+		uids = append(uids, e.seedNoID(e.far, "INBOX", i, flags))
+	}
+	e.seedMany(e.far, "INBOX", 10)
+	e.sync()
+	before := e.near.Snapshot().Content()
+	if err := e.far.ExpungeBehind("INBOX", uids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.far.ResetUIDValidity("INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	e.near.ResetCounts()
+	e.sync()
+	if n := e.near.OpCount(memstore.OpAppend) + e.near.OpCount(memstore.OpFlags); n != 0 {
+		t.Errorf("near store changed by %d appends or flag updates", n)
+	}
+	if after := e.near.Snapshot().Content(); after != before {
+		t.Errorf("near content changed:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+// The re-pairing rule (issue 11, item 10): every pair is justified by
+// identity; duplicates pair in UID order only when their flags agree; a
+// message the server changed, or pairs without identity facing unmatched
+// messages, refuse the whole re-pairing.
+func TestRePairRule(t *testing.T) {
 	pairs := []Pair{
 		{UID: [2]store.UID{1, 11}, MessageID: "a", Size: 10},
 		{UID: [2]store.UID{2, 12}, EmailID: "E2", MessageID: "b", Size: 10},
-		{UID: [2]store.UID{3, 13}, Size: 7, InternalDate: epoch},
-		{UID: [2]store.UID{4, 14}, MessageID: "a", Size: 10}, // duplicate Message-ID
+		{UID: [2]store.UID{3, 13}, Size: 7, HeaderHash: "h3"},
+		{UID: [2]store.UID{4, 14}, MessageID: "a", Size: 10}, // duplicate Message-ID, same flags
 		{UID: [2]store.UID{5, 15}, MessageID: "gone", Size: 10},
 	}
 	listing := []store.Message{
 		{UID: 101, MessageID: "a", Size: 10},
 		{UID: 102, EmailID: "E2", MessageID: "changed", Size: 99},
-		{UID: 103, Size: 7, InternalDate: epoch},
-		{UID: 104, MessageID: "a", Size: 10},
+		{UID: 103, Size: 7, HeaderHash: "h3"},
+		{UID: 104, MessageID: "<a>", Size: 10},
 		{UID: 105, MessageID: "a", Size: 11},
+		{UID: 106, Size: 7, InternalDate: epoch}, // no identity: new
 	}
-	got, n := RePair(pairs, Far, listing)
+	rp := RePair(pairs, Far, listing)
 	want := []store.UID{101, 102, 103, 104, 0}
-	if n != 4 || fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("RePair = %v (%d), want %v (4)", got, n, want)
+	if rp.Refused != "" || rp.Matched != 4 || fmt.Sprint(rp.NewUID) != fmt.Sprint(want) {
+		t.Fatalf("RePair = %+v, want %v (4 matched)", rp, want)
+	}
+
+	swapped := slices.Clone(pairs)
+	swapped[3].Flags = store.NewFlags(store.Flagged)
+	if rp := RePair(swapped, Far, listing); !strings.Contains(rp.Refused, "different flags") {
+		t.Errorf("duplicates with different flags: Refused = %q", rp.Refused)
+	}
+	changed := []store.Message{{UID: 201, MessageID: "gone", Size: 12}}
+	if rp := RePair(pairs[4:], Far, changed); !strings.Contains(rp.Refused, "another size") {
+		t.Errorf("a message changed by the server: Refused = %q", rp.Refused)
+	}
+	blind := []Pair{{UID: [2]store.UID{7, 17}, Size: 7, InternalDate: epoch}}
+	if rp := RePair(blind, Far, listing[5:]); !strings.Contains(rp.Refused, "cannot be told apart") {
+		t.Errorf("pairs without identity: Refused = %q", rp.Refused)
+	}
+	if rp := RePair(blind, Far, nil); rp.Refused != "" || rp.Matched != 0 {
+		t.Errorf("pairs without identity and nothing listed: %+v, want accepted", rp)
 	}
 }
 

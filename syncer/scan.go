@@ -57,15 +57,7 @@ func (r *mailboxRun) scanFrom(ctx context.Context, s Side, cp store.Checkpoint, 
 // recordedCheckpoint returns side s's checkpoint and whether Changes may
 // be asked with it.
 func (r *mailboxRun) recordedCheckpoint(ctx context.Context, s Side) (store.Checkpoint, bool, error) {
-	var cp store.Checkpoint
-	err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
-		var err error
-		cp, err = checkpointOf(tx, r.row, s)
-		return err
-	})
-	if err != nil {
-		return cp, false, err
-	}
+	cp := checkpointOf(r.row, s)
 	ok := r.feat[s].Changes && cp.UIDValidity != 0 &&
 		cp.UIDValidity == r.box[s].Status().UIDValidity && (cp.Token != "" || cp.HighestModSeq != 0)
 	return cp, ok, nil

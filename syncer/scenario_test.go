@@ -267,8 +267,17 @@ var mutatingOps = map[string]bool{
 // crashRun runs sc with a crash before durable step k, then resumes with
 // a fresh engine. It returns whether the crash fired and the final content.
 func crashRun(t *testing.T, feat store.Features, sc scenario, k int) (bool, string) {
+	return crashRunWith(t, feat, sc, k, nil, nil)
+}
+
+// crashRunWith is crashRun with more base (after the scenario's base, when
+// not nil) and changes made between the crash and the resumed run.
+func crashRunWith(t *testing.T, feat store.Features, sc scenario, k int, more, between func(*env)) (bool, string) {
 	e := newEnv(t, feat, feat)
 	e.base()
+	if more != nil {
+		more(e)
+	}
 	if sc.opts != nil {
 		sc.opts(&e.opts)
 	}
@@ -297,6 +306,9 @@ func crashRun(t *testing.T, feat store.Features, sc scenario, k int) (bool, stri
 	e.far.Crash()
 	e.near.Crash()
 	statedbtest.Check(t, e.db)
+	if between != nil {
+		between(e)
+	}
 	e.sync()
 	e.converged()
 	e.far.ResetCounts()
@@ -326,6 +338,7 @@ func TestScenariosCrashed(t *testing.T) {
 					for k := 1; k < 200; k++ {
 						fired, got := crashRun(t, sets[fs].feat, sc, k)
 						if !fired {
+							t.Logf("crashed and resumed at each of %d durable steps", k-1)
 							return
 						}
 						if got != want {

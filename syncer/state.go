@@ -56,10 +56,7 @@ func toDB(mb statedb.MailboxID, p Pair) (statedb.Pair, error) {
 	if err != nil {
 		return statedb.Pair{}, fmt.Errorf("pair far UID %d near UID %d: %w", p.UID[Far], p.UID[Near], err)
 	}
-	var hh []byte
-	if p.HeaderHash != "" {
-		hh = []byte(p.HeaderHash)
-	}
+	hh := hashBytes(p.HeaderHash)
 	return statedb.Pair{
 		ID: statedb.PairID(p.ID), Mailbox: mb, FarUID: uint32(p.UID[Far]), NearUID: uint32(p.UID[Near]),
 		Flags: fs, Labels: ls, Size: max(p.Size, 0), InternalDate: p.InternalDate,
@@ -67,11 +64,24 @@ func toDB(mb statedb.MailboxID, p Pair) (statedb.Pair, error) {
 	}, nil
 }
 
+// hashBytes is a header hash as statedb keeps it (nil: none).
+func hashBytes(h string) []byte {
+	if h == "" {
+		return nil
+	}
+	return []byte(h)
+}
+
+// identity is the identity of the message pair p records.
+func (p *Pair) identity() store.Identity {
+	return store.MakeIdentity(p.MessageID, p.HeaderHash, p.Size)
+}
+
 // pairFromMessage is the pair recorded when message m of side s got its
 // copy other on the other side. The pair's EmailID is the far side's.
 func pairFromMessage(s Side, m store.Message, other store.UID) Pair {
 	p := Pair{Flags: m.Flags, Labels: m.Labels, Size: m.Size, InternalDate: m.InternalDate,
-		MessageID: m.MessageID}
+		MessageID: m.MessageID, HeaderHash: m.HeaderHash}
 	if s == Far {
 		p.EmailID = m.EmailID
 	}
@@ -80,13 +90,12 @@ func pairFromMessage(s Side, m store.Message, other store.UID) Pair {
 	return p
 }
 
-// putPair writes p (insert when p.ID is 0) in tx, noting its UIDs in b.
-func putPair(tx *statedb.Tx, mb statedb.MailboxID, p Pair, b *uidBump) error {
+// putPair writes p (insert when p.ID is 0) in tx.
+func putPair(tx *statedb.Tx, mb statedb.MailboxID, p Pair) error {
 	dp, err := toDB(mb, p)
 	if err != nil {
 		return err
 	}
-	b.add(p)
 	_, err = tx.PutPair(dp)
 	return err
 }
@@ -159,80 +168,41 @@ func loadPairs(ctx context.Context, db *statedb.DB, ids []int64) ([]Pair, error)
 	return out, err
 }
 
-// checkpointKey is the meta key holding side s's checkpoint exactly as the
-// store returned it (its Token included). The mailbox row keeps the
-// UIDVALIDITY (authoritative for the identity check), the HIGHESTMODSEQ,
-// and a UIDNEXT that is kept above every paired UID (the state's
-// invariant) and is therefore not the store's checkpoint; statedb has no
-// column for a checkpoint token (see the report).
-func checkpointKey(mb statedb.MailboxID, s Side) string {
-	return fmt.Sprintf("syncer.checkpoint.%d.%s", mb, s)
+// The checkpoint of a side is kept in one place: the mailbox row's
+// UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and checkpoint token columns of that
+// side, together exactly a store.Checkpoint. It is the checkpoint the
+// store returned for the scan of the last run that completed (every
+// change up to it applied, RFC 7162 §6), with its UIDNEXT raised above the
+// UIDs that run created itself (appends, moves), so that the store need
+// not report the engine's own messages back as new. Nothing else raises
+// it: pairs created by a run that recorded no checkpoint (a crash, held
+// deletions, a failed message) may have UIDs at or above it, which is why
+// a store reports every vanished UID it is asked about, whatever the
+// checkpoint's UIDNEXT (see store.Mailbox.Changes), and why a pending
+// copy is searched for from the floor its intent recorded, not from this
+// UIDNEXT. A row with only a UIDVALIDITY has no checkpoint yet: the next
+// scan lists in full.
+
+// checkpointOf returns the recorded checkpoint of side s of m.
+func checkpointOf(m statedb.Mailbox, s Side) store.Checkpoint {
+	if s == Far {
+		return store.Checkpoint{UIDValidity: m.FarUIDValidity, UIDNext: store.UID(m.FarUIDNext),
+			HighestModSeq: store.ModSeq(m.FarHighestModSeq), Token: m.FarCheckpoint}
+	}
+	return store.Checkpoint{UIDValidity: m.NearUIDValidity, UIDNext: store.UID(m.NearUIDNext),
+		HighestModSeq: store.ModSeq(m.NearHighestModSeq), Token: m.NearCheckpoint}
 }
 
-// checkpointOf returns the recorded checkpoint of side s of m; one with
-// only a UIDVALIDITY when none is recorded.
-func checkpointOf(tx *statedb.Tx, m statedb.Mailbox, s Side) (store.Checkpoint, error) {
-	cp := store.Checkpoint{UIDValidity: uidValidity(m, s)}
-	text, ok, err := tx.Meta(checkpointKey(m.ID, s))
-	if err != nil || !ok {
-		return cp, err
+// setCheckpoint records cp as side s's checkpoint in m (the caller writes
+// m).
+func setCheckpoint(m *statedb.Mailbox, s Side, cp store.Checkpoint) {
+	if s == Far {
+		m.FarUIDValidity, m.FarUIDNext, m.FarHighestModSeq, m.FarCheckpoint =
+			cp.UIDValidity, uint32(cp.UIDNext), uint64(cp.HighestModSeq), cp.Token
+		return
 	}
-	var got store.Checkpoint
-	if _, err := fmt.Sscanf(text, "%d %d %d %q", &got.UIDValidity, &got.UIDNext, &got.HighestModSeq, &got.Token); err != nil {
-		return cp, nil // unreadable: a full listing replaces it
-	}
-	if got.UIDValidity != cp.UIDValidity {
-		return cp, nil
-	}
-	return got, nil
-}
-
-// setCheckpoint records cp as side s's checkpoint of m (in m and meta).
-func setCheckpoint(tx *statedb.Tx, m *statedb.Mailbox, s Side, cp store.Checkpoint) error {
-	v, next, ms := &m.FarUIDValidity, &m.FarUIDNext, &m.FarHighestModSeq
-	if s == Near {
-		v, next, ms = &m.NearUIDValidity, &m.NearUIDNext, &m.NearHighestModSeq
-	}
-	if *v != cp.UIDValidity {
-		*next = 0 // the old UIDs mean nothing now
-	}
-	*v, *next, *ms = cp.UIDValidity, max(*next, uint32(cp.UIDNext)), uint64(cp.HighestModSeq)
-	text := fmt.Sprintf("%d %d %d %q", cp.UIDValidity, cp.UIDNext, cp.HighestModSeq, cp.Token)
-	return tx.SetMeta(checkpointKey(m.ID, s), text)
-}
-
-// uidBump collects the highest UID paired per side in one transaction, to
-// raise the row's UIDNEXT above it (bumpUIDNext).
-type uidBump [2]store.UID
-
-// add notes the UIDs of p.
-func (b *uidBump) add(p Pair) {
-	for s := Far; s <= Near; s++ {
-		b[s] = max(b[s], p.UID[s])
-	}
-}
-
-// apply raises mailbox mb's recorded UIDNEXTs above the noted UIDs.
-func (b *uidBump) apply(tx *statedb.Tx, mb statedb.MailboxID) error {
-	if b[Far] == 0 && b[Near] == 0 {
-		return nil
-	}
-	m, ok, err := tx.Mailbox(mb)
-	if err != nil || !ok {
-		return err
-	}
-	f, n := max(m.FarUIDNext, uint32(b[Far])+1), max(m.NearUIDNext, uint32(b[Near])+1)
-	if b[Far] == 0 {
-		f = m.FarUIDNext
-	}
-	if b[Near] == 0 {
-		n = m.NearUIDNext
-	}
-	if f == m.FarUIDNext && n == m.NearUIDNext {
-		return nil
-	}
-	m.FarUIDNext, m.NearUIDNext = f, n
-	return tx.UpdateMailbox(m)
+	m.NearUIDValidity, m.NearUIDNext, m.NearHighestModSeq, m.NearCheckpoint =
+		cp.UIDValidity, uint32(cp.UIDNext), uint64(cp.HighestModSeq), cp.Token
 }
 
 // uidValidity returns the recorded UIDVALIDITY of side s (0: none yet).

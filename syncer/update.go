@@ -141,20 +141,19 @@ func (r *mailboxRun) expunge(ctx context.Context, s Side, ups []PairUpdate, ok [
 // recordUpdates writes the new state of every update that went through.
 func (r *mailboxRun) recordUpdates(ctx context.Context, ups []PairUpdate, ok []bool) error {
 	return r.e.update(ctx, func(tx *statedb.Tx) error {
-		var bump uidBump
 		for i, u := range ups {
 			if !ok[i] {
 				continue
 			}
-			if err := r.recordUpdate(tx, u, &bump); err != nil {
+			if err := r.recordUpdate(tx, u); err != nil {
 				return err
 			}
 		}
-		return bump.apply(tx, r.row.ID)
+		return nil
 	})
 }
 
-func (r *mailboxRun) recordUpdate(tx *statedb.Tx, u PairUpdate, bump *uidBump) error {
+func (r *mailboxRun) recordUpdate(tx *statedb.Tx, u PairUpdate) error {
 	switch {
 	case u.Delete && u.Old.ID != 0:
 		return tx.DeletePair(statedb.PairID(u.Old.ID))
@@ -163,5 +162,5 @@ func (r *mailboxRun) recordUpdate(tx *statedb.Tx, u PairUpdate, bump *uidBump) e
 	}
 	p := u.New
 	p.ID = u.Old.ID
-	return putPair(tx, r.row.ID, p, bump)
+	return putPair(tx, r.row.ID, p)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -126,7 +127,7 @@ func TestTLSModes(t *testing.T) {
 	a.writeConfig(removeLine(text, "ca_file"))
 	r := a.run("list", "work").must(t, 1)
 	r.noStackTrace(t)
-	if !strings.Contains(r.stderr, "certificate not trusted") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+	if !strings.Contains(r.stderr, "is not trusted") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Errorf("untrusted certificate: stderr %q", r.stderr)
 	}
 
@@ -148,4 +149,31 @@ func removeLine(text, key string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+func TestListWithoutAccountListsEveryAccount(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	a.srv.CreateMailbox(t, a.user.Name, "Sent")
+	second := a.srv.NewUser(t)
+	base := readFile(t, a.config)
+	other := strings.NewReplacer("[accounts.work]", "[accounts.home]", a.user.Name, second.Name, a.user.Password, second.Password, "/Maildir", "/Maildir-home").Replace(base)
+	a.writeConfig(base + "\n" + other)
+	r := a.run("list").must(t, 0)
+	for _, want := range []string{"work (127.0.0.1:", "home (127.0.0.1:", "Sent"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("list lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = a.run("--json", "list").must(t, 0)
+	if !strings.Contains(r.stdout, `"account":"work"`) || !strings.Contains(r.stdout, `"account":"home"`) {
+		t.Errorf("--json list rows do not name both accounts:\n%s", r.stdout)
+	}
+	// One account that cannot be reached fails alone: exit 3, the other listed.
+	closed := regexp.MustCompile(`(?m)^port = \d+$`).ReplaceAllString(other, "port = 1")
+	a.writeConfig(base + "\n" + closed)
+	r = a.run("list").must(t, 3)
+	if !strings.Contains(r.stdout, "work (127.0.0.1:") || !strings.Contains(r.stderr, "home") {
+		t.Errorf("partial list: stdout %q stderr %q", r.stdout, r.stderr)
+	}
 }

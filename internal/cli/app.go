@@ -7,9 +7,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -23,6 +25,9 @@ const (
 	ExitFailure = 1 // the run failed (connection, login, lock, state …)
 	ExitUsage   = 2 // bad command line or configuration
 	ExitPartial = 3 // partly done: some accounts or mailboxes failed
+	// ExitInterrupted: stopped by SIGINT or SIGTERM; what was done is
+	// recorded and the next run continues (128 + SIGINT, as shells do).
+	ExitInterrupted = 130
 )
 
 // App is one invocation of the command with its environment. The zero
@@ -41,6 +46,10 @@ type App struct {
 	// ProgressSignal delivers a request to print a progress line (SIGUSR1);
 	// nil means none.
 	ProgressSignal <-chan os.Signal
+	// ReloadSignal starts delivering the requests to read the
+	// configuration again (SIGHUP) to a running watch, until stop is
+	// called; nil means never. Other commands leave SIGHUP alone.
+	ReloadSignal func() (ch <-chan os.Signal, stop func())
 }
 
 // exitError carries an exit code; msg "" means the problem was already
@@ -64,7 +73,16 @@ func usageErr(err error) error {
 
 // Run runs the command line args (without the program name) and returns
 // the exit code. ctx canceled (SIGINT, SIGTERM) stops the work cleanly.
-func (a *App) Run(ctx context.Context, args []string) int {
+func (a *App) Run(ctx context.Context, args []string) (code int) {
+	defer func() {
+		// A crash is never ExitUsage (Go's own exit code for a panic):
+		// a panic on this goroutine is a failed run. Mailbox goroutines
+		// recover their own (syncer), and so does the IMAP reader.
+		if p := recover(); p != nil {
+			fmt.Fprintf(a.Stderr, "imapdir: internal error (a bug; please report it): panic: %v\n", p)
+			code = ExitFailure
+		}
+	}()
 	a.defaults()
 	st := &runState{app: a}
 	root := st.rootCommand()
@@ -97,15 +115,18 @@ func (a *App) defaults() {
 func (st *runState) classify(err error) (int, string) {
 	var ee *exitError
 	var ce *config.Error
+	var conn *connectError
 	switch {
 	case errors.As(err, &ce):
 		return ExitUsage, problems(err) // each FILE:LINE
 	case errors.As(err, &ee):
 		return ee.code, oneLine(ee.msg)
+	case errors.As(err, &conn):
+		return ExitFailure, conn.Error()
 	case !st.started:
-		return ExitUsage, oneLine(err.Error()) // cobra: unknown command or flag
+		return ExitUsage, usageLine(err.Error()) // cobra: unknown command or flag
 	case errors.Is(err, context.Canceled):
-		return ExitFailure, "interrupted"
+		return ExitInterrupted, "interrupted; the next run continues"
 	}
 	return ExitFailure, oneLine(err.Error())
 }
@@ -114,6 +135,24 @@ func (st *runState) classify(err error) (int, string) {
 // problem, each naming file and line, under a first line saying what failed.
 func problems(err error) string {
 	return "bad configuration:\n  " + strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "\n  ")
+}
+
+// usageLine puts cobra's unknown-command message on one line, its
+// suggestions as a question: `unknown command "lst" for "imapdir"; did you
+// mean "list"? (imapdir --help lists the commands)`.
+func usageLine(msg string) string {
+	head, sugg, found := strings.Cut(msg, "Did you mean this?")
+	if !found {
+		if strings.HasPrefix(msg, "unknown command") {
+			return oneLine(msg) + " (imapdir --help lists the commands)"
+		}
+		return oneLine(msg)
+	}
+	names := strings.Fields(sugg)
+	for i, n := range names {
+		names[i] = strconv.Quote(n)
+	}
+	return oneLine(head) + "; did you mean " + strings.Join(names, " or ") + "?"
 }
 
 // oneLine folds a multi-line message into one line.
@@ -137,6 +176,7 @@ func Main() int {
 		Stdout:         os.Stdout,
 		Stderr:         os.Stderr,
 		ProgressSignal: progressSignal(),
+		ReloadSignal:   reloadSignal,
 	}
 	return app.Run(ctx, os.Args[1:])
 }

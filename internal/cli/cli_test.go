@@ -17,7 +17,7 @@ func TestHelpGolden(t *testing.T) {
 	w := newWorld(t)
 	var all strings.Builder
 	for _, args := range [][]string{{"--help"}, {"sync", "--help"}, {"list", "--help"}, {"status", "--help"},
-		{"raw", "--help"}, {"demo", "--help"}, {"version", "--help"}} {
+		{"raw", "--help"}, {"demo", "--help"}, {"version", "--help"}, {"watch", "--help"}} {
 		code, out, errOut := w.run(args...)
 		if code != ExitOK || errOut != "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
@@ -48,13 +48,26 @@ func TestBadConfigExitsTwoNamingTheLine(t *testing.T) {
 func TestUsageErrors(t *testing.T) {
 	w := newWorld(t)
 	for _, args := range [][]string{{"sync", "nosuch"}, {"frobnicate"}, {"sync", "--no-such-flag"},
-		{"list"}, {"-q", "-v", "status"}, {"sync", "work:"}} {
+		{"list", "nosuch"}, {"-n", "raw", "work", "-c", "NOOP"}, {"-q", "-v", "status"}, {"sync", "work:"}} {
 		code, _, errOut := w.run(args...)
 		if code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", args, code, ExitUsage, errOut)
 		}
 		if n := strings.Count(strings.TrimSpace(errOut), "\n"); n != 0 || !strings.HasPrefix(errOut, "imapdir: ") {
 			t.Errorf("%v: want one line starting with imapdir:, got %q", args, errOut)
+		}
+	}
+}
+
+func TestUnknownCommandSuggestsOnOneLine(t *testing.T) {
+	w := newWorld(t)
+	for args, want := range map[string]string{
+		"lst":   `imapdir: unknown command "lst" for "imapdir"; did you mean "list"?` + "\n",
+		"zzzzz": `imapdir: unknown command "zzzzz" for "imapdir" (imapdir --help lists the commands)` + "\n",
+	} {
+		code, _, errOut := w.run(args)
+		if code != ExitUsage || errOut != want {
+			t.Errorf("imapdir %s: exit %d, stderr %q; want exit %d, %q", args, code, errOut, ExitUsage, want)
 		}
 	}
 }

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/imapdir/imapdir/internal/config"
@@ -27,6 +29,7 @@ func engineOptions(acct *config.Account, f globalFlags, now func() time.Time) (s
 	o.MaxAge = maxAge(acct, now())
 	o.DeleteGuardPercent = acct.DeleteGuardPercent
 	o.DeleteGuardCount = acct.DeleteGuardCount
+	o.DeleteGuardAccount = acct.DeleteGuardAccount
 	o.Force = f.force
 	folders := acct.Folders
 	o.Match = func(name string) bool { return config.Match(folders, name) }
@@ -75,6 +78,8 @@ type observer struct {
 
 	mu   sync.Mutex
 	done map[string]bool // mailboxes whose MailboxDone was reported
+
+	changes atomic.Int64 // changes made, for the interrupted line
 }
 
 func newObserver(account string, rep ui.Reporter, log *slog.Logger) *observer {
@@ -106,7 +111,13 @@ func (o *observer) MailboxDone(r syncer.MailboxReport) {
 	o.mu.Lock()
 	o.done[r.Mailbox] = true
 	o.mu.Unlock()
-	o.rep.MailboxDone(o.account, r.Mailbox, mailboxStats(r), flat(r.Err))
+	stats := mailboxStats(r)
+	o.changes.Add(int64(stats.Changes()))
+	err := r.Err
+	if errors.Is(err, context.Canceled) {
+		err = nil // interrupted, not failed: what it did is recorded and shown
+	}
+	o.rep.MailboxDone(o.account, r.Mailbox, stats, flat(err))
 }
 
 // Warn implements syncer.Observer.
@@ -133,11 +144,17 @@ func (f flatError) Error() string { return oneLine(f.err.Error()) }
 // Unwrap returns the cause.
 func (f flatError) Unwrap() error { return f.err }
 
-// flat returns err shown on one line (nil stays nil).
+// flat returns err shown on one line (nil stays nil). A connection
+// failure the CLI explained is shown alone, without the layers that
+// wrapped it on the way up.
 func flat(err error) error {
 	var f flatError
-	if err == nil || errors.As(err, &f) {
+	var ce *connectError
+	switch {
+	case err == nil || errors.As(err, &f):
 		return err
+	case errors.As(err, &ce):
+		return flatError{ce}
 	}
 	return flatError{err}
 }

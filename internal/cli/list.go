@@ -16,6 +16,7 @@ import (
 // mailboxLine is one row of "imapdir list"; its JSON form is the --json
 // output (field names are stable).
 type mailboxLine struct {
+	Account    string `json:"account"`
 	Mailbox    string `json:"mailbox"`
 	SpecialUse string `json:"special_use,omitempty"`
 	Messages   uint32 `json:"messages"`
@@ -28,39 +29,99 @@ type mailboxLine struct {
 
 func (st *runState) listCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "list ACCOUNT",
+		Use:   "list [ACCOUNT...]",
 		Short: "List the server's mailboxes with counts and special use",
-		Long: `List the mailboxes on the account's server with their message and unseen
-counts, their special use (RFC 6154: \Sent, \Trash …) and whether the
-account's folders patterns select them for sync. Names are shown as the
-patterns see them: UTF-8, "/" between levels.`,
-		Args: cobra.ExactArgs(1),
+		Long: `List the mailboxes on each account's server (every account, or the named
+ones) with their message and unseen counts, their special use (RFC 6154:
+\Sent, \Trash …) and whether the account's folders patterns select them for
+sync. Names are shown as the patterns see them: UTF-8, "/" between levels.
+An account that cannot be listed is named in an error; the others are still
+listed (exit 3, or 1 when none could be).`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := st.loadConfig()
 			if err != nil {
 				return err
 			}
-			acct, err := st.account(cfg, args[0])
+			accts, err := st.accounts(cfg, args)
 			if err != nil {
 				return err
 			}
-			return st.list(cmd.Context(), acct)
+			return st.listAccounts(cmd.Context(), accts)
 		},
 		ValidArgsFunction: st.completeAccounts,
 	}
 }
 
+// accounts returns the named accounts, or all of them when names is empty.
+func (st *runState) accounts(cfg *config.Config, names []string) ([]*config.Account, error) {
+	if len(names) == 0 {
+		if len(cfg.Accounts) == 0 {
+			return nil, usageErr(fmt.Errorf("%s: no accounts configured", cfg.Path))
+		}
+		all := make([]*config.Account, len(cfg.Accounts))
+		for i := range cfg.Accounts {
+			all[i] = &cfg.Accounts[i]
+		}
+		return all, nil
+	}
+	accts := make([]*config.Account, 0, len(names))
+	for _, n := range names {
+		a, err := st.account(cfg, n)
+		if err != nil {
+			return nil, err
+		}
+		accts = append(accts, a)
+	}
+	return accts, nil
+}
+
+// listAccounts lists each account in turn, a heading before each when
+// there are several; one that fails is reported and the rest listed.
+func (st *runState) listAccounts(ctx context.Context, accts []*config.Account) error {
+	failed := 0
+	var last error
+	for i, acct := range accts {
+		if len(accts) > 1 && !st.flags.json {
+			if i > 0 {
+				fmt.Fprintln(st.stdout())
+			}
+			fmt.Fprintf(st.stdout(), "%s (%s):\n", acct.Name, acct.Addr())
+		}
+		if err := st.list(ctx, acct); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			failed++
+			last = err
+			if len(accts) > 1 {
+				fmt.Fprintf(st.errOut(), "error: %s: %s\n", acct.Name, flat(err))
+			}
+		}
+	}
+	switch {
+	case failed == 0:
+		return nil
+	case len(accts) == 1:
+		return fmt.Errorf("account %s: %w", accts[0].Name, last)
+	case failed == len(accts):
+		return &exitError{code: ExitFailure, err: last}
+	}
+	return &exitError{code: ExitPartial, err: last}
+}
+
 func (st *runState) list(ctx context.Context, acct *config.Account) error {
 	sess, err := st.app.Backends.Connect(ctx, acct, st.logs(), nil)
 	if err != nil {
-		return fmt.Errorf("account %s: %w", acct.Name, err)
+		return err
 	}
 	defer sess.Close()
 	rows, err := listMailboxes(ctx, sess)
 	if err != nil {
-		return fmt.Errorf("account %s: %w", acct.Name, err)
+		return err
 	}
 	for i := range rows {
+		rows[i].Account = acct.Name
 		rows[i].Selected = rows[i].synced && !rows[i].NoSelect && config.Match(acct.Folders, rows[i].Mailbox)
 	}
 	if st.flags.json {

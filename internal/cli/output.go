@@ -1,10 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"io"
+
+	"github.com/imapdir/imapdir/internal/config"
 	"log/slog"
-	"sync"
 )
 
 // Logs are the diagnostic outputs of a run, chosen by -v and -q.
@@ -16,6 +16,10 @@ type Logs struct {
 	// LOGIN and AUTHENTICATE arguments redacted by the client) with -vvv;
 	// nil otherwise.
 	Trace io.Writer
+	// Secret, when set, registers a secret of acct learnt while running
+	// (a password_command's or token_command's output), so that the
+	// output redacts it in every form sent (see redact.go).
+	Secret func(acct *config.Account, secret string)
 }
 
 // Verbosity levels of -v.
@@ -37,7 +41,7 @@ func (st *runState) logs() Logs {
 		level = slog.LevelInfo
 	}
 	h := slog.NewTextHandler(st.errOut(), &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime})
-	l := Logs{Logger: slog.New(h)}
+	l := Logs{Logger: slog.New(h), Secret: st.addSecret}
 	if st.flags.verbose >= verboseTrace {
 		l.Trace = st.errOut()
 	}
@@ -51,44 +55,4 @@ func dropTime(groups []string, a slog.Attr) slog.Attr {
 		return slog.Attr{}
 	}
 	return a
-}
-
-// redactor is an io.Writer that replaces known secrets (passwords from the
-// configuration) with "[redacted]" before they reach the terminal: a
-// second line of defence behind the client's own trace redaction, for
-// anything that might echo a password (a server's error text, a trace).
-type redactor struct {
-	w       io.Writer
-	mu      sync.Mutex
-	secrets [][]byte
-}
-
-func newRedactor(w io.Writer) *redactor { return &redactor{w: w} }
-
-// add registers a secret; empty and very short ones (which would redact
-// ordinary words) are ignored.
-func (r *redactor) add(secret string) {
-	if len(secret) < 4 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.secrets = append(r.secrets, []byte(secret))
-}
-
-// Write writes p with every secret replaced. It reports len(p) on success
-// so callers see a complete write.
-func (r *redactor) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	out := p
-	for _, s := range r.secrets {
-		if bytes.Contains(out, s) {
-			out = bytes.ReplaceAll(out, s, []byte("[redacted]"))
-		}
-	}
-	r.mu.Unlock()
-	if _, err := r.w.Write(out); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }

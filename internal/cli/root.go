@@ -44,7 +44,9 @@ Exit codes:
   0  everything done
   1  failure (connection, login, lock held by another run, …)
   2  usage or configuration error (the message names the file and line)
-  3  partly done: some accounts or mailboxes failed, the others are in step`
+  3  partly done: some accounts or mailboxes failed, the others are in step
+  130  interrupted (Ctrl-C, SIGTERM): what was done is recorded, the next
+       run continues`
 
 func (st *runState) rootCommand() *cobra.Command {
 	st.out = newRedactor(st.app.Stdout)
@@ -72,7 +74,8 @@ func (st *runState) rootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	st.addGlobalFlags(root)
 	root.AddCommand(st.syncCommand(), st.listCommand(), st.statusCommand(),
-		st.rawCommand(), st.demoCommand(), st.versionCommand())
+		st.rawCommand(), st.demoCommand(), st.versionCommand(), st.watchCommand(),
+		configHelpTopic(), st.manCommand())
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
 }
@@ -111,9 +114,8 @@ func (st *runState) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	for _, a := range cfg.Accounts {
-		st.out.add(a.Password.Reveal())
-		st.err.add(a.Password.Reveal())
+	for i := range cfg.Accounts {
+		st.addSecret(&cfg.Accounts[i], cfg.Accounts[i].Password.Reveal())
 	}
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(st.errOut(), "warning: %s\n", w)

@@ -14,3 +14,11 @@ func progressSignal() <-chan os.Signal {
 	signal.Notify(ch, syscall.SIGUSR1)
 	return ch
 }
+
+// reloadSignal delivers SIGHUP, the request to reload the configuration,
+// until stop.
+func reloadSignal() (<-chan os.Signal, func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGHUP)
+	return ch, func() { signal.Stop(ch) }
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,15 +48,21 @@ func TestInterruptStopsCleanlyAndResumes(t *testing.T) {
 		return nil
 	})
 	code, out, errOut := w.run("sync")
-	if code != ExitFailure || !strings.Contains(errOut, "interrupted") {
-		t.Fatalf("interrupted sync: exit %d\n%s%s", code, out, errOut)
+	if code != ExitInterrupted || !strings.Contains(errOut, "imapdir: interrupted; 6 done, the next run continues") {
+		t.Fatalf("interrupted sync: exit %d, want %d and the count done\n%s%s", code, ExitInterrupted, out, errOut)
 	}
 	t.Logf("interrupted run:\n%s%s", out, errOut)
-	if strings.Count(strings.TrimSpace(errOut), "imapdir: ") != 1 {
-		t.Errorf("want one closing line, got:\n%s", errOut)
+	if strings.Count(strings.TrimSpace(errOut), "imapdir: ") != 1 || strings.Contains(out+errOut, "failed") {
+		t.Errorf("want one closing line and no failure, got:\n%s%s", out, errOut)
 	}
 	w.far.SetOnOp(nil)
 	w.ctx = nil
+	// What was done is recorded as done: the six copies are pairs, and at
+	// most the one append in flight is left for recovery.
+	_, status, _ := w.run("status")
+	if !strings.Contains(status, "INBOX    6 ") || !regexp.MustCompile(`pending: +[01] intents?\b`).MatchString(status) {
+		t.Errorf("status after the interruption does not show the work done:\n%s", status)
+	}
 	if code, out, errOut := w.run("sync"); code != ExitOK {
 		t.Fatalf("resumed sync: exit %d\n%s%s", code, out, errOut)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/imapdir/imapdir/internal/config"
 	"github.com/imapdir/imapdir/internal/ui"
+	"github.com/imapdir/imapdir/internal/watch"
 	"github.com/imapdir/imapdir/statedb"
 )
 
@@ -26,6 +28,7 @@ type accountStatus struct {
 	LastSync  *time.Time      `json:"last_sync,omitempty"`
 	LockPID   int             `json:"lock_pid,omitempty"` // a run holds the lock
 	Pending   int             `json:"pending_intents"`
+	Watch     *watch.Status   `json:"watch,omitempty"` // a running watch
 	Mailboxes []mailboxStatus `json:"mailboxes"`
 }
 
@@ -90,7 +93,15 @@ func readStatus(ctx context.Context, acct *config.Account) (*accountStatus, erro
 	}
 	s.Synced = true
 	s.LockPID = lockHolder(acct.Maildir)
-	db, err := statedb.Open(ctx, s.StateDB, statedb.Options{})
+	if ws, found, err := watch.ReadStatus(acct.Maildir); err == nil && found && ws.PID == s.LockPID {
+		s.Watch = &ws // a status file whose writer holds the lock: the watch runs
+	}
+	// Read-only: status works on a Maildir it may not write; only a file
+	// of an older schema is opened for writing, to be upgraded.
+	db, err := statedb.OpenReadOnly(ctx, s.StateDB, statedb.Options{})
+	if errors.Is(err, statedb.ErrOldSchema) {
+		db, err = statedb.Open(ctx, s.StateDB, statedb.Options{})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +170,9 @@ func writeStatus(w io.Writer, s *accountStatus, now time.Time) error {
 	fmt.Fprintf(w, "  state:     %s\n", s.StateDB)
 	fmt.Fprintf(w, "  last sync: %s\n", when(s.LastSync, now))
 	fmt.Fprintf(w, "  lock:      %s\n", lockText(s.LockPID))
+	if s.Watch != nil {
+		fmt.Fprintf(w, "  watch:     running since %s, pid %d%s\n", when(&s.Watch.Since, now), s.Watch.PID, watchText(s.Watch, now))
+	}
 	fmt.Fprintf(w, "  pending:   %d intents\n", s.Pending)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  mailbox\tmessages\tlast sync\tstate\n")
@@ -187,4 +201,23 @@ func lockText(pid int) string {
 		return "held by another run"
 	}
 	return fmt.Sprintf("held by pid %d", pid)
+}
+
+// watchText describes a running watch's connection and last event.
+func watchText(ws *watch.Status, now time.Time) string {
+	var b strings.Builder
+	if ws.Connection != "" {
+		fmt.Fprintf(&b, "; connection %s", ws.Connection)
+	}
+	if ev := ws.LastEvent; ev != nil {
+		what := ev.Kind
+		if ev.Mailbox != "" {
+			what += " " + ev.Mailbox
+		}
+		if ev.Error != "" {
+			what += ": " + oneLine(ev.Error)
+		}
+		fmt.Fprintf(&b, "; last event %s, %s", what, when(&ev.Time, now))
+	}
+	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -102,8 +103,11 @@ func (st *runState) runSync(ctx context.Context, targets []target) error {
 	rep := st.reporter()
 	stop := st.relayProgress(rep)
 	var ok, failed int
+	var changes int64
 	for _, t := range targets {
-		switch st.syncTarget(ctx, rep, t) {
+		out, n := st.syncTarget(ctx, rep, t)
+		changes += n
+		switch out {
 		case outcomeOK:
 			ok++
 		case outcomePartial:
@@ -119,14 +123,15 @@ func (st *runState) runSync(ctx context.Context, targets []target) error {
 	if err := rep.Close(); err != nil {
 		return err
 	}
-	return exitFor(ctx, ok, failed)
+	return exitFor(ctx, ok, failed, changes)
 }
 
 // exitFor picks the exit code: everything done, nothing done, or a part.
-func exitFor(ctx context.Context, ok, failed int) error {
+func exitFor(ctx context.Context, ok, failed int, changes int64) error {
 	switch {
 	case ctx.Err() != nil:
-		return &exitError{code: ExitFailure, msg: "interrupted; what was done is recorded", err: ctx.Err()}
+		msg := fmt.Sprintf("interrupted; %d done, the next run continues", changes)
+		return &exitError{code: ExitInterrupted, msg: msg, err: ctx.Err()}
 	case failed == 0:
 		return nil
 	case ok == 0:
@@ -144,7 +149,8 @@ func (st *runState) reporter() ui.Reporter {
 	case ui.IsTerminal(st.app.Stdout):
 		mode = ui.ModeBars
 	}
-	return ui.New(ui.Options{Out: st.out, Err: st.err, Mode: mode,
+	term, _ := st.app.Stdout.(*os.File)
+	return ui.New(ui.Options{Out: st.out, Err: st.err, Mode: mode, Terminal: term,
 		Quiet: st.flags.quiet, DryRun: st.flags.dryRun, Now: st.app.Now})
 }
 
@@ -167,8 +173,9 @@ func (st *runState) relayProgress(rep ui.Reporter) (stop func()) {
 	return func() { close(done); <-finished }
 }
 
-// syncTarget syncs one account and reports its summary.
-func (st *runState) syncTarget(ctx context.Context, rep ui.Reporter, t target) outcome {
+// syncTarget syncs one account and reports its summary; it also returns
+// how many changes were made.
+func (st *runState) syncTarget(ctx context.Context, rep ui.Reporter, t target) (outcome, int64) {
 	defer rep.AccountDone(t.acct.Name)
 	obs := newObserver(t.acct.Name, rep, st.logs().Logger)
 	out, err := st.syncAccount(ctx, t, obs)
@@ -176,9 +183,9 @@ func (st *runState) syncTarget(ctx context.Context, rep ui.Reporter, t target) o
 		if ctx.Err() == nil { // an interruption is said once, at the end
 			rep.Error(t.acct.Name, "", flat(err))
 		}
-		return outcomeFailed
+		return outcomeFailed, obs.changes.Load()
 	}
-	return out
+	return out, obs.changes.Load()
 }
 
 // syncAccount opens both sides of an account and runs the engine.
@@ -208,10 +215,35 @@ func (st *runState) syncAccount(ctx context.Context, t target, obs *observer) (o
 	if err != nil {
 		return outcomeFailed, err
 	}
+	var out outcome
 	if t.mailboxes == nil {
-		return runAccount(ctx, eng)
+		out, err = runAccount(ctx, eng)
+	} else {
+		out, err = st.runMailboxes(ctx, eng, obs, t)
 	}
-	return st.runMailboxes(ctx, eng, obs, t)
+	if err != nil {
+		return out, err
+	}
+	return reportSkipped(obs, out, farStore, nearStore), nil
+}
+
+// reportSkipped warns, naming each, about the mailboxes a store left out
+// of its listing (an undecodable name, an empty level …): they were not
+// synchronized, so a run that otherwise succeeded is only partly done.
+func reportSkipped(obs *observer, out outcome, stores ...store.Store) outcome {
+	for _, s := range stores {
+		sk, ok := s.(store.Skipper)
+		if !ok {
+			continue
+		}
+		for _, m := range sk.SkippedMailboxes() {
+			obs.rep.Warn(obs.account, m.Name, "mailbox skipped, not synchronized: "+m.Reason)
+			if out == outcomeOK {
+				out = outcomePartial
+			}
+		}
+	}
+	return out
 }
 
 // runAccount syncs every selected mailbox of the account.

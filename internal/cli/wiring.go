@@ -89,18 +89,28 @@ func keywordMode(k string) maildirstore.KeywordMode {
 // dialAccount connects to acct's server and logs in. n numbers the
 // account's connections in the protocol trace.
 func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32) (*imapclient.Client, error) {
+	return dialAccountWith(ctx, acct, logs, push, n, nil)
+}
+
+// dialAccountWith is dialAccount with the client's options adjusted by
+// tune (when not nil) before dialing.
+func dialAccountWith(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32,
+	tune func(*imapclient.Options)) (*imapclient.Client, error) {
 	opts, err := clientOptions(acct, logs, push, int(n.Add(1)))
 	if err != nil {
 		return nil, err
 	}
+	if tune != nil {
+		tune(opts)
+	}
 	c, err := imapclient.Dial(ctx, acct.Addr(), opts)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to %s: %w", acct.Addr(), err)
+		return nil, explainConnect(acct, err)
 	}
 	if c.State() != imapclient.StateNotAuthenticated {
 		return c, nil // PREAUTH
 	}
-	if err := c.Auth(ctx, credentials(acct)); err != nil {
+	if err := c.Auth(ctx, credentials(acct, logs)); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("logging in to %s as %s: %w", acct.Host, acct.User, err)
 	}
@@ -113,6 +123,12 @@ func clientOptions(acct *config.Account, logs Logs, push func(*imap.Response), c
 		STARTTLS:          acct.TLS == config.TLSStartTLS,
 		InsecurePlaintext: acct.TLS == config.TLSPlaintextInsecure,
 		Logger:            logs.Logger.With("account", acct.Name),
+		// The timeout key bounds every wait on the server: connecting,
+		// the TLS handshake, and any command (or literal) during which
+		// the server falls silent; a stalled connection fails its
+		// mailbox alone (the store reconnects for the next).
+		DialTimeout:  acct.Timeout,
+		StallTimeout: acct.Timeout,
 	}
 	tc, err := tlsConfig(acct)
 	if err != nil {
@@ -158,20 +174,40 @@ func tlsConfig(acct *config.Account) (*tls.Config, error) {
 }
 
 // credentials says how to log in: a token command for the OAuth
-// mechanisms, else the password command or the password.
-func credentials(acct *config.Account) imapclient.Credentials {
+// mechanisms, else the password command or the password. A command's
+// output is registered with logs.Secret before it is sent, so that the
+// output redacts it.
+func credentials(acct *config.Account, logs Logs) imapclient.Credentials {
 	cr := imapclient.Credentials{Username: acct.User, Mechanism: strings.ToUpper(acct.Auth),
 		Host: acct.Host, Port: acct.Port}
 	switch {
 	case (cr.Mechanism == "XOAUTH2" || cr.Mechanism == "OAUTHBEARER") && acct.TokenCommand != "":
-		cr.Secret = imapclient.SecretCommand(acct.TokenCommand)
+		cr.Secret = registered(acct, logs, acct.TokenCommand)
 	case acct.PasswordCommand != "":
-		cr.Secret = imapclient.SecretCommand(acct.PasswordCommand)
+		cr.Secret = registered(acct, logs, acct.PasswordCommand)
 	default:
 		pw := acct.Password
 		cr.Secret = imapclient.SecretFunc(func(context.Context) (string, error) { return pw.Reveal(), nil })
 	}
 	return cr
+}
+
+// registered is the secret printed by command, registered with
+// logs.Secret each time it is read.
+func registered(acct *config.Account, logs Logs, command string) imapclient.Secret {
+	cmd := imapclient.SecretCommand(command)
+	return imapclient.SecretFunc(func(ctx context.Context) (string, error) {
+		b, err := cmd.Get(ctx)
+		if err != nil {
+			return "", err
+		}
+		s := string(b)
+		clear(b)
+		if logs.Secret != nil {
+			logs.Secret(acct, s)
+		}
+		return s, nil
+	})
 }
 
 // clientSession is a Session over an imapclient connection.

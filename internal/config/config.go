@@ -95,9 +95,27 @@ type Account struct {
 	StartDate          time.Time     // zero = no limit; exclusive with MaxAge
 	DeleteGuardPercent int
 	DeleteGuardCount   int
+	DeleteGuardAccount int // deletions per run across the account; 0 = no cap
 	Connections        int
 	Gmail              GmailMode
+	// Timeout bounds every wait on the server: a command (or the rest of
+	// a literal) during which the server sends nothing for this long fails
+	// that mailbox, as mbsync's Timeout does. Default DefaultTimeout.
+	Timeout time.Duration
+
+	// watch: zero durations mean the watch's defaults (see internal/watch).
+	Watch            []string      // mailboxes idled on when the server lacks NOTIFY (INBOX always)
+	FullSyncInterval time.Duration // full sync every …
+	Debounce         time.Duration // quiet time before a mailbox's sync
+	IdleRestart      time.Duration // IDLE re-issued after …; 0: by server (Gmail, Outlook shorter)
+	PollInterval     time.Duration // STATUS check without NOTIFY, liveness check
+	PostSyncCommand  string        // run (sh -c) after a sync that changed the Maildir
+	NewMailCommand   string        // run (sh -c) when new mail arrived
+	HookTimeout      time.Duration // bound on one hook run
 }
+
+// DefaultTimeout is the default of Account.Timeout (mbsync's default too).
+const DefaultTimeout = 60 * time.Second
 
 // Config is a whole configuration file.
 type Config struct {

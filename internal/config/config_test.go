@@ -34,7 +34,8 @@ func TestParseMinimalDefaults(t *testing.T) {
 		TLSServerName: "imap.example.com", User: "me@example.com", PasswordCommand: "pass show work",
 		Maildir: "/home/u/Maildir/work", Layout: "fs", Folders: []string{"*"}, Keywords: "dovecot",
 		NewDir: true, Sync: SyncOps{Pull: all, Push: all}, Expunge: SidesBoth, Create: SidesBoth,
-		Remove: SidesNone, DeleteGuardPercent: 25, DeleteGuardCount: 50, Connections: 4, Gmail: GmailAuto,
+		Remove: SidesNone, DeleteGuardPercent: 25, DeleteGuardCount: 50, DeleteGuardAccount: 1000, Connections: 4, Gmail: GmailAuto,
+		Timeout: DefaultTimeout,
 	}
 	if len(cfg.Accounts) != 1 || !reflect.DeepEqual(cfg.Accounts[0], want) {
 		t.Fatalf("got  %+v\nwant %+v", cfg.Accounts, want)

@@ -37,10 +37,20 @@
 //	max_age = "90d"                    # only messages newer than this (or start_date = 2024-01-01)
 //	delete_guard_percent = 25          # hold back deletions above this share of a mailbox …
 //	delete_guard_count = 50            # … when they also exceed this count (--force overrides)
+//	delete_guard_account = 1000        # at most this many deletions per run across the account; 0 = no cap
 //	connections = 4                    # parallel IMAP connections, 1..16
+//	timeout = 60                       # seconds (or "2m") the server may stay silent while a command waits; 1s..1h
 //	keywords = "dovecot"               # where Maildir keeps keywords: dovecot | none (x-keywords comes with Gmail support)
 //	new_dir = true                     # deliver unseen messages into new/ (as mbsync does)
 //	gmail = "auto"                     # Gmail extensions: "auto" (detect) | true | false
+//	watch = ["Archive"]                # imapdir watch: mailboxes idled on besides INBOX when the server lacks NOTIFY
+//	full_sync_interval = "30m"         # imapdir watch: a full sync this often (1m..24h)
+//	debounce = "300ms"                 # imapdir watch: quiet time before a mailbox's sync
+//	idle_restart = "25m"               # imapdir watch: IDLE re-issued (default 25m; 9m for Gmail and Outlook)
+//	poll_interval = "5m"               # imapdir watch: STATUS check without NOTIFY; connection liveness check
+//	post_sync_command = "notmuch new"  # imapdir watch: run after a sync that changed the Maildir
+//	new_mail_command = "notify-send \"$IMAPDIR_FROM\" \"$IMAPDIR_SUBJECT\""  # imapdir watch: new mail arrived
+//	hook_timeout = "60s"               # imapdir watch: a hook running longer is killed
 //
 // Required per account: host, user, maildir, and a credential: password or
 // password_command (never both) for login/plain/default auth, token_command

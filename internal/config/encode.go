@@ -58,7 +58,9 @@ func encodeAccount(b *strings.Builder, a *Account) {
 	}
 	num("delete_guard_percent", int64(a.DeleteGuardPercent))
 	num("delete_guard_count", int64(a.DeleteGuardCount))
+	num("delete_guard_account", int64(a.DeleteGuardAccount))
 	num("connections", int64(a.Connections))
+	str("timeout", a.Timeout.String())
 	str("keywords", a.Keywords)
 	fmt.Fprintf(b, "new_dir = %t\n", a.NewDir)
 	encodeGmail(b, a.Gmail)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -63,8 +64,31 @@ var fields = map[string]setter{
 	"delete_guard_count": func(p *parser, k toml.Key, v any, a *Account) {
 		set(&a.DeleteGuardCount)(p.intRange(k, v, 0, 1<<30))
 	},
+	"delete_guard_account": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.DeleteGuardAccount)(p.intRange(k, v, 0, 1<<30))
+	},
 	"connections": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Connections)(p.intRange(k, v, 1, 16)) },
 	"gmail":       setGmail,
+	"timeout":     setTimeout,
+
+	"watch": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Watch)(p.strList(k, v)) },
+	"full_sync_interval": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.FullSyncInterval)(p.duration(k, v, time.Minute, 24*time.Hour))
+	},
+	"debounce": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.Debounce)(p.duration(k, v, time.Millisecond, time.Minute))
+	},
+	"idle_restart": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.IdleRestart)(p.duration(k, v, time.Minute, 29*time.Minute))
+	},
+	"poll_interval": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.PollInterval)(p.duration(k, v, 10*time.Second, time.Hour))
+	},
+	"post_sync_command": func(p *parser, k toml.Key, v any, a *Account) { set(&a.PostSyncCommand)(p.nonEmpty(k, v)) },
+	"new_mail_command":  func(p *parser, k toml.Key, v any, a *Account) { set(&a.NewMailCommand)(p.nonEmpty(k, v)) },
+	"hook_timeout": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.HookTimeout)(p.duration(k, v, time.Second, time.Hour))
+	},
 }
 
 // fieldNames lists the known keys, sorted, for "did you mean".
@@ -137,6 +161,14 @@ func setStartDate(p *parser, k toml.Key, v any, a *Account) {
 	set(&a.StartDate)(parsed(p, k, v, parseDate))
 }
 
+// setTimeout reads timeout = 60 (seconds) or "90s", "2m": 1 s to 1 h.
+func setTimeout(p *parser, k toml.Key, v any, a *Account) {
+	if n, ok := v.(int64); ok {
+		v = strconv.FormatInt(n, 10) + "s"
+	}
+	set(&a.Timeout)(parsed(p, k, v, parseTimeout))
+}
+
 func setGmail(p *parser, k toml.Key, v any, a *Account) {
 	switch x := v.(type) {
 	case bool:
@@ -167,8 +199,10 @@ func defaultAccount() Account {
 		Remove:             SidesNone,
 		DeleteGuardPercent: 25,
 		DeleteGuardCount:   50,
+		DeleteGuardAccount: 1000,
 		Connections:        4,
 		Gmail:              GmailAuto,
+		Timeout:            DefaultTimeout,
 	}
 }
 

@@ -159,3 +159,16 @@ func parsed[T any](p *parser, key toml.Key, v any, parse func(string) (T, error)
 	}
 	return out, true
 }
+
+// duration reads a Go duration string ("300ms", "30m") within lo..hi.
+func (p *parser) duration(key toml.Key, v any, lo, hi time.Duration) (time.Duration, bool) {
+	d, ok := parsed(p, key, v, time.ParseDuration)
+	if !ok {
+		return 0, false
+	}
+	if d < lo || d > hi {
+		p.fail(key, "%s is out of range %s..%s", d, lo, hi)
+		return 0, false
+	}
+	return d, true
+}

@@ -76,6 +76,15 @@ func parseAge(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// parseTimeout reads a duration of 1 s to 1 h ("60s", "2m").
+func parseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || d < time.Second || d > time.Hour {
+		return 0, fmt.Errorf("%q is not a timeout from 1s to 1h (seconds, or like \"90s\", \"2m\")", s)
+	}
+	return d, nil
+}
+
 // parseDate reads "2024-01-31".
 func parseDate(s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))

@@ -2,6 +2,7 @@ package imapwire
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -352,12 +353,45 @@ func (e *Encoder) writeLiteralArg(l *imap.LiteralArg, cont ContinueFunc) error {
 	if err := e.literalHeader(l.Size, l.Binary, cont); err != nil {
 		return err
 	}
-	n, err := io.CopyN(e.w, l.R, l.Size)
+	src := l.R
+	if !l.Binary {
+		src = &nulGuard{r: l.R}
+	}
+	n, err := io.CopyN(e.w, src, l.Size)
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
+			return fmt.Errorf("%w: the literal's reader gave %d of %d announced bytes; the connection is unusable", ErrLiteralMismatch, n, l.Size)
+		}
+		if errors.Is(err, errNULInLiteral) {
+			return fmt.Errorf("%w: a NUL byte after %d of %d bytes of a plain literal (only a literal8 carries NUL); the connection is unusable",
+				ErrLiteralMismatch, n, l.Size)
 		}
 		return fmt.Errorf("literal gave %d of %d announced bytes: %w", n, l.Size, err)
 	}
+	var extra [1]byte
+	if k, _ := io.ReadFull(l.R, extra[:]); k > 0 {
+		return fmt.Errorf("%w: the literal's reader holds more than the %d announced bytes; the connection is unusable", ErrLiteralMismatch, l.Size)
+	}
 	return nil
+}
+
+// ErrLiteralMismatch is wrapped by the error of a command whose literal's
+// reader did not yield exactly the announced bytes (fewer, more, or a NUL
+// in a plain literal). Part of the literal may have been sent: the
+// connection is out of step and must be closed; nothing else was altered
+// to make the literal fit.
+var ErrLiteralMismatch = errors.New("imapwire: literal does not match its announcement")
+
+var errNULInLiteral = errors.New("NUL in a plain literal")
+
+// nulGuard fails a read that would pass a NUL byte: a plain literal
+// (RFC 9051 §4.3, CHAR8 excludes %x00) cannot carry one.
+type nulGuard struct{ r io.Reader }
+
+func (g *nulGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if i := bytes.IndexByte(p[:n], 0); i >= 0 {
+		return i, errNULInLiteral
+	}
+	return n, err
 }

@@ -1,6 +1,7 @@
 package imapwire
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -131,6 +132,11 @@ func responseLabel(info LiteralInfo) string {
 func (d *Decoder) streamLiteral(info LiteralInfo, f LiteralFunc) (imap.Value, error) {
 	d.limited = io.LimitedReader{R: d.r, N: info.Size}
 	v, ferr := f(info, &d.limited)
+	if errors.Is(ferr, ErrLimit) && d.limited.N == info.Size {
+		// Refused by size before a byte was read: draining a literal
+		// announced as, say, 100 GB would take as long as reading it.
+		return nil, ferr
+	}
 	if d.limited.N > 0 {
 		if _, err := io.Copy(io.Discard, &d.limited); err != nil {
 			return nil, d.readErr(info, err)

@@ -46,7 +46,10 @@ type LiteralInfo struct {
 // where the bytes went; a nil Value becomes imap.Streamed{Size, Binary}.
 // Bytes it leaves unread are discarded. If it returns an error, the rest of
 // the response is still decoded and ReadResponse returns a *LiteralError
-// along with the response, with imap.NIL in the literal's place.
+// along with the response, with imap.NIL in the literal's place; except
+// an error wrapping ErrLimit returned before reading anything from r: that
+// refuses the literal by its announced size, ReadResponse returns it and
+// the stream is unusable (nothing of the literal was read).
 type LiteralFunc func(info LiteralInfo, r io.Reader) (imap.Value, error)
 
 // DecoderOptions configures a Decoder. Zero fields take the defaults above.

@@ -67,4 +67,20 @@
 // delivery agent would. PreauthCommand spawns Dovecot's imap binary
 // pre-authenticated on stdin/stdout, for fast protocol tests without
 // network or login. None of them uses the project's IMAP client.
+//
+// # Cyrus and Courier
+//
+// Cyrus and Courier return a private Cyrus IMAP 3.6 and Courier-IMAP 5
+// (shared per test binary like Dovecot; StartCyrus and StartCourier give
+// a test its own), started from Debian's packages unpacked by
+// internal/testenv/servers/install.sh: they conflict with dovecot-imapd,
+// so they are never installed. Both listen on 127.0.0.1 (plain with
+// STARTTLS, and implicit TLS) with their own configuration and spool in
+// one temporary directory; passwords are checked by an authdaemon inside
+// the test binary (Courier's protocol, which Cyrus's SASL library also
+// speaks). Courier's login library only knows an authdaemon socket under
+// /run, so Courier runs in a private mount namespace and needs root.
+// Their seed and truth helpers speak IMAP (there is no doveadm), with
+// the same neutral mailbox names as Dovecot's helpers. Kinds, Shared and
+// MailServer let one test run on all three servers.
 package testenv

@@ -33,11 +33,17 @@ type master struct {
 // master then stops its children). Go may retire an OS thread, so the
 // fork happens on a goroutine locked to its thread for the master's life.
 func spawnMaster(bin, conf, outPath string) (*master, error) {
+	return spawnGroup(exec.Command(bin, "-F", "-c", conf), outPath)
+}
+
+// spawnGroup starts cmd as a server's master process, as spawnMaster
+// describes: own process group, Pdeathsig, output appended to outPath.
+func spawnGroup(cmd *exec.Cmd, outPath string) (*master, error) {
+	bin := cmd.Path
 	out, err := os.OpenFile(outPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("testenv: open master output: %w", err)
 	}
-	cmd := exec.Command(bin, "-F", "-c", conf)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	m := &master{exited: make(chan struct{})}
@@ -81,7 +87,7 @@ func (m *master) stop(grace time.Duration) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("testenv: dovecot (pid %d): processes %v survive SIGKILL", m.pid, groupPIDs(m.pid))
+	return fmt.Errorf("testenv: server (pid %d): processes %v survive SIGKILL", m.pid, groupPIDs(m.pid))
 }
 
 // hasExited reports whether the master has been reaped.
@@ -101,7 +107,7 @@ func (m *master) startError() error {
 	if err == nil {
 		err = errors.New("exit status 0")
 	}
-	return fmt.Errorf("testenv: dovecot exited during start-up: %w", err)
+	return fmt.Errorf("testenv: server exited during start-up: %w", err)
 }
 
 // groupPIDs lists the live (non-zombie) processes of process group pgid.
@@ -211,7 +217,7 @@ func waitReady(ctx context.Context, m *master, addr string, conf *tls.Config) er
 		case <-m.exited:
 			return m.startError()
 		case <-ctx.Done():
-			return fmt.Errorf("testenv: dovecot not ready at %s: %w (last attempt: %v)", addr, ctx.Err(), err)
+			return fmt.Errorf("testenv: server not ready at %s: %w (last attempt: %v)", addr, ctx.Err(), err)
 		case <-tick.C:
 		}
 	}
@@ -220,11 +226,18 @@ func waitReady(ctx context.Context, m *master, addr string, conf *tls.Config) er
 // probeGreeting connects once with TLS and reads the greeting (RFC 9051
 // §7.1.1). Dovecot first sends "* OK Waiting for authentication..." when
 // its auth process is slow; the real greeting carries [CAPABILITY ...].
+//
+// With conf nil the probe connects without TLS.
 func probeGreeting(ctx context.Context, addr string, conf *tls.Config) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	d := tls.Dialer{NetDialer: &net.Dialer{}, Config: conf}
-	c, err := d.DialContext(ctx, "tcp", addr)
+	var c net.Conn
+	var err error
+	if conf == nil {
+		c, err = (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	} else {
+		c, err = (&tls.Dialer{NetDialer: &net.Dialer{}, Config: conf}).DialContext(ctx, "tcp", addr)
+	}
 	if err != nil {
 		return err
 	}

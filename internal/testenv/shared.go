@@ -62,8 +62,8 @@ func Dovecot(tb testing.TB) *Server {
 	return s
 }
 
-// RunMain runs the tests of m, then stops the shared Dovecot if a test
-// started one, and returns the exit code for os.Exit:
+// RunMain runs the tests of m, then stops the shared Dovecot, Cyrus and
+// Courier that tests started, and returns the exit code for os.Exit:
 //
 //	func TestMain(m *testing.M) { os.Exit(testenv.RunMain(m)) }
 //
@@ -79,6 +79,12 @@ func RunMain(m *testing.M) int {
 	}
 	if _, err := pkg.stop(); err != nil {
 		fmt.Fprintf(os.Stderr, "testenv: stop dovecot: %v\n", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	if err := stopOthers(code != 0); err != nil {
+		fmt.Fprintf(os.Stderr, "testenv: %v\n", err)
 		if code == 0 {
 			code = 1
 		}

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/vbauerster/cupwriter"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 )
@@ -36,9 +38,17 @@ type counter struct {
 // nameWidth is the width of the mailbox name column.
 const nameWidth = 28
 
-func newBarSet(out io.Writer) *barSet {
-	p := mpb.New(mpb.WithOutput(out), mpb.WithWidth(100), mpb.WithRefreshRate(150*time.Millisecond),
-		mpb.WithAutoRefresh())
+// newBarSet draws on out; term, when not nil, is the terminal behind out,
+// whose size the bars take and on which they redraw in place.
+func newBarSet(out io.Writer, term *os.File) *barSet {
+	opts := []mpb.ContainerOption{mpb.WithOutput(out), mpb.WithWidth(100),
+		mpb.WithRefreshRate(150 * time.Millisecond), mpb.WithAutoRefresh()}
+	if term != nil {
+		cw := cupwriter.New(out, false)
+		cw.SetTermFd(int(term.Fd()))
+		opts = append(opts, mpb.WithConsoleWriter(cw))
+	}
+	p := mpb.New(opts...)
 	s := &barSet{p: p, bars: map[mboxKey]*counter{}}
 	s.total = &counter{byBytes: true}
 	s.total.bar = p.AddBar(0, mpb.BarPriority(math.MaxInt32), mpb.BarWidth(30),

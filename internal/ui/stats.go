@@ -99,6 +99,10 @@ type Options struct {
 	Interval time.Duration
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
+	// Terminal is the terminal that Out writes to when Out wraps it (a
+	// filter that redacts secrets, say): bars take its size and redraw in
+	// place on it. nil: Out itself, when it is a terminal.
+	Terminal *os.File
 }
 
 // New returns the Reporter that o asks for.
@@ -112,7 +116,7 @@ func New(o Options) Reporter {
 	mode := o.Mode
 	if mode == ModeAuto {
 		mode = ModePlain
-		if IsTerminal(o.Out) {
+		if IsTerminal(o.Out) || (o.Terminal != nil && IsTerminal(o.Terminal)) {
 			mode = ModeBars
 		}
 	}

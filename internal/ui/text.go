@@ -25,7 +25,7 @@ func newText(o Options, bars bool) *textReporter {
 	now := o.Now()
 	t := &textReporter{o: o, st: newState(now), lastLine: now}
 	if bars {
-		t.bars = newBarSet(o.Out)
+		t.bars = newBarSet(o.Out, o.Terminal)
 	}
 	return t
 }

@@ -53,7 +53,7 @@ func checkChangesWireCost(t *testing.T, srv *testenv.Server, disabled []imap.Cap
 	u := srv.NewUser(t)
 	uids := srv.DeliverMessages(t, u.Name, "INBOX", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), genMessages("wire", total, 300)...)
 	cnt := new(counter)
-	st := dovecotStore(t, srv, u, imapstore.Options{Dial: dialer(srv.IMAPAddr(), u.Name, u.Password, cnt), DisableCaps: disabled})
+	st := serverStore(t, srv, u, imapstore.Options{Dial: dialer(srv.IMAPAddr(), u.Name, u.Password, cnt), DisableCaps: disabled})
 	defer st.Close()
 	mb, err := st.OpenMailbox(t.Context(), "INBOX")
 	if err != nil {
@@ -186,7 +186,7 @@ func benchList(b *testing.B, n int, opts store.ListOptions) {
 	start := time.Now()
 	srv.DeliverMessages(b, u.Name, "INBOX", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), genMessages("list", n, 400)...)
 	b.Logf("seeded %d messages in %v", n, time.Since(start))
-	st := dovecotStore(b, srv, u, imapstore.Options{})
+	st := serverStore(b, srv, u, imapstore.Options{})
 	defer st.Close()
 	mb, err := st.OpenMailbox(b.Context(), "INBOX")
 	if err != nil {
@@ -219,7 +219,7 @@ func TestFetchPipelined(t *testing.T) {
 	}
 	gone := []uint32{uids[10], uids[300], uids[599]}
 	srv.Expunge(t, u.Name, "INBOX", gone...)
-	st := dovecotStore(t, srv, u, imapstore.Options{FetchWindow: 16 << 10})
+	st := serverStore(t, srv, u, imapstore.Options{FetchWindow: 16 << 10})
 	defer st.Close()
 	mb, err := st.OpenMailbox(t.Context(), "INBOX")
 	if err != nil {
@@ -258,7 +258,7 @@ func BenchmarkChanges50k(b *testing.B) {
 	srv := testenv.Dovecot(b)
 	u := srv.NewUser(b)
 	uids := srv.DeliverMessages(b, u.Name, "INBOX", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), genMessages("chg", n, 400)...)
-	st := dovecotStore(b, srv, u, imapstore.Options{})
+	st := serverStore(b, srv, u, imapstore.Options{})
 	defer st.Close()
 	cp := resync(b, st, store.Checkpoint{}, -1)
 	for _, pct := range []int{0, 1} {

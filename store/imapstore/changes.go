@@ -37,7 +37,8 @@ import (
 // The checkpoint is taken before the changes are read (RFC 7162 §6): a
 // change made between the SELECT and the FETCH is reported now and again
 // next time, never lost. Vanished UIDs are limited to those below
-// Since.UIDNext and, when req.Known is given, to known ones.
+// req.Known when it is given, whatever Since.UIDNext (the caller may know
+// UIDs above it: see store.Mailbox.Changes).
 func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) (store.Checkpoint, error) {
 	if err := m.check(ctx, "changes"); err != nil {
 		return store.Checkpoint{}, err
@@ -82,6 +83,10 @@ func usable(since store.Checkpoint, now store.Status) string {
 		return fmt.Sprintf("UIDVALIDITY is %d, the checkpoint has %d", now.UIDValidity, since.UIDValidity)
 	case now.HighestModSeq == 0:
 		return "the mailbox keeps no mod-sequences (NOMODSEQ)"
+	case now.UIDNext == 0:
+		// A closed scan needs a top: without one it would list nothing
+		// and record a checkpoint that hides every message for good.
+		return "the server gave no usable UIDNEXT"
 	case since.HighestModSeq > now.HighestModSeq:
 		return fmt.Sprintf("checkpoint modseq %d is ahead of the mailbox's %d", since.HighestModSeq, now.HighestModSeq)
 	}
@@ -99,7 +104,7 @@ func (m *Mailbox) changes(ctx context.Context, req store.ChangesRequest, fn func
 	top := max(since.UIDNext, m.status.UIDNext)
 	// Closed: what arrives after the SELECT is reported next time, since
 	// the checkpoint is the SELECT's.
-	sc := scan{items: m.s.metaItems(req.WithMessageID), chunk: m.s.opts.ListChunk, closed: true}
+	sc := scan{items: m.s.metaItems(req.WithMessageID), chunk: m.s.opts.ListChunk, closed: true, hashIDless: req.WithMessageID}
 	if top > 1 {
 		sc.top = top - 1
 	}
@@ -134,42 +139,45 @@ func (m *Mailbox) changes(ctx context.Context, req store.ChangesRequest, fn func
 	return fn(store.ChangeSet{Changed: pending, Vanished: gone})
 }
 
-// vanished returns the vanished UIDs below Since.UIDNext: from the
-// server's VANISHED with QRESYNC, else by comparing req.Known with a
-// search; filtered by req.Known when given.
+// maxVanished bounds the VANISHED UIDs one change scan takes without a
+// list of known UIDs to filter them by: the set is the server's word.
+const maxVanished = 1 << 24
+
+// vanished returns the vanished UIDs: from the server's VANISHED with
+// QRESYNC, else by comparing req.Known with a search of every UID present;
+// filtered by req.Known when given. No UID is left out
+// for being at or above Since.UIDNext.
 func (m *Mailbox) vanished(ctx context.Context, req store.ChangesRequest, reported imap.UIDSet) ([]store.UID, error) {
 	since := req.Since
-	if since.UIDNext <= 1 {
-		return nil, nil
-	}
 	if m.s.caps.qresync && since.HighestModSeq > 0 {
 		if req.Known != nil {
 			return knownIn(req, func(u store.UID) bool { return reported.Contains(imap.UID(u)) }), nil
 		}
+		if n := reported.Len(); n > maxVanished {
+			return nil, m.done("changes", 0, fmt.Errorf("the server reported %d vanished UIDs, more than the %d imapdir accepts at once", n, maxVanished))
+		}
 		var gone []store.UID
 		for uid := range reported.All() {
-			if store.UID(uid) < since.UIDNext {
-				gone = append(gone, store.UID(uid))
-			}
+			gone = append(gone, store.UID(uid))
 		}
 		return gone, nil
 	}
 	if req.Known == nil {
 		return nil, nil
 	}
-	present, err := m.search(ctx, imap.UIDRangeSet(1, imap.UID(since.UIDNext-1)))
+	present, err := m.search(ctx, imap.UIDRangeSet(1, 0)) // 1:*
 	if err != nil {
 		return nil, err
 	}
 	return knownIn(req, func(u store.UID) bool { return !present.Contains(imap.UID(u)) }), nil
 }
 
-// knownIn returns the known UIDs below Since.UIDNext for which gone holds,
-// ascending and distinct.
+// knownIn returns the known UIDs for which gone holds, ascending and
+// distinct.
 func knownIn(req store.ChangesRequest, gone func(store.UID) bool) []store.UID {
 	var out []store.UID
 	for uid := range req.Known {
-		if uid < req.Since.UIDNext && gone(uid) {
+		if gone(uid) {
 			out = append(out, uid)
 		}
 	}

@@ -89,4 +89,11 @@
 //     parents are synthesised, flags normalised by store.NewFlags.
 //   - Dovecot replaces an APPEND INTERNALDATE more than two hours in the
 //     future with the current time (INTERNALDATE_MAX_FUTURE_SECS).
+//   - Courier-IMAP 5 does not announce a message appended to the selected
+//     mailbox and ignores its UID until a NOOP: a mailbox that appended
+//     sends NOOP before its next command on UIDs. Its SEARCH LARGER and
+//     SMALLER compare the Maildir file's size (LF line ends): Find searches
+//     a window down to half the size and compares RFC822.SIZE exactly. It
+//     answers OK to RENAME of a missing mailbox: a rename that left nothing
+//     under the new name is reported as not found.
 package imapstore

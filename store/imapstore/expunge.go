@@ -112,6 +112,10 @@ func (m *Mailbox) movePart(ctx context.Context, part imap.UIDSet, to string, out
 	return nil
 }
 
+// maxCopyUIDs bounds the pairs one COPYUID code may add (a UID COPY or
+// MOVE of imapstore names far fewer).
+const maxCopyUIDs = 1 << 20
+
 // copyUIDs adds the pairs of a COPYUID code to out.
 func copyUIDs(r *imap.Response, out map[store.UID]store.UID) {
 	if r == nil || r.Code != imap.CodeCopyUID {
@@ -120,6 +124,9 @@ func copyUIDs(r *imap.Response, out map[store.UID]store.UID) {
 	cu, err := imap.ParseCopyUID(r.CodeArgs)
 	if err != nil {
 		return
+	}
+	if cu.Dest.Len() != cu.Source.Len() || cu.Source.Len() > maxCopyUIDs {
+		return // sizes are the server's word: checked before the sets are expanded
 	}
 	src, ok1 := cu.Source.Nums()
 	dst, ok2 := cu.Dest.Nums()

@@ -69,7 +69,7 @@ func TestPoolCap(t *testing.T) {
 	u := srv.NewUser(t)
 	srv.CreateMailbox(t, u.Name, "Other")
 	var cs conns
-	st := dovecotStore(t, srv, u, imapstore.Options{Dial: cs.dial(srv.IMAPAddr(), u.Name, u.Password), Connections: 2})
+	st := serverStore(t, srv, u, imapstore.Options{Dial: cs.dial(srv.IMAPAddr(), u.Name, u.Password), Connections: 2})
 	defer st.Close()
 	a, err := st.OpenMailbox(t.Context(), "INBOX")
 	if err != nil {
@@ -116,7 +116,7 @@ func TestBrokenConnection(t *testing.T) {
 	srv := testenv.Dovecot(t)
 	u := srv.NewUser(t)
 	var cs conns
-	st := dovecotStore(t, srv, u, imapstore.Options{Dial: cs.dial(srv.IMAPAddr(), u.Name, u.Password)})
+	st := serverStore(t, srv, u, imapstore.Options{Dial: cs.dial(srv.IMAPAddr(), u.Name, u.Password)})
 	defer st.Close()
 	mb, err := st.OpenMailbox(t.Context(), "INBOX")
 	if err != nil {
@@ -155,7 +155,7 @@ func TestCanceledMidway(t *testing.T) {
 	u := srv.NewUser(t)
 	srv.DeliverMessages(t, u.Name, "INBOX", time.Time{}, genMessages("mid", 3000, 200)...)
 	var cs conns
-	st := dovecotStore(t, srv, u, imapstore.Options{Dial: cs.dial(srv.IMAPAddr(), u.Name, u.Password), ListChunk: 100})
+	st := serverStore(t, srv, u, imapstore.Options{Dial: cs.dial(srv.IMAPAddr(), u.Name, u.Password), ListChunk: 100})
 	defer st.Close()
 	mb, err := st.OpenMailbox(t.Context(), "INBOX")
 	if err != nil {
@@ -212,7 +212,7 @@ func TestCutDuringFetch(t *testing.T) {
 	u := srv.NewUser(t)
 	uids := srv.DeliverMessages(t, u.Name, "INBOX", time.Time{}, genMessages("cut", 300, 5000)...)
 	var cs conns
-	st := dovecotStore(t, srv, u, imapstore.Options{Dial: cs.dial(srv.IMAPAddr(), u.Name, u.Password), FetchWindow: 32 << 10})
+	st := serverStore(t, srv, u, imapstore.Options{Dial: cs.dial(srv.IMAPAddr(), u.Name, u.Password), FetchWindow: 32 << 10})
 	defer st.Close()
 	mb, err := st.OpenMailbox(t.Context(), "INBOX")
 	if err != nil {

@@ -44,6 +44,9 @@ func (m *Mailbox) FetchBodies(ctx context.Context, uids []store.UID, fn func(sto
 			err = b.err
 		}
 		if err == nil {
+			err = sink.failed()
+		}
+		if err == nil {
 			err = sink.deliver(b.order, fn)
 		}
 		if err != nil {
@@ -74,6 +77,16 @@ type bodySink struct {
 	mu    sync.Mutex
 	bySeq map[imap.SeqNum]*spooled // body read, FETCH response not yet complete
 	byUID map[store.UID]*spooled
+	// mismatch is the first body that did not match its listed message
+	// (verify.go): it fails the call before more is delivered.
+	mismatch error
+}
+
+// failed returns the mismatch error, if any.
+func (s *bodySink) failed() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mismatch
 }
 
 // spooled is one fetched body and its metadata.
@@ -118,6 +131,14 @@ func (s *bodySink) message(m *Mailbox, fd *imap.FetchData) {
 	}
 	delete(s.bySeq, fd.Seq)
 	sp.msg = m.s.toMessage(fd)
+	if why := m.listed.mismatch(sp.msg, sp); why != "" {
+		sp.release()
+		if s.mismatch == nil { // the mailbox fails; the next run fetches again
+			s.mismatch = store.Errorf(store.ScopeMailbox, true, "fetch", m.name, sp.msg.UID,
+				"the body the server sent as UID %d does not match the listed message (%s): not stored", sp.msg.UID, why)
+		}
+		return
+	}
 	s.byUID[sp.msg.UID].release()
 	s.byUID[sp.msg.UID] = sp
 }
@@ -216,6 +237,11 @@ func (m *Mailbox) launch(ctx context.Context, uids []store.UID, sink *bodySink) 
 	p := &pendingBatch{done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
+		defer func() {
+			if r := recover(); r != nil {
+				p.b = &bodyBatch{order: uids, err: m.panicked(r)}
+			}
+		}()
 		p.b = m.fetchBatch(ctx, uids, sink)
 	}()
 	return p
@@ -267,8 +293,12 @@ func (m *Mailbox) fetchBatch(ctx context.Context, uids []store.UID, sink *bodySi
 	b := &bodyBatch{order: uids}
 	items := append(m.s.metaItems(false), imap.Raw("BODY.PEEK[]"))
 	limit := m.s.opts.FetchWindow / 4
+	bound := m.listed.bound(uids, m.s.opts.MaxMessageSize)
 	opts := &imapclient.FetchOptions{
 		Body: func(info imapclient.BodyInfo, r io.Reader) (any, error) {
+			if err := checkLiteral(info, bound); err != nil {
+				return nil, err
+			}
 			sp, err := m.spool(info, r, limit)
 			if sp != nil {
 				sink.body(info.Seq, sp)
@@ -300,14 +330,14 @@ func (m *Mailbox) spool(info imapclient.BodyInfo, r io.Reader, limit int64) (*sp
 		}
 		return &spooled{mem: buf, size: info.Size}, nil
 	}
-	f, err := os.CreateTemp(m.s.opts.SpoolDir, "imapstore-fetch-*")
+	f, err := createSpool(m.s.opts.SpoolDir)
 	if err != nil {
 		return nil, fmt.Errorf("imapstore: spooling a body of %d bytes: %w", info.Size, err)
 	}
 	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, fmt.Errorf("imapstore: spooling a body to %s: %w", f.Name(), err)
+		return nil, spoolErr("spooling a body to", f, err)
 	}
 	return &spooled{file: f, size: info.Size}, nil
 }

@@ -55,7 +55,7 @@ func (m *Mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, err
 	if q.MessageID == "" && q.Size <= 0 {
 		return nil, store.Errorf(store.ScopeMessage, false, "find", m.name, 0, "imapstore: a query needs a Message-ID or a size")
 	}
-	q.MessageID = trimID(q.MessageID)
+	q.MessageID = store.NormalizeMessageID(q.MessageID)
 	if err := m.sync(ctx); err != nil {
 		return nil, m.done("find", 0, err)
 	}
@@ -88,7 +88,11 @@ func findKeys(q store.Query) []imap.Value {
 		keys = append(keys, imap.Atom("HEADER"), imap.AStr("Message-ID"), imap.Str(q.MessageID))
 	}
 	if q.Size > 0 {
-		keys = append(keys, imap.Atom("LARGER"), imap.Num(uint64(q.Size-1)), imap.Atom("SMALLER"), imap.Num(uint64(q.Size+1)))
+		// Courier-IMAP 5 compares LARGER and SMALLER with the size of its
+		// Maildir file (LF line ends), below RFC822.SIZE by one byte per
+		// line, so the window reaches down to half the size (a message of
+		// empty lines); matches then compares the listed size exactly.
+		keys = append(keys, imap.Atom("LARGER"), imap.Num(uint64(q.Size/2)), imap.Atom("SMALLER"), imap.Num(uint64(q.Size+1)))
 	}
 	if q.MinUID > 1 {
 		keys = append(keys, imap.Atom("UID"), imap.UIDRangeSet(imap.UID(q.MinUID), 0))

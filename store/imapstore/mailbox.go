@@ -24,6 +24,12 @@ type Mailbox struct {
 	// listing's, so its values are no longer the mailbox's state as of
 	// now (see Changes).
 	used bool
+	// listed is what listings said of each message, checked against
+	// the bodies fetched (verify.go).
+	listed listedSet
+	// appended: a message was appended since the session's view was last
+	// synced (see catchUp).
+	appended bool
 }
 
 var _ store.Mailbox = (*Mailbox)(nil)
@@ -90,6 +96,13 @@ func (m *Mailbox) selectBox(ctx context.Context) (*imap.SelectData, error) {
 	}
 	m.used = false
 	m.status = store.Status{UIDValidity: sel.UIDValidity, UIDNext: store.UID(sel.UIDNext), Messages: int(sel.Exists)}
+	if sel.UIDNext != 0 && uint64(sel.UIDNext) <= uint64(sel.Exists) {
+		// UIDs are distinct and below UIDNEXT (RFC 9051 §2.3.1.1): n
+		// messages need UIDNEXT > n. Taken as unknown (as from a server
+		// that sends none); the listing then finds the real one.
+		m.s.log.Warn("imapstore: the server's UIDNEXT is below its message count; ignored", "mailbox", m.name, "uidnext", sel.UIDNext, "exists", sel.Exists)
+		m.status.UIDNext = 0
+	}
 	if m.s.caps.condStore && !sel.NoModSeq {
 		m.status.HighestModSeq = store.ModSeq(sel.HighestModSeq)
 	}
@@ -128,8 +141,8 @@ func (m *Mailbox) Close() error {
 }
 
 // begin checks that an operation may run (the mailbox is open, ctx has
-// not ended) and makes sure it holds a usable connection with the mailbox
-// selected.
+// not ended), makes sure it holds a usable connection with the mailbox
+// selected, then catches up with its own appends (catchUp).
 func (m *Mailbox) begin(ctx context.Context, op string) error {
 	if err := m.check(ctx, op); err != nil {
 		return err
@@ -141,6 +154,11 @@ func (m *Mailbox) begin(ctx context.Context, op string) error {
 		return store.Errorf(store.ScopeMailbox, true, op, m.name, 0, "imapstore: the connection was lost, reopen the mailbox: %w", imapclient.ErrClosed)
 	}
 	m.used = m.used || op != "changes"
+	if op != "append" {
+		if err := m.catchUp(ctx); err != nil {
+			return m.done(op, 0, err)
+		}
+	}
 	return nil
 }
 
@@ -188,5 +206,20 @@ func commandName(args []imap.Value) string {
 // syncs, between commands; a NOOP first makes them visible.
 func (m *Mailbox) sync(ctx context.Context) error {
 	_, err := m.command(ctx, imap.Atom("NOOP"))
+	if err == nil {
+		m.appended = false
+	}
 	return err
+}
+
+// catchUp syncs when this mailbox appended since the last sync, before a
+// command that names messages by UID. Courier-IMAP 5 does not announce a
+// message appended to the selected mailbox (RFC 9051 §6.3.12 says
+// SHOULD) until a later NOOP, and until then ignores its UID in FETCH,
+// STORE and EXPUNGE.
+func (m *Mailbox) catchUp(ctx context.Context) error {
+	if !m.appended {
+		return nil
+	}
+	return m.sync(ctx)
 }

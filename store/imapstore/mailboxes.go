@@ -32,6 +32,14 @@ func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) 
 			opts.Status = s.statusItems()
 		}
 		res, err := cn.c.List(ctx, "", "*", opts)
+		var skipped []store.SkippedMailbox
+		if parseOnly(res, err) {
+			// One bad name does not fail the account: the names that
+			// parse are synchronized, the others skipped and reported.
+			if skipped, err = s.undecodable(ctx, cn); err != nil {
+				return err
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -41,17 +49,28 @@ func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) 
 			}
 		}
 		s.cacheStatus(res)
-		out = s.mailboxInfos(res)
+		out, skipped = s.mailboxInfos(res, skipped)
+		s.skipped.set(skipped)
+		for _, sk := range skipped {
+			s.log.Warn("imapstore: mailbox skipped", "mailbox", sk.Name, "reason", sk.Reason)
+		}
 		return nil
 	})
 	return out, err
 }
 
-// mailboxInfos converts a LIST result, one entry per neutral name.
-func (s *Store) mailboxInfos(res *imapclient.ListResult) []store.MailboxInfo {
+// mailboxInfos converts a LIST result, one entry per neutral name; names
+// without a usable neutral form are added to skipped.
+func (s *Store) mailboxInfos(res *imapclient.ListResult, skipped []store.SkippedMailbox) ([]store.MailboxInfo, []store.SkippedMailbox) {
 	var out []store.MailboxInfo
 	seen := make(map[string]bool)
 	for _, l := range res.Mailboxes {
+		if why := s.names.unusable(l.Name); why != "" {
+			if !l.HasAttr(imap.AttrNonExistent) {
+				skipped = append(skipped, store.SkippedMailbox{Name: l.Name, Reason: why})
+			}
+			continue
+		}
 		name, ok := s.names.toNeutral(l.Name)
 		if !ok || seen[name] || l.HasAttr(imap.AttrNonExistent) {
 			continue
@@ -70,7 +89,7 @@ func (s *Store) mailboxInfos(res *imapclient.ListResult) []store.MailboxInfo {
 		}
 		out = append(out, mi)
 	}
-	return addParents(out, seen)
+	return addParents(out, seen), skipped
 }
 
 // addParents adds, as NoSelect, the parents of nested names that the
@@ -143,26 +162,6 @@ func (s *Store) exists(ctx context.Context, cn *conn, srv string) (bool, error) 
 	return false, nil
 }
 
-// DeleteMailbox deletes name with DELETE (RFC 9051 §6.3.5) after a STATUS
-// (MESSAGES) showed it empty: IMAP's DELETE would delete the messages too,
-// and the engine only propagates the deletion of an empty mailbox.
-func (s *Store) DeleteMailbox(ctx context.Context, name string) error {
-	srv, err := s.serverName("delete", name)
-	if err != nil {
-		return err
-	}
-	return s.withConn(ctx, "delete", name, func(cn *conn) error {
-		st, err := cn.c.Status(ctx, srv, "MESSAGES")
-		if err != nil {
-			return s.notFoundOr(ctx, cn, srv, err)
-		}
-		if st.Messages > 0 {
-			return fmt.Errorf("%w: %d messages", store.ErrMailboxNotEmpty, st.Messages)
-		}
-		return cn.c.Delete(ctx, srv)
-	})
-}
-
 // notFoundOr turns a refusal into ErrMailboxNotFound when the mailbox does
 // not exist (servers without RFC 5530's NONEXISTENT code say so in text).
 func (s *Store) notFoundOr(ctx context.Context, cn *conn, srv string, err error) error {
@@ -197,6 +196,11 @@ func (s *Store) RenameMailbox(ctx context.Context, old, new string) error {
 		}
 		if err != nil {
 			return err
+		}
+		// Courier-IMAP 5 answers OK to the RENAME of a mailbox that does
+		// not exist, renaming nothing.
+		if ok, err := s.existsUnder(ctx, cn, to); err != nil || !ok {
+			return notFoundErr(err, old)
 		}
 		if err := cn.c.Subscribe(ctx, to); err != nil {
 			s.log.Warn("imapstore: subscribing a renamed mailbox", "mailbox", new, "err", err)
@@ -236,6 +240,25 @@ func (s *Store) renameChildren(ctx context.Context, cn *conn, from, to string, r
 		}
 	}
 	return nil
+}
+
+// existsUnder reports whether srv is a mailbox or has children.
+func (s *Store) existsUnder(ctx context.Context, cn *conn, srv string) (bool, error) {
+	if ok, err := s.exists(ctx, cn, srv); err != nil || ok || s.names.delim == 0 {
+		return ok, err
+	}
+	res, err := cn.c.List(ctx, "", srv+string(s.names.delim)+"%", nil)
+	if err != nil {
+		return false, err
+	}
+	return len(res.Mailboxes) > 0, nil
+}
+
+func notFoundErr(err error, name string) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %q", store.ErrMailboxNotFound, name)
 }
 
 func existsErr(err error, name string) error {

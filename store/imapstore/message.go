@@ -2,8 +2,11 @@ package imapstore
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/mutf7"
@@ -45,7 +48,7 @@ func (s *Store) metaItems(withMessageID bool) []imap.Value {
 func (s *Store) toMessage(fd *imap.FetchData) store.Message {
 	m := store.Message{
 		UID:          store.UID(fd.UID),
-		Flags:        toFlags(fd.Flags),
+		Flags:        toFlags(s.validFlags(fd)),
 		Size:         int64(fd.Size),
 		InternalDate: fd.InternalDate,
 	}
@@ -66,6 +69,25 @@ func (s *Store) toMessage(fd *imap.FetchData) store.Message {
 		}
 	}
 	return m
+}
+
+// validFlags returns fd's flags without those that are not UTF-8 (a
+// flag-keyword is an atom, RFC 9051 §9: ASCII), which nothing could store;
+// each dropped one is warned about.
+func (s *Store) validFlags(fd *imap.FetchData) []imap.Flag {
+	invalid := func(f imap.Flag) bool { return !utf8.ValidString(string(f)) }
+	if !slices.ContainsFunc(fd.Flags, invalid) {
+		return fd.Flags
+	}
+	out := make([]imap.Flag, 0, len(fd.Flags))
+	for _, f := range fd.Flags {
+		if invalid(f) {
+			s.log.Warn("imapstore: ignoring a flag that is not valid UTF-8", "uid", fd.UID, "flag", fmt.Sprintf("%q", string(f)))
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // toFlags converts wire flags to a canonical store.Flags.
@@ -111,7 +133,8 @@ func decodeLabels(labels []string) []string {
 }
 
 // headerMessageID returns the value of the Message-ID field of a header
-// block (unfolded, RFC 5322 §2.2.3) without angle brackets, or "".
+// block (unfolded, RFC 5322 §2.2.3), normalised by
+// store.NormalizeMessageID, or "".
 func headerMessageID(hdr []byte) string {
 	lines := bytes.Split(hdr, []byte("\n"))
 	for i := 0; i < len(lines); i++ {
@@ -124,18 +147,7 @@ func headerMessageID(hdr []byte) string {
 			i++
 			v += string(lines[i])
 		}
-		return trimID(v)
+		return store.NormalizeMessageID(v)
 	}
 	return ""
-}
-
-// trimID strips white space and the angle brackets of a msg-id.
-func trimID(v string) string {
-	v = strings.TrimSpace(v)
-	if i := strings.IndexByte(v, '<'); i >= 0 {
-		if j := strings.IndexByte(v[i:], '>'); j > 0 {
-			return v[i+1 : i+j]
-		}
-	}
-	return strings.Trim(v, "<>")
 }

@@ -21,7 +21,7 @@ var bare = []imap.Cap{imap.CapCondStore, imap.CapQResync, imap.CapUIDPlus, imap.
 // openInbox opens u's INBOX on a store with the given capabilities off.
 func openInbox(t *testing.T, srv *testenv.Server, u testenv.User, disabled ...imap.Cap) store.Mailbox {
 	t.Helper()
-	st := dovecotStore(t, srv, u, imapstore.Options{DisableCaps: disabled})
+	st := serverStore(t, srv, u, imapstore.Options{DisableCaps: disabled})
 	t.Cleanup(func() { st.Close() })
 	mb, err := st.OpenMailbox(t.Context(), "INBOX")
 	if err != nil {

@@ -41,11 +41,11 @@ func courier(t *testing.T) *testenv.Server {
 // server shows are the prefixed ones.
 func TestPrefixServer(t *testing.T) {
 	srv := courier(t)
-	h := storetest.Harness{New: func(t *testing.T) store.Store { return dovecotStore(t, srv, srv.NewUser(t), imapstore.Options{}) }}
+	h := storetest.Harness{New: func(t *testing.T) store.Store { return serverStore(t, srv, srv.NewUser(t), imapstore.Options{}) }}
 	storetest.Run(t, h)
 
 	u := srv.NewUser(t)
-	st := dovecotStore(t, srv, u, imapstore.Options{})
+	st := serverStore(t, srv, u, imapstore.Options{})
 	defer st.Close()
 	for _, name := range []string{"Archive/2024", "Sent"} {
 		if err := st.CreateMailbox(t.Context(), name, ""); err != nil {

@@ -23,6 +23,7 @@ type scan struct {
 	changedSince imap.ModSeq // CHANGEDSINCE (RFC 7162 §3.1.4.1), 0 for none
 	vanished     bool        // VANISHED (RFC 7162 §3.2.6)
 	closed       bool        // stop at top: no open-ended last range
+	hashIDless   bool        // fill HeaderHash where there is no Message-ID
 	chunk        int
 }
 
@@ -72,6 +73,14 @@ func closeOnce(ch chan struct{}) {
 // was fetched, an error occurred or stop was closed.
 func (sc scan) produce(ctx context.Context, m *Mailbox, out chan<- chunkResult, stop <-chan struct{}) {
 	defer close(out)
+	defer func() {
+		if r := recover(); r != nil {
+			select {
+			case out <- chunkResult{err: m.panicked(r)}:
+			case <-stop:
+			}
+		}
+	}()
 	lo, chunk := uint64(max(sc.lo, 1)), uint64(max(sc.chunk, 1))
 	if sc.closed && lo > uint64(sc.top) {
 		return
@@ -133,6 +142,7 @@ func (sc scan) fetch(ctx context.Context, m *Mailbox, set imap.UIDSet, lo, hi st
 				return nil
 			}
 			msg := m.s.toMessage(fd)
+			m.listed.note(msg)
 			mu.Lock()
 			msgs = append(msgs, msg)
 			mu.Unlock()
@@ -147,6 +157,11 @@ func (sc scan) fetch(ctx context.Context, m *Mailbox, set imap.UIDSet, lo, hi st
 	defer mu.Unlock()
 	slices.SortFunc(msgs, func(a, b store.Message) int { return cmp.Compare(a.UID, b.UID) })
 	msgs = slices.CompactFunc(msgs, func(a, b store.Message) bool { return a.UID == b.UID })
+	if sc.hashIDless {
+		if err := m.fillHeaderHashes(ctx, msgs); err != nil {
+			return chunkResult{err: err}
+		}
+	}
 	return chunkResult{msgs: msgs, vanished: res.Vanished}
 }
 
@@ -176,7 +191,7 @@ func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]st
 	if batch <= 0 {
 		batch = DefaultBatchSize
 	}
-	sc := scan{lo: opts.MinUID, items: m.s.metaItems(opts.WithMessageID), chunk: m.s.opts.ListChunk}
+	sc := scan{lo: opts.MinUID, items: m.s.metaItems(opts.WithMessageID), chunk: m.s.opts.ListChunk, hashIDless: opts.WithMessageID}
 	if m.status.UIDNext > 1 {
 		sc.top = m.status.UIDNext - 1
 	}

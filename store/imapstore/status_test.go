@@ -61,7 +61,7 @@ func TestUnchangedMailboxNotSelected(t *testing.T) {
 			}
 			uids := srv.SaveMessages(t, u.Name, "INBOX", raws...)
 			var sel selectCounter
-			st := dovecotStore(t, srv, u, imapstore.Options{Dial: tracingDialer(srv, u, &sel), DisableCaps: tc.disabled})
+			st := serverStore(t, srv, u, imapstore.Options{Dial: tracingDialer(srv, u, &sel), DisableCaps: tc.disabled})
 			defer st.Close()
 			ctx := t.Context()
 			known := []store.UID{store.UID(uids[0]), store.UID(uids[1]), store.UID(uids[2])}

@@ -51,6 +51,10 @@ type Options struct {
 	// size, fetched bodies larger than a quarter of FetchWindow. Default
 	// os.TempDir().
 	SpoolDir string
+	// MaxMessageSize bounds a fetched body whatever the server announces
+	// (a body is also refused when it exceeds twice its listed size plus
+	// 1 MiB). Default DefaultMaxMessageSize.
+	MaxMessageSize int64
 }
 
 // Store is a store.Store over IMAP connections. See the package
@@ -61,6 +65,11 @@ type Store struct {
 	pool  *pool
 	caps  caps
 	names names
+	// beforeDelete, set by tests only, runs between DeleteMailbox's check
+	// and its deletion (to deliver mail in that window).
+	beforeDelete func()
+
+	skipped skippedList // mailboxes the latest ListMailboxes left out
 	// listed is the state of each mailbox as the last ListMailboxes saw it.
 	listed statusCache
 	// noKeywords is set once a SELECT showed PERMANENTFLAGS without `\*`
@@ -80,6 +89,9 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	}
 	opts = withDefaults(opts)
 	s := &Store{opts: opts, log: opts.Logger}
+	if n := cleanSpool(opts.SpoolDir, time.Now()); n > 0 {
+		s.log.Info("imapstore: removed spool files left by processes that are gone", "count", n, "dir", opts.SpoolDir)
+	}
 	s.pool = newPool(opts.Connections, opts.Dial, s.log)
 	s.pool.setup = s.setupConn
 	cn, err := s.pool.get(ctx)
@@ -111,6 +123,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.FetchWindow <= 0 {
 		o.FetchWindow = DefaultFetchWindow
+	}
+	if o.MaxMessageSize <= 0 {
+		o.MaxMessageSize = DefaultMaxMessageSize
 	}
 	if o.SpoolDir == "" {
 		o.SpoolDir = os.TempDir()
@@ -252,6 +267,7 @@ type caps struct {
 	unselect   bool // RFC 3691
 	enable     bool // RFC 5161
 	literal    bool // LITERAL+ or LITERAL- (RFC 7888): APPEND needs no round trip
+	binary     bool // RFC 3516: APPEND takes a literal8, which may hold NUL
 }
 
 // capsOf reads the capability set, ignoring those in disabled (tests and
@@ -272,6 +288,7 @@ func capsOf(set imap.CapSet, disabled []imap.Cap) caps {
 		unselect:   has(imap.CapUnselect),
 		enable:     has(imap.CapEnable),
 		literal:    has(imap.CapLiteralPlus) || has(imap.CapLiteralMinus),
+		binary:     has(imap.CapBinary),
 	}
 	// QRESYNC needs ENABLE (RFC 7162 §3.2.3) and implies CONDSTORE.
 	c.qresync = has(imap.CapQResync) && c.enable

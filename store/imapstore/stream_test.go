@@ -25,7 +25,7 @@ func TestFetchStreamsAscending(t *testing.T) {
 		raws = append(raws, []byte(fmt.Sprintf("Message-ID: <big%d@test>\r\nSubject: %d\r\n\r\n%s", i, i, body)))
 	}
 	uids := srv.SaveMessages(t, u.Name, "INBOX", raws...)
-	st := dovecotStore(t, srv, u, imapstore.Options{SpoolDir: t.TempDir() + "/missing", FetchWindow: 1024})
+	st := serverStore(t, srv, u, imapstore.Options{SpoolDir: t.TempDir() + "/missing", FetchWindow: 1024})
 	defer st.Close()
 	b, err := st.OpenMailbox(t.Context(), "INBOX")
 	if err != nil {

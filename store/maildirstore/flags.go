@@ -1,6 +1,8 @@
 package maildirstore
 
 import (
+	"errors"
+
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
@@ -45,10 +47,12 @@ func flagsOf(letters maildir.Flags, kw *maildir.Keywords) store.Flags {
 // lettersOf returns the info letters for flags, starting from old (whose
 // unknown letters are kept). Keywords get letters from kw, assigning free
 // ones (kw is then changed: the caller must write it before the letters are
-// used). Keywords are dropped when kw is nil or full; the second result
-// reports whether kw changed.
-func lettersOf(old maildir.Flags, flags store.Flags, kw *maildir.Keywords) (maildir.Flags, bool, error) {
-	out := old
+// used). Keywords are dropped when kw is nil. A keyword that finds no free
+// letter (all 26 are in use) is returned in unlettered: the caller keeps it
+// in the index only (see fileFlags). The second result reports whether kw
+// changed.
+func lettersOf(old maildir.Flags, flags store.Flags, kw *maildir.Keywords) (out maildir.Flags, changed bool, unlettered store.Flags, err error) {
+	out = old
 	for _, lf := range letterFlags {
 		out = out.Without(lf.letter)
 		if flags.Has(lf.flag) {
@@ -59,24 +63,53 @@ func lettersOf(old maildir.Flags, flags store.Flags, kw *maildir.Keywords) (mail
 		out = out.Without(c)
 	}
 	if kw == nil {
-		return out, false, nil
+		return out, false, nil, nil
 	}
-	changed := false
+	var extra []store.Flag
 	for _, f := range flags {
 		if f.IsSystem() || isLetterFlag(f) {
 			continue
 		}
 		c, known := kw.Letter(string(f))
 		if !known {
-			var err error
-			if c, err = kw.Add(string(f)); err != nil {
-				return out, changed, err
+			c, err = kw.Add(string(f))
+			if errors.Is(err, maildir.ErrKeywordsFull) {
+				extra = append(extra, f)
+				continue
+			}
+			if err != nil {
+				return out, changed, nil, err
 			}
 			changed = true
 		}
 		out = out.With(c)
 	}
-	return out, changed, nil
+	return out, changed, store.NewFlags(extra...), nil
+}
+
+// fileFlags returns a message's flags as its file's letters show them,
+// plus the keywords the index holds for it (index) that no letter can
+// show: set when the folder's 26 keyword letters were all in use, they
+// live in the state database only and must not read as removed.
+func fileFlags(letters maildir.Flags, kw *maildir.Keywords, index statedb.FlagSet) store.Flags {
+	fs := flagsOf(letters, kw)
+	if kw == nil {
+		return fs
+	}
+	var extra []store.Flag
+	for _, it := range index.Items() {
+		f := store.Flag(it)
+		if f.IsSystem() || isLetterFlag(f) {
+			continue
+		}
+		if _, ok := kw.Letter(it); !ok {
+			extra = append(extra, f)
+		}
+	}
+	if len(extra) == 0 {
+		return fs
+	}
+	return fs.Union(store.NewFlags(extra...))
 }
 
 func isLetterFlag(f store.Flag) bool {
@@ -105,4 +138,26 @@ func storeFlags(fs statedb.FlagSet) store.Flags {
 		out[i] = store.Flag(it)
 	}
 	return store.NewFlags(out...)
+}
+
+// warnUnlettered says once per folder that keywords are kept in the state
+// database only because the folder's 26 keyword letters are all in use.
+func (m *Mailbox) warnUnlettered(kws store.Flags) {
+	if len(kws) == 0 {
+		return
+	}
+	m.s.mu.Lock()
+	first := !m.s.warned[m.name]
+	if first {
+		if m.s.warned == nil {
+			m.s.warned = map[string]bool{}
+		}
+		m.s.warned[m.name] = true
+	}
+	m.s.mu.Unlock()
+	if first {
+		m.s.log.Warn("all 26 keyword letters of the folder are in use (dovecot-keywords); "+
+			"further keywords are kept in the state database only, mail readers do not see them",
+			"mailbox", m.name, "keywords", kws.String())
+	}
 }

@@ -35,6 +35,9 @@ type Mailbox struct {
 	// scanned: the folder was scanned by OpenMailbox and nothing was asked
 	// of it since, so the first List/Changes/Find need not scan it again.
 	scanned bool
+	// uncertain: the current listing met a file it could not find; its
+	// checkpoint must not move past it.
+	uncertain bool
 }
 
 var _ store.Mailbox = (*Mailbox)(nil)
@@ -133,11 +136,18 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 	changed := func(nm statedb.NearMessage) bool {
 		return nm.ChangedGen > since || store.UID(nm.UID) >= req.Since.UIDNext
 	}
+	m.uncertain = false
 	err = m.iterate(ctx, 0, 0, req.WithMessageID, changed, func(batch []store.Message) error {
 		return fn(store.ChangeSet{Changed: batch})
 	})
 	if err != nil {
 		return store.Checkpoint{}, err
+	}
+	if m.uncertain {
+		// A file could not be read where the scan saw it, nor found
+		// again: report everything since the caller's checkpoint again
+		// next time.
+		cp.Token = req.Since.Token
 	}
 	if req.Known != nil {
 		if err := m.reportVanished(ctx, req, fn); err != nil {
@@ -165,8 +175,9 @@ func (m *Mailbox) sinceGen(cp store.Checkpoint) (uint64, error) {
 	return g, nil
 }
 
-// reportVanished passes the UIDs of req.Known below req.Since.UIDNext that
-// the index no longer holds, with the moves the store saw.
+// reportVanished passes the UIDs of req.Known that the index no longer
+// holds, whatever req.Since.UIDNext (the caller may have paired UIDs a run
+// that recorded no checkpoint created), with the moves the store saw.
 func (m *Mailbox) reportVanished(ctx context.Context, req store.ChangesRequest, fn func(store.ChangeSet) error) error {
 	moves, err := m.s.movesOut(ctx, m.id)
 	if err != nil {
@@ -186,7 +197,7 @@ func (m *Mailbox) reportVanished(ctx context.Context, req store.ChangesRequest, 
 		return err
 	}
 	for uid := range req.Known {
-		if uid >= req.Since.UIDNext || present[uid] {
+		if present[uid] {
 			continue
 		}
 		cs.Vanished = append(cs.Vanished, uid)
@@ -277,9 +288,13 @@ func (m *Mailbox) page(ctx context.Context, after uint32, size int, keep func(st
 	return page, nil
 }
 
-// messages converts index entries to store messages.
+// messages converts index entries to store messages. Every entry is
+// listed: the index says the file exists, and only a reconcile that
+// confirmed its absence may say otherwise (a listing that left out a file
+// a mail reader was renaming would read as a deletion).
 func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, withMsgID bool, origins map[store.UID]store.Origin) ([]store.Message, error) {
 	out := make([]store.Message, 0, len(page))
+	var rescan map[string]maildir.Entry
 	for _, nm := range page {
 		msg := store.Message{UID: store.UID(nm.UID), Flags: storeFlags(nm.Flags), Size: nm.Size,
 			InternalDate: nm.MTime.Truncate(time.Second)}
@@ -287,18 +302,49 @@ func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, with
 			msg.Origin = &o
 		}
 		if withMsgID {
-			id, err := m.messageID(nm)
-			if errors.Is(err, errVanished) {
-				continue
-			}
+			id, hh, err := m.messageIDNow(ctx, nm, &rescan)
 			if err != nil {
 				return nil, m.errUID("list", msg.UID, err)
 			}
-			msg.MessageID = id
+			msg.MessageID, msg.HeaderHash = id, hh
 		}
 		out = append(out, msg)
 	}
 	return out, nil
+}
+
+// messageIDNow reads the Message-ID of an indexed file. A file that is
+// not where the index has it (a mail reader renamed it, or moved it from
+// new/ to cur/, since the scan) is looked up by its unique name in a
+// rescan of the folder (*rescan caches it; a miss rescans once more). A
+// file found nowhere is listed without its Message-ID and the listing is
+// marked uncertain: Changes then keeps the caller's checkpoint where it
+// was, so the next run looks at it again.
+func (m *Mailbox) messageIDNow(ctx context.Context, nm statedb.NearMessage, rescan *map[string]maildir.Entry) (id, headerHash string, err error) {
+	id, headerHash, err = m.messageID(nm)
+	if !errors.Is(err, errVanished) {
+		return id, headerHash, err
+	}
+	for try := 0; try < 2; try++ {
+		e, ok := (*rescan)[nm.UniqueName]
+		if !ok || try > 0 {
+			files, err := m.scanFolder(ctx)
+			if err != nil {
+				return "", "", err
+			}
+			*rescan = files
+			if e, ok = files[nm.UniqueName]; !ok {
+				break
+			}
+		}
+		nm.Subdir, nm.FileName = e.Subdir, e.File
+		id, headerHash, err = m.messageID(nm)
+		if !errors.Is(err, errVanished) {
+			return id, headerHash, err
+		}
+	}
+	m.uncertain = true
+	return "", "", nil
 }
 
 func (m *Mailbox) err(op string, err error) error {

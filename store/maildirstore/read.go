@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/imapdir/imapdir/maildir"
@@ -51,31 +50,105 @@ func (m *Mailbox) fetchOne(ctx context.Context, uid store.UID, fn func(store.Mes
 		return m.errUID("fetch", uid, err)
 	}
 	defer f.Close()
+	if edited, err := m.editedSinceScan(ctx, f, msg); edited || err != nil {
+		return err // skipped: the next scan indexes it as a new message
+	}
 	meta := store.Message{UID: uid, Flags: storeFlags(msg.Flags), Size: msg.Size, InternalDate: msg.MTime.Truncate(time.Second)}
-	return fn(meta, maildir.NewToCRLFReader(bufio.NewReaderSize(f, 64<<10)))
+	var body io.Reader = maildir.NewToCRLFReader(bufio.NewReaderSize(f, 64<<10))
+	if msg.Size > 0 {
+		body = &exactReader{r: body, left: msg.Size, mailbox: m.name, uid: uid}
+	}
+	return fn(meta, body)
 }
 
-// messageID reads the Message-ID of an indexed file.
-func (m *Mailbox) messageID(nm statedb.NearMessage) (string, error) {
+// editedSinceScan reports whether the open file of msg was changed in
+// place since the scan that recorded it (its mtime differs): its recorded
+// size is stale and it must not be sent as msg. The folder's checkpoint is
+// then cleared, so the next scan looks at every file (findEdited) and
+// indexes this one as a new message replacing msg.
+func (m *Mailbox) editedSinceScan(ctx context.Context, f *os.File, msg statedb.NearMessage) (bool, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return false, m.errUID("fetch", store.UID(msg.UID), err)
+	}
+	if msg.MTime.IsZero() || st.ModTime().Equal(msg.MTime) {
+		return false, nil
+	}
+	m.s.log.Info("message file changed since it was scanned; it will be synced as a new message",
+		"mailbox", m.name, "uid", msg.UID, "file", msg.FileName)
+	m.scanned = false
+	return true, m.record(ctx, "fetch", func(tx *statedb.Tx) error { return forgetScan(tx, m.id) })
+}
+
+// ErrChangedWhileReading: a message file did not have the size its scan
+// recorded when it was read (edited in place while being sent). The
+// reader fails rather than give a peer fewer or more bytes than were
+// announced.
+var ErrChangedWhileReading = errors.New("message file changed while it was read")
+
+// exactReader passes exactly left bytes from r and fails with
+// ErrChangedWhileReading if r ends before or goes on after them.
+type exactReader struct {
+	r       io.Reader
+	left    int64
+	mailbox string
+	uid     store.UID
+	err     error
+}
+
+// Read fails on the read that completes the count when more bytes follow
+// (a consumer that reads exactly the announced count stops there), and on
+// an early end.
+func (x *exactReader) Read(p []byte) (int, error) {
+	if x.err != nil {
+		return 0, x.err
+	}
+	if x.left == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > x.left {
+		p = p[:x.left]
+	}
+	n, err := x.r.Read(p)
+	x.left -= int64(n)
+	switch {
+	case x.left > 0 && err == io.EOF:
+		return n, x.fail()
+	case x.left > 0 || (err != nil && err != io.EOF):
+		return n, err
+	}
+	var one [1]byte
+	if m, _ := io.ReadFull(x.r, one[:]); m > 0 {
+		return n, x.fail()
+	}
+	return n, io.EOF
+}
+
+func (x *exactReader) fail() error {
+	x.err = &store.Error{Scope: store.ScopeMessage, Op: "fetch", Mailbox: x.mailbox, UID: x.uid, Err: ErrChangedWhileReading}
+	return x.err
+}
+
+// messageID reads the Message-ID of an indexed file and, when it has
+// none, the hash of its header block (store.Identity).
+func (m *Mailbox) messageID(nm statedb.NearMessage) (id, headerHash string, err error) {
 	p := maildir.Entry{Subdir: nm.Subdir, File: nm.FileName}.Path(m.folder)
 	f, err := os.Open(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return "", errVanished
+		return "", "", errVanished
 	}
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer f.Close()
 	h, err := mailmsg.ReadHeaderLimit(bufio.NewReader(f), maxHeaderBytes)
 	if err != nil && h == nil {
-		return "", err
+		return "", "", err
 	}
-	return bareMessageID(h.MessageID()), nil
-}
-
-// bareMessageID drops the angle brackets, as store.Message.MessageID wants.
-func bareMessageID(id string) string {
-	return strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
+	if id := store.NormalizeMessageID(h.MessageID()); id != "" {
+		return id, "", nil
+	}
+	return "", mailmsg.HeaderHash(h), nil
 }
 
 // Find returns the indexed messages matching q, in UID order. It flushes
@@ -108,17 +181,15 @@ func (m *Mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, err
 		return nil, m.err("find", err)
 	}
 	var out []store.Message
+	var rescan map[string]maildir.Entry
 	for _, nm := range cands {
 		msg := store.Message{UID: store.UID(nm.UID), Flags: storeFlags(nm.Flags), Size: nm.Size, InternalDate: nm.MTime.Truncate(time.Second)}
 		if q.MessageID != "" {
-			id, err := m.messageID(nm)
-			if errors.Is(err, errVanished) {
-				continue
-			}
+			id, _, err := m.messageIDNow(ctx, nm, &rescan)
 			if err != nil {
 				return nil, m.errUID("find", msg.UID, err)
 			}
-			if id != bareMessageID(mailmsg.NormalizeMessageID(q.MessageID)) && id != bareMessageID(q.MessageID) {
+			if id != store.NormalizeMessageID(q.MessageID) {
 				continue
 			}
 			msg.MessageID = id

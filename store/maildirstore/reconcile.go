@@ -52,7 +52,10 @@ type fileInfo struct {
 //   - an unknown file whose unique name the index places in another folder
 //     where it no longer is has been moved here; one still there is a copy,
 //     renamed to a fresh unique name and treated as new;
-//   - any other unknown file is new and gets the next UID.
+//   - any other unknown file is new and gets the next UID;
+//   - a known file changed in place (its mtime is not the recorded one)
+//     is a new message replacing the old: the old UID goes, and the next
+//     scan gives the file the next UID.
 func (m *Mailbox) reconcile(ctx context.Context) error {
 	dirs := m.dirTimes()
 	if dirs != "" {
@@ -79,19 +82,21 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	edited, err := m.findEdited(ctx, files, known)
+	if err != nil {
+		return err
+	}
 	fresh, err := m.inspectNew(ctx, files, known)
 	if err != nil {
 		return err
 	}
-	var elsewhere map[string]located
-	if missing := missingCount(files, known); missing > 0 {
-		if elsewhere, err = m.s.locateAll(ctx, m.name); err != nil {
-			return m.err("scan", err)
-		}
+	elsewhere, rescued, err := m.confirmMissing(ctx, files, known)
+	if err != nil {
+		return err
 	}
 	err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
-		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, kw: kw, elsewhere: elsewhere, sig: full,
-			bumps: map[statedb.NearMailboxID]uint64{}}
+		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, edited: edited, kw: kw, elsewhere: elsewhere,
+			sig: full, skipped: rescued, bumps: map[statedb.NearMailboxID]uint64{}}
 		return r.run(ctx)
 	})
 	if err != nil {
@@ -105,6 +110,9 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 // cur/.
 func (m *Mailbox) scanFolder(ctx context.Context) (map[string]maildir.Entry, error) {
 	entries, err := m.folder.Scan(ctx, maildir.ScanOptions{})
+	if err == nil && m.s.scanFilter != nil {
+		entries = m.s.scanFilter(m.name, entries)
+	}
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			err = fmt.Errorf("%w: %w", store.ErrMailboxNotFound, err)
@@ -135,16 +143,16 @@ func (m *Mailbox) keywords() (*maildir.Keywords, error) {
 }
 
 // knownUniques returns the unique names the index holds for this folder,
-// with the subdir/file name it last saw for each.
-func (m *Mailbox) knownUniques(ctx context.Context) (map[string]string, error) {
-	known := map[string]string{}
+// with the mtime it recorded for each file.
+func (m *Mailbox) knownUniques(ctx context.Context) (map[string]time.Time, error) {
+	known := map[string]time.Time{}
 	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
 		nm, found, err := tx.NearMailboxByName(m.name)
 		if err != nil || !found {
 			return err
 		}
 		return tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
-			known[msg.UniqueName] = msg.Subdir + "/" + msg.FileName
+			known[msg.UniqueName] = msg.MTime
 			return nil
 		})
 	})
@@ -154,14 +162,48 @@ func (m *Mailbox) knownUniques(ctx context.Context) (map[string]string, error) {
 	return known, nil
 }
 
+// findEdited returns the known files whose content was changed in place
+// (a draft rewritten by an editor): their mtime is not the one the index
+// recorded. They are removed from known, so they are inspected as new
+// files: an edited message is a new message replacing the old one, never
+// the old one with a stale size.
+func (m *Mailbox) findEdited(ctx context.Context, files map[string]maildir.Entry, known map[string]time.Time) (map[string]bool, error) {
+	edited := map[string]bool{}
+	for u, mtime := range known {
+		e, ok := files[u]
+		if !ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		st, err := os.Lstat(e.Path(m.folder))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // renamed meanwhile: the next scan looks again
+		}
+		if err != nil {
+			return nil, m.err("scan", err)
+		}
+		if !st.ModTime().Equal(mtime) {
+			edited[u] = true
+			delete(known, u)
+		}
+	}
+	return edited, nil
+}
+
 // signature digests the folder's file names: equal to the one recorded
 // at the last reconcile, the folder is exactly as the index has it (every
 // flag change, delivery, removal or move renames, adds or removes a name),
 // and a resync needs neither the index nor a write transaction.
+//
+// The inode numbers the listing gave are digested too: a file replaced
+// under its own name (an editor saving a draft by rename) changes the
+// signature, and the full reconcile that follows sees its new mtime.
 func signature(files map[string]maildir.Entry) string {
 	names := make([]string, 0, len(files))
 	for _, e := range files {
-		names = append(names, e.Subdir+"/"+e.File)
+		names = append(names, e.Subdir+"/"+e.File+"\x00"+strconv.FormatUint(e.Ino, 10))
 	}
 	sort.Strings(names)
 	h := sha256.New()
@@ -169,7 +211,7 @@ func signature(files map[string]maildir.Entry) string {
 		h.Write([]byte(n))
 		h.Write([]byte{0})
 	}
-	return "sig:" + hex.EncodeToString(h.Sum(nil)[:16])
+	return "sig2:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // readStatus loads the folder's index entry into m when same() accepts
@@ -242,20 +284,62 @@ func splitCheckpoint(cp string) (sig, dirs string) {
 	return sig, dirs
 }
 
-func missingCount(files map[string]maildir.Entry, known map[string]string) int {
-	n := 0
+// missingKnown returns the known unique names that neither files nor
+// elsewhere holds.
+func missingKnown(files map[string]maildir.Entry, known map[string]time.Time, elsewhere map[string]located) []string {
+	var out []string
 	for u := range known {
-		if _, ok := files[u]; !ok {
-			n++
+		if _, ok := files[u]; ok {
+			continue
+		}
+		if _, ok := elsewhere[u]; !ok {
+			out = append(out, u)
 		}
 	}
-	return n
+	return out
+}
+
+// confirmMissing makes sure a known file that one scan did not see is
+// really gone before the reconcile drops it: a mail reader's rename can
+// hide a file from a directory listing (it leaves one getdents buffer and
+// enters another one already read). The other folders are scanned (a
+// move); what is still missing is looked for by a second scan of this
+// folder, and what that finds is added to files (rescued is then true:
+// the first scan's signature describes no real state of the folder and
+// must not be recorded). Only a file missing from both scans and from
+// every other folder, looked at after the second scan, is a deletion.
+func (m *Mailbox) confirmMissing(ctx context.Context, files map[string]maildir.Entry, known map[string]time.Time) (elsewhere map[string]located, rescued bool, err error) {
+	if len(missingKnown(files, known, nil)) == 0 {
+		return nil, false, nil
+	}
+	if elsewhere, err = m.s.locateAll(ctx, m.name); err != nil {
+		return nil, false, m.err("scan", err)
+	}
+	missing := missingKnown(files, known, elsewhere)
+	if len(missing) == 0 {
+		return elsewhere, false, nil
+	}
+	again, err := m.scanFolder(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, u := range missing {
+		if e, ok := again[u]; ok {
+			files[u], rescued = e, true
+		}
+	}
+	if len(missingKnown(files, known, elsewhere)) > 0 {
+		if elsewhere, err = m.s.locateAll(ctx, m.name); err != nil {
+			return nil, false, m.err("scan", err)
+		}
+	}
+	return elsewhere, rescued, nil
 }
 
 // inspectNew reads size and mtime of the files the index does not know,
 // outside any database transaction (a first scan of a large existing
 // Maildir reads every file once to learn its wire size).
-func (m *Mailbox) inspectNew(ctx context.Context, files map[string]maildir.Entry, known map[string]string) (map[string]fileInfo, error) {
+func (m *Mailbox) inspectNew(ctx context.Context, files map[string]maildir.Entry, known map[string]time.Time) (map[string]fileInfo, error) {
 	fresh := map[string]fileInfo{}
 	for u, e := range files {
 		if _, ok := known[u]; ok {
@@ -299,6 +383,7 @@ type reconciler struct {
 	tx        *statedb.Tx
 	files     map[string]maildir.Entry
 	fresh     map[string]fileInfo
+	edited    map[string]bool // known files changed in place: replaced
 	kw        *maildir.Keywords
 	elsewhere map[string]located
 	sig       string // the scan's signature, recorded unless a file was skipped
@@ -315,8 +400,13 @@ func (r *reconciler) run(ctx context.Context) error {
 		return err
 	}
 	r.nm, r.gen = nm, nm.Generation+1
-	var missing []statedb.NearMessage
+	var missing, replaced []statedb.NearMessage
 	err = r.tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
+		if r.edited[msg.UniqueName] {
+			replaced = append(replaced, msg)
+			delete(r.files, msg.UniqueName) // indexed by the next scan
+			return nil
+		}
 		e, ok := r.files[msg.UniqueName]
 		if !ok {
 			missing = append(missing, msg)
@@ -333,6 +423,17 @@ func (r *reconciler) run(ctx context.Context) error {
 			return err
 		}
 	}
+	for _, msg := range replaced {
+		// The old message goes now; the file is indexed as a new message
+		// by the next scan (the checkpoint is not recorded), so no caller
+		// sees the old UID vanish and the new one appear in one listing:
+		// with the same Message-ID and size, they would read as one
+		// message renumbered, and the edit would never reach the peer.
+		r.bumped, r.skipped = true, true
+		if err := r.tx.DeleteNearMessage(r.nm.ID, msg.UID); err != nil {
+			return err
+		}
+	}
 	if err := r.addUnknown(ctx); err != nil {
 		return err
 	}
@@ -344,13 +445,14 @@ func (r *reconciler) updateKnown(msg statedb.NearMessage, e maildir.Entry) error
 	if e.Subdir == msg.Subdir && e.File == msg.FileName {
 		return nil
 	}
-	flags, err := flagSet(flagsOf(e.Flags(), r.kw))
+	flags, err := flagSet(fileFlags(e.Flags(), r.kw, msg.Flags))
 	if err != nil {
 		return err
 	}
-	if flags != msg.Flags {
-		msg.Flags, msg.ChangedGen, r.bumped = flags, r.gen, true
-	}
+	// Any rename is stamped, not only a flag change: a listing that raced
+	// with it (new/ to cur/ by a mail reader) may have left the message
+	// out, and Changes may over-report but never miss.
+	msg.Flags, msg.ChangedGen, r.bumped = flags, r.gen, true
 	msg.Subdir, msg.FileName = e.Subdir, e.File
 	return r.tx.UpdateNearMessage(msg)
 }
@@ -370,7 +472,7 @@ func (r *reconciler) handleMissing(msg statedb.NearMessage) error {
 	if err != nil {
 		return err
 	}
-	flags, err := flagSet(flagsOf(loc.entry.Flags(), loc.kw))
+	flags, err := flagSet(fileFlags(loc.entry.Flags(), loc.kw, msg.Flags))
 	if err != nil {
 		return err
 	}
@@ -445,6 +547,15 @@ func (r *reconciler) movedOrCopied(other statedb.NearMessage, msg statedb.NearMe
 	if err != nil {
 		return err
 	}
+	if !other.MTime.IsZero() && !other.MTime.Equal(msg.MTime) {
+		// Moved and edited before this scan: a new message here, and
+		// the one the index knew is gone from its folder.
+		if err := r.tx.DeleteNearMessage(other.Mailbox, other.UID); err != nil {
+			return err
+		}
+		_, err := r.tx.AssignNearUID(msg)
+		return err
+	}
 	newUID, err := r.tx.MoveNearMessage(other.Mailbox, other.UID, msg)
 	if err != nil {
 		return err
@@ -468,6 +579,7 @@ func (r *reconciler) copyIn(msg statedb.NearMessage) error {
 		return err
 	}
 	msg.UniqueName, msg.FileName = unique, newFile
+	r.skipped = true // renamed after the scan: its signature is stale
 	_, err := r.tx.AssignNearUID(msg)
 	return err
 }

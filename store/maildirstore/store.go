@@ -83,6 +83,11 @@ type Store struct {
 	mu    sync.Mutex
 	open  map[string]int         // open handles by folder name
 	locks map[string]*sync.Mutex // one per folder name, see folderLock
+	// warned holds the folders whose full keyword table was reported.
+	warned map[string]bool
+	// scanFilter, set by tests only, edits what a scan of a folder saw
+	// (a file a racing rename hid from the directory listing).
+	scanFilter func(mailbox string, entries []maildir.Entry) []maildir.Entry
 }
 
 var _ store.Store = (*Store)(nil)

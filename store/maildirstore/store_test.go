@@ -96,7 +96,7 @@ func harness(layout maildir.Layout) storetest.Harness {
 			if err != nil {
 				t.Fatal(err)
 			}
-			letters, _, err := lettersOf(maildir.Flags{}, flags, nil)
+			letters, _, _, err := lettersOf(maildir.Flags{}, flags, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +112,7 @@ func harness(layout maildir.Layout) storetest.Harness {
 				t.Fatal(err)
 			}
 			flags := flagsOf(e.Flags(), kw).Union(add).Minus(remove)
-			letters, changed, err := lettersOf(e.Flags(), flags, kw)
+			letters, changed, _, err := lettersOf(e.Flags(), flags, kw)
 			if err != nil {
 				t.Fatal(err)
 			}

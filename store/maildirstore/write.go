@@ -34,10 +34,11 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 	if err != nil {
 		return 0, m.err("append", err)
 	}
-	letters, kwChanged, err := lettersOf(maildir.Flags{}, nm.Flags, kw)
+	letters, kwChanged, unlettered, err := lettersOf(maildir.Flags{}, nm.Flags, kw)
 	if err != nil {
 		return 0, m.err("append", err)
 	}
+	m.warnUnlettered(unlettered)
 	if kwChanged {
 		if err := m.folder.WriteKeywords(kw); err != nil {
 			return 0, m.err("append", err)
@@ -53,19 +54,19 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		return 0, m.err("append", err)
 	}
 	if nm.Size >= 0 && counter.n != nm.Size {
-		_ = m.batch.Abort()
-		m.pending = nil
-		return 0, m.err("append", fmt.Errorf("message is %d bytes, announced %d", counter.n, nm.Size))
+		// Some servers (Exchange) report a stored size as RFC822.SIZE, not
+		// the size of the body they send. The body is what was delivered,
+		// complete (a cut connection fails the copy above): its size is
+		// the one recorded.
+		m.s.log.Debug("message size differs from the announced one; keeping the body's",
+			"mailbox", m.name, "announced", nm.Size, "body", counter.n)
 	}
-	flags, err := flagSet(flagsOf(letters, kw))
+	flags, err := flagSet(flagsOf(letters, kw).Union(unlettered))
 	if err != nil {
 		return 0, m.err("append", err)
 	}
 	uid := m.status.UIDNext + store.UID(len(m.pending))
-	mtime := nm.InternalDate
-	if mtime.IsZero() {
-		mtime = e.ModTime
-	}
+	mtime := e.ModTime // as on disk: a later scan compares it (findEdited)
 	m.pending = append(m.pending, pendingAppend{entry: e, uid: uid, msg: statedb.NearMessage{
 		Mailbox: m.id, UniqueName: e.Name.Unique, Subdir: e.Subdir, FileName: e.File,
 		Flags: flags, Size: counter.n, MTime: mtime, ChangedGen: m.gen}})
@@ -117,7 +118,7 @@ func (m *Mailbox) Flush(ctx context.Context) error {
 				return fmt.Errorf("UID %d assigned to %s, %d promised (the folder changed under the store)", uid, p.entry.File, p.uid)
 			}
 		}
-		return nil
+		return forgetScan(tx, m.id)
 	})
 	if err != nil {
 		return m.err("flush", err)
@@ -129,8 +130,11 @@ func (m *Mailbox) Flush(ctx context.Context) error {
 
 // UpdateFlags renames the files of uids to carry the new flags (all renames
 // made durable together) and records the new names. Files a mail reader
-// renamed meanwhile are found again by their unique name; files gone are
-// skipped (the next scan reports them vanished).
+// renamed meanwhile are found again by their unique name. A file found
+// nowhere in the folder (deleted, or moved to another folder by a mail
+// reader) is returned as a conflict, like a CONDSTORE refusal: the change
+// was not made, and the caller plans it again after the next scan tells
+// what became of the message.
 func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store.UID, error) {
 	if ch.UnchangedSince != 0 {
 		return nil, m.err("store flags", fmt.Errorf("%w: UNCHANGEDSINCE (no modseqs in a Maildir)", store.ErrUnsupported))
@@ -148,60 +152,97 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	if err != nil {
 		return nil, m.err("store flags", err)
 	}
-	var updated []statedb.NearMessage
+	var updated []flagUpdate
+	var notFound []store.UID
 	for _, uid := range ch.UIDs {
-		msg, ok, err := m.update(ctx, uid, ch, kw)
+		u, ok, err := m.update(ctx, uid, ch, kw)
 		if err != nil {
 			_ = m.batch.Commit(ctx)
 			return nil, err
 		}
 		if ok {
-			updated = append(updated, msg)
+			updated = append(updated, u)
+		} else {
+			notFound = append(notFound, uid)
 		}
 	}
 	if err := m.batch.Commit(ctx); err != nil {
 		return nil, m.err("store flags", err)
 	}
-	return nil, m.record(ctx, "store flags", func(tx *statedb.Tx) error {
-		for _, msg := range updated {
-			if err := tx.UpdateNearMessage(msg); err != nil {
-				return err
-			}
-		}
-		return nil
+	return notFound, m.record(ctx, "store flags", func(tx *statedb.Tx) error {
+		return m.recordFlags(tx, updated)
 	})
 }
 
+// flagUpdate is one file renamed by UpdateFlags. readerChanged: the file
+// carried flags the index did not know (a mail reader changed them after
+// the last scan); that change is still to be reported by Changes.
+type flagUpdate struct {
+	msg           statedb.NearMessage
+	readerChanged bool
+}
+
+// recordFlags records renamed files. When a mail reader's change was
+// found on the way, the folder's generation is advanced and the message
+// stamped with it, so the next Changes reports it: the caller's checkpoint
+// was taken before this rename.
+func (m *Mailbox) recordFlags(tx *statedb.Tx, updated []flagUpdate) error {
+	if err := forgetScan(tx, m.id); err != nil {
+		return err
+	}
+	stamped := false
+	for _, u := range updated {
+		if u.readerChanged && !stamped {
+			if err := m.bumpGeneration(tx); err != nil {
+				return err
+			}
+			stamped = true
+		}
+		if u.readerChanged {
+			u.msg.ChangedGen = m.gen
+		}
+		if err := tx.UpdateNearMessage(u.msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // update renames one message's file for a flag change; ok is false when
-// the message is not there (or its flags do not change).
-func (m *Mailbox) update(ctx context.Context, uid store.UID, ch store.FlagChange, kw *maildir.Keywords) (statedb.NearMessage, bool, error) {
+// the message is not there. The change applies to the flags the file
+// has now, which a mail reader may have changed since the last scan:
+// never to the index's copy.
+func (m *Mailbox) update(ctx context.Context, uid store.UID, ch store.FlagChange, kw *maildir.Keywords) (flagUpdate, bool, error) {
 	msg, e, err := m.locate(ctx, uid)
 	if errors.Is(err, errVanished) {
-		return msg, false, nil
+		return flagUpdate{}, false, nil
 	}
 	if err != nil {
-		return msg, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, false, m.errUID("store flags", uid, err)
 	}
-	flags := storeFlags(msg.Flags).Union(ch.Add).Minus(ch.Remove)
-	letters, changed, err := lettersOf(e.Flags(), flags, kw)
+	onDisk := fileFlags(e.Flags(), kw, msg.Flags)
+	readerChanged := !onDisk.Equal(storeFlags(msg.Flags))
+	flags := onDisk.Union(ch.Add).Minus(ch.Remove)
+	letters, changed, unlettered, err := lettersOf(e.Flags(), flags, kw)
 	if err != nil {
-		return msg, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, false, m.errUID("store flags", uid, err)
 	}
+	m.warnUnlettered(unlettered)
 	if changed {
 		if err := m.folder.WriteKeywords(kw); err != nil {
-			return msg, false, m.errUID("store flags", uid, err)
+			return flagUpdate{}, false, m.errUID("store flags", uid, err)
 		}
 	}
 	ne, err := m.batch.SetFlags(ctx, m.folder, e, letters)
 	if err != nil {
-		return msg, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, false, m.errUID("store flags", uid, err)
 	}
-	fs, err := flagSet(flagsOf(letters, kw))
+	fs, err := flagSet(flagsOf(letters, kw).Union(unlettered))
 	if err != nil {
-		return msg, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, false, m.errUID("store flags", uid, err)
 	}
 	msg.Subdir, msg.FileName, msg.Flags = ne.Subdir, ne.File, fs
-	return msg, true, nil
+	return flagUpdate{msg: msg, readerChanged: readerChanged}, true, nil
 }
 
 // errVanished marks a message whose file is gone.
@@ -342,6 +383,9 @@ func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder
 		if err != nil {
 			return err
 		}
+		if err := forgetScan(tx, dnm.ID); err != nil {
+			return err
+		}
 		msg.Mailbox, msg.Subdir, msg.FileName, msg.ChangedGen = dnm.ID, ne.Subdir, ne.File, dnm.Generation
 		if newUID, err = tx.MoveNearMessage(m.id, uint32(uid), msg); err != nil {
 			return err
@@ -349,6 +393,22 @@ func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder
 		return m.bumpGeneration(tx)
 	})
 	return store.UID(newUID), err == nil, err
+}
+
+// forgetScan drops the folder's recorded scan checkpoint after the store
+// changed the folder itself (delivered, renamed, removed or moved files
+// and recorded that in the index): the recorded signature describes the
+// folder before, and a folder brought back to that state by the user (a
+// folder the first sync filled, emptied by hand) must not read as
+// unchanged while the index holds the store's changes. The next scan
+// then compares every file with the index.
+func forgetScan(tx *statedb.Tx, id statedb.NearMailboxID) error {
+	nm, found, err := tx.NearMailbox(id)
+	if err != nil || !found || nm.Checkpoint == "" {
+		return err
+	}
+	nm.Checkpoint = ""
+	return tx.UpdateNearMailbox(nm)
 }
 
 // bumpGeneration advances the folder's scan generation after the store's
@@ -361,6 +421,7 @@ func (m *Mailbox) bumpGeneration(tx *statedb.Tx) error {
 		return err
 	}
 	nm.Generation++
+	nm.Checkpoint = "" // see forgetScan
 	if err := tx.UpdateNearMailbox(nm); err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ type message struct {
 	body     []byte
 	date     time.Time
 	msgID    string
+	hdrHash  string // header hash of a message without Message-ID
 	emailID  string
 	threadID string
 	modseq   store.ModSeq
@@ -91,6 +92,18 @@ func (b *box) add(m *message) store.UID {
 	m.modseq = b.bump()
 	b.msgs = append(b.msgs, m)
 	return m.uid
+}
+
+// top returns the highest UID in use: of a message, or of a tombstone.
+func (b *box) top() store.UID {
+	var u store.UID
+	if len(b.msgs) > 0 {
+		u = b.msgs[len(b.msgs)-1].uid
+	}
+	for _, t := range b.gone {
+		u = max(u, t.uid)
+	}
+	return u
 }
 
 // remove takes out the messages whose UIDs are in uids, recording

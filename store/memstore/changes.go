@@ -28,9 +28,10 @@ type changeLog struct {
 // CondStore, or with only UIDValidity set) means "from the beginning": every
 // message is reported, which is how a caller may get its first checkpoint.
 //
-// Vanished UIDs come from the store's log with Features.QResync (only
-// those below Since.UIDNext: a zero UIDNext knows no UIDs), else only from
-// comparing req.Known with the mailbox (none without Known). With
+// Vanished UIDs come from the store's log with Features.QResync (every
+// UID expunged since the checkpoint, filtered by req.Known when given),
+// else only from comparing req.Known with the mailbox (none without
+// Known), whatever Since.UIDNext. With
 // Options.ReportMoves, atomic moves appear in MovedOut.
 //
 // Without Features.Changes, when the UIDVALIDITY differs, when the
@@ -82,7 +83,7 @@ func (m *mailbox) gather(req store.ChangesRequest) (*changeLog, error) {
 		if t.moved {
 			log.moves[t.uid] = t
 		}
-		if m.s.feat.QResync && t.modseq > since && t.uid < req.Since.UIDNext {
+		if m.s.feat.QResync && t.modseq > since {
 			log.vanished = append(log.vanished, t.uid)
 		}
 	}
@@ -136,9 +137,6 @@ func (s *Store) checkpoint(b *box) store.Checkpoint {
 func vanishedFromKnown(req store.ChangesRequest, present []store.UID) []store.UID {
 	var out []store.UID
 	for uid := range req.Known {
-		if req.Since.UIDNext != 0 && uid >= req.Since.UIDNext {
-			continue
-		}
 		if _, ok := slices.BinarySearch(present, uid); !ok {
 			out = append(out, uid)
 		}

@@ -88,9 +88,13 @@ func (s *Store) ResetCounts() {
 
 // Crash simulates losing the process and its unsynced writes: every
 // message appended (or moved into a mailbox while still volatile) and not
-// yet flushed is dropped, as vanished for Changes. UIDs are not reused.
-// Open mailboxes stay usable; a resumed run would open new ones anyway.
-// It returns how many messages were dropped.
+// yet flushed is dropped. Like a Maildir store, whose UIDNEXT only moves
+// with a durable commit, the store then hands out the UIDs of the dropped
+// messages again when they were the mailbox's newest (they leave no
+// tombstone: no caller could rely on them); UIDNEXT never stays above a
+// UID whose message was not made durable. Open mailboxes stay usable; a
+// resumed run would open new ones anyway. It returns how many messages
+// were dropped.
 func (s *Store) Crash() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -102,7 +106,22 @@ func (s *Store) Crash() int {
 				lost[m.uid] = true
 			}
 		}
+		if len(lost) == 0 {
+			continue
+		}
+		low := b.uidNext
+		for u := range lost {
+			low = min(low, u)
+		}
+		gone := len(b.gone)
 		n += b.remove(lost, nil)
+		saved := b.gone
+		b.gone = b.gone[:gone]
+		if low > b.top() { // the newest were lost: their UIDs are free again
+			b.uidNext = low
+		} else {
+			b.gone = saved
+		}
 	}
 	return n
 }

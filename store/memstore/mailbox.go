@@ -179,6 +179,9 @@ func (m *mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		return 0, store.Errorf(store.ScopeMessage, false, OpAppend, name, 0,
 			"memstore: body has %d bytes, size said %d", len(body), nm.Size)
 	}
+	if m.s.opts.StoreAs != nil {
+		body = m.s.opts.StoreAs(body)
+	}
 	msg := m.s.newMessage(body, nm.Flags, nm.Labels, nm.InternalDate)
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
@@ -210,7 +213,7 @@ func (m *mailbox) Flush(ctx context.Context) error {
 }
 
 // Find returns the messages matching q in ascending UID order, with
-// MessageID filled. Message-IDs compare exactly, without angle brackets.
+// MessageID filled. Message-IDs compare as store.NormalizeMessageID has them.
 func (m *mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, error) {
 	name := m.Name()
 	if err := m.begin(ctx, OpFind); err != nil {
@@ -219,7 +222,7 @@ func (m *mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, err
 	if q.MessageID == "" && q.Size == 0 {
 		return nil, store.Errorf(store.ScopeMessage, false, OpFind, name, 0, "memstore: query needs a Message-ID or a size")
 	}
-	want := cleanMessageID(q.MessageID)
+	want := store.NormalizeMessageID(q.MessageID)
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
 	if err := m.usable(OpFind); err != nil {
@@ -256,9 +259,10 @@ func (s *Store) newMessage(body []byte, flags store.Flags, labels []string, date
 	if date.IsZero() {
 		date = s.opts.Now()
 	}
+	id, hh := store.HeaderIdentityBytes(body)
 	return &message{
 		body: body, flags: s.keepFlags(flags), labels: s.keepLabels(labels),
-		msgID: parseMessageID(body), date: date.Round(0).Truncate(time.Second),
+		msgID: id, hdrHash: hh, date: date.Round(0).Truncate(time.Second),
 	}
 }
 

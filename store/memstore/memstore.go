@@ -78,6 +78,10 @@ type Options struct {
 	// Now gives the INTERNALDATE of appends without one; nil means
 	// time.Now.
 	Now func() time.Time
+	// StoreAs, when set, turns the body an Append received into the body
+	// stored: a server that keeps a message otherwise than it was sent
+	// (Exchange re-encodes headers, so RFC822.SIZE differs).
+	StoreAs func(body []byte) []byte
 }
 
 // AllFeatures returns every feature switched on.
@@ -251,7 +255,7 @@ func (s *Store) export(m *message, withMessageID bool) store.Message {
 		Size: int64(len(m.body)), InternalDate: m.date,
 	}
 	if withMessageID {
-		out.MessageID = m.msgID
+		out.MessageID, out.HeaderHash = m.msgID, m.hdrHash
 	}
 	if s.feat.StableIDs {
 		out.EmailID, out.ThreadID = m.emailID, m.threadID

@@ -224,3 +224,33 @@ func testReopen(f *fixture) {
 		}
 	}
 }
+
+// testChangesVanishedAboveCheckpoint: a message that arrived after a
+// checkpoint and vanished again is reported vanished when the caller knows
+// it (it may have paired it in a run that recorded no checkpoint), whatever
+// the checkpoint's UIDNEXT; a store claiming QResync reports it without
+// being told.
+func testChangesVanishedAboveCheckpoint(f *fixture) {
+	if !f.feat.Changes {
+		f.t.Skip("store does not claim Changes")
+	}
+	mb := f.open("INBOX")
+	uids := f.appendN(mb, "above", 2)
+	cp := f.mustChanges(mb, store.Checkpoint{UIDValidity: mb.Status().UIDValidity}, nil).cp
+	body := mail("above-late", "arrived after the checkpoint\r\n")
+	f.appendBehind("INBOX", body, nil, baseDate)
+	late := f.findOne(mb, body)
+	if late < cp.UIDNext {
+		f.t.Fatalf("UID %d arrived after a checkpoint with UIDNEXT %d", late, cp.UIDNext)
+	}
+	f.expungeBehind("INBOX", late)
+	known := append(slices.Clone(uids), late)
+	if c := f.mustChanges(mb, cp, known); !slices.Contains(c.vanished, late) {
+		f.t.Errorf("known UID %d (>= checkpoint UIDNEXT %d) expunged: vanished %v, want it reported", late, cp.UIDNext, c.vanished)
+	}
+	if f.feat.QResync {
+		if c := f.mustChanges(mb, cp, nil); !slices.Contains(c.vanished, late) {
+			f.t.Errorf("QResync: UID %d expunged: vanished %v, want it reported without Known", late, c.vanished)
+		}
+	}
+}

@@ -200,3 +200,11 @@ func (f *fixture) mailboxes() map[string]store.MailboxInfo {
 
 // flagsString renders flags for messages.
 func flagsString(fs store.Flags) string { return "[" + strings.TrimSpace(fs.String()) + "]" }
+
+// stored is what the store keeps of body (Harness.Stored).
+func (f *fixture) stored(body []byte) []byte {
+	if f.h.Stored == nil {
+		return body
+	}
+	return f.h.Stored(body)
+}

@@ -45,7 +45,7 @@ func TestDeletionGuardServerEmptied(t *testing.T) {
 	t.Parallel()
 	r := syncedInbox(t, "guard-far")
 	before := snapshotMaildir(t, r.root)
-	r.srv.Doveadm(t, "expunge", "-u", r.user.Name, "mailbox", "INBOX", "all")
+	r.dovecot().Doveadm(t, "expunge", "-u", r.user.Name, "mailbox", "INBOX", "all")
 
 	for run := 1; run <= 2; run++ {
 		res, rec := r.syncWith(syncer.DefaultOptions())

@@ -42,7 +42,7 @@ func TestIMAPToIMAP(t *testing.T) {
 	// a new mailbox with mail.
 	addFlags(t, srv, b, "INBOX", `\Seen \Flagged`, uidByID(t, r, b, "INBOX", aInbox[9].id))
 	srv.Expunge(t, b, "Listen/go", firstUID(t, r, b, "Listen/go"))
-	srv.Doveadm(t, "move", "-u", b, "Archive/2024", "mailbox", "INBOX", "uid", uidSet(uidsOf(bInbox[0:1])))
+	moveOnServer(t, srv, b, "INBOX", "Archive/2024", uidsOf(bInbox[0:1])...)
 	srv.CreateMailbox(t, b, "Projekt")
 	srv.DeliverMessages(t, b, "Projekt", seedDate, g.next(0))
 
@@ -92,7 +92,7 @@ func idleIMAP(t *testing.T, r *rig, mailboxes int) {
 // uidByID returns the UID of the message with Message-ID id in mailbox.
 func uidByID(t *testing.T, r *rig, user, mailbox, id string) uint32 {
 	t.Helper()
-	out := r.srv.Doveadm(t, "search", "-u", user, "mailbox", mailbox, "header", "Message-ID", id)
+	out := r.dovecot().Doveadm(t, "search", "-u", user, "mailbox", mailbox, "header", "Message-ID", id)
 	fields := strings.Fields(out)
 	if len(fields) != 2 {
 		t.Fatalf("searching %s in %s/%q: %q, want one message", id, user, mailbox, out)
@@ -107,7 +107,7 @@ func uidByID(t *testing.T, r *rig, user, mailbox, id string) uint32 {
 // firstUID returns the lowest UID in mailbox.
 func firstUID(t *testing.T, r *rig, user, mailbox string) uint32 {
 	t.Helper()
-	msgs := r.srv.Fetch(t, user, mailbox, "uid")
+	msgs := r.dovecot().Fetch(t, user, mailbox, "uid")
 	if len(msgs) == 0 {
 		t.Fatalf("%s/%q is empty", user, mailbox)
 	}

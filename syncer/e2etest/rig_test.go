@@ -121,7 +121,7 @@ func (c countingConn) Write(p []byte) (int, error) {
 }
 
 // dialer logs in to srv as u over plaintext loopback, counting into w.
-func dialer(srv *testenv.Server, u testenv.User, w *wire) func(context.Context) (*imapclient.Client, error) {
+func dialer(srv testenv.MailServer, u testenv.User, w *wire) func(context.Context) (*imapclient.Client, error) {
 	return func(ctx context.Context) (*imapclient.Client, error) {
 		opts := &imapclient.Options{
 			InsecurePlaintext: true,
@@ -149,7 +149,7 @@ func dialer(srv *testenv.Server, u testenv.User, w *wire) func(context.Context) 
 }
 
 // openIMAP opens user u of srv as a store counting into w.
-func openIMAP(tb testing.TB, srv *testenv.Server, u testenv.User, w *wire) *imapstore.Store {
+func openIMAP(tb testing.TB, srv testenv.MailServer, u testenv.User, w *wire) *imapstore.Store {
 	tb.Helper()
 	st, err := imapstore.New(context.Background(), imapstore.Options{Dial: dialer(srv, u, w), SpoolDir: tb.TempDir()})
 	if err != nil {
@@ -158,12 +158,13 @@ func openIMAP(tb testing.TB, srv *testenv.Server, u testenv.User, w *wire) *imap
 	return st
 }
 
-// rig is one account: a far store over a Dovecot user and a near store
-// (a Maildir under root, or a second Dovecot user), with the state
-// database where a real run keeps it (statedb.DefaultPath(root)).
+// rig is one account: a far store over a test server's user (Dovecot
+// unless the test picks another kind) and a near store (a Maildir under
+// root, or a second user of the same server), with the state database
+// where a real run keeps it (statedb.DefaultPath(root)).
 type rig struct {
 	tb   testing.TB
-	srv  *testenv.Server
+	srv  testenv.MailServer
 	user testenv.User
 	// nearUser is set when the near side is a second Dovecot user.
 	nearUser *testenv.User
@@ -180,13 +181,20 @@ type rig struct {
 // Maildir.
 func newMaildirRig(tb testing.TB) *rig {
 	tb.Helper()
-	srv := testenv.Dovecot(tb)
+	return newMaildirRigOn(tb, testenv.KindDovecot)
+}
+
+// newMaildirRigOn returns a rig syncing a fresh user of the shared server
+// of kind with an empty Maildir.
+func newMaildirRigOn(tb testing.TB, kind testenv.Kind) *rig {
+	tb.Helper()
+	srv := testenv.Shared(tb, kind)
 	return maildirRigFor(tb, srv, srv.NewUser(tb), tb.TempDir())
 }
 
 // maildirRigFor returns a rig syncing user u of srv with the Maildir at
 // root; the caller closes it.
-func maildirRigFor(tb testing.TB, srv *testenv.Server, u testenv.User, root string) *rig {
+func maildirRigFor(tb testing.TB, srv testenv.MailServer, u testenv.User, root string) *rig {
 	tb.Helper()
 	r := &rig{tb: tb, srv: srv, user: u, root: root}
 	r.open()
@@ -241,6 +249,16 @@ func (r *rig) close() {
 	if err := r.db.Close(); err != nil {
 		r.tb.Errorf("closing state database: %v", err)
 	}
+}
+
+// dovecot returns the rig's server for a test that needs doveadm.
+func (r *rig) dovecot() *testenv.Server {
+	r.tb.Helper()
+	d, ok := r.srv.(*testenv.Server)
+	if !ok {
+		r.tb.Fatalf("this test needs Dovecot, not %s", r.srv.Kind())
+	}
+	return d
 }
 
 // reopen closes everything and opens it again: the next run starts as a

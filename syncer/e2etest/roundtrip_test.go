@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imapdir/imapdir/internal/testenv"
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/store"
 	"github.com/imapdir/imapdir/syncer"
@@ -28,9 +29,20 @@ var roundTripBoxes = []struct {
 // the server byte for byte and flag for flag; then changes on both sides
 // (flags, new, deleted, moved, a mailbox created on each side) converge
 // after one run; a further run does nothing and costs O(1) bytes.
+//
+// It runs on each test server. Courier offers no CONDSTORE, so there an
+// idle run lists every message's flags: it must still move no body and
+// change nothing, but its wire cost grows with the mailbox.
 func TestInitialSyncAndChanges(t *testing.T) {
-	t.Parallel()
-	r := newMaildirRig(t)
+	for _, kind := range testenv.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			initialSyncAndChanges(t, newMaildirRigOn(t, kind))
+		})
+	}
+}
+
+func initialSyncAndChanges(t *testing.T, r *rig) {
 	srv, user := r.srv, r.user.Name
 	g := newGen("rt", 1)
 	seed := map[string][]seeded{}
@@ -56,12 +68,22 @@ func TestInitialSyncAndChanges(t *testing.T) {
 	if got := sumResult(res); !got.idle() || res.Err() != nil {
 		t.Fatalf("the run after the initial sync did something: %+v, error %v", got, res.Err())
 	}
-	checkIdleWire(t, &r.farWire, len(server))
+	r.checkIdleFar(len(server))
 
 	ch := changeBothSides(t, r, g, seed)
 	res, rec := r.sync()
 	got := sumResult(res)
 	t.Logf("changes run: %+v, warnings %q", got, rec.warnings())
+	if r.srv.Kind() == testenv.KindCyrus {
+		// Cyrus 3.6 creates the missing parent of a new nested mailbox
+		// (Lokal of the Maildir's new Lokal/Notizen) as a real, empty
+		// mailbox: the next run meets it as a new server mailbox and
+		// creates it in the Maildir, copying nothing.
+		res, _ := r.sync()
+		if extra := sumResult(res); !extra.idle() {
+			t.Errorf("the run creating Cyrus's parent mailbox did more: %+v", extra)
+		}
+	}
 	server = serverTruth(t, srv, user)
 	local := maildirTruth(t, r.root)
 	requireSame(t, server, local, "server", "Maildir")
@@ -77,7 +99,26 @@ func TestInitialSyncAndChanges(t *testing.T) {
 	if after := snapshotMaildir(t, r.root); after != before {
 		t.Errorf("the idle run changed the Maildir:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	checkIdleWire(t, &r.farWire, len(server))
+	r.checkIdleFar(len(server))
+}
+
+// checkIdleFar checks the far side's wire after an idle run: with change
+// tracking (CONDSTORE) checkIdleWire, else only that no body moved.
+func (r *rig) checkIdleFar(mailboxes int) {
+	r.tb.Helper()
+	if r.far.Features().Changes {
+		checkIdleWire(r.tb, &r.farWire, mailboxes)
+		return
+	}
+	checkNoBodies(r.tb, &r.farWire)
+}
+
+// checkNoBodies fails if w saw a body fetched or a message appended.
+func checkNoBodies(tb testing.TB, w *wire) {
+	tb.Helper()
+	if n := w.bodyFetches.Load() + w.appends.Load(); n != 0 {
+		tb.Errorf("idle run sent %d body fetches and %d appends, want none", w.bodyFetches.Load(), w.appends.Load())
+	}
 }
 
 // checkIdleWire fails unless an idle run over mailboxes mailboxes moved
@@ -88,9 +129,7 @@ func checkIdleWire(tb testing.TB, w *wire, mailboxes int) {
 	total := w.total()
 	tb.Logf("idle run over %d mailboxes: %d bytes on the wire (%d read, %d written), %d body fetches, %d appends",
 		mailboxes, total, w.read.Load(), w.written.Load(), w.bodyFetches.Load(), w.appends.Load())
-	if n := w.bodyFetches.Load() + w.appends.Load(); n != 0 {
-		tb.Errorf("idle run sent %d body fetches and %d appends, want none", w.bodyFetches.Load(), w.appends.Load())
-	}
+	checkNoBodies(tb, w)
 	const perMailbox = 2048
 	if limit := int64(mailboxes*perMailbox + 4096); total > limit {
 		tb.Errorf("idle run moved %d bytes on the wire, want at most %d (%d per mailbox + login); commands:\n%s",
@@ -169,7 +208,7 @@ func changeBothSides(t *testing.T, r *rig, g *gen, seed map[string][]seeded) *ch
 		ch.total--
 	}
 	// Server: a move, as another client's UID MOVE.
-	srv.Doveadm(t, "move", "-u", user, "Archive/2024", "mailbox", "INBOX", "uid", uidSet(uidsOf(inbox[20:21])))
+	moveOnServer(t, srv, user, "INBOX", "Archive/2024", uidsOf(inbox[20:21])...)
 	ch.at[inbox[20].id] = "Archive/2024"
 	// Server: a new mailbox with mail.
 	srv.CreateMailbox(t, user, "Projekte/Neu")

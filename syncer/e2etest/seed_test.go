@@ -108,7 +108,7 @@ type seeded struct {
 // seedMailbox delivers n generated messages into mailbox (which must
 // exist) and gives the i-th one flagSets[(i+shift) % len]. Flags are set
 // with one doveadm run per flag set. It returns the messages in UID order.
-func seedMailbox(tb testing.TB, srv *testenv.Server, user, mailbox string, g *gen, n, shift int) []seeded {
+func seedMailbox(tb testing.TB, srv testenv.MailServer, user, mailbox string, g *gen, n, shift int) []seeded {
 	tb.Helper()
 	raws := make([][]byte, n)
 	for i := range raws {
@@ -140,16 +140,39 @@ func uidsOf(msgs []seeded) []uint32 {
 }
 
 // addFlags adds the space-separated flags to the messages uids with one
-// doveadm run.
-func addFlags(tb testing.TB, srv *testenv.Server, user, mailbox, flags string, uids ...uint32) {
+// doveadm run (Dovecot) or one IMAP session (the others).
+func addFlags(tb testing.TB, srv testenv.MailServer, user, mailbox, flags string, uids ...uint32) {
 	tb.Helper()
-	srv.Doveadm(tb, "flags", "add", "-u", user, flags, "mailbox", mailbox, "uid", uidSet(uids))
+	changeFlags(tb, srv, user, mailbox, "add", flags, uids)
 }
 
 // removeFlags removes the space-separated flags from the messages uids.
-func removeFlags(tb testing.TB, srv *testenv.Server, user, mailbox, flags string, uids ...uint32) {
+func removeFlags(tb testing.TB, srv testenv.MailServer, user, mailbox, flags string, uids ...uint32) {
 	tb.Helper()
-	srv.Doveadm(tb, "flags", "remove", "-u", user, flags, "mailbox", mailbox, "uid", uidSet(uids))
+	changeFlags(tb, srv, user, mailbox, "remove", flags, uids)
+}
+
+// changeFlags adds or removes flags on uids behind the stores' back.
+func changeFlags(tb testing.TB, srv testenv.MailServer, user, mailbox, op, flags string, uids []uint32) {
+	tb.Helper()
+	switch s := srv.(type) {
+	case *testenv.Server:
+		s.Doveadm(tb, "flags", op, "-u", user, flags, "mailbox", mailbox, "uid", uidSet(uids))
+	case *testenv.OtherServer:
+		imapOp := map[string]string{"add": "+FLAGS", "remove": "-FLAGS"}[op]
+		s.StoreFlags(tb, user, mailbox, imapOp, strings.Fields(flags), uids...)
+	}
+}
+
+// moveOnServer moves uids from mailbox to dest as another client would.
+func moveOnServer(tb testing.TB, srv testenv.MailServer, user, mailbox, dest string, uids ...uint32) {
+	tb.Helper()
+	switch s := srv.(type) {
+	case *testenv.Server:
+		s.Doveadm(tb, "move", "-u", user, dest, "mailbox", mailbox, "uid", uidSet(uids))
+	case *testenv.OtherServer:
+		s.Move(tb, user, mailbox, dest, uids...)
+	}
 }
 
 func uidSet(uids []uint32) string {

@@ -92,9 +92,35 @@ func messageID(text []byte) string {
 	return ""
 }
 
-// serverTruth reads every mailbox of user with doveadm: one fetch of
-// flags and text per mailbox. Texts are compared with LF line endings.
-func serverTruth(tb testing.TB, srv *testenv.Server, user string) truth {
+// serverTruth reads every mailbox of user without the project's client:
+// with doveadm on Dovecot, over a plain IMAP session on the others. Texts
+// are compared with LF line endings.
+func serverTruth(tb testing.TB, srv testenv.MailServer, user string) truth {
+	tb.Helper()
+	if s, ok := srv.(*testenv.OtherServer); ok {
+		return otherTruth(tb, s, user)
+	}
+	return dovecotTruth(tb, srv.(*testenv.Server), user)
+}
+
+// otherTruth reads every selectable mailbox of user on Cyrus or Courier:
+// one FETCH of flags and text per mailbox.
+func otherTruth(tb testing.TB, srv *testenv.OtherServer, user string) truth {
+	tb.Helper()
+	tr := truth{}
+	for _, name := range srv.Selectable(tb, user) {
+		tr[name] = &boxTruth{msgs: map[string]msgTruth{}, copies: map[string]int{}}
+		for _, m := range srv.Messages(tb, user, name) {
+			lf := bytes.ReplaceAll(m.Text, []byte("\r\n"), []byte("\n"))
+			tr.add(name, lf, store.ParseFlags(strings.Join(m.Flags, " ")))
+		}
+	}
+	return tr
+}
+
+// dovecotTruth reads every mailbox of user with doveadm: one fetch of
+// flags and text per mailbox.
+func dovecotTruth(tb testing.TB, srv *testenv.Server, user string) truth {
 	tb.Helper()
 	tr := truth{}
 	for _, name := range srv.ListMailboxes(tb, user) {

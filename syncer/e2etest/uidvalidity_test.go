@@ -15,7 +15,7 @@ import (
 func TestUIDValidityChangeRepairs(t *testing.T) {
 	t.Parallel()
 	r := newMaildirRig(t)
-	srv, user := r.srv, r.user.Name
+	srv, user := r.dovecot(), r.user.Name
 	g := newGen("uidv", 4)
 	inbox := seedMailbox(t, srv, user, "INBOX", g, 150, 0)
 	srv.CreateMailbox(t, user, "Archive/2024")
@@ -79,7 +79,7 @@ func TestUIDValidityChangeRepairs(t *testing.T) {
 // server migration or a mailbox restore does.
 func recreate(t *testing.T, r *rig, name string, g *gen) {
 	t.Helper()
-	srv, user := r.srv, r.user.Name
+	srv, user := r.dovecot(), r.user.Name
 	before := srv.MailboxStatus(t, user, name)["uidvalidity"]
 	srv.Doveadm(t, "mailbox", "rename", "-u", user, name, "Restore")
 	srv.CreateMailbox(t, user, name)

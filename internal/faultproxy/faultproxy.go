@@ -1,8 +1,9 @@
 // Package faultproxy is a TCP proxy for tests that cuts connections at
 // chosen points of the byte stream: after a pattern has passed in one
-// direction (plus some more bytes), or at once. It also can refuse new
-// connections, to keep a client from reconnecting. It listens on
-// 127.0.0.1 only.
+// direction (plus some more bytes), or at once. It can stall a direction
+// instead of cutting it, throttle every connection to a byte rate, and
+// refuse new connections, to keep a client from reconnecting. It listens
+// on 127.0.0.1 only.
 package faultproxy
 
 import (
@@ -11,6 +12,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 )
 
 // Direction names one half of a proxied connection.
@@ -32,6 +34,7 @@ type Proxy struct {
 	rules  []*rule
 	refuse bool
 	total  int
+	rate   int // bytes per second per direction of each connection; 0: unlimited
 }
 
 // rule is a one-shot fault: after pattern passed in dir, then after more
@@ -97,6 +100,27 @@ func (p *Proxy) CutAll() {
 	for _, c := range conns {
 		c.cut()
 	}
+}
+
+// Throttle limits each direction of every connection, from its next read
+// on, to about bytesPerSec (0: no limit), as a slow link would.
+func (p *Proxy) Throttle(bytesPerSec int) {
+	p.mu.Lock()
+	p.rate = bytesPerSec
+	p.mu.Unlock()
+}
+
+func (p *Proxy) rateLimit() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rate
+}
+
+// Disarm drops the faults armed and not fired yet.
+func (p *Proxy) Disarm() {
+	p.mu.Lock()
+	p.rules = nil
+	p.mu.Unlock()
 }
 
 // Refuse makes the proxy close new connections at once (true) or forward
@@ -192,8 +216,11 @@ func (p *Proxy) pump(pr *pair, dir Direction, dst, src net.Conn) {
 	var tail []byte // end of the previous chunk, for patterns across chunks
 	var armed *rule
 	left := 0
+	var pace pacer
 	for {
-		n, err := src.Read(buf)
+		rate := p.rateLimit()
+		n, err := src.Read(buf[:chunkFor(rate, len(buf))])
+		pace.wait(rate, n)
 		chunk := buf[:n]
 		if armed == nil && n > 0 {
 			window := append(tail, chunk...)
@@ -223,6 +250,37 @@ func (p *Proxy) pump(pr *pair, dir Direction, dst, src net.Conn) {
 			}
 			return
 		}
+	}
+}
+
+// chunkFor is the read size at rate: small enough that pacing is smooth.
+func chunkFor(rate, max int) int {
+	if rate <= 0 {
+		return max
+	}
+	return min(max, (rate+7)/8) // about 8 pauses a second
+}
+
+// pacer holds a direction to its rate: after n more bytes it sleeps until
+// the bytes so far are due. The proxy simulates a link, so sleeping is
+// what it is for.
+type pacer struct {
+	start time.Time
+	sent  int64
+}
+
+func (pc *pacer) wait(rate, n int) {
+	if rate <= 0 || n <= 0 {
+		pc.start, pc.sent = time.Time{}, 0
+		return
+	}
+	if pc.start.IsZero() {
+		pc.start = time.Now()
+	}
+	pc.sent += int64(n)
+	due := pc.start.Add(time.Duration(pc.sent * int64(time.Second) / int64(rate)))
+	if d := time.Until(due); d > 0 {
+		time.Sleep(d)
 	}
 }
 

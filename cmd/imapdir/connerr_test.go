@@ -1,0 +1,71 @@
+package main
+
+import (
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The first thing a new user meets is a connection that fails: each common
+// cause must give one line that says what happened in the configuration's
+// words and which key changes it, never a Go field name or a wrapped chain.
+func TestConnectErrorsNameTheFix(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	base := readFile(t, a.config)
+	implicitPort := "port = " + strconv.Itoa(a.srv.IMAPSPort())
+
+	t.Run("plaintext port with implicit TLS", func(t *testing.T) {
+		a.writeConfig(strings.Replace(base, implicitPort, "port = "+strconv.Itoa(a.srv.IMAPPort()), 1))
+		r := a.run("sync").must(t, 1)
+		want := `127.0.0.1:` + strconv.Itoa(a.srv.IMAPPort()) + ` answered in plaintext; for implicit TLS use port 993, or set tls = "starttls"`
+		oneLineWith(t, r, want)
+		if strings.Contains(r.stderr, "InsecurePlaintext") {
+			t.Errorf("the message names a Go field: %q", r.stderr)
+		}
+	})
+
+	t.Run("nobody listening", func(t *testing.T) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		a.writeConfig(strings.Replace(base, implicitPort, "port = "+strconv.Itoa(port), 1))
+		r := a.run("list", "work").must(t, 1)
+		oneLineWith(t, r, "cannot connect to 127.0.0.1:"+strconv.Itoa(port)+": connection refused")
+		if strings.Count(r.stderr, "connection refused") != 1 || strings.Count(r.stderr, "127.0.0.1") != 1 {
+			t.Errorf("the reason is repeated: %q", r.stderr)
+		}
+	})
+
+	t.Run("untrusted certificate", func(t *testing.T) {
+		a.writeConfig(regexp.MustCompile(`(?m)^ca_file = .*$`).ReplaceAllString(base, ""))
+		r := a.run("sync").must(t, 1)
+		for _, want := range []string{"not trusted", "subject", "issuer", "SHA-256", "ca_file", "fingerprint = \"sha256:"} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("untrusted certificate: %q lacks %q", r.stderr, want)
+			}
+		}
+		// The printed fingerprint, pasted into the config, must work.
+		m := regexp.MustCompile(`fingerprint = "(sha256:[0-9A-F:]+)"`).FindStringSubmatch(r.stderr)
+		if m == nil {
+			t.Fatalf("no fingerprint to paste in %q", r.stderr)
+		}
+		a.writeConfig(regexp.MustCompile(`(?m)^ca_file = .*$`).ReplaceAllString(base, `fingerprint = "`+m[1]+`"`))
+		a.run("list", "work").must(t, 0)
+	})
+}
+
+// oneLineWith checks that stderr is one line holding want.
+func oneLineWith(t *testing.T, r result, want string) {
+	t.Helper()
+	r.noStackTrace(t)
+	line := strings.TrimSpace(r.stderr)
+	if strings.Count(line, "\n") != 0 || !strings.Contains(line, want) {
+		t.Errorf("%s: want one line with %q, got %q", r.description, want, r.stderr)
+	}
+}

@@ -1,0 +1,143 @@
+package imapstore
+
+import (
+	"bytes"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"sync"
+
+	"github.com/imapdir/imapdir/imapclient"
+	"github.com/imapdir/imapdir/internal/imapwire"
+	"github.com/imapdir/imapdir/store"
+)
+
+// A body FETCH is checked against what the listing said of the message
+// before the two are paired: a server that labels message 3's body as
+// UID 4 (or sends a body far larger than the size it reported) must not
+// have it stored as UID 4.
+
+// DefaultMaxMessageSize is the default of Options.MaxMessageSize.
+const DefaultMaxMessageSize = 2 << 30
+
+// bodySlack is what a body may exceed twice its listed RFC822.SIZE by
+// (servers that count the size another way than the bytes they send).
+const bodySlack = 1 << 20
+
+// listedMsg is what a listing said of one message: its RFC822.SIZE and a
+// hash of its Message-ID (0: none listed).
+type listedMsg struct {
+	size int64
+	id   uint64
+}
+
+// listedSet remembers the listed messages of one mailbox (a few words per
+// message), written on the reader goroutine, read by FetchBodies.
+type listedSet struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	m    map[store.UID]listedMsg
+}
+
+// note records a listed message.
+func (l *listedSet) note(msg store.Message) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = make(map[store.UID]listedMsg)
+		l.seed = maphash.MakeSeed()
+	}
+	l.m[msg.UID] = listedMsg{size: msg.Size, id: l.hash(msg.MessageID)}
+}
+
+func (l *listedSet) hash(id string) uint64 {
+	if id == "" {
+		return 0
+	}
+	return maphash.String(l.seed, id)
+}
+
+// get returns what was listed of uid.
+func (l *listedSet) get(uid store.UID) (listedMsg, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	v, ok := l.m[uid]
+	return v, ok
+}
+
+// bound is the largest body literal accepted for a batch of uids: twice
+// the largest listed size plus bodySlack, within limit; limit alone when
+// a UID was not listed.
+func (l *listedSet) bound(uids []store.UID, limit int64) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var top int64
+	for _, u := range uids {
+		v, ok := l.m[u]
+		if !ok {
+			return limit
+		}
+		top = max(top, v.size)
+	}
+	return min(2*top+bodySlack, limit)
+}
+
+// checkLiteral refuses, before a byte of it is read, a body literal
+// larger than bound (an error wrapping imapwire.ErrLimit: the connection
+// is given up rather than drained).
+func checkLiteral(info imapclient.BodyInfo, bound int64) error {
+	if info.Size <= bound {
+		return nil
+	}
+	return fmt.Errorf("imapstore: the server announced a body of %d bytes for message %d, above the %d bytes its listed size allows: %w",
+		info.Size, info.Seq, bound, imapwire.ErrLimit)
+}
+
+// mismatch says how a fetched body differs from what the listing said of
+// its UID ("" when it matches or nothing was listed): the RFC822.SIZE of
+// the two responses, the body's size against the listed one, and the
+// Message-ID of the body's header against the listed one.
+func (l *listedSet) mismatch(msg store.Message, sp *spooled) string {
+	want, ok := l.get(msg.UID)
+	if !ok {
+		return ""
+	}
+	switch {
+	case msg.Size != 0 && msg.Size != want.size:
+		return fmt.Sprintf("RFC822.SIZE %d, listed as %d", msg.Size, want.size)
+	case sp.size > 2*want.size+bodySlack:
+		return fmt.Sprintf("a body of %d bytes, listed as %d", sp.size, want.size)
+	}
+	hdr, whole := headerOf(sp)
+	if want.id == 0 || !whole { // nothing listed, or a header too long to check
+		return ""
+	}
+	got := headerMessageID(hdr)
+	if l.hash(got) != want.id {
+		return fmt.Sprintf("Message-ID <%s> differs from the listed one", got)
+	}
+	return ""
+}
+
+// headerOf returns the header block of a spooled body, and whether it is
+// whole: the block ends within the first 256 KiB, or the body does.
+func headerOf(sp *spooled) ([]byte, bool) {
+	buf := make([]byte, min(sp.size, 256<<10))
+	n, _ := io.ReadFull(sp.reader(), buf)
+	buf = buf[:n]
+	if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
+		return buf[:i+2], true
+	}
+	if i := bytes.Index(buf, []byte("\n\n")); i >= 0 {
+		return buf[:i+1], true
+	}
+	return buf, int64(n) == sp.size
+}
+
+// panicked turns a panic recovered on one of the mailbox's own goroutines
+// (a listing's or a body fetch's producer) into that mailbox's failure: a
+// panic there would otherwise end the process (with Go's exit code 2).
+func (m *Mailbox) panicked(r any) error {
+	return store.Errorf(store.ScopeMailbox, false, "fetch", m.name, 0,
+		"internal error (a bug; please report it): panic: %v", r)
+}

@@ -1,0 +1,175 @@
+package syncer
+
+import (
+	"slices"
+
+	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
+)
+
+// MoveInput is what the account's move ledger tells the planner about the
+// other mailbox pairs synchronized in the same run, so that a message
+// moved between two of them is handed back as a move (Plan.MovesOut,
+// Plan.MovesIn) instead of being planned as a deletion and a copy. The
+// ledger carries the moves out once every pass is done (see moveLedger).
+type MoveInput struct {
+	// Self is this mailbox pair's id.
+	Self statedb.MailboxID
+	// Rows[s] maps the names of side s's synchronized mailboxes to their
+	// pair ids.
+	Rows [2]map[string]statedb.MailboxID
+	// Moved[s] are the moves the store of side s reported out of this
+	// mailbox (ChangeSet.MovedOut).
+	Moved [2][]store.Move
+	// ByID: far vanished pairs carrying a stable id may have moved to
+	// another mailbox (StableIDs, several mailboxes synchronized).
+	ByID bool
+	// Elsewhere maps the stable ids of this pass's new far messages that a
+	// two-sided pair of another synchronized mailbox carries to that pair's
+	// mailbox and far UID.
+	Elsewhere map[string]MoveSource
+}
+
+// MoveSource is where a moved message was: mailbox pair and UID.
+type MoveSource struct {
+	Mailbox statedb.MailboxID
+	UID     store.UID
+}
+
+// MoveOut is a pair whose message left this mailbox on Side.
+type MoveOut struct {
+	Side Side
+	Pair Pair
+	// Dest and DestUID: where the store said it went (zero for ByID).
+	Dest    statedb.MailboxID
+	DestUID store.UID
+	// ByID: not reported by the store, but a vanished message with a
+	// stable id that may turn up elsewhere.
+	ByID bool
+}
+
+// MoveIn is a new message of Side that arrived from another mailbox.
+type MoveIn struct {
+	Side Side
+	Msg  store.Message
+	From MoveSource
+}
+
+// planMoves takes the moves out of in (rule 0 of PlanMailbox, before the
+// rest): on each side, the vanished UIDs the store reported moved to
+// another synchronized mailbox and the new messages it reported moved in;
+// then, with stable ids, far vanished pairs that carry one and new far
+// messages whose id another mailbox's pair carries. A pair also touched on
+// the other side is left to the rest of the rules (a deletion and a copy).
+func planMoves(in MailboxInput) (MailboxInput, []MoveOut, []MoveIn) {
+	mi := in.Moves
+	if mi == nil {
+		return in, nil, nil
+	}
+	var outs []MoveOut
+	var ins []MoveIn
+	for s := Far; s <= Near; s++ {
+		outs = append(outs, claimOuts(&in, s)...)
+		ins = append(ins, claimIns(&in, s)...)
+	}
+	outs = append(outs, claimOutsByID(&in)...)
+	ins = append(ins, claimInsByID(&in)...)
+	return in, outs, ins
+}
+
+func claimOuts(in *MailboxInput, s Side) []MoveOut {
+	var outs []MoveOut
+	for _, mv := range in.Moves.Moved[s] {
+		dest, ok := in.Moves.Rows[s][mv.Dest]
+		i := slices.Index(in.Delta[s].Vanished, mv.UID)
+		p := findPair(in.Pairs, s, mv.UID)
+		if !ok || i < 0 || p == nil || p.OneSided() || dest == in.Moves.Self || touched(in, s.Other(), p) {
+			continue
+		}
+		in.Delta[s].Vanished = slices.Delete(slices.Clone(in.Delta[s].Vanished), i, i+1)
+		outs = append(outs, MoveOut{Side: s, Pair: *p, Dest: dest, DestUID: mv.DestUID})
+	}
+	return outs
+}
+
+func claimIns(in *MailboxInput, s Side) []MoveIn {
+	var ins []MoveIn
+	kept := in.Delta[s].New[:0:0]
+	for _, m := range in.Delta[s].New {
+		src, ok := in.Moves.Rows[s][originName(m)]
+		if !ok || src == in.Moves.Self {
+			kept = append(kept, m)
+			continue
+		}
+		ins = append(ins, MoveIn{Side: s, Msg: m, From: MoveSource{Mailbox: src, UID: m.Origin.UID}})
+	}
+	in.Delta[s].New = kept
+	return ins
+}
+
+func claimOutsByID(in *MailboxInput) []MoveOut {
+	if !in.Moves.ByID {
+		return nil
+	}
+	var outs []MoveOut
+	kept := in.Delta[Far].Vanished[:0:0]
+	for _, u := range in.Delta[Far].Vanished {
+		p := findPair(in.Pairs, Far, u)
+		if p == nil || p.OneSided() || p.EmailID == "" || touched(in, Near, p) {
+			kept = append(kept, u)
+			continue
+		}
+		outs = append(outs, MoveOut{Side: Far, Pair: *p, ByID: true})
+	}
+	in.Delta[Far].Vanished = kept
+	return outs
+}
+
+func claimInsByID(in *MailboxInput) []MoveIn {
+	if len(in.Moves.Elsewhere) == 0 {
+		return nil
+	}
+	var ins []MoveIn
+	kept := in.Delta[Far].New[:0:0]
+	for _, m := range in.Delta[Far].New {
+		src, ok := in.Moves.Elsewhere[m.EmailID]
+		if m.EmailID == "" || !ok {
+			kept = append(kept, m)
+			continue
+		}
+		ins = append(ins, MoveIn{Side: Far, Msg: m, From: src})
+	}
+	in.Delta[Far].New = kept
+	return ins
+}
+
+// touched reports whether side s's delta also mentions pair p: such a
+// pair is left to the planner (a deletion and a copy), not moved.
+func touched(in *MailboxInput, s Side, p *Pair) bool {
+	u := p.UID[s]
+	if slices.Contains(in.Delta[s].Vanished, u) {
+		return true
+	}
+	for _, m := range in.Delta[s].Changed {
+		if m.UID == u {
+			return true
+		}
+	}
+	return false
+}
+
+func originName(m store.Message) string {
+	if m.Origin == nil {
+		return ""
+	}
+	return m.Origin.Mailbox
+}
+
+func findPair(pairs []Pair, s Side, uid store.UID) *Pair {
+	for i := range pairs {
+		if pairs[i].UID[s] == uid {
+			return &pairs[i]
+		}
+	}
+	return nil
+}
