@@ -176,4 +176,3 @@ func toggleF(name string) string {
 	slices.Sort(letters)
 	return base + ":2," + string(letters)
 }
-
