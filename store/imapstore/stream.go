@@ -46,7 +46,7 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 				}
 				return nil, err
 			}
-			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, r)
+			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, &exactReader{r: r, left: info.Size})
 		},
 		OnMessage: func(fd *imap.FetchData) error {
 			sp := early[fd.Seq]
@@ -61,6 +61,24 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 	set := imap.UIDSetOf(toIMAPUIDs(uids)...)
 	_, err := m.cn.c.UIDFetch(ctx, set, streamItems, opts)
 	return err
+}
+
+// exactReader reads a body literal of a known size straight off the
+// connection: an end of stream before the last byte (the connection cut
+// mid-message) is io.ErrUnexpectedEOF, never io.EOF, so that a consumer
+// copying to a file cannot take a truncated message for a whole one.
+type exactReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (e *exactReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	e.left -= int64(n)
+	if err == io.EOF && e.left > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
 }
 
 // deliverBody calls fn, naming the UID in its error.
