@@ -23,8 +23,9 @@ type FetchData struct {
 	BinarySizes   []BinarySize   // BINARY.SIZE[...] (RFC 3516)
 	ModSeq        ModSeq         // MODSEQ (RFC 7162 §3.1.4)
 
-	// Gmail (X-GM-EXT-1): message and thread ids, and labels as sent
-	// (system labels like \Inbox keep their backslash).
+	// Gmail (X-GM-EXT-1, see gmail.go): message and thread ids, and
+	// labels in UTF-8 (decoded from modified UTF-7; system labels like
+	// \Inbox keep their backslash, see GmailLabelName).
 	GmailMsgID     uint64
 	GmailThreadID  uint64
 	GmailLabels    []string
@@ -116,19 +117,11 @@ func (f *FetchData) setItem(name string, v Value) error {
 }
 
 func (f *FetchData) setOtherItem(name string, v Value) error {
+	if ok, err := f.setGmailItem(name, v); ok {
+		return err
+	}
 	var err error
 	switch {
-	case name == "X-GM-MSGID" || name == "X-GM-THRID":
-		n, ok := AsNumber(v)
-		err = errIf(!ok && !isNil(v), "not a number: %v", v) // NIL: no id (0)
-		if name == "X-GM-MSGID" {
-			f.GmailMsgID = n
-		} else {
-			f.GmailThreadID = n
-		}
-	case name == "X-GM-LABELS":
-		f.GmailLabels, err = stringList(v)
-		f.HasGmailLabels = err == nil
 	case name == "EMAILID" || name == "THREADID":
 		err = f.setObjectID(name, v)
 	case strings.HasPrefix(name, "BINARY.SIZE["):

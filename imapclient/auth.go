@@ -73,10 +73,25 @@ type Credentials struct {
 	// Host and Port are sent by OAUTHBEARER (RFC 7628 §3.1), optional.
 	Host string
 	Port int
+	// Refresh, when set, is called when the server refuses the secret
+	// with AUTHENTICATIONFAILED, and the login is tried once more: an
+	// OAuth 2 access token can expire or be revoked before the time its
+	// issuer announced, and the token source drops it here.
+	Refresh func()
 }
 
-// Auth authenticates with cr, choosing the command from cr.Mechanism.
+// Auth authenticates with cr, choosing the command from cr.Mechanism;
+// see Credentials.Refresh for the one retry.
 func (c *Client) Auth(ctx context.Context, cr Credentials) error {
+	err := c.auth(ctx, cr)
+	if err != nil && cr.Refresh != nil && imap.HasCode(err, imap.CodeAuthenticationFailed) {
+		cr.Refresh()
+		err = c.auth(ctx, cr)
+	}
+	return err
+}
+
+func (c *Client) auth(ctx context.Context, cr Credentials) error {
 	switch strings.ToUpper(cr.Mechanism) {
 	case "":
 		if c.Caps().HasAuth("PLAIN") {

@@ -43,8 +43,11 @@ type Client struct {
 	opts Options
 	conn net.Conn
 	src  *swapReader // what br reads from: conn, or a decompressor
-	br   *bufio.Reader
-	dec  *imapwire.Decoder
+	// wlast is the UnixNano of the last write that took bytes
+	// (StallTimeout counts progress both ways).
+	wlast atomic.Int64
+	br    *bufio.Reader
+	dec   *imapwire.Decoder
 
 	wlock chan struct{} // held (cap 1) while a command is written
 	bw    *bufio.Writer // guarded by wlock
@@ -122,7 +125,7 @@ func (c *Client) setConn(conn net.Conn) {
 	dopts := c.opts.Decoder.wire()
 	dopts.Literal = c.literal
 	c.dec = imapwire.NewDecoder(c.br, dopts)
-	c.bw = bufio.NewWriterSize(c.trace.tap(conn), 32<<10)
+	c.bw = bufio.NewWriterSize(progressWriter{w: c.trace.tap(conn), last: &c.wlast}, 32<<10)
 	c.enc = imapwire.NewEncoder(c.bw, imapwire.EncoderOptions{})
 }
 

@@ -65,7 +65,7 @@ func (c *Client) startInflate() {
 
 // startDeflate switches the writer; the caller holds the write lock.
 func (c *Client) startDeflate() {
-	w := &flushWriter{conn: c.conn}
+	w := &flushWriter{conn: progressWriter{w: c.conn, last: &c.wlast}}
 	w.fw, _ = flate.NewWriter(&w.buf, flate.DefaultCompression) // error only for a bad level
 	c.bw = bufio.NewWriterSize(c.trace.tap(w), 32<<10)
 	c.mu.Lock()

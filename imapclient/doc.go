@@ -65,10 +65,11 @@
 //	LIST, LSUB            the oldest LIST/LSUB whose reference+pattern matches the name;
 //	                      else the oldest LIST/LSUB
 //	FETCH                 the oldest FETCH/STORE whose set holds the message (by UID or
-//	                      sequence number), not yet answered for it, that asked for the
-//	                      items it carries (UID, FLAGS, MODSEQ may come unasked); FLAGS
-//	                      alone for a message whose other items were asked is a flag
-//	                      change, for the Handler
+//	                      sequence number), not yet answered for it, that asked for an
+//	                      item it carries (UID, FLAGS, MODSEQ come unasked and do not
+//	                      count); FLAGS alone for a message whose other items were
+//	                      asked is a flag change, for the Handler; items none asked
+//	                      make a fallback
 //	VANISHED (EARLIER)    the oldest UID FETCH, else SELECT/EXAMINE in flight
 //	CAPABILITY, ENABLED,  the oldest command of that name
 //	NAMESPACE, ID

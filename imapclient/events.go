@@ -21,7 +21,7 @@ const (
 	EventStatus                        // untagged OK/NO/BAD (ALERT and other codes, RFC 9051 §7.1)
 	EventBye                           // "* BYE": the server is closing the connection
 	EventCapability                    // capabilities (re)read or announced: Caps
-	EventDisconnected                  // the connection failed: Err (a *ConnError)
+	EventDisconnected                  // the connection failed: Err (a *ConnError); a Session that gives up: Err (a *SessionEndedError)
 	EventReconnecting                  // Session: a reconnect attempt starts; Attempt, Err (last failure)
 	EventReconnected                   // Session: connected, logged in, state restored
 )

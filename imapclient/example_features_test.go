@@ -205,3 +205,37 @@ func ExampleOptions_idleGrace() {
 	// Output:
 	// <nil>
 }
+
+// HandleResponse registers a handler by response name ("*" for all); here
+// the flag changes another connection makes show up while this one idles.
+func ExampleClient_HandleResponse() {
+	ctx := context.Background()
+	acct := exampleAccount()
+	c, other := login(ctx, acct), login(ctx, acct)
+	defer c.Close()
+	defer other.Close()
+	for _, x := range []*imapclient.Client{c, other} {
+		if _, err := x.Select(ctx, "INBOX", nil); err != nil {
+			log.Fatal(err)
+		}
+	}
+	changed := make(chan *imap.FetchData, 1)
+	remove := c.HandleResponse("FETCH", func(ev imapclient.Event) { changed <- ev.Fetch })
+	defer remove()
+	idleCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.Idle(idleCtx)
+	}()
+	if _, err := other.Store(ctx, imap.SeqSetOf(1), imapclient.StoreAdd, []imap.Flag{imap.FlagFlagged}, nil); err != nil {
+		log.Fatal(err)
+	}
+	m := <-changed
+	fmt.Println(m.Seq, imap.HasFlag(m.Flags, imap.FlagFlagged))
+	stop()
+	wg.Wait()
+	// Output:
+	// 1 true
+}

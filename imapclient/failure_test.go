@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,8 +109,9 @@ func TestContextEndsMidAppend(t *testing.T) {
 				ctx, cancel = context.WithCancel(testCtx(t))
 				body.atLimit = cancel
 			} else {
-				ctx, cancel = context.WithTimeout(testCtx(t), 50*time.Millisecond)
-				body.atLimit = func() {}
+				d := &expiringCtx{Context: testCtx(t), done: make(chan struct{})}
+				ctx, cancel = d, func() {}
+				body.atLimit = d.expire
 			}
 			defer cancel()
 			body.ctx = ctx
@@ -141,3 +143,24 @@ func TestDecoderOptions(t *testing.T) {
 		t.Fatalf("a 300-byte line with MaxLine 200: %v", err)
 	}
 }
+
+// expiringCtx is a context whose deadline passes when expire is called,
+// so that a test needs no clock.
+type expiringCtx struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func (c *expiringCtx) Done() <-chan struct{} { return c.done }
+
+func (c *expiringCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+func (c *expiringCtx) expire() { c.once.Do(func() { close(c.done) }) }

@@ -11,9 +11,9 @@ import (
 // Idle keeps the connection in IDLE (RFC 2177) until ctx ends, so that
 // the server pushes mailbox changes, which reach the Handler. Any command
 // issued meanwhile (from any goroutine) ends the IDLE with DONE, runs, and
-// IDLE resumes once no command has been active for Options.IdleGrace. Each IDLE is restarted after
-// Options.IdleRestart (default 28 minutes; servers may drop a client idle
-// for 30, RFC 2177 §3). Without the IDLE capability, Idle sends NOOP every
+// IDLE resumes once no command has been active for Options.IdleGrace.
+// Each IDLE is restarted after Options.IdleRestart (default 28 minutes;
+// servers may drop a client idle for 30, RFC 2177 §3). Without the IDLE capability, Idle sends NOOP every
 // Options.PollInterval instead. Idle returns nil when ctx ends and the
 // connection's error if it fails.
 func (c *Client) Idle(ctx context.Context) error {

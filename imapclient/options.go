@@ -63,8 +63,10 @@ type Options struct {
 
 	// StallTimeout, when positive, closes the connection with a *ConnError
 	// (Op "timeout") when a command other than IDLE has waited this long
-	// while the server sent nothing at all: a hung server or a black-holed
-	// link, which TCP alone notices only when data is unacknowledged. A
+	// while no byte moved either way (the server sent nothing and nothing
+	// of ours was taken: an upload still moving is progress): a hung
+	// server or a black-holed link, which TCP alone notices only when data
+	// is unacknowledged. A
 	// Session then reconnects. Choose it above the longest silent command
 	// you run (a SEARCH of a huge mailbox may take a while; Dovecot sends
 	// progress lines meanwhile). Zero disables it.
@@ -76,7 +78,9 @@ type Options struct {
 
 	// Handler receives unilateral data and connection events (see Event).
 	// It runs on its own goroutine; see the package documentation for the
-	// queueing policy. Nil discards them.
+	// queueing policy. More handlers, per event kind or response name, can
+	// be registered and removed at any time with Client.Handle and
+	// Client.HandleResponse.
 	Handler func(Event)
 	// QueueWarnSize: when this many events wait for a slow Handler, a
 	// warning is logged (and again at each doubling). Default 1024.

@@ -36,12 +36,14 @@ import (
 //     LIST/LSUB (a server may add a parent, RFC 5258 CHILDINFO).
 //   - FETCH: the oldest FETCH/STORE whose message set holds the message
 //     (by UID for UID commands, by sequence number otherwise), that has
-//     not had an answer for that message yet, and whose items fit the
-//     response: every item in it was asked for (UID, FLAGS and MODSEQ may
-//     come unasked), and it carries at least one asked-for item when the
-//     command asked for more than those three. A FETCH carrying only
-//     FLAGS for a message whose ENVELOPE was asked is thus a flag change
-//     for the Handler, not the answer.
+//     not had an answer for that message yet, and whose items the
+//     response carries: at least one item asked for other than UID, FLAGS
+//     and MODSEQ (which come unasked: UID in UID commands, FLAGS when a
+//     fetch sets \Seen, MODSEQ with CONDSTORE), or the command asked for
+//     no other. A response carrying only such items for a message whose
+//     ENVELOPE (say) was asked is a flag change for the Handler, not the
+//     answer; one carrying other items, none asked, is taken as a
+//     fallback (a server naming an item its own way).
 //   - VANISHED (EARLIER): the oldest UID FETCH or SELECT/EXAMINE in flight
 //     (RFC 7162 §3.2.6, §3.2.5.1).
 //   - CAPABILITY, ENABLED, NAMESPACE, ID: the oldest command of that name.
@@ -67,13 +69,13 @@ const (
 // built when the command is written (the wire form of names depends on
 // the encoder options then) and used on the reader goroutine only.
 type route struct {
-	expect   []string                  // response names; nil: any (fallback only)
-	fetch    func(*imap.Response) bool // FETCH/STORE: set, once per message, items
-	status   string                    // STATUS: mailbox name as sent
-	patterns []string                  // LIST/LSUB: ref+pattern as sent
-	listStat bool                      // LIST RETURN (STATUS ...)
-	search   bool                      // SEARCH, SORT, THREAD
-	loose    bool                      // arguments given as imap.Raw: what they say is unknown
+	expect   []string     // response names; nil: any (fallback only)
+	fetch    *fetchFilter // FETCH/STORE: set, once per message, items
+	status   string       // STATUS: mailbox name as sent
+	patterns []string     // LIST/LSUB: ref+pattern as sent
+	listStat bool         // LIST RETURN (STATUS ...)
+	search   bool         // SEARCH, SORT, THREAD
+	loose    bool         // arguments given as imap.Raw: what they say is unknown
 }
 
 // expectedNames returns the untagged response names a command produces,
@@ -112,7 +114,7 @@ func expectedNames(name string) []string {
 // newRoute builds the route of a command named name with args; utf8 says
 // whether mailbox names go on the wire as UTF-8.
 func newRoute(name string, args []imap.Value, utf8 bool) route {
-	r := route{expect: expectedNames(name), fetch: fetchFilter(name, args)}
+	r := route{expect: expectedNames(name), fetch: newFetchFilter(name, args)}
 	for _, a := range args {
 		if _, ok := a.(imap.Raw); ok {
 			r.loose = true
@@ -202,8 +204,8 @@ func (cmd *Cmd) matchResp(resp *imap.Response, name string) match {
 	}
 	switch name {
 	case "FETCH":
-		if r.fetch != nil && !r.fetch(resp) {
-			return noMatch
+		if r.fetch != nil {
+			return r.fetch.match(resp)
 		}
 	case "STATUS":
 		return r.matchStatus(resp)
@@ -273,31 +275,51 @@ func (r *route) patternsMatch(name string, delim byte, anyDelim bool) bool {
 
 // listMatch matches a LIST pattern against a name (RFC 9051 §6.3.9):
 // "*" matches anything, "%" anything but delim. INBOX matches in any
-// case.
+// case. It runs in time len(pattern)×len(name) (the name comes from the
+// server: no backtracking it could make exponential), on the set of
+// pattern positions reachable after each byte of the name.
 func listMatch(pattern, name string, delim byte, anyDelim bool) bool {
 	if sameMailbox(pattern, name) {
 		return true
 	}
-	for len(pattern) > 0 {
-		switch c := pattern[0]; c {
-		case '*', '%':
-			for i := 0; i <= len(name); i++ {
-				if listMatch(pattern[1:], name[i:], delim, anyDelim) {
-					return true
-				}
-				if i < len(name) && c == '%' && !anyDelim && delim != 0 && name[i] == delim {
-					return false
-				}
+	cur := make([]bool, len(pattern)+1)
+	next := make([]bool, len(pattern)+1)
+	cur[0] = true
+	closeStars(pattern, cur)
+	for i := 0; i < len(name); i++ {
+		clear(next)
+		alive := false
+		for j, ok := range cur {
+			if !ok || j == len(pattern) {
+				continue
 			}
+			switch c := pattern[j]; {
+			case c == '*' || c == '%' && (anyDelim || delim == 0 || name[i] != delim):
+				next[j] = true // the wildcard takes this byte too
+			case c == name[i]:
+				next[j+1] = true
+			}
+		}
+		closeStars(pattern, next)
+		for _, ok := range next {
+			alive = alive || ok
+		}
+		if !alive {
 			return false
-		default:
-			if len(name) == 0 || name[0] != c {
-				return false
-			}
-			pattern, name = pattern[1:], name[1:]
+		}
+		cur, next = next, cur
+	}
+	return cur[len(pattern)]
+}
+
+// closeStars adds, to the reachable pattern positions, those after
+// wildcards that may match nothing.
+func closeStars(pattern string, set []bool) {
+	for j := 0; j < len(pattern); j++ {
+		if set[j] && (pattern[j] == '*' || pattern[j] == '%') {
+			set[j+1] = true
 		}
 	}
-	return name == ""
 }
 
 // sameMailbox compares wire names; INBOX is case-insensitive (RFC 9051 §5.1).
@@ -346,6 +368,9 @@ func (c *Client) offer(resp *imap.Response) bool {
 // take hands resp to cmd: its claim decides, a generic command collects
 // it. hide says that the Handler should not see it.
 func (cmd *Cmd) take(resp *imap.Response) (taken, hide bool) {
+	if f := cmd.route.fetch; f != nil && resp.Name() == "FETCH" {
+		f.taken(resp)
+	}
 	if cmd.claim != nil && cmd.runClaim(resp) {
 		return true, true
 	}

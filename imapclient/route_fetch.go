@@ -6,48 +6,66 @@ import (
 	"github.com/imapdir/imapdir/imap"
 )
 
-// fetchFilter returns the test that a FETCH response belongs to a FETCH
-// or STORE command (route.go): the message is in the command's set (UID
-// FETCH set ...: args[2]; FETCH set ...: args[1]), the command has not
-// had it yet (Dovecot interleaves the answers of two FETCHes of the same
-// message; the second answer belongs to the later command), and the items
-// fit. It runs on the reader goroutine only.
-func fetchFilter(name string, args []imap.Value) func(*imap.Response) bool {
+// fetchFilter tells whether a FETCH response belongs to a FETCH or STORE
+// command (route.go): the message is in the command's set (UID FETCH
+// set ...: args[2]; FETCH set ...: args[1]), the command has not had it
+// yet (Dovecot interleaves the answers of two FETCHes of the same message;
+// the second answer belongs to the later command), and the items fit. It
+// is used on the reader goroutine only.
+type fetchFilter struct {
+	uid   bool
+	uids  imap.UIDSet
+	seqs  imap.SeqSet
+	items itemSet
+	seenU imap.UIDSet
+	seenS imap.SeqSet
+}
+
+// newFetchFilter returns the filter of a FETCH or STORE command, nil for
+// other commands or a set it cannot read.
+func newFetchFilter(name string, args []imap.Value) *fetchFilter {
 	switch name {
 	case "UID FETCH", "UID STORE":
 		if len(args) > 2 {
 			if set, ok := uidSetOf(args[2]); ok {
-				items := requestedItems(name, args[3:])
-				var seen imap.UIDSet
-				return func(r *imap.Response) bool {
-					u, found := fetchUID(r)
-					if found && (!set.Contains(u) || seen.Contains(u)) || !items.fit(r) {
-						return false
-					}
-					if found {
-						seen.AddNum(u)
-					}
-					return true
-				}
+				return &fetchFilter{uid: true, uids: set, items: requestedItems(name, args[3:])}
 			}
 		}
 	case "FETCH", "STORE":
 		if len(args) > 1 {
 			if set, ok := seqSetOf(args[1]); ok {
-				items := requestedItems(name, args[2:])
-				var seen imap.SeqSet
-				return func(r *imap.Response) bool {
-					n, _ := r.Num()
-					if !set.Contains(imap.SeqNum(n)) || seen.Contains(imap.SeqNum(n)) || !items.fit(r) {
-						return false
-					}
-					seen.AddNum(imap.SeqNum(n))
-					return true
-				}
+				return &fetchFilter{seqs: set, items: requestedItems(name, args[2:])}
 			}
 		}
 	}
 	return nil
+}
+
+// match says how a FETCH response fits the command.
+func (f *fetchFilter) match(r *imap.Response) match {
+	if f.uid {
+		if u, found := fetchUID(r); found && (!f.uids.Contains(u) || f.seenU.Contains(u)) {
+			return noMatch
+		}
+	} else {
+		n, _ := r.Num()
+		if !f.seqs.Contains(imap.SeqNum(n)) || f.seenS.Contains(imap.SeqNum(n)) {
+			return noMatch
+		}
+	}
+	return f.items.fit(r)
+}
+
+// taken notes that the command took the response's message.
+func (f *fetchFilter) taken(r *imap.Response) {
+	if f.uid {
+		if u, found := fetchUID(r); found {
+			f.seenU.AddNum(u)
+		}
+		return
+	}
+	n, _ := r.Num()
+	f.seenS.AddNum(imap.SeqNum(n))
 }
 
 // itemSet is the set of FETCH item kinds a command asked for ("ENVELOPE",
@@ -147,32 +165,38 @@ func itemKind(s string) string {
 	return strings.Replace(s, ".PEEK", "", 1)
 }
 
-// fit reports whether a FETCH response's items fit the request.
-func (want itemSet) fit(r *imap.Response) bool {
+// fit says how a FETCH response's items fit the request (route.go).
+func (want itemSet) fit(r *imap.Response) match {
 	if want == nil {
-		return true
+		return exact
 	}
 	args := r.Args()
 	if len(args) != 1 {
-		return true
+		return fallback
 	}
 	items, _ := args[0].(imap.List)
-	asked, carried := false, false
+	asked := false
 	for k := range want {
 		asked = asked || !implicitItems[k]
 	}
+	carriedAsked, carriedOther := false, false
 	for i := 0; i < len(items); i += 2 {
 		a, _ := imap.AsAtom(items[i])
-		k := itemKind(a)
-		if implicitItems[k] {
-			continue
+		switch k := itemKind(a); {
+		case implicitItems[k]:
+		case want[k]:
+			carriedAsked = true
+		default:
+			carriedOther = true
 		}
-		if !want[k] {
-			return false
-		}
-		carried = true
 	}
-	return carried || !asked
+	switch {
+	case carriedAsked || !asked:
+		return exact
+	case carriedOther:
+		return fallback
+	}
+	return noMatch // only UID/FLAGS/MODSEQ where more was asked: a flag change
 }
 
 func uidSetOf(v imap.Value) (imap.UIDSet, bool) {

@@ -382,17 +382,124 @@ func TestRouteReversed(t *testing.T) {
 // waitInflight waits until n commands are in flight.
 func waitInflight(t *testing.T, c *Client, n int) {
 	t.Helper()
+	waitClient(t, c, fmt.Sprintf("%d commands in flight", n), func() bool { return len(c.inflight) >= n })
+}
+
+// waitClient waits until cond, checked under c.mu, holds.
+func waitClient(t *testing.T, c *Client, what string, cond func() bool) {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		c.mu.Lock()
-		k := len(c.inflight)
+		ok := cond()
 		c.mu.Unlock()
-		if k >= n {
+		if ok {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("never %d commands in flight", n)
+			t.Fatalf("timed out waiting for %s", what)
 		}
 		runtime.Gosched()
+	}
+}
+
+func TestListMatch(t *testing.T) {
+	rows := []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"*", "a/b/c", true},
+		{"%", "a/b", false},
+		{"%", "a", true},
+		{"a/%", "a/b", true},
+		{"a/%", "a/b/c", false},
+		{"a/*", "a/b/c", true},
+		{"*3", "Box3", true},
+		{"*3", "Box13", true},
+		{"*3", "Box31", false},
+		{"%/%", "a/b", true},
+		{"", "", true},
+		{"inbox", "INBOX", true},
+		{"Entw&APw-rfe*", "Entw&APw-rfe3", true},
+		{"*a*a*a*a*a*b", strings.Repeat("a", 100000), false}, // linear, not exponential
+	}
+	for _, r := range rows {
+		if got := listMatch(r.pattern, r.name, '/', false); got != r.want {
+			t.Errorf("listMatch(%q, %.20q) = %v, want %v", r.pattern, r.name, got, r.want)
+		}
+	}
+}
+
+func TestFetchItemsFit(t *testing.T) {
+	resp := func(items string) *imap.Response {
+		var l imap.List
+		for _, it := range strings.Fields(items) {
+			l = append(l, imap.Atom(it), imap.Number(1))
+		}
+		return &imap.Response{Tag: "*", Fields: []imap.Value{imap.Number(1), imap.Atom("FETCH"), l}}
+	}
+	rows := []struct {
+		asked []string
+		items string
+		want  match
+	}{
+		{[]string{"ENVELOPE"}, "UID ENVELOPE", exact},
+		{[]string{"ENVELOPE"}, "UID FLAGS", noMatch}, // a flag change
+		{[]string{"FLAGS"}, "UID FLAGS", exact},
+		{[]string{"BODY.PEEK[HEADER.FIELDS (A B)]"}, "BODY[HEADER.FIELDS]", exact},
+		{[]string{"BODY.PEEK[]"}, "RFC822", fallback},           // named its own way
+		{[]string{"FAST"}, "RFC822.SIZE INTERNALDATE", exact},   // a macro
+		{[]string{"UID RFC822.SIZE"}, "UID RFC822.SIZE", exact}, // several in one Raw
+		{[]string{"ENVELOPE", "RFC822.SIZE"}, "X-EXTRA ENVELOPE", exact},
+	}
+	for _, r := range rows {
+		set := requestedItems("FETCH", []imap.Value{imap.List(Items(r.asked...))})
+		if got := set.fit(resp(r.items)); got != r.want {
+			t.Errorf("asked %v, got %q: %v, want %v", r.asked, r.items, got, r.want)
+		}
+	}
+}
+
+// TestSearchOneAtATime: without ESEARCH an untagged SEARCH answer cannot
+// be attributed, so a second search waits until the first completed: a
+// NOOP issued while both are pending is written before the second one.
+func TestSearchOneAtATime(t *testing.T) {
+	second := make(chan string, 1)
+	fs := newFakeServer(t, func(f *fakeConn) {
+		f.send("* OK [CAPABILITY IMAP4rev1] fake")
+		a := strings.Fields(f.read())[0]
+		l := f.read()
+		second <- l
+		f.send("* SEARCH 1", a+" OK done", strings.Fields(l)[0]+" OK done")
+		b := strings.Fields(f.read())[0]
+		f.send("* SEARCH 2", b+" OK done")
+		f.serveOK()
+	})
+	c, err := Dial(testCtx(t), fs.addr(), &Options{InsecurePlaintext: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := testCtx(t)
+	var got [2]*imap.SearchData
+	var errs [2]error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); got[0], errs[0] = c.Search(ctx, imap.Atom("SEEN")) }()
+	waitInflight(t, c, 1)
+	wg.Add(1)
+	go func() { defer wg.Done(); got[1], errs[1] = c.Search(ctx, imap.Atom("UNSEEN")) }()
+	waitClient(t, c, "the second search to enter", func() bool { return c.active == 2 })
+	if err := c.Noop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if l := <-second; !strings.HasSuffix(l, " NOOP") {
+		t.Errorf("second command on the wire: %q, want the NOOP (the second SEARCH must wait)", l)
+	}
+	wg.Wait()
+	for i, want := range []string{"1", "2"} {
+		if errs[i] != nil || got[i].Seqs.String() != want {
+			t.Errorf("search %d: %v %v, want %s", i, got[i], errs[i], want)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package imapclient
 
 import (
 	"fmt"
+	"io"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,8 +27,24 @@ func (c *Client) watchStall(limit time.Duration) {
 	}
 }
 
+// progressWriter notes when bytes last left for the server: a command
+// whose upload still moves (a large APPEND on a slow link, during which
+// the server rightly says nothing) is not stalled.
+type progressWriter struct {
+	w    io.Writer
+	last *atomic.Int64 // UnixNano of the last write that took bytes
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if n > 0 {
+		p.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
 // stalled reports whether the oldest command waiting (IDLE excluded) was
-// sent, and the last byte read, more than limit before now.
+// sent, and the last byte moved either way, more than limit before now.
 func (c *Client) stalled(now time.Time, limit time.Duration) bool {
 	c.mu.Lock()
 	src := c.src
@@ -41,5 +59,6 @@ func (c *Client) stalled(now time.Time, limit time.Duration) bool {
 	if oldest.IsZero() || now.Sub(oldest) < limit {
 		return false
 	}
-	return now.Sub(time.Unix(0, src.last.Load())) >= limit
+	last := max(src.last.Load(), c.wlast.Load())
+	return now.Sub(time.Unix(0, last)) >= limit
 }

@@ -46,6 +46,16 @@ func (c *Client) UIDStore(ctx context.Context, set imap.UIDSet, op StoreOp, flag
 }
 
 func (c *Client) store(ctx context.Context, head []imap.Value, op StoreOp, flags []imap.Flag, opts *StoreOptions) (*StoreResult, error) {
+	fl := imap.List{}
+	for _, f := range flags {
+		fl = append(fl, f)
+	}
+	return c.storeItem(ctx, head, string(op), fl, opts)
+}
+
+// storeItem runs STORE with any item (FLAGS, X-GM-LABELS …, with its
+// +/- prefix) and its list of values.
+func (c *Client) storeItem(ctx context.Context, head []imap.Value, item string, vals imap.List, opts *StoreOptions) (*StoreResult, error) {
 	if opts == nil {
 		opts = &StoreOptions{}
 	}
@@ -53,15 +63,10 @@ func (c *Client) store(ctx context.Context, head []imap.Value, op StoreOp, flags
 	if opts.UnchangedSince > 0 {
 		args = append(args, imap.List{imap.Atom("UNCHANGEDSINCE"), imap.Num(uint64(opts.UnchangedSince))})
 	}
-	item := string(op)
 	if opts.Silent {
 		item += ".SILENT"
 	}
-	fl := imap.List{}
-	for _, f := range flags {
-		fl = append(fl, f)
-	}
-	args = append(args, imap.Atom(item), fl)
+	args = append(args, imap.Atom(item), vals)
 	out := &StoreResult{}
 	var perr firstErr
 	res, err := c.run(ctx, claimName(func(r *imap.Response) {

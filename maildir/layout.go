@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/imapdir/imapdir/mutf7"
 )
 
 // Layout maps mailbox names to folder directories under a root directory.
@@ -20,6 +22,11 @@ import (
 //     letter of a component named cur, new or tmp (any case), which would
 //     clash with a folder's own subdirectories;
 //   - maildir++: every '.', the hierarchy separator on disk.
+//
+// The "-mutf7" variants store each component in modified UTF-7 (RFC 3501
+// §5.1.3), the server's own spelling, before escaping: mbsync keeps
+// directory names that way ("Entw&APw-rfe" for "Entwürfe"), so a Maildir
+// it made is read in place without renaming a directory.
 type Layout int
 
 const (
@@ -29,35 +36,50 @@ const (
 	// LayoutMaildirPP is Maildir++ (Courier, Dovecot): INBOX is the root
 	// itself and "Archive/2024" is root/.Archive.2024.
 	LayoutMaildirPP
+	// LayoutFSMUTF7 is LayoutFS with components in modified UTF-7.
+	LayoutFSMUTF7
+	// LayoutMaildirPPMUTF7 is LayoutMaildirPP with components in modified
+	// UTF-7.
+	LayoutMaildirPPMUTF7
 )
+
+// layoutNames are the configuration names, by Layout.
+var layoutNames = map[Layout]string{
+	LayoutFS: "fs", LayoutMaildirPP: "maildir++",
+	LayoutFSMUTF7: "fs-mutf7", LayoutMaildirPPMUTF7: "maildir++-mutf7",
+}
+
+// Nested reports whether folders nest as directories (fs) rather than
+// living side by side in the root (maildir++).
+func (l Layout) Nested() bool { return l == LayoutFS || l == LayoutFSMUTF7 }
+
+// MUTF7 reports whether components are stored in modified UTF-7.
+func (l Layout) MUTF7() bool { return l == LayoutFSMUTF7 || l == LayoutMaildirPPMUTF7 }
 
 // maxComponent is the longest directory name most file systems accept.
 const maxComponent = 255
 
-// ParseLayout returns the layout named s: "fs" or "maildir++".
+// ParseLayout returns the layout named s: "fs", "maildir++", "fs-mutf7" or
+// "maildir++-mutf7".
 func ParseLayout(s string) (Layout, error) {
-	switch s {
-	case "fs":
-		return LayoutFS, nil
-	case "maildir++":
-		return LayoutMaildirPP, nil
+	for l, name := range layoutNames {
+		if name == s {
+			return l, nil
+		}
 	}
-	return 0, fmt.Errorf("maildir: unknown layout %q (want \"fs\" or \"maildir++\")", s)
+	return 0, fmt.Errorf("maildir: unknown layout %q (want \"fs\", \"maildir++\", \"fs-mutf7\" or \"maildir++-mutf7\")", s)
 }
 
 // String returns the layout's configuration name.
 func (l Layout) String() string {
-	switch l {
-	case LayoutFS:
-		return "fs"
-	case LayoutMaildirPP:
-		return "maildir++"
+	if name, ok := layoutNames[l]; ok {
+		return name
 	}
 	return fmt.Sprintf("Layout(%d)", int(l))
 }
 
 func (l Layout) valid() error {
-	if l != LayoutFS && l != LayoutMaildirPP {
+	if _, ok := layoutNames[l]; !ok {
 		return fmt.Errorf("maildir: invalid layout %d", int(l))
 	}
 	return nil
@@ -114,14 +136,14 @@ func (l Layout) PartsPath(root string, parts []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if l == LayoutMaildirPP && len(parts) == 1 && parts[0] == "INBOX" {
+	if !l.Nested() && len(parts) == 1 && parts[0] == "INBOX" {
 		return filepath.Clean(root), nil
 	}
 	for i, p := range parts {
 		parts[i] = escapeComponent(p, l)
 	}
 	var rel string
-	if l == LayoutFS {
+	if l.Nested() {
 		for _, p := range parts {
 			if len(p) > maxComponent {
 				return "", fmt.Errorf("maildir: mailbox %q: component %q too long on disk", parts, p)
@@ -179,26 +201,31 @@ func (l Layout) Parts(root, dir string) ([]string, error) {
 
 // partsOf decodes a path relative to the root.
 func (l Layout) partsOf(rel string) ([]string, error) {
-	if l == LayoutMaildirPP {
+	if !l.Nested() {
 		if rel == "." {
 			return []string{"INBOX"}, nil
 		}
 		if !strings.HasPrefix(rel, ".") || strings.ContainsRune(rel, filepath.Separator) {
 			return nil, fmt.Errorf("not a maildir++ folder directory")
 		}
-		return decodeParts(strings.Split(rel[1:], "."))
+		return l.decodeParts(strings.Split(rel[1:], "."))
 	}
 	if rel == "." {
 		return nil, fmt.Errorf("the root is not a mailbox in the fs layout")
 	}
-	return decodeParts(strings.Split(rel, string(filepath.Separator)))
+	return l.decodeParts(strings.Split(rel, string(filepath.Separator)))
 }
 
-func decodeParts(parts []string) ([]string, error) {
+func (l Layout) decodeParts(parts []string) ([]string, error) {
 	for i, p := range parts {
 		d, err := unescapeComponent(p)
 		if err != nil {
 			return nil, err
+		}
+		if l.MUTF7() {
+			if d, err = mutf7.Decode(d); err != nil {
+				return nil, err
+			}
 		}
 		parts[i] = d
 	}
@@ -207,14 +234,17 @@ func decodeParts(parts []string) ([]string, error) {
 
 // escapeComponent escapes one name component for layout l (see Layout).
 func escapeComponent(c string, l Layout) string {
+	if l.MUTF7() {
+		c = mutf7.Encode(c)
+	}
 	var b strings.Builder
-	reserved := l == LayoutFS && (strings.EqualFold(c, SubCur) || strings.EqualFold(c, SubNew) ||
+	reserved := l.Nested() && (strings.EqualFold(c, SubCur) || strings.EqualFold(c, SubNew) ||
 		strings.EqualFold(c, SubTmp))
 	for i := 0; i < len(c); i++ {
 		ch := c[i]
 		esc := ch == '%' || ch == '/' || ch < 0x20 || ch == 0x7f
-		esc = esc || (l == LayoutMaildirPP && ch == '.')
-		esc = esc || (l == LayoutFS && i == 0 && (ch == '.' || reserved))
+		esc = esc || (!l.Nested() && ch == '.')
+		esc = esc || (l.Nested() && i == 0 && (ch == '.' || reserved))
 		if esc {
 			fmt.Fprintf(&b, "%%%02X", ch)
 		} else {
@@ -282,7 +312,7 @@ func (l Layout) CreateParts(root string, parts []string, opts ...Option) (*Folde
 	if err != nil {
 		return nil, err
 	}
-	if l == LayoutMaildirPP && filepath.Clean(dir) != filepath.Clean(root) {
+	if !l.Nested() && filepath.Clean(dir) != filepath.Clean(root) {
 		if err := touchSynced(filepath.Join(dir, MaildirFolderFile)); err != nil {
 			return nil, fmt.Errorf("maildir: create %s: %w", dir, err)
 		}

@@ -33,6 +33,12 @@ func TestLayoutPaths(t *testing.T) {
 		{LayoutMaildirPP, "cur", "/m/.cur"},
 		{LayoutMaildirPP, "送信済み", "/m/.送信済み"},
 		{LayoutMaildirPP, "%", "/m/.%25"},
+		{LayoutFSMUTF7, "Entwürfe/Ärger", "/m/Entw&APw-rfe/&AMQ-rger"},
+		{LayoutFSMUTF7, "INBOX", "/m/INBOX"},
+		{LayoutFSMUTF7, "a&b", "/m/a&-b"},
+		{LayoutFSMUTF7, "Projects/cur", "/m/Projects/%63ur"},
+		{LayoutMaildirPPMUTF7, "INBOX", "/m"},
+		{LayoutMaildirPPMUTF7, "送信済み/2024", "/m/.&kAFP4W4IMH8-.2024"},
 	}
 	for _, tt := range tests {
 		got, err := tt.layout.Path(root, tt.name)
@@ -44,6 +50,21 @@ func TestLayoutPaths(t *testing.T) {
 		want, _ := CanonicalName(tt.name)
 		if err != nil || back != want {
 			t.Errorf("%v Name(%q) = %q, %v; want %q", tt.layout, got, back, err, want)
+		}
+	}
+}
+
+// A directory whose name is not valid modified UTF-7 has no mailbox name
+// in the -mutf7 layouts (Unmapped in List), and the layouts parse by name.
+func TestLayoutMUTF7Rejects(t *testing.T) {
+	for _, dir := range []string{"/m/a&b", "/m/&AMQ", "/m/Entwürfe"} {
+		if name, err := LayoutFSMUTF7.Name("/m", dir); err == nil {
+			t.Errorf("Name(%q) = %q", dir, name)
+		}
+	}
+	for _, l := range []Layout{LayoutFS, LayoutMaildirPP, LayoutFSMUTF7, LayoutMaildirPPMUTF7} {
+		if got, err := ParseLayout(l.String()); err != nil || got != l {
+			t.Errorf("ParseLayout(%q) = %v, %v", l, got, err)
 		}
 	}
 }

@@ -38,7 +38,7 @@ func (l Layout) List(ctx context.Context, root string) (Listing, error) {
 	}
 	var lst Listing
 	var err error
-	if l == LayoutFS {
+	if l.Nested() {
 		err = l.walkFS(ctx, root, root, 0, &lst)
 	} else {
 		err = l.listPP(ctx, root, &lst)

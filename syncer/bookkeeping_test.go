@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
 	"github.com/imapdir/imapdir/store/memstore"
 )
@@ -238,4 +239,52 @@ func (r *recorder) hasWarn(part string) bool {
 		}
 	}
 	return false
+}
+
+// Issue 11, item 9 (first half): an interrupted copy is searched for from
+// the floor its intent recorded, not from the checkpoint's UIDNEXT, which
+// later batches or runs may have raised past the copy.
+func TestRecoverySearchesFromTheIntentsFloor(t *testing.T) {
+	feat := memstore.AllFeatures()
+	feat.UIDPlus = false
+	e := newEnv(t, feat, feat)
+	e.base()
+	f1 := e.seed(e.far, "INBOX", "f1", `\Seen`)
+	var floor store.UID
+	for _, mb := range e.near.Snapshot().Mailboxes {
+		if mb.Name == "INBOX" {
+			floor = mb.UIDNext
+		}
+	}
+	// The copy an interrupted run made, stored with another size (so only
+	// recovery, not adoption, can pair it).
+	if _, err := e.near.Seed("INBOX", append([]byte("X-Stored-By: test\r\n"), body("f1")...), store.ParseFlags(`\Seen`), epoch); err != nil {
+		t.Fatal(err)
+	}
+	e.seed(e.near, "INBOX", "later", ``) // a later batch's copy, resolved
+	ctx := t.Context()
+	err := e.db.Update(ctx, func(tx *statedb.Tx) error {
+		row, ok, err := tx.MailboxByFarName("INBOX")
+		if err != nil || !ok {
+			t.Fatalf("INBOX row: %v %v", ok, err)
+		}
+		body := body("f1")
+		if _, err := tx.AddIntent(statedb.Intent{Mailbox: row.ID, Kind: statedb.IntentCopyToNear, Source: statedb.Far,
+			SourceUID: uint32(f1), MessageID: "f1@test", Size: int64(len(body)), InternalDate: epoch,
+			SearchFloor: uint32(floor)}); err != nil {
+			return err
+		}
+		row.NearUIDNext = uint32(floor) + 2 // raised past the copy
+		return tx.UpdateMailbox(row)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sync()
+	e.sync()
+	for i, st := range []*memstore.Store{e.far, e.near} {
+		if n := e.count(st, "INBOX"); n != 6 { // a b c n, f1 once, later
+			t.Errorf("%s INBOX holds %d, want 6 (f1 once)", Side(i), n)
+		}
+	}
 }

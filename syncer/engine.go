@@ -34,6 +34,11 @@ type Options struct {
 	// DryRun plans and reports ("would …") without changing any store or
 	// the state database.
 	DryRun bool
+	// Full ignores the recorded checkpoints: both sides are listed in full
+	// and compared with the state, as on a first run (the checkpoints are
+	// recorded again at the end). For a user who suspects that something
+	// was missed; it costs a listing of every mailbox.
+	Full bool
 	// Observer receives progress and results; nil means NopObserver.
 	Observer Observer
 	// Now is the clock for max-age limits; nil means time.Now.

@@ -308,13 +308,27 @@ func (r *mailboxRun) finish(ctx context.Context, p Plan) error {
 // ones on both sides: nothing changed, nothing was done.
 func (r *mailboxRun) unchanged() bool {
 	for s := Far; s <= Near; s++ {
-		cp := r.scan[s].cp
-		cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
-		if cp != r.scan[s].recorded {
+		if r.checkpointToRecord(s) != r.scan[s].recorded {
 			return false
 		}
 	}
 	return true
+}
+
+// checkpointToRecord is side s's checkpoint as this run may record it:
+// the scan's, raised above the UIDs the run created, when every kind of
+// change read from s may propagate under this run's settings; else the
+// recorded one, unmoved. A run restricted to one direction or kind (sync
+// --push, a sync key without pull_new) must not move the checkpoint past
+// changes it left alone: a later run with the kind allowed would never
+// see them again.
+func (r *mailboxRun) checkpointToRecord(s Side) store.Checkpoint {
+	if !r.e.opts.Sync.carriesAll(s) {
+		return r.scan[s].recorded
+	}
+	cp := r.scan[s].cp
+	cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
+	return cp
 }
 
 // writeCheckpoints writes both sides' checkpoints and the sync time.
@@ -324,9 +338,7 @@ func (r *mailboxRun) writeCheckpoints(tx *statedb.Tx) error {
 		return errors.Join(err, fmt.Errorf("mailbox %d: %w", r.row.ID, statedb.ErrNotFound))
 	}
 	for s := Far; s <= Near; s++ {
-		cp := r.scan[s].cp
-		cp.UIDNext = max(cp.UIDNext, r.assigned[s]+1)
-		setCheckpoint(&m, s, cp)
+		setCheckpoint(&m, s, r.checkpointToRecord(s))
 	}
 	m.LastSync = r.e.opts.Now()
 	return tx.UpdateMailbox(m)

@@ -70,6 +70,14 @@ type Direction struct {
 	Push What
 }
 
+// carriesAll reports whether every kind of change may flow from side from.
+func (d Direction) carriesAll(from Side) bool {
+	if from == Far {
+		return d.Pull == SyncAll
+	}
+	return d.Push == SyncAll
+}
+
 // allows reports whether kind w may flow from side from to the other side.
 func (d Direction) allows(from Side, w What) bool {
 	if from == Far {

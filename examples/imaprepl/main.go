@@ -44,10 +44,20 @@ func run(ctx context.Context, args []string, in io.Reader, out io.Writer) error 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var mu sync.Mutex // out is shared with the handler
+	// out is shared with the handler, which may still run after Close
+	// (queued events are delivered): it stops printing when run returns.
+	var mu sync.Mutex
+	over := false
+	defer func() {
+		mu.Lock()
+		over = true
+		mu.Unlock()
+	}()
 	say := func(s string) {
 		mu.Lock()
-		fmt.Fprintln(out, s)
+		if !over {
+			fmt.Fprintln(out, s)
+		}
 		mu.Unlock()
 	}
 	c, err := acct.Dial(ctx, func(ev imapclient.Event) {

@@ -17,7 +17,8 @@ func TestHelpGolden(t *testing.T) {
 	w := newWorld(t)
 	var all strings.Builder
 	for _, args := range [][]string{{"--help"}, {"sync", "--help"}, {"list", "--help"}, {"status", "--help"},
-		{"raw", "--help"}, {"demo", "--help"}, {"version", "--help"}, {"watch", "--help"}} {
+		{"raw", "--help"}, {"auth", "--help"}, {"demo", "--help"}, {"version", "--help"}, {"watch", "--help"},
+		{"import", "mbsync", "--help"}} {
 		code, out, errOut := w.run(args...)
 		if code != ExitOK || errOut != "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)

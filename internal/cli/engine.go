@@ -39,6 +39,7 @@ func engineOptions(acct *config.Account, f globalFlags, now func() time.Time) (s
 		o.Connections = acct.Connections
 	}
 	o.DryRun = f.dryRun
+	o.Full = f.full
 	o.Now = now
 	return o, nil
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -92,7 +91,7 @@ func (w *world) runReal(args ...string) (int, string, string) {
 
 func (w *world) runWith(b Backends, args ...string) (int, string, string) {
 	w.t.Helper()
-	var out, errOut bytes.Buffer
+	var out, errOut lockedBuffer // with -vvv every connection traces to stderr
 	ctx := w.ctx
 	if ctx == nil {
 		ctx = context.Background()

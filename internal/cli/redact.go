@@ -38,7 +38,7 @@ import (
 // redactMin is the length from which a secret is redacted anywhere.
 const redactMin = 8
 
-// redacted replaces a secret.
+// redactedText replaces a secret.
 const redactedText = "[redacted]"
 
 // redactor is an io.Writer that replaces the known secrets in what is

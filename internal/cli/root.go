@@ -22,6 +22,7 @@ type globalFlags struct {
 	json    bool
 	// memoryLimit is the Go heap's soft limit in MiB (0: none).
 	memoryLimit int
+	full        bool // sync --full: ignore the recorded checkpoints
 }
 
 // runState is one Run: the flags, the streams (with secrets redacted) and
@@ -74,7 +75,8 @@ func (st *runState) rootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	st.addGlobalFlags(root)
 	root.AddCommand(st.syncCommand(), st.listCommand(), st.statusCommand(),
-		st.rawCommand(), st.demoCommand(), st.versionCommand(), st.watchCommand(),
+		st.rawCommand(), st.authCommand(), st.demoCommand(), st.versionCommand(), st.watchCommand(),
+		st.importCommand(),
 		configHelpTopic(), st.manCommand())
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/imapdir/imapdir/internal/config"
 	"github.com/imapdir/imapdir/internal/ui"
 	"github.com/imapdir/imapdir/internal/watch"
+	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
 )
 
@@ -33,7 +35,11 @@ type accountStatus struct {
 }
 
 type mailboxStatus struct {
-	Mailbox  string     `json:"mailbox"`
+	Mailbox string `json:"mailbox"`
+	// Dir is the mailbox's folder directory under the Maildir when its
+	// name there is not the mailbox's (layouts "maildir++" and "-mutf7":
+	// "Entw&APw-rfe" for "Entwürfe").
+	Dir      string     `json:"dir,omitempty"`
 	Messages int        `json:"messages"` // pairs recorded
 	LastSync *time.Time `json:"last_sync,omitempty"`
 	State    string     `json:"state"`
@@ -106,11 +112,11 @@ func readStatus(ctx context.Context, acct *config.Account) (*accountStatus, erro
 		return nil, err
 	}
 	defer db.Close()
-	err = db.View(ctx, func(tx *statedb.Tx) error { return s.read(tx) })
+	err = db.View(ctx, func(tx *statedb.Tx) error { return s.read(tx, acct) })
 	return s, err
 }
 
-func (s *accountStatus) read(tx *statedb.Tx) error {
+func (s *accountStatus) read(tx *statedb.Tx, acct *config.Account) error {
 	mbs, err := tx.Mailboxes()
 	if err != nil {
 		return err
@@ -120,7 +126,7 @@ func (s *accountStatus) read(tx *statedb.Tx) error {
 		if err != nil {
 			return err
 		}
-		ms := mailboxStatus{Mailbox: displayName(mb), Messages: n, State: string(mb.State)}
+		ms := mailboxStatus{Mailbox: displayName(mb), Dir: folderDir(acct, mb.NearName), Messages: n, State: string(mb.State)}
 		if !mb.LastSync.IsZero() {
 			t := mb.LastSync
 			ms.LastSync = &t
@@ -133,6 +139,24 @@ func (s *accountStatus) read(tx *statedb.Tx) error {
 	pending, err := tx.PendingIntents(0)
 	s.Pending = len(pending)
 	return err
+}
+
+// folderDir is the directory of near mailbox name relative to the
+// account's Maildir, "" when it is the name itself (or unknown).
+func folderDir(acct *config.Account, name string) string {
+	layout, err := maildir.ParseLayout(acct.Layout)
+	if name == "" || err != nil {
+		return ""
+	}
+	dir, err := layout.Path(acct.Maildir, name)
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(acct.Maildir, dir)
+	if err != nil || filepath.ToSlash(rel) == name {
+		return ""
+	}
+	return filepath.ToSlash(rel)
 }
 
 // displayName names a mailbox pair: the far name, else the near one.
@@ -177,7 +201,11 @@ func writeStatus(w io.Writer, s *accountStatus, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  mailbox\tmessages\tlast sync\tstate\n")
 	for _, m := range s.Mailboxes {
-		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\n", m.Mailbox, m.Messages, when(m.LastSync, now), m.State)
+		name := m.Mailbox
+		if m.Dir != "" {
+			name += " (" + m.Dir + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\n", name, m.Messages, when(m.LastSync, now), m.State)
 	}
 	return tw.Flush()
 }

@@ -33,8 +33,55 @@ const (
 	outcomeFailed
 )
 
+// overrides are sync's mbsync-style flags: for this run they replace the
+// accounts' sync, expunge and create settings. Directions (--pull, --push)
+// and kinds (--new, --flags, --delete) combine: --pull --new copies new
+// server mail only; directions alone mean every kind, kinds alone both
+// directions.
+type overrides struct {
+	pull, push, new, flags, delete bool
+	noExpunge, create, full        bool
+}
+
+func (o *overrides) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.pull, "pull", false, "propagate from the server to the Maildir only")
+	f.BoolVar(&o.push, "push", false, "propagate from the Maildir to the server only")
+	f.BoolVar(&o.new, "new", false, "propagate new messages only")
+	f.BoolVar(&o.flags, "flags", false, "propagate flag changes only")
+	f.BoolVar(&o.delete, "delete", false, "propagate deletions only")
+	f.BoolVar(&o.noExpunge, "no-expunge", false, "remove no message for good (deletions are kept as \\Deleted)")
+	f.BoolVar(&o.create, "create", false, "create mailboxes missing on either side")
+	f.BoolVar(&o.full, "full", false, "ignore the checkpoints: list both sides in full, as on a first run")
+}
+
+// apply sets a's settings as the overrides say.
+func (o overrides) apply(a *config.Account) {
+	if o.pull || o.push || o.new || o.flags || o.delete {
+		kinds := config.Changes{New: o.new, Flags: o.flags, Delete: o.delete}
+		if kinds == (config.Changes{}) {
+			kinds = config.Changes{New: true, Flags: true, Delete: true}
+		}
+		var ops config.SyncOps
+		if o.pull || !o.push {
+			ops.Pull = kinds
+		}
+		if o.push || !o.pull {
+			ops.Push = kinds
+		}
+		a.Sync = ops
+	}
+	if o.noExpunge {
+		a.Expunge = config.SidesNone
+	}
+	if o.create {
+		a.Create = config.SidesBoth
+	}
+}
+
 func (st *runState) syncCommand() *cobra.Command {
-	return &cobra.Command{
+	var over overrides
+	cmd := &cobra.Command{
 		Use:   "sync [ACCOUNT[:MAILBOX]...]",
 		Short: "Synchronize accounts or mailboxes",
 		Long:  syncLong,
@@ -43,6 +90,10 @@ func (st *runState) syncCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			for i := range cfg.Accounts {
+				over.apply(&cfg.Accounts[i])
+			}
+			st.flags.full = over.full
 			sel, err := st.selection(cfg, args)
 			if err != nil {
 				return err
@@ -51,6 +102,8 @@ func (st *runState) syncCommand() *cobra.Command {
 		},
 		ValidArgsFunction: st.completeAccounts,
 	}
+	over.addFlags(cmd)
+	return cmd
 }
 
 // target is one account to sync: the whole account when mailboxes is nil.
@@ -211,6 +264,9 @@ func (st *runState) syncAccount(ctx context.Context, t target, obs *observer) (o
 		return outcomeFailed, err
 	}
 	opts.Observer = obs
+	if n := t.acct.ConnectionsFor(farStore.Features().GmailLabels); n > 0 {
+		opts.Connections = n
+	}
 	eng, err := syncer.New(farStore, nearStore, near.db, opts)
 	if err != nil {
 		return outcomeFailed, err

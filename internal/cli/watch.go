@@ -249,7 +249,7 @@ func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.En
 
 // Dial implements watch.Backend.
 func (b *watchBackend) Dial(ctx context.Context, h func(imapclient.Event), idle time.Duration) (*imapclient.Client, error) {
-	return dialAccountWith(ctx, b.acct, b.logs, nil, &b.n, func(o *imapclient.Options) {
+	return dialAccountWith(ctx, b.acct, b.logs, nil, &b.n, nil, func(o *imapclient.Options) {
 		o.Handler = h
 		o.IdleRestart = idle
 	})

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/imapclient"
 	"github.com/imapdir/imapdir/internal/config"
+	"github.com/imapdir/imapdir/internal/oauth"
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
@@ -28,7 +30,11 @@ import (
 
 // connectIMAP dials and logs in to acct's server, for raw and list.
 func connectIMAP(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response)) (Session, error) {
-	c, err := dialAccount(ctx, acct, logs, push, new(atomic.Int32))
+	src, err := oauthSource(ctx, acct, logs)
+	if err != nil {
+		return nil, err
+	}
+	c, err := dialAccount(ctx, acct, logs, push, new(atomic.Int32), src)
 	if err != nil {
 		return nil, err
 	}
@@ -39,11 +45,33 @@ func connectIMAP(ctx context.Context, acct *config.Account, logs Logs, push func
 // and logged in as the store needs them.
 func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.Store, error) {
 	var n atomic.Int32
+	src, err := oauthSource(ctx, acct, logs) // one for all connections: tokens are shared and refreshed once
+	if err != nil {
+		return nil, err
+	}
+	// The first connection is dialed here, to size the pool by what the
+	// server is (Gmail allows more), and handed to the store as its first.
+	first, err := dialAccount(ctx, acct, logs, nil, &n, src)
+	if err != nil {
+		var se *oauth.SignInError
+		if errors.As(err, &se) {
+			return nil, se
+		}
+		return nil, fmt.Errorf("IMAP store: %w", err)
+	}
+	handed := make(chan *imapclient.Client, 1)
+	handed <- first
+	gmail := first.IsGmail() && acct.Gmail != config.GmailOff
 	opts := imapstore.Options{
 		Dial: func(ctx context.Context) (*imapclient.Client, error) {
-			return dialAccount(ctx, acct, logs, nil, &n)
+			select {
+			case c := <-handed:
+				return c, nil
+			default:
+				return dialAccount(ctx, acct, logs, nil, &n, src)
+			}
 		},
-		Connections: acct.Connections,
+		Connections: acct.ConnectionsFor(gmail),
 		Logger:      logs.Logger.With("account", acct.Name),
 	}
 	if acct.Gmail == config.GmailOff {
@@ -51,6 +79,11 @@ func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.
 	}
 	s, err := imapstore.New(ctx, opts)
 	if err != nil {
+		select {
+		case c := <-handed:
+			c.Close()
+		default:
+		}
 		return nil, fmt.Errorf("IMAP store: %w", err)
 	}
 	return s, nil
@@ -87,15 +120,16 @@ func keywordMode(k string) maildirstore.KeywordMode {
 }
 
 // dialAccount connects to acct's server and logs in. n numbers the
-// account's connections in the protocol trace.
-func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32) (*imapclient.Client, error) {
-	return dialAccountWith(ctx, acct, logs, push, n, nil)
+// account's connections in the protocol trace. src, when not nil, gives
+// OAuth 2 access tokens (see login).
+func dialAccount(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32, src *oauth.Source) (*imapclient.Client, error) {
+	return dialAccountWith(ctx, acct, logs, push, n, src, nil)
 }
 
 // dialAccountWith is dialAccount with the client's options adjusted by
 // tune (when not nil) before dialing.
 func dialAccountWith(ctx context.Context, acct *config.Account, logs Logs, push func(*imap.Response), n *atomic.Int32,
-	tune func(*imapclient.Options)) (*imapclient.Client, error) {
+	src *oauth.Source, tune func(*imapclient.Options)) (*imapclient.Client, error) {
 	opts, err := clientOptions(acct, logs, push, int(n.Add(1)))
 	if err != nil {
 		return nil, err
@@ -110,9 +144,9 @@ func dialAccountWith(ctx context.Context, acct *config.Account, logs Logs, push 
 	if c.State() != imapclient.StateNotAuthenticated {
 		return c, nil // PREAUTH
 	}
-	if err := c.Auth(ctx, credentials(acct, logs)); err != nil {
+	if err := login(ctx, c, acct, logs, src); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("logging in to %s as %s: %w", acct.Host, acct.User, err)
+		return nil, err
 	}
 	return c, nil
 }
@@ -173,14 +207,17 @@ func tlsConfig(acct *config.Account) (*tls.Config, error) {
 	return tc, nil
 }
 
-// credentials says how to log in: a token command for the OAuth
-// mechanisms, else the password command or the password. A command's
-// output is registered with logs.Secret before it is sent, so that the
-// output redacts it.
-func credentials(acct *config.Account, logs Logs) imapclient.Credentials {
+// credentials says how to log in: tokens from src or a token command for
+// the OAuth mechanisms, else the password command or the password. A
+// command's output is registered with logs.Secret before it is sent, so
+// that the output redacts it.
+func credentials(acct *config.Account, logs Logs, src *oauth.Source) imapclient.Credentials {
 	cr := imapclient.Credentials{Username: acct.User, Mechanism: strings.ToUpper(acct.Auth),
 		Host: acct.Host, Port: acct.Port}
 	switch {
+	case src != nil:
+		cr.Secret = imapclient.SecretFunc(src.Token)
+		cr.Refresh = src.Invalidate
 	case (cr.Mechanism == "XOAUTH2" || cr.Mechanism == "OAUTHBEARER") && acct.TokenCommand != "":
 		cr.Secret = registered(acct, logs, acct.TokenCommand)
 	case acct.PasswordCommand != "":

@@ -74,13 +74,14 @@ type Account struct {
 	Fingerprint   []byte // optional SHA-256 pin of the leaf certificate (32 bytes)
 
 	User            string
-	Password        Secret // from "password"; zero when unset
-	PasswordCommand string // run by the client through "sh -c"; stdout's first line is the password
-	Auth            string // "" (best offered), login, plain, xoauth2, oauthbearer
-	TokenCommand    string // prints an OAuth2 access token (xoauth2, oauthbearer)
+	Password        Secret  // from "password"; zero when unset
+	PasswordCommand string  // run by the client through "sh -c"; stdout's first line is the password
+	Auth            string  // "" (best offered), login, plain, xoauth2, oauthbearer
+	TokenCommand    string  // prints an OAuth2 access token (xoauth2, oauthbearer)
+	OAuth2          *OAuth2 // [accounts.NAME.oauth2]: imapdir obtains tokens itself; nil when absent
 
 	Maildir  string
-	Layout   string   // fs | maildir++
+	Layout   string   // fs | maildir++ | fs-mutf7 | maildir++-mutf7
 	Folders  []string // patterns, see Match; default ["*"]
 	Keywords string   // x-keywords | dovecot | none
 	NewDir   bool     // deliver unseen messages into new/
@@ -97,9 +98,10 @@ type Account struct {
 	DeleteGuardCount   int
 	DeleteGuardAccount int // deletions per run across the account; 0 = no cap
 	Connections        int
+	ConnectionsSet     bool // connections was written (else Gmail accounts get GmailConnections)
 	Gmail              GmailMode
 	// Timeout bounds every wait on the server: a command (or the rest of
-	// a literal) during which the server sends nothing for this long fails
+	// a literal) during which no byte moves either way for this long fails
 	// that mailbox, as mbsync's Timeout does. Default DefaultTimeout.
 	Timeout time.Duration
 
@@ -116,6 +118,20 @@ type Account struct {
 
 // DefaultTimeout is the default of Account.Timeout (mbsync's default too).
 const DefaultTimeout = 60 * time.Second
+
+// GmailConnections is the connections default of an account whose server
+// turns out to be Gmail (X-GM-EXT-1): Gmail allows 15 per account, so 8
+// leaves room for a mail reader and a phone.
+const GmailConnections = 8
+
+// ConnectionsFor returns the connections to use: the configured number,
+// or GmailConnections on Gmail when none was written.
+func (a *Account) ConnectionsFor(gmail bool) int {
+	if gmail && !a.ConnectionsSet {
+		return GmailConnections
+	}
+	return a.Connections
+}
 
 // Config is a whole configuration file.
 type Config struct {

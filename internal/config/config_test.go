@@ -136,7 +136,7 @@ var badCases = []struct{ name, text, want string }{
 		`config.toml:1: accounts.a: missing password_command (or password)`},
 	{"two credentials", minimal + `password = "s3cret-value"`,
 		`config.toml:1: accounts.work: set only one of password and password_command`},
-	{"oauth without token", minimal + `auth = "xoauth2"`, `config.toml:1: accounts.work: auth xoauth2 needs token_command`},
+	{"oauth without token", minimal + `auth = "xoauth2"`, `config.toml:1: accounts.work: auth xoauth2 needs token_command or an [oauth2] table`},
 	{"syntax", minimal + "host = \n", `config.toml:6: syntax: expected value but found '\n' instead`},
 	{"relative maildir", strings.Replace(minimal, "~/Maildir", "Maildir", 1),
 		`config.toml:5: accounts.work.maildir: "Maildir/work" is not an absolute path (start it with / or ~/)`},

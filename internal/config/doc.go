@@ -27,7 +27,7 @@
 //	auth = "plain"                     # login | plain | xoauth2 | oauthbearer; default: best offered
 //	token_command = "oauth2-helper"    # prints an OAuth2 access token (xoauth2, oauthbearer)
 //	maildir = "~/Maildir/work"         # ~ and $VARS are expanded
-//	layout = "fs"                      # fs | maildir++
+//	layout = "fs"                      # fs | maildir++ | fs-mutf7 | maildir++-mutf7
 //	folders = ["*", "!Junk"]           # include/exclude patterns, see Match
 //	sync = ["all"]                     # what propagates, see below
 //	expunge = "both"                   # both | far | near | none
@@ -39,7 +39,7 @@
 //	delete_guard_count = 50            # … when they also exceed this count (--force overrides)
 //	delete_guard_account = 1000        # at most this many deletions per run across the account; 0 = no cap
 //	connections = 4                    # parallel IMAP connections, 1..16
-//	timeout = 60                       # seconds (or "2m") the server may stay silent while a command waits; 1s..1h
+//	timeout = 60                       # seconds (or "2m") a command may wait with no data moving; 1s..1h
 //	keywords = "dovecot"               # where Maildir keeps keywords: dovecot | none (x-keywords comes with Gmail support)
 //	new_dir = true                     # deliver unseen messages into new/ (as mbsync does)
 //	gmail = "auto"                     # Gmail extensions: "auto" (detect) | true | false
@@ -52,9 +52,22 @@
 //	new_mail_command = "notify-send \"$IMAPDIR_FROM\" \"$IMAPDIR_SUBJECT\""  # imapdir watch: new mail arrived
 //	hook_timeout = "60s"               # imapdir watch: a hook running longer is killed
 //
+//	[accounts.work.oauth2]             # OAuth 2 sign-in by imapdir itself (see "imapdir auth")
+//	provider = "google"                # google | microsoft | custom (then auth_url, token_url)
+//	auth_url = "https://…"             # overrides the provider's endpoints
+//	token_url = "https://…"
+//	device_url = "https://…"           # device authorization endpoint, for auth --device
+//	client_id = "…"
+//	client_secret_command = "…"        # or client_secret = "…" (never both; neither for a public client)
+//	scopes = ["…"]                     # default: the provider's IMAP scope
+//	refresh_token_command = "…"        # with store_refresh_token_command: keep the refresh
+//	store_refresh_token_command = "…"  # token outside $XDG_STATE_HOME/imapdir/oauth2-NAME.json
+//
 // Required per account: host, user, maildir, and a credential: password or
 // password_command (never both) for login/plain/default auth, token_command
-// for xoauth2/oauthbearer. password_command and token_command are not run
+// or an oauth2 table for xoauth2/oauthbearer (an oauth2 table implies
+// auth = "xoauth2"). connections defaults to 4, or 8 when the server turns
+// out to be Gmail (see Account.ConnectionsFor). password_command and token_command are not run
 // here: the client runs them (through "sh -c") when it connects.
 //
 // # Directions: far, near, pull, push

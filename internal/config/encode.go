@@ -64,6 +64,28 @@ func encodeAccount(b *strings.Builder, a *Account) {
 	str("keywords", a.Keywords)
 	fmt.Fprintf(b, "new_dir = %t\n", a.NewDir)
 	encodeGmail(b, a.Gmail)
+	encodeWatch(b, a)
+}
+
+// encodeWatch writes the watch keys that are set.
+func encodeWatch(b *strings.Builder, a *Account) {
+	if len(a.Watch) > 0 {
+		fmt.Fprintf(b, "watch = %s\n", tomlList(a.Watch))
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"full_sync_interval", a.FullSyncInterval}, {"debounce", a.Debounce}, {"idle_restart", a.IdleRestart},
+		{"poll_interval", a.PollInterval}, {"hook_timeout", a.HookTimeout}} {
+		if d.v > 0 {
+			fmt.Fprintf(b, "%s = %s\n", d.key, tomlString(d.v.String()))
+		}
+	}
+	for _, c := range []struct{ key, v string }{{"post_sync_command", a.PostSyncCommand}, {"new_mail_command", a.NewMailCommand}} {
+		if c.v != "" {
+			fmt.Fprintf(b, "%s = %s\n", c.key, tomlString(c.v))
+		}
+	}
 }
 
 func encodeGmail(b *strings.Builder, g GmailMode) {

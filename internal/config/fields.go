@@ -37,7 +37,9 @@ var fields = map[string]setter{
 		set(&a.Auth)(p.oneOf(k, v, "login", "plain", "xoauth2", "oauthbearer"))
 	},
 	"maildir": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Maildir)(p.path(k, v)) },
-	"layout":  func(p *parser, k toml.Key, v any, a *Account) { set(&a.Layout)(p.oneOf(k, v, "fs", "maildir++")) },
+	"layout": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.Layout)(p.oneOf(k, v, "fs", "maildir++", "fs-mutf7", "maildir++-mutf7"))
+	},
 	"folders": setFolders,
 	"keywords": func(p *parser, k toml.Key, v any, a *Account) {
 		if s, ok := v.(string); ok && s == "x-keywords" {
@@ -67,9 +69,14 @@ var fields = map[string]setter{
 	"delete_guard_account": func(p *parser, k toml.Key, v any, a *Account) {
 		set(&a.DeleteGuardAccount)(p.intRange(k, v, 0, 1<<30))
 	},
-	"connections": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Connections)(p.intRange(k, v, 1, 16)) },
-	"gmail":       setGmail,
-	"timeout":     setTimeout,
+	"connections": func(p *parser, k toml.Key, v any, a *Account) {
+		n, ok := p.intRange(k, v, 1, 16)
+		set(&a.Connections)(n, ok)
+		a.ConnectionsSet = a.ConnectionsSet || ok
+	},
+	"gmail":   setGmail,
+	"oauth2":  setOAuth2,
+	"timeout": setTimeout,
 
 	"watch": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Watch)(p.strList(k, v)) },
 	"full_sync_interval": func(p *parser, k toml.Key, v any, a *Account) {
@@ -233,13 +240,20 @@ func (p *parser) finish(key toml.Key, a *Account, t map[string]any) {
 }
 
 func (p *parser) checkCredentials(key toml.Key, a *Account) {
+	if a.OAuth2 != nil && a.Auth == "" {
+		a.Auth = "xoauth2"
+	}
 	oauth := a.Auth == "xoauth2" || a.Auth == "oauthbearer"
 	hasPass := !a.Password.IsZero() || a.PasswordCommand != ""
 	switch {
 	case !a.Password.IsZero() && a.PasswordCommand != "":
 		p.fail(key, "set only one of password and password_command")
-	case oauth && a.TokenCommand == "":
-		p.fail(key, "auth %s needs token_command", a.Auth)
+	case a.OAuth2 != nil && a.TokenCommand != "":
+		p.fail(key, "set only one of token_command and an [oauth2] table")
+	case a.OAuth2 != nil && !oauth:
+		p.fail(key, "an [oauth2] table needs auth = \"xoauth2\" or \"oauthbearer\"")
+	case oauth && a.TokenCommand == "" && a.OAuth2 == nil:
+		p.fail(key, "auth %s needs token_command or an [oauth2] table", a.Auth)
 	case !oauth && !hasPass:
 		p.fail(key, "missing password_command (or password)")
 	}

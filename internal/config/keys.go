@@ -30,7 +30,7 @@ var Keys = []KeyDoc{
 	{"token_command", `"oauth2l fetch …"`, "", "A shell command that prints an OAuth 2 access token (auth = xoauth2 or oauthbearer)."},
 	{"auth", `"plain"`, "the best the server offers", `SASL mechanism: "login", "plain", "xoauth2" or "oauthbearer".`},
 	{"maildir", `"~/Maildir/work"`, "", "The account's local Maildir root; ~ and $VARS are expanded. Required. The state database and the lock live in it."},
-	{"layout", `"fs"`, `"fs"`, `How folders nest on disk: "fs" (Archive/2024 as nested directories) or "maildir++" (.Archive.2024).`},
+	{"layout", `"fs"`, `"fs"`, `How folders nest on disk: "fs" (Archive/2024 as nested directories) or "maildir++" (.Archive.2024); "fs-mutf7" and "maildir++-mutf7" keep folder names in the server's modified UTF-7 (Entw&APw-rfe), as mbsync writes them.`},
 	{"folders", `["*", "!Junk"]`, `["*"]`, `Which mailboxes to sync: patterns with * (any), % (one level) and a leading ! to exclude; the last pattern that matches decides.`},
 	{"keywords", `"dovecot"`, `"dovecot"`, `Where IMAP keywords live in the Maildir: "dovecot" (letters in file names, named in dovecot-keywords) or "none".`},
 	{"new_dir", `true`, `true`, "Deliver messages without any flag into new/ rather than cur/."},
@@ -43,8 +43,19 @@ var Keys = []KeyDoc{
 	{"start_date", `2024-01-01`, "", "Only copy messages from this date on (instead of max_age)."},
 	{"delete_guard_percent", `25`, `25`, "Hold back the deletions of a run that would delete more than this share of a mailbox …"},
 	{"delete_guard_count", `50`, `50`, "… and more than this many messages; --force carries them out."},
+	{"delete_guard_account", `1000`, `1000`, "At most this many deletions per run across the account; past it every deletion is held until a run with --force. 0: no cap."},
 	{"connections", `4`, `4`, "Parallel IMAP connections, 1..16 (Gmail allows 15 per account)."},
 	{"gmail", `"auto"`, `"auto"`, `Gmail's extensions: "auto" (used when the server offers X-GM-EXT-1), true or false.`},
+	{"timeout", `60`, `60 (seconds)`, `How long the server may stay silent while imapdir waits (connecting, a command, a literal); past it that mailbox fails alone. Seconds or a duration ("2m"), 1s..1h.`},
+	{"oauth2", `{ provider = "google", client_id = "…" }`, "", "OAuth 2 sign-in built in (usually written as an [accounts.NAME.oauth2] table): provider (google, microsoft) or auth_url/token_url/device_url, client_id, client_secret or client_secret_command, scopes, refresh_token_command, store_refresh_token_command. Run imapdir auth NAME once."},
+	{"watch", `["Lists"]`, `[]`, "imapdir watch: mailboxes idled on besides INBOX when the server lacks NOTIFY."},
+	{"full_sync_interval", `"30m"`, `"30m"`, "imapdir watch: a full sync this often, as a safety net (1m..24h)."},
+	{"debounce", `"300ms"`, `"300ms"`, "imapdir watch: a mailbox is synced once no change has come for this long."},
+	{"idle_restart", `"25m"`, `"25m" ("9m" on Gmail and Outlook)`, "imapdir watch: IDLE is re-issued this often."},
+	{"poll_interval", `"5m"`, `"5m"`, "imapdir watch: how often the other mailboxes are checked with STATUS when the server lacks NOTIFY; also the liveness check."},
+	{"post_sync_command", `"notmuch new"`, "", "imapdir watch: a shell command run after a sync that changed the Maildir."},
+	{"new_mail_command", `"notify-send \"$IMAPDIR_FROM\" \"$IMAPDIR_SUBJECT\""`, "", "imapdir watch: a shell command run when new mail arrived (IMAPDIR_ACCOUNT, IMAPDIR_MAILBOX, IMAPDIR_COUNT, IMAPDIR_FROM, IMAPDIR_SUBJECT in its environment)."},
+	{"hook_timeout", `"60s"`, `"60s"`, "imapdir watch: a hook running longer is killed."},
 }
 
 // WriteKeys writes the keys as `imapdir help config` shows them: each key

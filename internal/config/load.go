@@ -108,8 +108,13 @@ func syntaxError(file, text string, err error) error {
 }
 
 func setsPassword(line string) bool {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(line), "password")
-	return ok && strings.HasPrefix(strings.TrimSpace(rest), "=")
+	for _, key := range []string{"password", "client_secret"} {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), key)
+		if ok && strings.HasPrefix(strings.TrimSpace(rest), "=") {
+			return true
+		}
+	}
+	return false
 }
 
 // passwordText returns the rough value written on a password line ("" on

@@ -2,6 +2,7 @@ package config
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -38,5 +39,32 @@ hook_timeout = "20s"
 		if err == nil || err.Error() != want {
 			t.Errorf("%s: error %v, want %s", text, err, want)
 		}
+	}
+}
+
+// TestWatchKeysRoundTrip: Encode writes the watch keys that are set, and
+// Parse reads them back.
+func TestWatchKeysRoundTrip(t *testing.T) {
+	cfg, err := Parse("config.toml", []byte(minimal+`watch = ["A"]
+debounce = "150ms"
+new_mail_command = "notify-send \"$IMAPDIR_SUBJECT\""
+`), testEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := Encode(&b, cfg.Accounts); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Parse("config.toml", []byte(b.String()), testEnv())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	watchKeys := func(a Account) []any {
+		return []any{a.Watch, a.FullSyncInterval, a.Debounce, a.IdleRestart, a.PollInterval,
+			a.PostSyncCommand, a.NewMailCommand, a.HookTimeout}
+	}
+	if got, want := watchKeys(again.Accounts[0]), watchKeys(cfg.Accounts[0]); !reflect.DeepEqual(got, want) {
+		t.Errorf("round trip changed the watch keys: %v, want %v", got, want)
 	}
 }

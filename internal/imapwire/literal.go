@@ -129,9 +129,12 @@ func responseLabel(info LiteralInfo) string {
 }
 
 // streamLiteral passes the literal to f, then discards what f left unread.
+// f reads through exactLiteral: a stream that ends before the literal does
+// is io.ErrUnexpectedEOF to f, never io.EOF, so that a body cut short by a
+// lost connection is never taken for a whole (truncated) message.
 func (d *Decoder) streamLiteral(info LiteralInfo, f LiteralFunc) (imap.Value, error) {
 	d.limited = io.LimitedReader{R: d.r, N: info.Size}
-	v, ferr := f(info, &d.limited)
+	v, ferr := f(info, exactLiteral{&d.limited})
 	if errors.Is(ferr, ErrLimit) && d.limited.N == info.Size {
 		// Refused by size before a byte was read: draining a literal
 		// announced as, say, 100 GB would take as long as reading it.
@@ -155,4 +158,17 @@ func (d *Decoder) streamLiteral(info LiteralInfo, f LiteralFunc) (imap.Value, er
 		v = imap.Streamed{Size: info.Size, Binary: info.Binary}
 	}
 	return v, nil
+}
+
+// exactLiteral reads a literal's bytes: io.EOF only after all of them.
+type exactLiteral struct{ lr *io.LimitedReader }
+
+// Read reads from the literal, turning an early end of the stream into
+// io.ErrUnexpectedEOF.
+func (e exactLiteral) Read(p []byte) (int, error) {
+	n, err := e.lr.Read(p)
+	if err == io.EOF && e.lr.N > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
 }

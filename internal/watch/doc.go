@@ -43,6 +43,8 @@
 // mailboxes and accounts go on. A listening connection that fails (network
 // error, BYE, TLS error, a NOOP that gets no answer) is redialed forever
 // with the same backoff, and a full sync follows each reconnection since
-// notifications may have been missed. Nothing spins: every wait is on a
-// channel or a timer.
+// notifications may have been missed; a lost connection also cancels a
+// running sync, whose connections take the same path. A wall-clock jump
+// (suspend/resume) or an address leaving a network interface (rtnetlink)
+// redials at once. Nothing spins: every wait is on a channel or a timer.
 package watch

@@ -108,7 +108,7 @@ func (l *localWatch) rescan(ctx context.Context) error {
 
 // addDir watches a folder directory for subfolders. Caller holds l.mu.
 func (l *localWatch) addDir(dir string) {
-	if l.layout != maildir.LayoutFS && dir != l.root {
+	if !l.layout.Nested() && dir != l.root {
 		return // maildir++ folders all live in the root
 	}
 	if wd, err := unix.InotifyAddWatch(l.fd, dir, dirMask); err == nil {
@@ -124,7 +124,7 @@ func (l *localWatch) addSubdir(parent, name string) {
 	case "", "cur", "new", "tmp":
 		return
 	}
-	if l.layout != maildir.LayoutFS && parent != l.root {
+	if !l.layout.Nested() && parent != l.root {
 		return
 	}
 	dir := filepath.Join(parent, name)

@@ -261,3 +261,16 @@ func TestFailedSyncRetriedOthersGoOn(t *testing.T) {
 	r.waitFor(0, "INBOX synced meanwhile", pulledNew("INBOX", 1))
 	r.waitFor(i, "Broken synced at last", pulledNew("Broken", 1))
 }
+
+// TestFullSyncEveryInterval: besides the one at start, a full sync runs
+// every FullSync interval.
+func TestFullSyncEveryInterval(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, testenv.Dovecot(t))
+	acct := r.account()
+	acct.FullSync = 500 * time.Millisecond
+	r.start(acct, fastOptions())
+	_, i := r.waitFor(0, "the first full sync", fullSync)
+	_, i = r.waitFor(i, "the second full sync", fullSync)
+	_, _ = r.waitFor(i, "the third full sync", fullSync)
+}

@@ -2,11 +2,13 @@ package statedbtest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/imapdir/imapdir/statedb"
+	_ "modernc.org/sqlite" // to plant a violation the API refuses
 )
 
 // recorder is a testing.TB that records Errorf calls instead of failing.
@@ -43,42 +45,41 @@ func TestCheckPassesOnValidState(t *testing.T) {
 
 func TestCheckReportsEveryViolation(t *testing.T) {
 	db := Open(t)
-	var mb statedb.MailboxID
+	var mb statedb.NearMailbox
 	err := db.Update(context.Background(), func(tx *statedb.Tx) error {
-		m, err := tx.EnsureMailbox("INBOX", "INBOX")
-		if err != nil {
+		var err error
+		if mb, err = tx.AddNearMailbox("INBOX", 1); err != nil {
 			return err
 		}
-		mb = m.ID
-		for uid := uint32(5); uid <= 6; uid++ {
-			if _, err := tx.PutPair(statedb.Pair{Mailbox: mb, FarUID: uid, NearUID: uid}); err != nil {
+		for i := 1; i <= 2; i++ {
+			name := fmt.Sprintf("1700000000.M%dP1.host", i)
+			if _, err := tx.AssignNearUID(statedb.NearMessage{Mailbox: mb.ID, UniqueName: name, Subdir: "cur", FileName: name + ":2,"}); err != nil {
 				return err
 			}
 		}
-		// A buggy engine records UIDNEXTs that are behind its pairs.
-		m.FarUIDNext, m.NearUIDNext = 5, 5
-		return tx.UpdateMailbox(m)
+		return nil
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// A hand edit (or a buggy older version) puts UIDNEXT behind the UIDs
+	// given: the API refuses that, so it is planted with SQL.
+	raw, err := sql.Open("sqlite", db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE near_mailboxes SET uidnext = 1 WHERE id = ?`, mb.ID); err != nil {
 		t.Fatal(err)
 	}
 	r := &recorder{TB: t}
 	Check(r, db)
 	got := strings.Join(r.errors, "\n")
-	if len(r.errors) != 4 || !strings.Contains(got, "pair-far-uid-below-uidnext") ||
-		!strings.Contains(got, "pair-near-uid-below-uidnext") || !strings.Contains(got, db.Path()) {
-		t.Errorf("Check reported:\n%s\nwant 2 far and 2 near UIDNEXT violations naming the file", got)
+	if len(r.errors) != 2 || !strings.Contains(got, "near-message-uid-below-uidnext") || !strings.Contains(got, db.Path()) {
+		t.Errorf("Check reported:\n%s\nwant the two near messages at or above UIDNEXT, naming the file", got)
 	}
 	// Repair, so Open's cleanup check passes.
-	err = db.Update(context.Background(), func(tx *statedb.Tx) error {
-		m, _, err := tx.Mailbox(mb)
-		if err != nil {
-			return err
-		}
-		m.FarUIDNext, m.NearUIDNext = 7, 7
-		return tx.UpdateMailbox(m)
-	})
-	if err != nil {
+	if _, err := raw.Exec(`UPDATE near_mailboxes SET uidnext = 3 WHERE id = ?`, mb.ID); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -75,5 +75,5 @@ func hiddenName(srv string) (string, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("imapstore: naming a mailbox to delete: %w", err)
 	}
-	return srv + "~imapdir-deleting-" + hex.EncodeToString(b[:]), nil
+	return srv + "-imapdir-deleting-" + hex.EncodeToString(b[:]), nil
 }

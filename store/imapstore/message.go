@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/imapdir/imapdir/imap"
-	"github.com/imapdir/imapdir/mutf7"
 	"github.com/imapdir/imapdir/store"
 )
 
@@ -59,7 +58,7 @@ func (s *Store) toMessage(fd *imap.FetchData) store.Message {
 	case s.caps.gmail:
 		m.EmailID = strconv.FormatUint(fd.GmailMsgID, 10)
 		m.ThreadID = strconv.FormatUint(fd.GmailThreadID, 10)
-		m.Labels = decodeLabels(fd.GmailLabels)
+		m.Labels = fd.GmailLabels // decoded by imap (modified UTF-7 → UTF-8)
 	case s.caps.objectID:
 		m.EmailID, m.ThreadID = fd.EmailID, fd.ThreadID
 	}
@@ -111,23 +110,6 @@ func fromFlags(fs store.Flags) imap.List {
 			continue
 		}
 		out = append(out, imap.Flag(f))
-	}
-	return out
-}
-
-// decodeLabels decodes Gmail labels, which Gmail sends in modified UTF-7
-// like mailbox names; a label that does not decode is kept as sent.
-func decodeLabels(labels []string) []string {
-	if labels == nil {
-		return nil
-	}
-	out := make([]string, len(labels))
-	for i, l := range labels {
-		if d, err := mutf7.Decode(l); err == nil {
-			out[i] = d
-		} else {
-			out[i] = l
-		}
 	}
 	return out
 }

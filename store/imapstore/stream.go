@@ -2,9 +2,11 @@ package imapstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/imapclient"
@@ -33,12 +35,26 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 			sp.release()
 		}
 	}()
+	// The callbacks run on the client's reader goroutine. When ctx ends,
+	// UIDFetch returns while one may still be running (the command is
+	// abandoned, its responses still read): the gate makes the return wait
+	// for it and refuses later ones, so that fn never runs after
+	// FetchBodies returned (the caller then flushes, records, closes).
+	var gate callGate
+	defer gate.close()
 	opts := &imapclient.FetchOptions{
 		Body: func(info imapclient.BodyInfo, r io.Reader) (any, error) {
+			if !gate.enter() {
+				return nil, errAbandoned
+			}
+			defer gate.leave()
 			if info.Item != "BODY[]" {
 				return nil, nil
 			}
 			if info.UID == 0 {
+				if err := checkLiteral(info, m.s.opts.MaxMessageSize); err != nil {
+					return nil, err
+				}
 				sp, err := m.spool(info, r, limit)
 				if sp != nil {
 					early[info.Seq].release()
@@ -46,20 +62,32 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 				}
 				return nil, err
 			}
-			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, &exactReader{r: r, left: info.Size})
+			body, err := m.verifyStream(info, r)
+			if err != nil {
+				return nil, err
+			}
+			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, &exactReader{r: body, left: info.Size})
 		},
 		OnMessage: func(fd *imap.FetchData) error {
+			if !gate.enter() {
+				return errAbandoned
+			}
+			defer gate.leave()
 			sp := early[fd.Seq]
 			if sp == nil || fd.UID == 0 {
 				return nil
 			}
 			delete(early, fd.Seq)
 			defer sp.release()
+			if why := m.listed.mismatch(store.Message{UID: store.UID(fd.UID), Size: int64(fd.Size)}, sp); why != "" {
+				return m.mismatchErr(store.UID(fd.UID), why)
+			}
 			return deliverBody(fn, store.Message{UID: store.UID(fd.UID), Size: sp.size}, sp.reader())
 		},
 	}
 	set := imap.UIDSetOf(toIMAPUIDs(uids)...)
 	_, err := m.cn.c.UIDFetch(ctx, set, streamItems, opts)
+	gate.close()
 	return err
 }
 
@@ -79,6 +107,36 @@ func (e *exactReader) Read(p []byte) (int, error) {
 		err = io.ErrUnexpectedEOF
 	}
 	return n, err
+}
+
+// errAbandoned refuses a body that arrives after its fetch was given up.
+var errAbandoned = errors.New("imapstore: body fetch abandoned")
+
+// callGate lets callbacks run one at a time until it is closed; close
+// waits for the one running, and later ones are refused.
+type callGate struct {
+	mu     sync.Mutex
+	closed bool
+}
+
+// enter reports whether a callback may run; if so, it holds the gate
+// until leave.
+func (g *callGate) enter() bool {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return false
+	}
+	return true
+}
+
+func (g *callGate) leave() { g.mu.Unlock() }
+
+// close waits for a running callback and refuses the next ones.
+func (g *callGate) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
 }
 
 // deliverBody calls fn, naming the UID in its error.

@@ -189,16 +189,13 @@ func TestFromFlags(t *testing.T) {
 			t.Errorf("fromFlags[%d] = %v, want %v", i, got[i], want[i])
 		}
 	}
-	if got := decodeLabels([]string{`\Inbox`, "&AMk-t&AOk-", "bad&"}); got[0] != `\Inbox` || got[1] != "Été" || got[2] != "bad&" {
-		t.Errorf("decodeLabels = %q", got)
-	}
 }
 
 func TestToMessage(t *testing.T) {
 	fd := &imap.FetchData{
 		UID: 7, Flags: []imap.Flag{`\seen`, `\Recent`, "$forwarded"}, Size: 120, HasSize: true,
 		ModSeq: 42, GmailMsgID: 1278455344230334865, GmailThreadID: 1266894439832287888,
-		GmailLabels: []string{`\Inbox`, "&AMk-t&AOk-"}, EmailID: "M6d99ac3275bb4e", ThreadID: "T64b478a75b7ea9",
+		GmailLabels: []string{`\Inbox`, "Été"}, EmailID: "M6d99ac3275bb4e", ThreadID: "T64b478a75b7ea9",
 	}
 	gmail := (&Store{caps: caps{condStore: true, gmail: true}}).toMessage(fd)
 	if gmail.EmailID != "1278455344230334865" || gmail.ThreadID != "1266894439832287888" || len(gmail.Labels) != 2 || gmail.Labels[1] != "Été" {

@@ -98,17 +98,24 @@ func checkLiteral(info imapclient.BodyInfo, bound int64) error {
 // the two responses, the body's size against the listed one, and the
 // Message-ID of the body's header against the listed one.
 func (l *listedSet) mismatch(msg store.Message, sp *spooled) string {
-	want, ok := l.get(msg.UID)
+	hdr, whole := headerOf(sp)
+	return l.differs(msg.UID, msg.Size, sp.size, hdr, whole)
+}
+
+// differs is mismatch over the parts: the RFC822.SIZE the body's response
+// gave (0 or -1: none), the body's size, and its header block (whole:
+// the block is complete).
+func (l *listedSet) differs(uid store.UID, rfc822Size, bodySize int64, hdr []byte, whole bool) string {
+	want, ok := l.get(uid)
 	if !ok {
 		return ""
 	}
 	switch {
-	case msg.Size != 0 && msg.Size != want.size:
-		return fmt.Sprintf("RFC822.SIZE %d, listed as %d", msg.Size, want.size)
-	case sp.size > 2*want.size+bodySlack:
-		return fmt.Sprintf("a body of %d bytes, listed as %d", sp.size, want.size)
+	case rfc822Size > 0 && rfc822Size != want.size:
+		return fmt.Sprintf("RFC822.SIZE %d, listed as %d", rfc822Size, want.size)
+	case bodySize > 2*want.size+bodySlack:
+		return fmt.Sprintf("a body of %d bytes, listed as %d", bodySize, want.size)
 	}
-	hdr, whole := headerOf(sp)
 	if want.id == 0 || !whole { // nothing listed, or a header too long to check
 		return ""
 	}
@@ -124,14 +131,19 @@ func (l *listedSet) mismatch(msg store.Message, sp *spooled) string {
 func headerOf(sp *spooled) ([]byte, bool) {
 	buf := make([]byte, min(sp.size, 256<<10))
 	n, _ := io.ReadFull(sp.reader(), buf)
-	buf = buf[:n]
+	return headerBlock(buf[:n], int64(n) == sp.size)
+}
+
+// headerBlock cuts the header block out of the first bytes of a body; all
+// says they are the whole body. It reports whether the block is whole.
+func headerBlock(buf []byte, all bool) ([]byte, bool) {
 	if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
 		return buf[:i+2], true
 	}
 	if i := bytes.Index(buf, []byte("\n\n")); i >= 0 {
 		return buf[:i+1], true
 	}
-	return buf, int64(n) == sp.size
+	return buf, all
 }
 
 // panicked turns a panic recovered on one of the mailbox's own goroutines
@@ -140,4 +152,69 @@ func headerOf(sp *spooled) ([]byte, bool) {
 func (m *Mailbox) panicked(r any) error {
 	return store.Errorf(store.ScopeMailbox, false, "fetch", m.name, 0,
 		"internal error (a bug; please report it): panic: %v", r)
+}
+
+// verifyStream checks a body about to be streamed to the caller against
+// what the listing said of its UID, before the caller sees a byte: its
+// announced size (refused above twice the listed size plus bodySlack, or
+// MaxMessageSize, without being read), its RFC822.SIZE when it came first,
+// and the Message-ID of its header block, which is read ahead (at most
+// 256 KiB). It returns the reader to hand over: the header read ahead,
+// then the rest.
+func (m *Mailbox) verifyStream(info imapclient.BodyInfo, r io.Reader) (io.Reader, error) {
+	uid := store.UID(info.UID)
+	want, ok := m.listed.get(uid)
+	bound := m.s.opts.MaxMessageSize
+	if ok {
+		bound = min(2*want.size+bodySlack, bound)
+	}
+	if err := checkLiteral(info, bound); err != nil || !ok {
+		return r, err
+	}
+	if info.ListedSize >= 0 && info.ListedSize != want.size {
+		return nil, m.mismatchErr(uid, fmt.Sprintf("RFC822.SIZE %d, listed as %d", info.ListedSize, want.size))
+	}
+	if want.id == 0 {
+		return r, nil
+	}
+	head, whole, err := readHeader(r, info.Size)
+	if err != nil {
+		return nil, err
+	}
+	if got := headerMessageID(head); whole && m.listed.hash(got) != want.id {
+		return nil, m.mismatchErr(uid, fmt.Sprintf("Message-ID <%s> differs from the listed one", got))
+	}
+	return io.MultiReader(bytes.NewReader(head), r), nil
+}
+
+// mismatchErr fails the mailbox for a body that is not the listed
+// message: nothing is stored, and the next run fetches again.
+func (m *Mailbox) mismatchErr(uid store.UID, why string) error {
+	return store.Errorf(store.ScopeMailbox, true, "fetch", m.name, uid,
+		"the body the server sent as UID %d does not match the listed message (%s): not stored", uid, why)
+}
+
+// readHeader reads r up to the end of the header block (a blank line),
+// at most 256 KiB and size bytes; whole reports whether the block ended
+// within what was read.
+func readHeader(r io.Reader, size int64) ([]byte, bool, error) {
+	buf := make([]byte, 0, 4<<10)
+	limit := min(size, 256<<10)
+	for int64(len(buf)) < limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(int64(cap(buf)), limit)])
+		buf = buf[:len(buf)+n]
+		if bytes.Contains(buf, []byte("\r\n\r\n")) || bytes.Contains(buf, []byte("\n\n")) {
+			return buf, true, nil
+		}
+		if err == io.EOF {
+			return buf, true, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+	return buf, int64(len(buf)) == size, nil
 }

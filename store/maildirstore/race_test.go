@@ -3,6 +3,7 @@ package maildirstore
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -153,5 +154,44 @@ func TestFolderBackToScannedState(t *testing.T) {
 	_, vanished, _ := changesSince(t, mb, cp, []store.UID{1, 2, 3})
 	if len(vanished) != 3 {
 		t.Fatalf("vanished %v, want [1 2 3]", vanished)
+	}
+}
+
+// TestFetchMissesMovedFile: the engine is about to upload a new message
+// when the reader moves its file to another folder, and back under the
+// same name before the next scan. The skipped message must be reported
+// again by the next Changes, past the checkpoint of the run that skipped
+// it.
+func TestFetchMissesMovedFile(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	if err := ts.CreateMailbox(ctx, "Archive", ""); err != nil {
+		t.Fatal(err)
+	}
+	mb, cp := openWith(t, ts, "INBOX", 1)
+	defer mb.Close()
+	ts.readerDeliver(t, "INBOX", "Message-ID: <away@test>\n\nhi\n")
+	changed, _, next := changesSince(t, mb, cp, nil)
+	if _, ok := changed[2]; !ok {
+		t.Fatalf("the new message is not reported: %+v", changed)
+	}
+	f, e := ts.fileOf(t, "INBOX", 2)
+	away := filepath.Join(ts.root, "Archive", e.Subdir, e.File)
+	if err := os.Rename(e.Path(f), away); err != nil {
+		t.Fatal(err)
+	}
+	err := mb.FetchBodies(ctx, []store.UID{2}, func(m store.Message, _ io.Reader) error {
+		t.Errorf("fetched uid %d from a file that is not there", m.UID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(away, e.Path(f)); err != nil {
+		t.Fatal(err)
+	}
+	changed, _, _ = changesSince(t, mb, next, nil)
+	if _, ok := changed[2]; !ok {
+		t.Fatalf("the skipped message is not reported again: %+v", changed)
 	}
 }

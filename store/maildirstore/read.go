@@ -37,14 +37,14 @@ func (m *Mailbox) FetchBodies(ctx context.Context, uids []store.UID, fn func(sto
 func (m *Mailbox) fetchOne(ctx context.Context, uid store.UID, fn func(store.Message, io.Reader) error) error {
 	msg, e, err := m.locate(ctx, uid)
 	if errors.Is(err, errVanished) {
-		return nil
+		return m.restamp(ctx, uid)
 	}
 	if err != nil {
 		return m.errUID("fetch", uid, err)
 	}
 	f, err := os.Open(e.Path(m.folder))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil // renamed between locate and open: gone for this run
+		return m.restamp(ctx, uid) // renamed between locate and open
 	}
 	if err != nil {
 		return m.errUID("fetch", uid, err)
@@ -59,6 +59,26 @@ func (m *Mailbox) fetchOne(ctx context.Context, uid store.UID, fn func(store.Mes
 		body = &exactReader{r: body, left: msg.Size, mailbox: m.name, uid: uid}
 	}
 	return fn(meta, body)
+}
+
+// restamp marks an indexed message whose file a fetch could not find (a
+// mail reader moved it away, perhaps to bring it back under the same
+// name) with a new scan generation: the caller skips it this run and
+// records a checkpoint past its old stamp, so without a new one it would
+// never be reported again. A message no longer indexed is left alone.
+func (m *Mailbox) restamp(ctx context.Context, uid store.UID) error {
+	m.scanned = false
+	return m.record(ctx, "fetch", func(tx *statedb.Tx) error {
+		msg, found, err := tx.NearMessageByUID(m.id, uint32(uid))
+		if err != nil || !found {
+			return err
+		}
+		if err := m.bumpGeneration(tx); err != nil {
+			return err
+		}
+		msg.ChangedGen = m.gen
+		return tx.UpdateNearMessage(msg)
+	})
 }
 
 // editedSinceScan reports whether the open file of msg was changed in

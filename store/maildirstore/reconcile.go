@@ -570,6 +570,10 @@ func (r *reconciler) copyIn(msg statedb.NearMessage) error {
 	name := maildir.ParseName(msg.FileName)
 	newFile := unique + msg.FileName[len(name.Unique):]
 	if err := os.Link(oldPath, filepath.Join(r.m.folder.Path(), msg.Subdir, newFile)); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			r.skipped = true // renamed by a mail reader meanwhile: the next scan sees it
+			return nil
+		}
 		return fmt.Errorf("rename copied file %s: %w", oldPath, err)
 	}
 	if err := os.Remove(oldPath); err != nil {

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
 )
@@ -67,7 +66,7 @@ func (s *Store) RenameMailbox(ctx context.Context, old, new string) error {
 // its own directory at the root.
 func (s *Store) renameDirs(old, new string, moving []string) error {
 	names := []string{old}
-	if s.opts.Layout == maildir.LayoutMaildirPP {
+	if !s.opts.Layout.Nested() {
 		names = moving
 	}
 	for _, name := range names {
