@@ -66,7 +66,7 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 			if err != nil {
 				return nil, err
 			}
-			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, &exactReader{r: body, left: info.Size})
+			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, body) // a cut reads as io.ErrUnexpectedEOF (imapwire)
 		},
 		OnMessage: func(fd *imap.FetchData) error {
 			if !gate.enter() {
@@ -89,24 +89,6 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 	_, err := m.cn.c.UIDFetch(ctx, set, streamItems, opts)
 	gate.close()
 	return err
-}
-
-// exactReader reads a body literal of a known size straight off the
-// connection: an end of stream before the last byte (the connection cut
-// mid-message) is io.ErrUnexpectedEOF, never io.EOF, so that a consumer
-// copying to a file cannot take a truncated message for a whole one.
-type exactReader struct {
-	r    io.Reader
-	left int64
-}
-
-func (e *exactReader) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	e.left -= int64(n)
-	if err == io.EOF && e.left > 0 {
-		err = io.ErrUnexpectedEOF
-	}
-	return n, err
 }
 
 // errAbandoned refuses a body that arrives after its fetch was given up.
