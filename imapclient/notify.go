@@ -3,6 +3,7 @@ package imapclient
 import (
 	"context"
 	"errors"
+	"unicode/utf8"
 
 	"github.com/imapdir/imapdir/imap"
 )
@@ -80,8 +81,30 @@ func (c *Client) NotifiedStatus(ev Event) (st *imap.StatusData, ok bool) {
 	if ev.Resp == nil || ev.Resp.Name() != "STATUS" {
 		return nil, false
 	}
-	st, err := imap.ParseStatus(ev.Resp, c.utf8Names())
+	st, err := notifiedName(c.utf8Names(), func(utf8 bool) (*imap.StatusData, error) {
+		st, err := imap.ParseStatus(ev.Resp, utf8)
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}, func(st *imap.StatusData) string { return st.Mailbox })
 	return st, err == nil
+}
+
+// notifiedName parses a response pushed under NOTIFY. Dovecot 2.3.19
+// writes the mailbox names of these responses in UTF-8 ("Entwürfe", "R&D")
+// although UTF8=ACCEPT is not enabled, where modified UTF-7 is due: a name
+// that is not modified UTF-7 is taken as UTF-8 when it is valid UTF-8, so
+// that the event is not lost (it would be until the next full sync).
+func notifiedName[T any](utf8Names bool, parse func(utf8 bool) (T, error), name func(T) string) (T, error) {
+	v, err := parse(utf8Names)
+	if err == nil || utf8Names {
+		return v, err
+	}
+	if w, err2 := parse(true); err2 == nil && utf8.ValidString(name(w)) {
+		return w, nil
+	}
+	return v, err
 }
 
 // NotifiedList reads an unsolicited LIST response, as NOTIFY's
@@ -91,6 +114,12 @@ func (c *Client) NotifiedList(ev Event) (l *imap.ListData, ok bool) {
 	if ev.Resp == nil || ev.Resp.Name() != "LIST" {
 		return nil, false
 	}
-	l, err := imap.ParseList(ev.Resp, c.utf8Names())
+	l, err := notifiedName(c.utf8Names(), func(utf8 bool) (*imap.ListData, error) {
+		l, err := imap.ParseList(ev.Resp, utf8)
+		if err != nil {
+			return nil, err
+		}
+		return l, nil
+	}, func(l *imap.ListData) string { return l.Name })
 	return l, err == nil
 }

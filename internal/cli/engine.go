@@ -117,6 +117,7 @@ func (o *observer) MailboxDone(r syncer.MailboxReport) {
 	err := r.Err
 	if errors.Is(err, context.Canceled) {
 		err = nil // interrupted, not failed: what it did is recorded and shown
+		stats.Interrupted = true
 	}
 	o.rep.MailboxDone(o.account, r.Mailbox, stats, flat(err))
 }

@@ -52,6 +52,9 @@ func TestInterruptStopsCleanlyAndResumes(t *testing.T) {
 		t.Fatalf("interrupted sync: exit %d, want %d and the count done\n%s%s", code, ExitInterrupted, out, errOut)
 	}
 	t.Logf("interrupted run:\n%s%s", out, errOut)
+	if !strings.Contains(out+errOut, "work/INBOX: pulled 6 new; interrupted (the next run continues)") {
+		t.Errorf("the interrupted mailbox is not said to be interrupted:\n%s%s", out, errOut)
+	}
 	if strings.Count(strings.TrimSpace(errOut), "imapdir: ") != 1 || strings.Contains(out+errOut, "failed") {
 		t.Errorf("want one closing line and no failure, got:\n%s%s", out, errOut)
 	}

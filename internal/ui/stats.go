@@ -31,6 +31,9 @@ type MailboxStats struct {
 	Skipped   int    // not copied: larger than max_size
 	Held      int    // deletions held back by the deletion guard
 	Errors    int    // messages that failed while the mailbox went on
+	// Interrupted: the run was stopped (Ctrl-C, SIGTERM) before the
+	// mailbox was done; what it did is counted and recorded.
+	Interrupted bool
 }
 
 // Changes is the number of changes made (or, under dry run, planned).

@@ -172,6 +172,9 @@ func mailboxLine(k mboxKey, s MailboxStats, err error, dryRun bool) string {
 		}
 	}
 	parts = append(parts, extrasPhrases(s, dryRun)...)
+	if s.Interrupted {
+		parts = append(parts, "interrupted (the next run continues)")
+	}
 	if len(parts) == 0 {
 		if dryRun {
 			return k.String() + ": nothing would change"

@@ -39,6 +39,7 @@ func TestMailboxLine(t *testing.T) {
 		{s, false, "work/INBOX: pulled 2 new, 1 moved; pushed 1 changed; 3 skipped (too large); 1 deletion held back (use --force)"},
 		{s, true, "work/INBOX: would pull 2 new, 1 moved; would push 1 changed; 3 would be skipped (too large); 1 deletion held back (use --force)"},
 		{MailboxStats{}, false, "work/INBOX: up to date"},
+		{MailboxStats{Interrupted: true}, false, "work/INBOX: interrupted (the next run continues)"},
 		{MailboxStats{}, true, "work/INBOX: nothing would change"},
 	}
 	for _, c := range cases {

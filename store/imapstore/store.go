@@ -146,12 +146,14 @@ func (s *Store) setupConn(ctx context.Context, cn *conn) error {
 // the delimiter (LIST "" "", RFC 9051 §6.3.9). It selects no mailbox:
 // whether keywords are kept is learned from the SELECTs that work needs
 // (see Features).
+//
+// ENABLE and NAMESPACE are pipelined: one round trip for both.
 func (s *Store) probe(ctx context.Context, cn *conn) error {
 	s.caps = capsOf(cn.c.Caps(), s.opts.DisableCaps)
-	if err := s.setupConn(ctx, cn); err != nil {
-		return err
-	}
-	return s.probeNames(ctx, cn)
+	enabled := make(chan error, 1)
+	go func() { enabled <- s.setupConn(ctx, cn) }()
+	errNames := s.probeNames(ctx, cn)
+	return errors.Join(<-enabled, errNames)
 }
 
 // probeNames learns the personal prefix and the delimiter.

@@ -66,7 +66,7 @@ func (m *Mailbox) streamBodies(ctx context.Context, uids []store.UID, fn func(st
 			if err != nil {
 				return nil, err
 			}
-			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, body)
+			return nil, deliverBody(fn, store.Message{UID: store.UID(info.UID), Size: info.Size}, body) // a cut reads as io.ErrUnexpectedEOF (imapwire)
 		},
 		OnMessage: func(fd *imap.FetchData) error {
 			if !gate.enter() {

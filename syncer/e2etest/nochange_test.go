@@ -43,6 +43,7 @@ func TestNoChangeRunSelectsNothing(t *testing.T) {
 	if got := sumResult(res); !got.idle() {
 		t.Fatalf("no-change run did something: %+v", got)
 	}
+	t.Logf("no-change run over %d mailboxes, %d bytes on the wire, commands:\n%s", boxes, r.farWire.total(), r.farWire.commands())
 	if n := r.farWire.selects.Load(); n != 0 {
 		t.Errorf("no-change run over %d mailboxes sent %d SELECT/EXAMINE, want 0; commands:\n%s", boxes, n, r.farWire.commands())
 	}
