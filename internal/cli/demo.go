@@ -187,7 +187,7 @@ func changeServer(ctx context.Context, w io.Writer, srv *demoserver.Server) erro
 // writeDemoEnd says where the mail is and writes a notmuch config for it.
 func writeDemoEnd(w io.Writer, dir, maildir string) error {
 	nm := filepath.Join(dir, "notmuch-config")
-	cfg := fmt.Sprintf("[database]\npath=%s\n\n[user]\nname=Demo User\nprimary_email=demo@example.org\n\n[new]\ntags=unread;inbox;\nignore=.imapdir.sqlite3;.imapdir.sqlite3-wal;.imapdir.sqlite3-shm;.imapdir.lock\n\n[maildir]\nsynchronize_flags=true\n", maildir)
+	cfg := fmt.Sprintf("[database]\npath=%s\n\n[user]\nname=Demo User\nprimary_email=demo@example.org\n\n[new]\ntags=unread;inbox;\nignore=.imapdir.sqlite3;.imapdir.sqlite3-wal;.imapdir.sqlite3-shm;.imapdir.lock;.imapdir-watch.json;dovecot-keywords\n\n[maildir]\nsynchronize_flags=true\n", maildir)
 	if err := os.WriteFile(nm, []byte(cfg), 0o600); err != nil {
 		return fmt.Errorf("notmuch config: %w", err)
 	}
