@@ -98,29 +98,27 @@ func checkLiteral(info imapclient.BodyInfo, bound int64) error {
 // the two responses, the body's size against the listed one, and the
 // Message-ID of the body's header against the listed one.
 func (l *listedSet) mismatch(msg store.Message, sp *spooled) string {
-	hdr, whole := headerOf(sp)
-	return l.differs(msg.UID, msg.Size, sp.size, hdr, whole)
-}
-
-// differs is mismatch over the parts: the RFC822.SIZE the body's response
-// gave (0 or -1: none), the body's size, and its header block (whole:
-// the block is complete).
-func (l *listedSet) differs(uid store.UID, rfc822Size, bodySize int64, hdr []byte, whole bool) string {
-	want, ok := l.get(uid)
+	want, ok := l.get(msg.UID)
 	if !ok {
 		return ""
 	}
 	switch {
-	case rfc822Size > 0 && rfc822Size != want.size:
-		return fmt.Sprintf("RFC822.SIZE %d, listed as %d", rfc822Size, want.size)
-	case bodySize > 2*want.size+bodySlack:
-		return fmt.Sprintf("a body of %d bytes, listed as %d", bodySize, want.size)
+	case msg.Size != 0 && msg.Size != want.size:
+		return fmt.Sprintf("RFC822.SIZE %d, listed as %d", msg.Size, want.size)
+	case sp.size > 2*want.size+bodySlack:
+		return fmt.Sprintf("a body of %d bytes, listed as %d", sp.size, want.size)
 	}
+	hdr, whole := headerOf(sp)
 	if want.id == 0 || !whole { // nothing listed, or a header too long to check
 		return ""
 	}
-	got := headerMessageID(hdr)
-	if l.hash(got) != want.id {
+	return l.idMismatch(want, hdr)
+}
+
+// idMismatch compares the Message-ID of a header block with the listed
+// one ("" when they agree).
+func (l *listedSet) idMismatch(want listedMsg, hdr []byte) string {
+	if got := headerMessageID(hdr); l.hash(got) != want.id {
 		return fmt.Sprintf("Message-ID <%s> differs from the listed one", got)
 	}
 	return ""
@@ -131,19 +129,14 @@ func (l *listedSet) differs(uid store.UID, rfc822Size, bodySize int64, hdr []byt
 func headerOf(sp *spooled) ([]byte, bool) {
 	buf := make([]byte, min(sp.size, 256<<10))
 	n, _ := io.ReadFull(sp.reader(), buf)
-	return headerBlock(buf[:n], int64(n) == sp.size)
-}
-
-// headerBlock cuts the header block out of the first bytes of a body; all
-// says they are the whole body. It reports whether the block is whole.
-func headerBlock(buf []byte, all bool) ([]byte, bool) {
+	buf = buf[:n]
 	if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
 		return buf[:i+2], true
 	}
 	if i := bytes.Index(buf, []byte("\n\n")); i >= 0 {
 		return buf[:i+1], true
 	}
-	return buf, all
+	return buf, int64(n) == sp.size
 }
 
 // panicked turns a panic recovered on one of the mailbox's own goroutines
@@ -181,8 +174,8 @@ func (m *Mailbox) verifyStream(info imapclient.BodyInfo, r io.Reader) (io.Reader
 	if err != nil {
 		return nil, err
 	}
-	if got := headerMessageID(head); whole && m.listed.hash(got) != want.id {
-		return nil, m.mismatchErr(uid, fmt.Sprintf("Message-ID <%s> differs from the listed one", got))
+	if why := m.listed.idMismatch(want, head); whole && why != "" {
+		return nil, m.mismatchErr(uid, why)
 	}
 	return io.MultiReader(bytes.NewReader(head), r), nil
 }
