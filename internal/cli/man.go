@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"sort"
@@ -44,7 +45,7 @@ func writeMan(w io.Writer, root *cobra.Command) error {
 			continue
 		}
 		m.raw(".SS " + roffText("imapdir "+c.Use))
-		m.paragraphs(firstNonEmpty(c.Long, c.Short))
+		m.paragraphs(cmp.Or(c.Long, c.Short))
 		m.flags(c.LocalNonPersistentFlags())
 	}
 	m.section("GLOBAL OPTIONS")
@@ -165,11 +166,4 @@ func before(s, sep string) string {
 func after(s, sep string) string {
 	_, tail, _ := strings.Cut(s, sep)
 	return tail
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
