@@ -257,9 +257,15 @@ func (e *Engine) oneSided(ctx context.Context, name string, have Side, infos [2]
 		e.note(name, fmt.Sprintf("exists only on the %s side; not created on the %s side (configuration)", have, miss))
 		return row, false, nil
 	}
-	if e.opts.DryRun {
+	if e.opts.DryRun { // planned against an empty mailbox (dryrun.go)
 		e.note(name, fmt.Sprintf("would create %s mailbox %q", miss, name))
-		return row, false, nil
+		planned := statedb.Mailbox{FarName: name, NearName: name}
+		if miss == Far {
+			planned.FarName = ""
+		} else {
+			planned.NearName = ""
+		}
+		return planned, true, nil
 	}
 	if err := e.st[miss].CreateMailbox(ctx, name, infos[have][name].SpecialUse); err != nil && !errors.Is(err, store.ErrMailboxExists) {
 		return row, false, fmt.Errorf("create %s mailbox %q: %w", miss, name, err)

@@ -110,10 +110,14 @@ func New(far, near store.Store, db *statedb.DB, opts Options) (*Engine, error) {
 	return &Engine{st: [2]store.Store{far, near}, db: db, opts: opts, obs: obs}, nil
 }
 
+// errDryRunWrite: something tried to change a store or the state under
+// DryRun (an internal error: the dry-run paths never do).
+var errDryRunWrite = errors.New("syncer: internal error: write under dry run")
+
 // update runs fn in one state transaction (never under DryRun).
 func (e *Engine) update(ctx context.Context, fn func(tx *statedb.Tx) error) error {
 	if e.opts.DryRun {
-		return errors.New("syncer: internal error: state write under dry run")
+		return errDryRunWrite
 	}
 	if e.beforeCommit != nil {
 		if err := e.beforeCommit(); err != nil {

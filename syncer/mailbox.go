@@ -101,6 +101,10 @@ func (r *mailboxRun) run(ctx context.Context) error {
 // open opens both sides' mailboxes.
 func (r *mailboxRun) open(ctx context.Context) error {
 	for s := Far; s <= Near; s++ {
+		if r.names[s] == "" && r.e.opts.DryRun { // to be created (see dryrun.go)
+			r.box[s], r.feat[s] = plannedMailbox{name: r.name}, r.e.st[s].Features()
+			continue
+		}
 		b, err := r.e.st[s].OpenMailbox(ctx, r.names[s])
 		if errors.Is(err, store.ErrMailboxNotFound) {
 			return r.e.errorf(r.name, "%s mailbox %q is missing while the state says it held mail: "+

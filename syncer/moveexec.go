@@ -40,6 +40,10 @@ type moveJob struct {
 func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 	src, dest := l.waiting[g.src], l.waiting[g.dest]
 	o := g.side.Other()
+	if l.e.opts.DryRun {
+		src.rep.Moved[o] += len(g.jobs)
+		return nil
+	}
 	for i := range g.jobs {
 		j := &g.jobs[i]
 		var known [2]bool

@@ -1,0 +1,72 @@
+package syncer
+
+import (
+	"context"
+	"io"
+
+	"github.com/imapdir/imapdir/store"
+)
+
+// A dry run plans everything a real run would do on the same state and
+// reports it, without changing a store or the state database. Where the
+// real run would change something first and plan from the result, the dry
+// run plans from what that change would leave:
+//
+//   - a mailbox the real run would create is planned against an empty
+//     mailbox (plannedMailbox), so every message of its counterpart is
+//     reported as a copy;
+//   - moves between mailboxes go through the move ledger as in a real run
+//     and are counted, not carried out (moves.go, moves_alone.go);
+//   - both deletion guards decide as in a real run, the account-wide one
+//     from the state it recorded.
+
+// plannedMailbox stands, under DryRun, for a mailbox the real run would
+// create: empty, without identity, refusing every change.
+type plannedMailbox struct{ name string }
+
+var _ store.Mailbox = plannedMailbox{}
+
+func (p plannedMailbox) Name() string         { return p.name }
+func (p plannedMailbox) Status() store.Status { return store.Status{UIDNext: 1} }
+func (p plannedMailbox) List(context.Context, store.ListOptions, func([]store.Message) error) error {
+	return nil
+}
+
+func (p plannedMailbox) Changes(_ context.Context, req store.ChangesRequest, _ func(store.ChangeSet) error) (store.Checkpoint, error) {
+	return store.Checkpoint{UIDNext: 1}, nil
+}
+
+func (p plannedMailbox) FetchBodies(context.Context, []store.UID, func(store.Message, io.Reader) error) error {
+	return nil
+}
+
+func (p plannedMailbox) Append(context.Context, store.NewMessage) (store.UID, error) {
+	return 0, errDryRunWrite
+}
+func (p plannedMailbox) Flush(context.Context) error { return nil }
+func (p plannedMailbox) UpdateFlags(context.Context, store.FlagChange) ([]store.UID, error) {
+	return nil, errDryRunWrite
+}
+func (p plannedMailbox) Expunge(context.Context, []store.UID) error { return errDryRunWrite }
+func (p plannedMailbox) Move(context.Context, []store.UID, string) (map[store.UID]store.UID, error) {
+	return nil, errDryRunWrite
+}
+func (p plannedMailbox) Find(context.Context, store.Query) ([]store.Message, error) { return nil, nil }
+func (p plannedMailbox) Close() error                                             { return nil }
+
+// countUpdates adds the store operations of updates to the report, as
+// applyUpdates counts them when it carries them out.
+func (r *mailboxRun) countUpdates(ups []PairUpdate) {
+	p := Plan{Updates: ups}
+	_, flags, expunges := p.Counts()
+	for s := Far; s <= Near; s++ {
+		r.rep.Changed[s] += flags[s]
+		r.rep.Deleted[s] += expunges[s]
+	}
+}
+
+// countCopy adds one copy from side from to the report.
+func (r *mailboxRun) countCopy(from Side, m store.Message) {
+	r.rep.New[from.Other()]++
+	r.rep.Bytes[from.Other()] += m.Size
+}

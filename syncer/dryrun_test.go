@@ -1,0 +1,126 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/store/memstore"
+)
+
+// dryStates are starting points that the synchronized base of the
+// scenarios does not reach: an account never synchronized, deletions the
+// guards hold back.
+var dryStates = []scenario{
+	{name: "never synced"},
+	{name: "never synced, both sides", change: func(e *env) {
+		e.seed(e.near, "INBOX", "l1", `\Seen`)
+		e.seed(e.near, "Drafts", "l2", `\Draft`)
+	}},
+	{name: "mailbox guard holds deletions", opts: func(o *Options) { o.DeleteGuardCount, o.DeleteGuardPercent = 1, 10 },
+		change: func(e *env) { e.expunge(e.far, "INBOX", "a"); e.expunge(e.far, "INBOX", "b") }},
+	{name: "account guard holds deletions", opts: func(o *Options) { o.DeleteGuardAccount = 1 },
+		change: func(e *env) { e.expunge(e.far, "INBOX", "a"); e.expunge(e.near, "INBOX", "n") }},
+}
+
+// reportLine is the part of a mailbox report that a dry run must predict,
+// on one line for comparison.
+func reportLine(m MailboxReport) string {
+	held := "-"
+	if m.Held != nil {
+		held = fmt.Sprint(m.Held.Count)
+	}
+	return fmt.Sprintf("%s: new %v bytes %v changed %v deleted %v moved %v skipped %d held %s err %v",
+		m.Mailbox, m.New, m.Bytes, m.Changed, m.Deleted, m.Moved, len(m.Skipped), held, m.Err != nil)
+}
+
+// reportLines returns a run's mailbox reports, sorted, without the
+// mailboxes where nothing happens.
+func reportLines(res Result) string {
+	var lines []string
+	for _, m := range res.Mailboxes {
+		lines = append(lines, reportLine(m))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// dryThenReal runs sc's state as a dry run, checks it changed nothing,
+// then runs it for real and compares the two reports.
+func dryThenReal(t *testing.T, feat store.Features, sc scenario, fresh bool) {
+	e := newEnv(t, feat, feat)
+	if fresh {
+		e.seed(e.far, "INBOX", "a", `\Seen`)
+		e.seed(e.far, "INBOX", "b", ``)
+		e.seed(e.far, "Archive", "x", `\Seen`)
+	} else {
+		e.base()
+	}
+	if sc.opts != nil {
+		sc.opts(&e.opts)
+	}
+	if sc.change != nil {
+		sc.change(e)
+	}
+	far, near := e.far.Snapshot().Content(), e.near.Snapshot().Content()
+	e.far.ResetCounts()
+	e.near.ResetCounts()
+	opts := e.opts
+	opts.DryRun = true
+	dry, err := e.engine(opts).SyncAccount(context.Background())
+	if err != nil {
+		t.Fatalf("dry run: %v", err)
+	}
+	for i, st := range []*memstore.Store{e.far, e.near} {
+		for op := range mutatingOps {
+			if n := st.OpCount(op); n != 0 {
+				t.Errorf("dry run: %s store did %d %s operations", Side(i), n, op)
+			}
+		}
+	}
+	if f, n := e.far.Snapshot().Content(), e.near.Snapshot().Content(); f != far || n != near {
+		t.Fatalf("dry run changed the stores")
+	}
+	real, err := e.engine(e.opts).SyncAccount(context.Background())
+	if err != nil {
+		t.Fatalf("real run: %v", err)
+	}
+	for _, m := range dry.Mailboxes {
+		if !m.DryRun {
+			t.Errorf("dry run report of %s not marked DryRun", m.Mailbox)
+		}
+	}
+	if d, r := reportLines(dry), reportLines(real); d != r {
+		t.Errorf("the dry run's report differs from the real run's\ndry:\n%s\nreal:\n%s", d, r)
+	}
+}
+
+// TestDryRunMatchesRealRun: for every scenario and feature set, and from
+// states the scenarios do not reach (never synced, guards holding), a dry
+// run reports exactly what the real run on the same state then does.
+func TestDryRunMatchesRealRun(t *testing.T) {
+	sets := featureSets()
+	if raceEnabled {
+		sets = sets[:3]
+	}
+	for _, fs := range sets {
+		t.Run(fs.name, func(t *testing.T) {
+			for _, sc := range scenarios {
+				t.Run(sc.name, func(t *testing.T) {
+					if sc.needsMoveReports && !fs.feat.Changes {
+						t.Skip("the store cannot report moves: the empty-mailbox guard rightly stops this")
+					}
+					dryThenReal(t, fs.feat, sc, false)
+				})
+			}
+			for _, sc := range dryStates {
+				t.Run(sc.name, func(t *testing.T) {
+					dryThenReal(t, fs.feat, sc, strings.HasPrefix(sc.name, "never synced"))
+				})
+			}
+		})
+	}
+}
