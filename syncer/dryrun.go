@@ -52,7 +52,7 @@ func (p plannedMailbox) Move(context.Context, []store.UID, string) (map[store.UI
 	return nil, errDryRunWrite
 }
 func (p plannedMailbox) Find(context.Context, store.Query) ([]store.Message, error) { return nil, nil }
-func (p plannedMailbox) Close() error                                             { return nil }
+func (p plannedMailbox) Close() error                                               { return nil }
 
 // countUpdates adds the store operations of updates to the report, as
 // applyUpdates counts them when it carries them out.
