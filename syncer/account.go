@@ -43,6 +43,10 @@ func (e *Engine) SyncAccount(ctx context.Context) (Result, error) {
 	return e.syncRows(ctx, rows)
 }
 
+// ErrNoSuchMailbox is matched (errors.Is) by SyncMailbox's error for a
+// name that no selected mailbox has on either side.
+var ErrNoSuchMailbox = errors.New("no such mailbox on either side, or not selected")
+
 // SyncMailbox synchronizes the one mailbox pair whose far or near name is
 // name (creating its counterpart when configured), as the watch daemon
 // does on a push. Moves into or out of other mailboxes are seen as a copy
@@ -53,7 +57,7 @@ func (e *Engine) SyncMailbox(ctx context.Context, name string) (MailboxReport, e
 		return MailboxReport{Mailbox: name, Err: err}, err
 	}
 	if len(rows) == 0 {
-		err := e.errorf(name, "mailbox %q is not selected or exists on neither side", name)
+		err := e.errorf(name, "mailbox %q: %w", name, ErrNoSuchMailbox)
 		return MailboxReport{Mailbox: name, Err: err}, err
 	}
 	res, err := e.syncRows(ctx, rows)

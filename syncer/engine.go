@@ -130,6 +130,22 @@ func (e *Engine) update(ctx context.Context, fn func(tx *statedb.Tx) error) erro
 func (e *Engine) note(mailbox, msg string) { e.obs.Note(mailbox, msg) }
 func (e *Engine) warn(mailbox, msg string) { e.obs.Warn(mailbox, msg) }
 
+// ErrRefused is matched (errors.Is) by the error of a mailbox that a
+// safety rule stopped rather than a failure: a near mailbox found empty or
+// missing while the state says it held mail. Nothing was changed in it.
+var ErrRefused = errors.New("refused by a safety rule")
+
+// refusal is a mailbox error that matches ErrRefused.
+type refusal struct{ error }
+
+func (r refusal) Unwrap() error        { return r.error }
+func (r refusal) Is(target error) bool { return target == ErrRefused }
+
+// refusef is errorf for a refusal (ErrRefused).
+func (e *Engine) refusef(mailbox string, format string, args ...any) error {
+	return refusal{e.errorf(mailbox, format, args...)}
+}
+
 // errorf builds a mailbox-scoped error naming the account and mailbox.
 func (e *Engine) errorf(mailbox string, format string, args ...any) error {
 	return store.Errorf(store.ScopeMailbox, false, "sync", mailbox, 0,

@@ -107,7 +107,7 @@ func (r *mailboxRun) open(ctx context.Context) error {
 		}
 		b, err := r.e.st[s].OpenMailbox(ctx, r.names[s])
 		if errors.Is(err, store.ErrMailboxNotFound) {
-			return r.e.errorf(r.name, "%s mailbox %q is missing while the state says it held mail: "+
+			return r.e.refusef(r.name, "%s mailbox %q is missing while the state says it held mail: "+
 				"not treating this as \"everything deleted\" (restore it, or remove the mailbox from the state)", s, r.names[s])
 		}
 		if err != nil {
@@ -188,7 +188,7 @@ func (r *mailboxRun) checkEmpty(ctx context.Context) error {
 	if err != nil || gone <= r.e.opts.DeleteGuardCount || gone < n {
 		return err // a small folder emptied by hand is not an accident
 	}
-	return r.e.errorf(r.name, "near mailbox %q is empty but the state knows %d of its messages: "+
+	return r.e.refusef(r.name, "near mailbox %q is empty but the state knows %d of its messages: "+
 		"refusing to delete them on the far side (run with --force if you emptied it on purpose)", r.names[Near], n)
 }
 

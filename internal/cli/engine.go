@@ -81,6 +81,7 @@ type observer struct {
 	done map[string]bool // mailboxes whose MailboxDone was reported
 
 	changes atomic.Int64 // changes made, for the interrupted line
+	held    atomic.Int64 // mailboxes a safety rule held back, for ExitHeld
 }
 
 func newObserver(account string, rep ui.Reporter, log *slog.Logger) *observer {
@@ -114,6 +115,9 @@ func (o *observer) MailboxDone(r syncer.MailboxReport) {
 	o.mu.Unlock()
 	stats := mailboxStats(r)
 	o.changes.Add(int64(stats.Changes()))
+	if r.Held != nil || errors.Is(r.Err, syncer.ErrRefused) {
+		o.held.Add(1)
+	}
 	err := r.Err
 	if errors.Is(err, context.Canceled) {
 		err = nil // interrupted, not failed: what it did is recorded and shown

@@ -46,6 +46,9 @@ Exit codes:
   1  failure (connection, login, lock held by another run, …)
   2  usage or configuration error (the message names the file and line)
   3  partly done: some accounts or mailboxes failed, the others are in step
+  4  held back: everything else done, but a safety rule held changes back
+     (deletions past the deletion guard, a local mailbox found emptied or
+     missing); the warning says which, --force carries them out
   130  interrupted (Ctrl-C, SIGTERM): what was done is recorded, the next
        run continues`
 
