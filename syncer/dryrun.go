@@ -63,10 +63,12 @@ func (r *mailboxRun) countUpdates(ups []PairUpdate) {
 		r.rep.Changed[s] += flags[s]
 		r.rep.Deleted[s] += expunges[s]
 	}
+	r.actUpdates(ups, nil)
 }
 
 // countCopy adds one copy from side from to the report.
 func (r *mailboxRun) countCopy(from Side, m store.Message) {
 	r.rep.New[from.Other()]++
 	r.rep.Bytes[from.Other()] += m.Size
+	r.actCopy(from, m, 0, "")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/imapdir/imapdir/store"
@@ -70,6 +71,8 @@ func dryThenReal(t *testing.T, feat store.Features, sc scenario, fresh bool) {
 	e.near.ResetCounts()
 	opts := e.opts
 	opts.DryRun = true
+	dryActs := &actionRecorder{}
+	opts.Observer = dryActs
 	dry, err := e.engine(opts).SyncAccount(context.Background())
 	if err != nil {
 		t.Fatalf("dry run: %v", err)
@@ -84,7 +87,10 @@ func dryThenReal(t *testing.T, feat store.Features, sc scenario, fresh bool) {
 	if f, n := e.far.Snapshot().Content(), e.near.Snapshot().Content(); f != far || n != near {
 		t.Fatalf("dry run changed the stores")
 	}
-	real, err := e.engine(e.opts).SyncAccount(context.Background())
+	opts = e.opts
+	realActs := &actionRecorder{}
+	opts.Observer = realActs
+	real, err := e.engine(opts).SyncAccount(context.Background())
 	if err != nil {
 		t.Fatalf("real run: %v", err)
 	}
@@ -96,6 +102,38 @@ func dryThenReal(t *testing.T, feat store.Features, sc scenario, fresh bool) {
 	if d, r := reportLines(dry), reportLines(real); d != r {
 		t.Errorf("the dry run's report differs from the real run's\ndry:\n%s\nreal:\n%s", d, r)
 	}
+	want := total(real, func(m MailboxReport) int {
+		return m.New[Far] + m.New[Near] + m.Changed[Far] + m.Changed[Near] + m.Deleted[Far] + m.Deleted[Near] + m.Moved[Far] + m.Moved[Near]
+	})
+	if got := len(realActs.acts); got != want {
+		t.Errorf("the real run reported %d message actions for %d changes:\n%s", got, want, realActs.lines())
+	}
+	if d, r := dryActs.lines(), realActs.lines(); d != r {
+		t.Errorf("the dry run's message actions differ from the real run's\ndry:\n%s\nreal:\n%s", d, r)
+	}
+}
+
+// actionRecorder keeps the message actions a run reports.
+type actionRecorder struct {
+	NopObserver
+	mu   sync.Mutex
+	acts []string
+}
+
+func (a *actionRecorder) Action(x Action) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.acts = append(a.acts, fmt.Sprintf("%s %s %s UID %d <%s> +%s -%s %s", x.Mailbox, x.Kind, x.To, x.UID, x.MessageID, x.Add, x.Remove, x.Dest))
+}
+
+// lines returns the actions sorted, one per line: the dry run and the real
+// run must name the same messages, whatever order mailboxes ran in.
+func (a *actionRecorder) lines() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l := append([]string(nil), a.acts...)
+	sort.Strings(l)
+	return strings.Join(l, "\n")
 }
 
 // TestDryRunMatchesRealRun: for every scenario and feature set, and from

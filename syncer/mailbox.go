@@ -286,7 +286,9 @@ func (r *mailboxRun) would(p Plan) {
 	r.rep.New, r.rep.Changed, r.rep.Deleted = copies, flags, expunges
 	for _, c := range p.Copies {
 		r.rep.Bytes[c.From.Other()] += c.Msg.Size
+		r.actCopy(c.From, c.Msg, 0, "")
 	}
+	r.actUpdates(p.Updates, nil)
 }
 
 // finish records both sides' checkpoints once the mailbox is done (RFC

@@ -42,6 +42,9 @@ func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 	o := g.side.Other()
 	if l.e.opts.DryRun {
 		src.rep.Moved[o] += len(g.jobs)
+		for _, j := range g.jobs {
+			src.actMove(o, j.out.pair, 0, dest.names[o])
+		}
 		return nil
 	}
 	for i := range g.jobs {
@@ -254,6 +257,9 @@ func (l *moveLedger) resolveMoves(ctx context.Context, g *moveGroup, o Side) err
 	src.rep.Moved[o] += moved
 	for _, j := range g.jobs {
 		dest.assigned[o] = max(dest.assigned[o], j.newUID)
+		if j.newUID != 0 {
+			src.actMove(o, j.out.pair, j.newUID, dest.names[o])
+		}
 	}
 	return nil
 }
