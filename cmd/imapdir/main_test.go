@@ -25,6 +25,12 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "imapdir")
+	// Every run the tests start keeps its state (the action logs) here,
+	// not in the home directory of whoever runs the tests.
+	if err := os.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := build(binary)
 	if code == 0 {
 		code = testenv.RunMain(m)

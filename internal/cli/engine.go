@@ -82,6 +82,8 @@ type observer struct {
 
 	changes atomic.Int64 // changes made, for the interrupted line
 	held    atomic.Int64 // mailboxes a safety rule held back, for ExitHeld
+
+	actions *actionLog // nil: no action log (dry run, or it cannot be opened)
 }
 
 func newObserver(account string, rep ui.Reporter, log *slog.Logger) *observer {
@@ -129,9 +131,30 @@ func (o *observer) MailboxDone(r syncer.MailboxReport) {
 // Warn implements syncer.Observer.
 func (o *observer) Warn(mailbox, msg string) { o.rep.Warn(o.account, mailbox, msg) }
 
-// Note implements syncer.Observer: verbose detail goes to the log (-v).
-func (o *observer) Note(mailbox, msg string) {
-	o.log.Info(msg, "account", o.account, "mailbox", mailbox)
+// Note implements syncer.Observer: mailbox-level detail, shown with -v.
+func (o *observer) Note(mailbox, msg string) { o.rep.Note(o.account, mailbox, msg) }
+
+// Action implements syncer.ActionObserver: a line with -vv, and one in
+// the account's action log (not for a dry run).
+func (o *observer) Action(a syncer.Action) {
+	ua := uiAction(a)
+	o.rep.Action(o.account, ua)
+	if o.actions != nil && !a.DryRun {
+		o.actions.write(ua)
+	}
+}
+
+// uiAction converts an engine action to the neutral form.
+func uiAction(a syncer.Action) ui.Action {
+	verb := map[syncer.ActionKind]string{syncer.ActionFlags: "flag", syncer.ActionDelete: "delete", syncer.ActionMove: "move"}[a.Kind]
+	if a.Kind == syncer.ActionCopy {
+		verb = "pull"
+		if a.To == syncer.Far {
+			verb = "push"
+		}
+	}
+	return ui.Action{Mailbox: a.Mailbox, Verb: verb, Side: a.To.String(), UID: uint32(a.UID), NewUID: uint32(a.NewUID),
+		MessageID: a.MessageID, Subject: a.Subject, Add: a.Add.String(), Remove: a.Remove.String(), Dest: a.Dest}
 }
 
 // Error implements syncer.Observer. It only logs (-vv): a mailbox's failure

@@ -79,7 +79,7 @@ func (st *runState) rootCommand() *cobra.Command {
 	st.addGlobalFlags(root)
 	root.AddCommand(st.syncCommand(), st.listCommand(), st.statusCommand(),
 		st.rawCommand(), st.authCommand(), st.demoCommand(), st.versionCommand(), st.watchCommand(),
-		st.importCommand(),
+		st.importCommand(), st.logCommand(),
 		configHelpTopic(), st.manCommand())
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
@@ -88,7 +88,7 @@ func (st *runState) rootCommand() *cobra.Command {
 func (st *runState) addGlobalFlags(root *cobra.Command) {
 	f := root.PersistentFlags()
 	f.StringVar(&st.flags.config, "config", "", "configuration `file` (default $XDG_CONFIG_HOME/imapdir/config.toml)")
-	f.CountVarP(&st.flags.verbose, "verbose", "v", "more detail: -v info, -vv debug, -vvv protocol trace (secrets redacted)")
+	f.CountVarP(&st.flags.verbose, "verbose", "v", "more detail: -v a line per mailbox, -vv a line per message, -vvv protocol trace (secrets redacted)")
 	f.BoolVarP(&st.flags.quiet, "quiet", "q", false, "only errors and the final summary line")
 	f.BoolVarP(&st.flags.dryRun, "dry-run", "n", false, "change nothing; say what would be done")
 	f.BoolVar(&st.flags.force, "force", false, "carry out deletions the deletion guard would hold back")

@@ -218,7 +218,7 @@ func (st *runState) reporter() ui.Reporter {
 	}
 	term, _ := st.app.Stdout.(*os.File)
 	return ui.New(ui.Options{Out: st.out, Err: st.err, Mode: mode, Terminal: term,
-		Quiet: st.flags.quiet, DryRun: st.flags.dryRun, Now: st.app.Now})
+		Quiet: st.flags.quiet, Verbose: st.flags.verbose, DryRun: st.flags.dryRun, Now: st.app.Now})
 }
 
 // relayProgress prints the reporter's progress line on each SIGUSR1 until
@@ -245,6 +245,14 @@ func (st *runState) relayProgress(rep ui.Reporter) (stop func()) {
 func (st *runState) syncTarget(ctx context.Context, rep ui.Reporter, t target) (outcome, *observer) {
 	defer rep.AccountDone(t.acct.Name)
 	obs := newObserver(t.acct.Name, rep, st.logs().Logger)
+	if !st.flags.dryRun {
+		obs.actions = st.openActionLog(rep, t.acct.Name)
+		defer func() {
+			if err := obs.actions.close(); err != nil {
+				rep.Warn(t.acct.Name, "", err.Error())
+			}
+		}()
+	}
 	out, err := st.syncAccount(ctx, t, obs)
 	if err != nil {
 		if ctx.Err() == nil { // an interruption is said once, at the end

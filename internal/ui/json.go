@@ -99,6 +99,38 @@ type doneEvent struct {
 	ElapsedMS      int64 `json:"elapsed_ms"`
 }
 
+type actionEvent struct {
+	Event     string `json:"event"`
+	Account   string `json:"account"`
+	Mailbox   string `json:"mailbox"`
+	DryRun    bool   `json:"dry_run"`
+	Verb      string `json:"verb"`
+	Side      string `json:"side"`
+	UID       uint32 `json:"uid"`
+	NewUID    uint32 `json:"new_uid,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+	Subject   string `json:"subject,omitempty"`
+	Add       string `json:"add,omitempty"`
+	Remove    string `json:"remove,omitempty"`
+	Dest      string `json:"dest,omitempty"`
+}
+
+// Action implements Reporter: an "action" event from VerboseMessages on.
+func (j *jsonReporter) Action(account string, a Action) {
+	if j.o.Verbose < VerboseMessages {
+		return
+	}
+	j.emit(actionEvent{"action", account, a.Mailbox, j.o.DryRun, a.Verb, a.Side, a.UID, a.NewUID,
+		a.MessageID, a.Subject, a.Add, a.Remove, a.Dest})
+}
+
+// Note implements Reporter: a "note" event from VerboseMailboxes on.
+func (j *jsonReporter) Note(account, mailbox, msg string) {
+	if j.o.Verbose >= VerboseMailboxes {
+		j.emit(messageEvent{"note", account, mailbox, msg})
+	}
+}
+
 // MailboxStart implements Reporter.
 func (j *jsonReporter) MailboxStart(account, mailbox string, messages int, bytes int64) {
 	j.mu.Lock()
