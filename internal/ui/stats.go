@@ -97,14 +97,14 @@ const (
 
 // Options configure New.
 type Options struct {
-	Out    io.Writer // progress, results, summaries, JSON; required
-	Err    io.Writer // warnings and errors in plain mode; nil means Out
-	Mode   Mode
-	Quiet  bool // only errors and the final one-line summary
+	Out   io.Writer // progress, results, summaries, JSON; required
+	Err   io.Writer // warnings and errors in plain mode; nil means Out
+	Mode  Mode
+	Quiet bool // only errors and the final one-line summary
 	// Verbose is the -v count: VerboseMailboxes, VerboseMessages. At 0 a
 	// finished mailbox gets a line only when something happened in it.
 	Verbose int
-	DryRun bool // nothing is changed: say "would"
+	DryRun  bool // nothing is changed: say "would"
 	// Interval is the least time between two progress lines (plain: 5 s) or
 	// two progress events of one mailbox (JSON: 1 s).
 	Interval time.Duration
