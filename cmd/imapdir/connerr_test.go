@@ -27,6 +27,14 @@ func TestConnectErrorsNameTheFix(t *testing.T) {
 		}
 	})
 
+	t.Run("starttls on the implicit TLS port", func(t *testing.T) {
+		// The server waits for a TLS ClientHello and says nothing: the
+		// run must not sit through the whole timeout before telling why.
+		a.writeConfig(strings.Replace(base, `tls = "implicit"`, `tls = "starttls"`+"\ntimeout = 2", 1))
+		r := a.run("list", "work").must(t, 1)
+		oneLineWith(t, r, `127.0.0.1:`+strconv.Itoa(a.srv.IMAPSPort())+` sent no IMAP greeting; if it is an implicit-TLS port (usually 993), set tls = "implicit"`)
+	})
+
 	t.Run("nobody listening", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
