@@ -77,3 +77,22 @@ func oneLineWith(t *testing.T, r result, want string) {
 		t.Errorf("%s: want one line with %q, got %q", r.description, want, r.stderr)
 	}
 }
+
+// A failing password_command gets one line naming the key, the exit
+// status and the last line the command wrote to stderr — not the whole
+// stderr (a tool may print a passphrase prompt or worse there) and not the
+// library's chain of prefixes.
+func TestPasswordCommandFailureIsOneLine(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	base := readFile(t, a.config)
+	pw := regexp.MustCompile(`(?m)^password = .*$`)
+	a.writeConfig(pw.ReplaceAllString(base, `password_command = "echo 'enter passphrase: hunter2' >&2; echo 'gpg: decryption failed: No secret key' >&2; exit 2"`))
+	r := a.run("list", "work").must(t, 1)
+	oneLineWith(t, r, `password_command failed (exit status 2): gpg: decryption failed: No secret key`)
+	for _, bad := range []string{"hunter2", "imapclient:", "callback"} {
+		if strings.Contains(r.stderr, bad) {
+			t.Errorf("stderr holds %q: %q", bad, r.stderr)
+		}
+	}
+}
