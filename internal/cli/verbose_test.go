@@ -18,11 +18,11 @@ import (
 
 // TestVerbosityGolden: each -v level adds its meaning on the same runs:
 // -v a line for every mailbox and the mailbox notes, -vv a line per
-// message action (dry run: what would be done), the default only the
-// mailboxes where something happened.
+// message action, the default only the mailboxes where something
+// happened; a dry run lists what it would do to each message from -v on.
 func TestVerbosityGolden(t *testing.T) {
 	var b strings.Builder
-	for _, args := range [][]string{{"sync"}, {"-v", "sync"}, {"-vv", "sync"}, {"-vv", "--dry-run", "sync"}} {
+	for _, args := range [][]string{{"sync"}, {"-v", "sync"}, {"-vv", "sync"}, {"-v", "--dry-run", "sync"}} {
 		w := newWorld(t)
 		w.seed("INBOX", 2, store.Seen)
 		w.seed("Archive", 1)

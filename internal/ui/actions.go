@@ -11,9 +11,16 @@ const (
 	// VerboseMailboxes: a line for every mailbox, "up to date" ones too,
 	// and the mailbox-level notes (created, renamed, checkpoint unusable).
 	VerboseMailboxes = 1
-	// VerboseMessages: also a line per message action (ActionLine).
+	// VerboseMessages: also a line per message action (ActionLine). A
+	// dry run lists them from VerboseMailboxes on: what it would do to
+	// each message is what a dry run is asked for.
 	VerboseMessages = 2
 )
+
+// showActions reports whether o asks for a line per message action.
+func (o Options) showActions() bool {
+	return o.Verbose >= VerboseMessages || (o.DryRun && o.Verbose >= VerboseMailboxes)
+}
 
 // Action is one message action, as the engine reported it, in neutral
 // terms for output and the action log.

@@ -117,7 +117,7 @@ type actionEvent struct {
 
 // Action implements Reporter: an "action" event from VerboseMessages on.
 func (j *jsonReporter) Action(account string, a Action) {
-	if j.o.Verbose < VerboseMessages {
+	if !j.o.showActions() {
 		return
 	}
 	j.emit(actionEvent{"action", account, a.Mailbox, j.o.DryRun, a.Verb, a.Side, a.UID, a.NewUID,

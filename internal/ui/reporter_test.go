@@ -52,7 +52,7 @@ func TestVerbosityGolden(t *testing.T) {
 	}{
 		{"-v", Options{Mode: ModePlain, Verbose: VerboseMailboxes}},
 		{"-vv", Options{Mode: ModePlain, Verbose: VerboseMessages}},
-		{"-vv --dry-run", Options{Mode: ModePlain, Verbose: VerboseMessages, DryRun: true}},
+		{"-v --dry-run", Options{Mode: ModePlain, Verbose: VerboseMailboxes, DryRun: true}},
 		{"-vv --json", Options{Mode: ModeJSON, Verbose: VerboseMessages}},
 	} {
 		out, errOut := runScript(t, c.o)

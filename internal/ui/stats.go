@@ -71,7 +71,8 @@ type Reporter interface {
 	// Error reports a failure not tied to one MailboxDone (login refused …);
 	// account and mailbox may be "".
 	Error(account, mailbox string, err error)
-	// Action reports one message action; shown from VerboseMessages on.
+	// Action reports one message action; shown from VerboseMessages on
+	// (a dry run's from VerboseMailboxes on).
 	Action(account string, a Action)
 	// Note reports mailbox-level detail (a mailbox created, a checkpoint
 	// unusable); shown from VerboseMailboxes on.

@@ -101,7 +101,7 @@ func (t *textReporter) MailboxDone(account, mailbox string, stats MailboxStats, 
 
 // Action implements Reporter.
 func (t *textReporter) Action(account string, a Action) {
-	if t.o.Verbose >= VerboseMessages && !t.o.Quiet {
+	if t.o.showActions() && !t.o.Quiet {
 		t.print(false, account+"/"+ActionLine(a, t.o.DryRun))
 	}
 }
