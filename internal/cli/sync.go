@@ -19,10 +19,21 @@ const syncLong = `Synchronize accounts (all of them when none is named), or sing
 named ACCOUNT:MAILBOX (mailbox names as in "imapdir list", "/" between levels).
 
 Progress shows as bars on a terminal and as plain lines otherwise (--json: one
-JSON object per event). Each account ends with a summary per mailbox; with
---dry-run nothing changes, on the server or on disk, and the summary says what
-would be done. Send SIGUSR1 to print a progress line. Ctrl-C stops cleanly: what
-was done is recorded, the next run carries on.`
+JSON object per event). A line tells what changed in each mailbox where
+something happened (-v: in every mailbox, with mailbox events such as
+"created"); -vv adds a line per message pulled, pushed, flagged, deleted or
+moved (UID, Message-ID, subject), -vvv the protocol trace. Each account ends
+with a summary per mailbox.
+
+With --dry-run nothing changes, on the server or on disk, and the output says
+what the real run would do from the same state: mailboxes to create, messages
+to copy, flag, delete or move, deletions the guards would hold back; with -v
+each message. Every real run also writes its message actions to the account's
+action log ("imapdir log ACCOUNT" prints it).
+
+Send SIGUSR1 to print a progress line. Ctrl-C stops cleanly: what was done is
+recorded, the next run carries on (exit 130). Exit codes as in "imapdir --help";
+a run whose deletions a guard held back exits 4.`
 
 // outcome is how an account's run ended.
 type outcome int
