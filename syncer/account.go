@@ -299,9 +299,15 @@ func (e *Engine) rowByName(ctx context.Context, name string) (statedb.Mailbox, b
 func (e *Engine) ensureRow(ctx context.Context, name string, infos [2]sideInfo) (statedb.Mailbox, bool, error) {
 	row, known, err := e.rowByName(ctx, name)
 	if err != nil || e.opts.DryRun {
-		if !known {
-			row = statedb.Mailbox{FarName: name, NearName: name}
+		if e.opts.DryRun && !known && err == nil {
+			if old := e.dry.rowName(name); old != name { // renamed in this dry run
+				row, known, err = e.rowByName(ctx, old)
+			}
 		}
+		if !known {
+			row = statedb.Mailbox{}
+		}
+		row.FarName, row.NearName = name, name
 		return row, err == nil, err
 	}
 	if known && row.FarName == name && row.NearName == name &&

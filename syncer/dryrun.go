@@ -3,6 +3,10 @@ package syncer
 import (
 	"context"
 	"io"
+	"strings"
+	"sync"
+
+	"github.com/imapdir/imapdir/statedb"
 
 	"github.com/imapdir/imapdir/store"
 )
@@ -17,6 +21,9 @@ import (
 //     reported as a copy;
 //   - moves between mailboxes go through the move ledger as in a real run
 //     and are counted, not carried out (moves.go, moves_alone.go);
+//   - a mailbox renamed on one side is planned under its new name, as the
+//     real run would after renaming the other side's (dryRenames), with
+//     the pairs of its recorded row;
 //   - both deletion guards decide as in a real run, the account-wide one
 //     from the state it recorded.
 
@@ -71,4 +78,65 @@ func (r *mailboxRun) countCopy(from Side, m store.Message) {
 	r.rep.New[from.Other()]++
 	r.rep.Bytes[from.Other()] += m.Size
 	r.actCopy(from, m, 0, "")
+}
+
+// dryRenames records, during a dry run, the renames the real run would
+// make: on side o, mailbox open[o][new] is still called by its old name;
+// the state's row of new is still the row of name row[new]. Children
+// follow their parent.
+type dryRenames struct {
+	mu   sync.Mutex
+	open [2]map[string]string
+	row  map[string]string
+	ids  map[statedb.MailboxID]bool // the rows renamed
+}
+
+// add records that the real run would rename side o's mailbox oldO to nu,
+// the row recorded as old.
+func (d *dryRenames) add(o Side, oldO, old, nu string, id statedb.MailboxID) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.row == nil {
+		d.open = [2]map[string]string{{}, {}}
+		d.row = map[string]string{}
+		d.ids = map[statedb.MailboxID]bool{}
+	}
+	d.open[o][nu] = oldO
+	d.row[nu] = old
+	d.ids[id] = true
+}
+
+// renamed reports whether row id was renamed in this dry run.
+func (d *dryRenames) renamed(id statedb.MailboxID) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.ids[id]
+}
+
+// storeName is the name side s's store still gives mailbox name.
+func (d *dryRenames) storeName(s Side, name string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return unrename(d.open[s], name)
+}
+
+// rowName is the name the state still gives mailbox name's row.
+func (d *dryRenames) rowName(name string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return unrename(d.row, name)
+}
+
+// unrename maps name back through the renames m (new → old), children
+// with their parent.
+func unrename(m map[string]string, name string) string {
+	for nu, old := range m {
+		switch {
+		case name == nu:
+			return old
+		case strings.HasPrefix(name, nu+"/"):
+			return old + name[len(nu):]
+		}
+	}
+	return name
 }

@@ -23,6 +23,18 @@ var dryStates = []scenario{
 	}},
 	{name: "mailbox guard holds deletions", opts: func(o *Options) { o.DeleteGuardCount, o.DeleteGuardPercent = 1, 10 },
 		change: func(e *env) { e.expunge(e.far, "INBOX", "a"); e.expunge(e.far, "INBOX", "b") }},
+	{name: "mailbox renamed far", change: func(e *env) {
+		if err := e.far.RenameMailbox(context.Background(), "Archive", "Old"); err != nil {
+			e.t.Fatal(err)
+		}
+		e.seed(e.far, "Old", "r1", ``)
+	}},
+	{name: "mailbox renamed near", change: func(e *env) {
+		if err := e.near.RenameMailbox(context.Background(), "Archive", "Kept"); err != nil {
+			e.t.Fatal(err)
+		}
+		e.seed(e.near, "Kept", "r2", `\Seen`)
+	}},
 	{name: "account guard holds deletions", opts: func(o *Options) { o.DeleteGuardAccount = 1 },
 		change: func(e *env) { e.expunge(e.far, "INBOX", "a"); e.expunge(e.near, "INBOX", "n") }},
 }

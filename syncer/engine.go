@@ -75,6 +75,8 @@ type Engine struct {
 	db   *statedb.DB
 	opts Options
 	obs  Observer
+	// dry holds the renames a dry run plans (dryrun.go).
+	dry dryRenames
 	// beforeCommit, set by tests only, is called before each state
 	// transaction; an error makes the transaction fail (crash injection).
 	beforeCommit func() error

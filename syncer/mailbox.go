@@ -105,7 +105,11 @@ func (r *mailboxRun) open(ctx context.Context) error {
 			r.box[s], r.feat[s] = plannedMailbox{name: r.name}, r.e.st[s].Features()
 			continue
 		}
-		b, err := r.e.st[s].OpenMailbox(ctx, r.names[s])
+		name := r.names[s]
+		if r.e.opts.DryRun {
+			name = r.e.dry.storeName(s, name) // renamed in this dry run
+		}
+		b, err := r.e.st[s].OpenMailbox(ctx, name)
 		if errors.Is(err, store.ErrMailboxNotFound) {
 			return r.e.refusef(r.name, "%s mailbox %q is missing while the state says it held mail: "+
 				"not treating this as \"everything deleted\" (restore it, or remove the mailbox from the state)", s, r.names[s])
