@@ -49,10 +49,26 @@ type actionLog struct {
 	err  error
 }
 
+// actionLogDir is the directory of the action logs.
+func (st *runState) actionLogDir() (string, error) {
+	if st.stateDir != "" {
+		return st.stateDir, nil
+	}
+	dir, ok := config.StateDir(st.app.Env)
+	if !ok {
+		return "", errors.New("action log: neither XDG_STATE_HOME nor the home directory is known")
+	}
+	return dir, nil
+}
+
 // openActionLog opens the account's action log for a run; when it cannot,
 // the run goes on without and a warning says why.
 func (st *runState) openActionLog(rep ui.Reporter, account string) *actionLog {
-	l, err := openActionLog(st.app.Env, account, st.app.Now)
+	dir, err := st.actionLogDir()
+	var l *actionLog
+	if err == nil {
+		l, err = openActionLog(dir, account, st.app.Now)
+	}
 	if err != nil {
 		rep.Warn(account, "", err.Error()+"; message actions are not logged")
 		return nil
@@ -60,13 +76,8 @@ func (st *runState) openActionLog(rep ui.Reporter, account string) *actionLog {
 	return l
 }
 
-// openActionLog opens (creating) the action log of account under the
-// state directory of env.
-func openActionLog(env config.Env, account string, now func() time.Time) (*actionLog, error) {
-	dir, ok := config.StateDir(env)
-	if !ok {
-		return nil, errors.New("action log: neither XDG_STATE_HOME nor the home directory is known")
-	}
+// openActionLog opens (creating) the action log of account in dir.
+func openActionLog(dir, account string, now func() time.Time) (*actionLog, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("action log: %w", err)
 	}

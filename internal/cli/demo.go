@@ -131,6 +131,7 @@ connections = 2
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
 	st.flags.config = path
+	st.stateDir = filepath.Join(dir, "state") // the action log stays in the demo's directory
 	return st.loadConfig()
 }
 

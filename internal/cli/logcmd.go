@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/imapdir/imapdir/internal/config"
 )
 
 const logLong = `Print the account's action log: one line per message that a sync pulled,
@@ -58,9 +55,9 @@ func (st *runState) logCommand() *cobra.Command {
 
 // showLog prints the account's action log from since on.
 func (st *runState) showLog(account string, since time.Time) error {
-	dir, ok := config.StateDir(st.app.Env)
-	if !ok {
-		return errors.New("neither XDG_STATE_HOME nor the home directory is known: no action log")
+	dir, err := st.actionLogDir()
+	if err != nil {
+		return err
 	}
 	n, err := printActionLog(st.out, dir, account, since)
 	if err != nil {

@@ -33,6 +33,9 @@ type runState struct {
 	started bool
 	out     *redactor
 	err     *redactor
+	// stateDir, when set, replaces $XDG_STATE_HOME/imapdir (the demo
+	// keeps its state in its own directory).
+	stateDir string
 }
 
 const rootLong = `imapdir keeps IMAP folders and local Maildir folders in step, both ways.

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imapdir/imapdir/internal/config"
 	"github.com/imapdir/imapdir/internal/golden"
 	"github.com/imapdir/imapdir/internal/ui"
 	"github.com/imapdir/imapdir/store"
@@ -94,14 +93,8 @@ func TestActionLogAndLogCommand(t *testing.T) {
 // shifting, the oldest dropped) and log prints the files oldest first.
 func TestActionLogRotates(t *testing.T) {
 	dir := t.TempDir()
-	env := config.Env{Lookup: func(k string) (string, bool) {
-		if k == "XDG_STATE_HOME" {
-			return dir, true
-		}
-		return "", false
-	}}
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	l, err := openActionLog(env, "work", func() time.Time { return now })
+	l, err := openActionLog(filepath.Join(dir, "imapdir"), "work", func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}

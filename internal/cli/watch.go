@@ -239,8 +239,11 @@ func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.En
 	opts, err := engineOptions(&acct, b.st.flags, b.st.app.Now)
 	if err == nil {
 		obs := warnObserver{log: b.logs.Logger.With("account", b.acct.Name)}
-		var lerr error
-		if obs.actions, lerr = openActionLog(b.st.app.Env, b.acct.Name, b.st.app.Now); lerr != nil {
+		dir, lerr := b.st.actionLogDir()
+		if lerr == nil {
+			obs.actions, lerr = openActionLog(dir, b.acct.Name, b.st.app.Now)
+		}
+		if lerr != nil {
 			obs.log.Warn(lerr.Error() + "; message actions are not logged")
 		}
 		e.actions = obs.actions
