@@ -120,12 +120,15 @@ func (o *observer) MailboxDone(r syncer.MailboxReport) {
 	if r.Held != nil || errors.Is(r.Err, syncer.ErrRefused) {
 		o.held.Add(1)
 	}
-	err := r.Err
-	if errors.Is(err, context.Canceled) {
+	err := flat(r.Err)
+	switch {
+	case errors.Is(err, context.Canceled):
 		err = nil // interrupted, not failed: what it did is recorded and shown
 		stats.Interrupted = true
+	case errors.Is(err, syncer.ErrRefused):
+		err = ui.Refused(err) // held back, not failed
 	}
-	o.rep.MailboxDone(o.account, r.Mailbox, stats, flat(err))
+	o.rep.MailboxDone(o.account, r.Mailbox, stats, err)
 }
 
 // Warn implements syncer.Observer.

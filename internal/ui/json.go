@@ -67,6 +67,9 @@ type mailboxDoneEvent struct {
 	DryRun  bool   `json:"dry_run"`
 	statsFields
 	Error string `json:"error,omitempty"`
+	// Refused: the error is a safety rule's refusal (see Refused), not a
+	// failure.
+	Refused bool `json:"refused,omitempty"`
 }
 
 type messageEvent struct {
@@ -163,7 +166,7 @@ func (j *jsonReporter) MailboxDone(account, mailbox string, stats MailboxStats, 
 	ev := mailboxDoneEvent{Event: "mailbox_done", Account: account, Mailbox: mailbox,
 		DryRun: j.o.DryRun, statsFields: fieldsOf(stats)}
 	if err != nil {
-		ev.Error = err.Error()
+		ev.Error, ev.Refused = err.Error(), isRefused(err)
 	}
 	j.emit(ev)
 }
@@ -194,7 +197,7 @@ func (j *jsonReporter) AccountDone(account string) {
 	failed := 0
 	for _, r := range results {
 		total.Add(r.Stats)
-		if r.Err != nil {
+		if isFailure(r.Err) {
 			failed++
 		}
 	}
