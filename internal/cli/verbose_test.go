@@ -84,6 +84,9 @@ func TestActionLogAndLogCommand(t *testing.T) {
 		t.Errorf("a bad --since: exit %d, %q", code, errOut)
 	}
 	path := actionLogPath(filepath.Join(w.dir, ".local", "state", "imapdir"), "work")
+	if _, status, _ := w.run("status", "work"); !strings.Contains(status, "actions:   "+path+" (imapdir log work)") {
+		t.Errorf("status does not name the action log %s:\n%s", path, status)
+	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("action log %s: %v (want a file readable by its owner only)", path, err)
 	}
