@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
 	"github.com/imapdir/imapdir/store/memstore"
 )
@@ -35,8 +36,45 @@ var dryStates = []scenario{
 		}
 		e.seed(e.near, "Kept", "r2", `\Seen`)
 	}},
+	{name: "interrupted copy", change: func(e *env) { interrupted(e, 4) }},
+	{name: "interrupted later", change: func(e *env) { interrupted(e, 6) }},
 	{name: "account guard holds deletions", opts: func(o *Options) { o.DeleteGuardAccount = 1 },
 		change: func(e *env) { e.expunge(e.far, "INBOX", "a"); e.expunge(e.near, "INBOX", "n") }},
+}
+
+// interrupted leaves the state of a run crashed before durable step k of
+// copying new messages both ways: pending intents, copies made or not.
+func interrupted(e *env, k int) {
+	for i := range 4 {
+		e.seed(e.far, "INBOX", fmt.Sprintf("i%d", i), ``)
+		e.seed(e.near, "Archive", fmt.Sprintf("j%d", i), ``)
+	}
+	c := &crasher{k: k}
+	hook := func(op, mailbox string) error {
+		if mutatingOps[op] {
+			return c.step()
+		}
+		return nil
+	}
+	e.far.SetOnOp(hook)
+	e.near.SetOnOp(hook)
+	opts := e.opts
+	opts.Connections, opts.BatchMessages = 1, 2
+	eng := e.engine(opts)
+	eng.beforeCommit = c.step
+	_, _ = eng.SyncAccount(context.Background())
+	e.far.SetOnOp(nil)
+	e.near.SetOnOp(nil)
+	e.far.Crash()
+	e.near.Crash()
+	var pending int
+	if err := e.db.View(context.Background(), func(tx *statedb.Tx) error {
+		in, err := tx.PendingIntents(0)
+		pending = len(in)
+		return err
+	}); err != nil || pending == 0 {
+		e.t.Fatalf("crash before step %d left %d pending intents (%v), want some", k, pending, err)
+	}
 }
 
 // reportLine is the part of a mailbox report that a dry run must predict,
