@@ -245,6 +245,7 @@ func (s *sim) sync(tolerant bool) (idle bool) {
 // run runs one account sync with opts; a store-level error is fatal.
 func (s *sim) run(opts syncer.Options) syncer.Result {
 	s.syncs++
+	s.model.Epoch(s.syncs)
 	eng, err := syncer.New(s.far, s.near, s.db, opts)
 	if err != nil {
 		s.t.Fatal(err)
@@ -292,7 +293,7 @@ func (s *sim) serverChange() {
 	case 0:
 		s.srv.Expunge(s.t, s.user.Name, folder, uint32(uid))
 		if id := strings.TrimSpace(row["hdr.message-id"]); id != "" {
-			s.model.Deleted(id)
+			s.model.Deleted(id, "on the server in "+folder)
 		}
 	case 1:
 		s.srv.AddFlags(s.t, s.user.Name, folder, uint32(uid), []string{`\Seen`, `\Flagged`, `\Answered`}[s.rng.IntN(3)])
