@@ -457,6 +457,9 @@ func (r *reconciler) run(ctx context.Context) error {
 		}
 		r.replaces[msg.UniqueName] = msg.UID
 	}
+	if err := r.settleDeliveries(); err != nil {
+		return err
+	}
 	if err := r.addUnknown(ctx); err != nil {
 		return err
 	}
