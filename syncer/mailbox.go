@@ -240,7 +240,9 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 	}
 	p := PlanMailbox(in, r.e.opts.PlanOptions)
 	if r.moves != nil {
-		r.moves.take(r, p)
+		if err := r.moves.take(ctx, r, p); err != nil {
+			return Plan{}, err
+		}
 	}
 	if err := r.accountGuard(ctx, &p, in.PairCount); err != nil {
 		return Plan{}, err

@@ -48,6 +48,9 @@ type moveLedger struct {
 	waiting map[statedb.MailboxID]*mailboxRun
 	done    []*mailboxRun
 	reports map[statedb.MailboxID]*MailboxReport
+	// gone holds the pairs the passes forgot because their message
+	// vanished on both sides (see followDeletion).
+	gone map[goneKey]Pair
 }
 
 type moveOut struct {
@@ -124,12 +127,17 @@ func (l *moveLedger) input(ctx context.Context, r *mailboxRun, in MailboxInput) 
 
 // take records the moves a pass's plan handed back; the pass's
 // checkpoints and report then wait for them.
-func (l *moveLedger) take(r *mailboxRun, p Plan) {
-	if len(p.MovesOut)+len(p.MovesIn) == 0 {
-		return
+func (l *moveLedger) take(ctx context.Context, r *mailboxRun, p Plan) error {
+	own, err := r.ownExpunges(ctx)
+	if err != nil {
+		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.noteGone(r.row.ID, p, own)
+	if len(p.MovesOut)+len(p.MovesIn) == 0 {
+		return nil
+	}
 	for _, o := range p.MovesOut {
 		l.outs = append(l.outs, moveOut{src: r.row.ID, side: o.Side, pair: o.Pair, dest: o.Dest, destUID: o.DestUID, byID: o.ByID})
 	}
@@ -137,6 +145,7 @@ func (l *moveLedger) take(r *mailboxRun, p Plan) {
 		l.ins = append(l.ins, moveIn{dest: r.row.ID, side: i.Side, msg: i.Msg, src: i.From.Mailbox, srcUID: i.From.UID})
 	}
 	l.waiting[r.row.ID] = r
+	return nil
 }
 
 // pending reports whether moves touching mailbox mb are still to be done;
@@ -189,7 +198,11 @@ func (l *moveLedger) finish(ctx context.Context) error {
 		if usedIn[j] {
 			continue
 		}
-		if err := l.inAlone(ctx, in); err != nil {
+		alone := l.inAlone
+		if l.deletedElsewhere(in) {
+			alone = l.followDeletion
+		}
+		if err := alone(ctx, in); err != nil {
 			failed[in.src], failed[in.dest] = true, true
 			l.e.obs.Error(l.waiting[in.dest].name, err)
 		}
