@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
 )
 
@@ -286,5 +288,38 @@ func TestAddedFileCompletedInPlace(t *testing.T) {
 	}
 	if m, ok := now[3]; !ok || m.Replaces != 2 || m.Size != int64(len("Message-ID: <m2@test>\r\n\r\nfirst half\r\nsecond half\r\n")) {
 		t.Fatalf("changed %+v, want uid 3 replacing 2 with the whole file", now)
+	}
+}
+
+// TestRewrittenInPlaceNoticedWithinStatInterval: an older file rewritten
+// in place (same name, same inode: no directory changes) is noticed at
+// the latest by the first scan statInterval after the folder's files were
+// last statted, though nothing else in the folder changed.
+func TestRewrittenInPlaceNoticedWithinStatInterval(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 2)
+	mb.Close()
+	open(t, ts, "INBOX").Close() // a full scan after the store's own appends; records the signature
+	ts.editInPlace(t, "INBOX", 1)
+	err := ts.db.Update(ctx, func(tx *statedb.Tx) error {
+		nm, _, err := tx.NearMailboxByName("INBOX")
+		if err != nil {
+			return err
+		}
+		old := time.Now().Add(-statInterval - time.Minute).Unix()
+		return tx.SetMeta(stattedKey(nm.ID), strconv.FormatInt(old, 10))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb = open(t, ts, "INBOX")
+	defer mb.Close()
+	vanished, changed := editListing(t, mb, cp, []store.UID{1, 2})
+	if !slices.Equal(vanished, []store.UID{1}) {
+		t.Fatalf("vanished %v, want [1]: the rewrite was not noticed", vanished)
+	}
+	if m, ok := changed[3]; !ok || m.Size != editedWireSize || m.Replaces != 1 {
+		t.Fatalf("changed %+v, want uid 3 replacing 1 with size %d", changed, editedWireSize)
 	}
 }

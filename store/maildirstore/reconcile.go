@@ -62,6 +62,9 @@ type fileInfo struct {
 // it) makes this a full reconcile even though no name changed.
 func (m *Mailbox) reconcile(ctx context.Context) error {
 	changed, err := m.recheckAdded(ctx)
+	if err == nil && !changed {
+		changed, err = m.statDue(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -677,6 +680,9 @@ func (r *reconciler) finish() error {
 		return err
 	}
 	if err := writeAdded(r.tx, nm.ID, r.added); err != nil {
+		return err
+	}
+	if err := writeStatted(r.tx, nm.ID); err != nil { // findEdited statted every known file
 		return err
 	}
 	count, err := r.tx.CountNearMessages(nm.ID)
