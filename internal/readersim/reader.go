@@ -93,6 +93,22 @@ func (m *Model) Created(id string, text []byte) {
 	m.texts[id] = text
 }
 
+// Edited records a new text of message id saved by the reader. An edited
+// message is a new message replacing the old one: an edit made after a
+// deletion on the server brings the message back (the user's newer work
+// is kept), so it is expected again.
+func (m *Model) Edited(id string, text []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.texts[id] = text
+	if how, ok := m.deleted[id]; ok {
+		delete(m.deleted, id)
+		m.history[id] = append(m.history[id], fmt.Sprintf("sync %d: edited by the reader after it was deleted %s (%d bytes)", m.epoch, how, len(text)))
+		return
+	}
+	m.history[id] = append(m.history[id], fmt.Sprintf("sync %d: edited by the reader (%d bytes)", m.epoch, len(text)))
+}
+
 // Deleted records that the message id was deleted on purpose, and how
 // (reported with a message that comes back).
 func (m *Model) Deleted(id, how string) {
@@ -263,8 +279,7 @@ func (r *Reader) edit(f *maildir.Folder, e maildir.Entry) error {
 	if err != nil {
 		return err
 	}
-	r.Model.Created(id, text)
-	r.Model.Note(id, "edited by the reader in %s (%d bytes)", f.Path(), len(text))
+	r.Model.Edited(id, text)
 	return nil
 }
 

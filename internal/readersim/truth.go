@@ -113,7 +113,7 @@ func Compare(m *Model, far, near Side) Report {
 	for id := range expected {
 		if len(far[id]) == 0 || len(near[id]) == 0 {
 			r.Lost++
-			r.detail("lost %s: %d far copies, %d near copies", id, len(far[id]), len(near[id]))
+			r.detail("lost %s: %d far copies, %d near copies; history: %s", id, len(far[id]), len(near[id]), m.History(id))
 		}
 	}
 	for name, side := range map[string]Side{"far": far, "near": near} {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -321,5 +322,52 @@ func TestRewrittenInPlaceNoticedWithinStatInterval(t *testing.T) {
 	}
 	if m, ok := changed[3]; !ok || m.Size != editedWireSize || m.Replaces != 1 {
 		t.Fatalf("changed %+v, want uid 3 replacing 1 with size %d", changed, editedWireSize)
+	}
+}
+
+// TestEditedWhileAwayIsNewMessage: a file moved out of the Maildir (a
+// folder emptied), dropped from the index by a scan, then put back under
+// its name after an edit is a new message replacing its old UID; put back
+// unchanged, it is the old message (no Replaces: the engine re-pairs it
+// by identity).
+func TestEditedWhileAwayIsNewMessage(t *testing.T) {
+	for _, edit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("edited=%v", edit), func(t *testing.T) {
+			ts := newTestStore(t, maildir.LayoutFS)
+			mb, cp := openWith(t, ts, "INBOX", 2)
+			mb.Close()
+			open(t, ts, "INBOX").Close()
+			f, e := ts.fileOf(t, "INBOX", 1)
+			away := filepath.Join(t.TempDir(), e.File)
+			if err := os.Rename(e.Path(f), away); err != nil {
+				t.Fatal(err)
+			}
+			open(t, ts, "INBOX").Close() // the scan drops it from the index
+			if edit {
+				if err := os.WriteFile(away, []byte(editedBody), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				later := time.Unix(1800000000, 0)
+				if err := os.Chtimes(away, later, later); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Rename(away, e.Path(f)); err != nil {
+				t.Fatal(err)
+			}
+			mb = open(t, ts, "INBOX")
+			defer mb.Close()
+			changed, vanished, _ := changesSince(t, mb, cp, []store.UID{1, 2})
+			if !slices.Equal(vanished, []store.UID{1}) {
+				t.Fatalf("vanished %v, want [1]", vanished)
+			}
+			m, ok := changed[3]
+			if !ok || m.MessageID != "m1@test" {
+				t.Fatalf("changed %+v, want m1@test back as uid 3", changed)
+			}
+			if want := map[bool]store.UID{false: 0, true: 1}[edit]; m.Replaces != want {
+				t.Fatalf("uid 3 replaces %d, want %d", m.Replaces, want)
+			}
+		})
 	}
 }
