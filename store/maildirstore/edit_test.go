@@ -371,3 +371,25 @@ func TestEditedWhileAwayIsNewMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestExpungeKeepsFileEditedSinceScan: the engine expunges a message (it
+// was deleted on the other side) just as the reader saves a new text of
+// it: the edited file is not removed, and the next scan reports it as a
+// new message replacing the old UID, so the edit is kept.
+func TestExpungeKeepsFileEditedSinceScan(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 2)
+	defer mb.Close()
+	ts.editInPlace(t, "INBOX", 1)
+	if err := mb.Expunge(ctx, []store.UID{1}); err != nil {
+		t.Fatal(err)
+	}
+	vanished, changed := editListing(t, mb, cp, []store.UID{1, 2})
+	if !slices.Equal(vanished, []store.UID{1}) {
+		t.Fatalf("vanished %v, want [1]", vanished)
+	}
+	if m, ok := changed[3]; !ok || m.Size != editedWireSize || m.Replaces != 1 {
+		t.Fatalf("changed %+v, want the edit kept as uid 3 replacing 1", changed)
+	}
+}

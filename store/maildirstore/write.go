@@ -312,8 +312,14 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 	m.scanned = false
 	var gone []store.UID
 	for _, uid := range uids {
-		_, e, err := m.locate(ctx, uid)
+		msg, e, err := m.locate(ctx, uid)
 		if errors.Is(err, errVanished) {
+			continue
+		}
+		if err == nil && editedSince(e.Path(m.folder), msg) {
+			// Saved again by a mail reader since the scan: the new text
+			// is not what was asked to be deleted. The next scan finds it
+			// edited and reports it as a new message.
 			continue
 		}
 		if err == nil {
@@ -442,4 +448,11 @@ func (m *Mailbox) bumpGeneration(tx *statedb.Tx) error {
 	}
 	m.gen = nm.Generation
 	return nil
+}
+
+// editedSince reports whether the file at path no longer has the mtime
+// the index recorded for msg (rewritten in place, or saved by rename).
+func editedSince(path string, msg statedb.NearMessage) bool {
+	st, err := os.Lstat(path)
+	return err == nil && !msg.MTime.IsZero() && !st.ModTime().Equal(msg.MTime)
 }
