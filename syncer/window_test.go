@@ -148,4 +148,3 @@ func TestWindowedFirstSyncCrashed(t *testing.T) {
 		})
 	}
 }
-
