@@ -178,7 +178,9 @@ func expected(lo, hi store.UID) int {
 // FETCH lo:hi (UID FLAGS RFC822.SIZE INTERNALDATE, MODSEQ, Gmail or
 // OBJECTID ids when offered, the Message-ID header when asked) in chunks of
 // UID ranges (see scan), fetching the next chunk while fn consumes the
-// current one; with MaxUID the listing stops there. A full listing
+// current one; with MaxUID the listing stops there, and what listings
+// said of UIDs below MinUID is forgotten (the bodies fetched after a
+// listing are checked against it: see listedSet). A full listing
 // (MinUID <= 1, no MaxUID) updates Status: message count,
 // UIDNEXT above the highest UID, HIGHESTMODSEQ at least the highest MODSEQ.
 func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]store.Message) error) error {
@@ -198,8 +200,10 @@ func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]st
 	}
 	if opts.MaxUID != 0 {
 		// A window of a larger listing: closed at MaxUID, so that the
-		// next window's "lo:*" is not fetched here too.
+		// next window's "lo:*" is not fetched here too; what earlier
+		// windows listed is forgotten.
 		sc.top, sc.closed = opts.MaxUID, true
+		m.listed.keepFrom(opts.MinUID)
 	}
 	var seen stats
 	_, err := sc.run(ctx, m, func(msgs []store.Message) error {
