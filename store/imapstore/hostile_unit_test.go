@@ -135,6 +135,7 @@ func TestProducerPanicFailsTheMailbox(t *testing.T) {
 // keeps checking the bodies of the current window.
 func TestListedKeepFrom(t *testing.T) {
 	var l listedSet
+	l.keepFrom(1) // the first window's listing, on an empty set
 	for u := store.UID(1); u <= 5000; u++ {
 		l.note(store.Message{UID: u, Size: 100, MessageID: fmt.Sprintf("%d@x", u)})
 	}

@@ -57,6 +57,9 @@ func (l *listedSet) note(msg store.Message) {
 func (l *listedSet) keepFrom(lo store.UID) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.m == nil {
+		return // note makes the map and its seed
+	}
 	kept := make(map[store.UID]listedMsg)
 	for u, v := range l.m {
 		if u >= lo {
