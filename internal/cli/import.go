@@ -35,7 +35,7 @@ func (st *runState) importCommand() *cobra.Command {
 		Use:   "import",
 		Short: "Adopt a Maildir another synchronizer made, without downloading anything",
 	}
-	cmd.AddCommand(st.importMbsyncCommand())
+	cmd.AddCommand(st.importMbsyncCommand(), st.importOfflineimapCommand())
 	return cmd
 }
 
@@ -67,9 +67,17 @@ func (st *runState) importMbsyncCommand() *cobra.Command {
 	return cmd
 }
 
-// importMbsync reads mbsync's state, verifies it against the server with
-// the state database only read, and then writes the pairs.
+// importMbsync reads mbsync's state and adopts the Maildir.
 func (st *runState) importMbsync(ctx context.Context, acct *config.Account, from, stateDir string) error {
+	return st.adopt(ctx, acct, from, func(layout maildir.Layout) ([]importer.Folder, error) {
+		return importer.ReadMbsync(ctx, acct.Maildir, layout, stateDir)
+	})
+}
+
+// adopt reads another tool's state with read, verifies it against the
+// server with the state database only read, and then writes the pairs.
+func (st *runState) adopt(ctx context.Context, acct *config.Account, from string,
+	read func(maildir.Layout) ([]importer.Folder, error)) error {
 	if err := sameDir(from, acct.Maildir); err != nil {
 		return err
 	}
@@ -77,7 +85,7 @@ func (st *runState) importMbsync(ctx context.Context, acct *config.Account, from
 	if err != nil {
 		return err
 	}
-	folders, err := importer.ReadMbsync(ctx, acct.Maildir, layout, stateDir)
+	folders, err := read(layout)
 	if err != nil {
 		return fmt.Errorf("account %s: %w", acct.Name, err)
 	}

@@ -92,8 +92,8 @@ func verify(ctx context.Context, rep *FolderReport, far store.Store, db *statedb
 	}
 	defer box.Close()
 	if uv := box.Status().UIDValidity; uv != rep.FarUIDValidity {
-		return nil, fmt.Errorf("the server's UIDVALIDITY is %d, mbsync's state says %d: this Maildir "+
-			"belongs to another account or mailbox, or its state is stale; nothing was written", uv, rep.FarUIDValidity)
+		return nil, fmt.Errorf("the server's UIDVALIDITY is %d, %s's state says %d: this Maildir "+
+			"belongs to another account or mailbox, or its state is stale; nothing was written", uv, rep.Tool, rep.FarUIDValidity)
 	}
 	rep.Already = already
 	if err := checkSample(ctx, box, rep, sample); err != nil {
@@ -128,7 +128,7 @@ func adoptedBefore(ctx context.Context, f Folder, db *statedb.DB) (bool, error) 
 		}
 		if row.FarUIDValidity != f.FarUIDValidity {
 			return fmt.Errorf("imapdir's state already holds %d messages of this mailbox under UIDVALIDITY %d, "+
-				"mbsync's state says %d", n, row.FarUIDValidity, f.FarUIDValidity)
+				"%s's state says %d", n, row.FarUIDValidity, f.Tool, f.FarUIDValidity)
 		}
 		already = true
 		return nil
@@ -161,9 +161,9 @@ func checkSample(ctx context.Context, box store.Mailbox, rep *FolderReport, n in
 			return err
 		}
 		if !hasUID(found, store.UID(e.FarUID)) {
-			return fmt.Errorf("the file %s (Message-ID <%s>) is not the server's UID %d, as mbsync's state says: "+
+			return fmt.Errorf("the file %s (Message-ID <%s>) is not the server's UID %d, as %s's state says: "+
 				"this Maildir or its state does not belong to this account; nothing was written",
-				filepath.Join(rep.Dir, e.Subdir, e.File), id, e.FarUID)
+				filepath.Join(rep.Dir, e.Subdir, e.File), id, e.FarUID, rep.Tool)
 		}
 		rep.Checked++
 	}
@@ -246,7 +246,7 @@ func write(ctx context.Context, rep *FolderReport, meta map[store.UID]store.Mess
 	})
 }
 
-// pairOf is the pair recorded for an entry: mbsync's agreed flags, the
+// pairOf is the pair recorded for an entry: the tool's agreed flags, the
 // server's size and date, the file's identity.
 func pairOf(dir string, e Entry, far store.Message) (statedb.Pair, error) {
 	id, hh, err := fileIdentity(dir, e)
