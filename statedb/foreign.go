@@ -109,3 +109,155 @@ func ReadOfflineIMAPStatus(ctx context.Context, path string, fn func(OfflineIMAP
 	}
 	return nil
 }
+
+// maxForeignFlags bounds the flags or labels of one message read from
+// another tool's database.
+const maxForeignFlags = 1000
+
+// CopimapMessage is one row of copimap's message table with its flags and
+// labels (map_flag_message, map_label_message): the server's UID, the
+// file's path relative to the folder as copimap last saw it ("cur/…" or
+// "new/…"), and the server's flags (IMAP names) and Gmail labels as
+// copimap last fetched them.
+type CopimapMessage struct {
+	UID       int64
+	Path      string
+	MessageID string
+	Flags     []string
+	Labels    []string
+}
+
+// CopimapState is a copimap folder database (.copimap.sqlite3): the
+// mailbox table's integer values by key (copimap writes UIDVALIDITY,
+// UIDNEXT, EXISTS, RECENT, UNSEEN, $HIGHESTMODSEQ, _db_version_) and
+// the messages in UID order.
+type CopimapState struct {
+	Mailbox  map[string]int64
+	Messages []CopimapMessage
+}
+
+// ReadCopimap reads the copimap folder database at path.
+func ReadCopimap(ctx context.Context, path string) (*CopimapState, error) {
+	db, err := openForeign(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("copimap database %s: %w", path, err)
+	}
+	defer db.Close()
+	st := &CopimapState{Mailbox: map[string]int64{}}
+	if err := readCopimapMailbox(ctx, db, path, st); err != nil {
+		return nil, err
+	}
+	if err := readCopimapMessages(ctx, db, path, st); err != nil {
+		return nil, err
+	}
+	byUID := make(map[int64]int, len(st.Messages))
+	for i, m := range st.Messages {
+		byUID[m.UID] = i
+	}
+	for _, t := range []struct {
+		query string
+		add   func(m *CopimapMessage, v string)
+	}{
+		{`SELECT message, flag FROM map_flag_message ORDER BY message, flag`,
+			func(m *CopimapMessage, v string) { m.Flags = append(m.Flags, v) }},
+		{`SELECT message, label FROM map_label_message ORDER BY message, label`,
+			func(m *CopimapMessage, v string) { m.Labels = append(m.Labels, v) }},
+	} {
+		err := foreignRows(ctx, db, path, t.query, func(uid int64, v string) error {
+			i, ok := byUID[uid]
+			if !ok {
+				return nil // the foreign key cascades; a stray row means nothing
+			}
+			m := &st.Messages[i]
+			if len(m.Flags)+len(m.Labels) >= maxForeignFlags {
+				return fmt.Errorf("copimap database %s: UID %d has more than %d flags and labels", path, uid, maxForeignFlags)
+			}
+			t.add(m, v)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func readCopimapMailbox(ctx context.Context, db *sql.DB, path string, st *CopimapState) error {
+	rows, err := db.QueryContext(ctx, `SELECT key, intval FROM mailbox WHERE intval IS NOT NULL`)
+	if err != nil {
+		return fmt.Errorf("copimap database %s: %w", path, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key sql.NullString
+		var v int64
+		if err := rows.Scan(&key, &v); err != nil {
+			return fmt.Errorf("copimap database %s: %w", path, err)
+		}
+		k, err := foreignText(path, "mailbox key", key)
+		if err != nil {
+			return err
+		}
+		if len(st.Mailbox) >= maxForeignFlags {
+			return fmt.Errorf("copimap database %s: more than %d mailbox keys", path, maxForeignFlags)
+		}
+		st.Mailbox[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("copimap database %s: %w", path, err)
+	}
+	return nil
+}
+
+// foreignRows calls fn for each (integer, text) row query returns.
+func foreignRows(ctx context.Context, db *sql.DB, path, query string, fn func(int64, string) error) error {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int64
+		var t sql.NullString
+		if err := rows.Scan(&n, &t); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		v, err := foreignText(path, "value", t)
+		if err != nil {
+			return err
+		}
+		if err := fn(n, v); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func readCopimapMessages(ctx context.Context, db *sql.DB, path string, st *CopimapState) error {
+	rows, err := db.QueryContext(ctx, `SELECT uid, path, message_id FROM message ORDER BY uid`)
+	if err != nil {
+		return fmt.Errorf("copimap database %s: %w", path, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m CopimapMessage
+		var p, id sql.NullString
+		if err := rows.Scan(&m.UID, &p, &id); err != nil {
+			return fmt.Errorf("copimap database %s: %w", path, err)
+		}
+		if m.Path, err = foreignText(path, "path", p); err != nil {
+			return err
+		}
+		if m.MessageID, err = foreignText(path, "message_id", id); err != nil {
+			return err
+		}
+		st.Messages = append(st.Messages, m)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("copimap database %s: %w", path, err)
+	}
+	return nil
+}

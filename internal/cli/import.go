@@ -35,7 +35,7 @@ func (st *runState) importCommand() *cobra.Command {
 		Use:   "import",
 		Short: "Adopt a Maildir another synchronizer made, without downloading anything",
 	}
-	cmd.AddCommand(st.importMbsyncCommand(), st.importOfflineimapCommand())
+	cmd.AddCommand(st.importMbsyncCommand(), st.importOfflineimapCommand(), st.importCopimapCommand())
 	return cmd
 }
 
