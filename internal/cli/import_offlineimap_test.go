@@ -113,21 +113,33 @@ func TestImportOfflineimapAdoptsWithoutCopying(t *testing.T) {
 	r.srv.AddFlags(t, r.user.Name, "INBOX", 3, `\Seen`)
 	r.srv.AddFlags(t, r.user.Name, "Entwürfe", 2, `\Flagged`, `\Seen`)
 	r.runOfflineimap() // the flags reach the Maildir and OfflineIMAP's status
+	checkAdoption(t, r.mbsyncRig, []string{"offlineimap", "work", "--from", r.maildir, "--status", r.meta}, "Archive.2024")
+}
+
+// checkAdoption imports the rig's Maildir (250 messages in each of
+// mbsyncFolders, the 3rd of INBOX seen and the 2nd of Entwürfe flagged
+// and seen on both sides) with "import importArgs...", then checks that
+// the import and the first sync copy no body, touch no local file and
+// change nothing on the server, and that changes on both sides then go
+// through the adopted folders (archiveDir is the directory of
+// Archive/2024).
+func checkAdoption(t *testing.T, r *mbsyncRig, importArgs []string, archiveDir string) {
+	t.Helper()
 	files := snapshot(t, r.maildir)
 	server := r.serverState()
 
 	start := time.Now()
-	out, _ := r.mustRun("import", "offlineimap", "work", "--from", r.maildir, "--status", r.meta)
+	out, _ := r.mustRun(append([]string{"import"}, importArgs...)...)
 	t.Logf("import of 1 000 messages: %v", time.Since(start)) // a figure, never asserted
 	if !strings.Contains(out, "adopted 1000 messages in 4 folders") {
 		t.Fatalf("import said:\n%s", out)
 	}
-	out, _ = r.mustRun("import", "offlineimap", "work", "--from", r.maildir, "--status", r.meta)
+	out, _ = r.mustRun(append([]string{"import"}, importArgs...)...)
 	if !strings.Contains(out, "adopted 0 messages in 4 folders") || strings.Count(out, "already adopted (250)") != 4 {
 		t.Fatalf("second import said:\n%s", out)
 	}
 	sameFiles(t, "import", files, snapshot(t, r.maildir))
-	if out, _ := r.mustRun("status", "work"); !regexp.MustCompile(`Archive/2024 \(Archive\.2024\) +250 `).MatchString(out) ||
+	if out, _ := r.mustRun("status", "work"); !regexp.MustCompile(`Archive/2024 \(`+regexp.QuoteMeta(archiveDir)+`\) +250 `).MatchString(out) ||
 		!regexp.MustCompile(`Entwürfe \(Entw&APw-rfe\) +250 `).MatchString(out) {
 		t.Errorf("status does not show the adopted directories:\n%s", out)
 	}
@@ -143,7 +155,7 @@ func TestImportOfflineimapAdoptsWithoutCopying(t *testing.T) {
 	newRaw := []byte("Message-ID: <new-far@example.com>\r\nSubject: new on the server\r\n\r\nhello\r\n")
 	r.srv.DeliverMessages(t, r.user.Name, "Entwürfe", time.Time{}, newRaw)
 	r.srv.AddFlags(t, r.user.Name, "INBOX", 1, `\Flagged`)
-	local := filepath.Join(r.maildir, "Archive.2024", "new", "1700000000.local1.host")
+	local := filepath.Join(r.maildir, archiveDir, "new", "1700000000.local1.host")
 	if err := os.WriteFile(local, []byte("Message-ID: <new-near@example.com>\nSubject: new here\n\nhi\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

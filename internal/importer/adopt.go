@@ -50,6 +50,9 @@ func Verify(ctx context.Context, folders []Folder, far store.Store, db *statedb.
 		sample = DefaultSample
 	}
 	p := &Plan{Folders: make([]FolderReport, len(folders)), meta: make([]map[store.UID]store.Message, len(folders))}
+	if err := uniqueNames(ctx, folders); err != nil {
+		return p, err
+	}
 	for i, f := range folders {
 		p.Folders[i].Folder = f
 		var err error
@@ -59,6 +62,34 @@ func Verify(ctx context.Context, folders []Folder, far store.Store, db *statedb.
 		}
 	}
 	return p, nil
+}
+
+// uniqueNames refuses folders in which two files share the unique part
+// of their names (before ',' and ':'): the Maildir store follows a file
+// moved between folders by that part, and would give one of the two a new
+// name, which an import must never do.
+func uniqueNames(ctx context.Context, folders []Folder) error {
+	seen := map[string]string{}
+	for _, f := range folders {
+		folder, err := maildir.Open(f.Dir)
+		if err != nil {
+			return err
+		}
+		ents, err := folder.Scan(ctx, maildir.ScanOptions{})
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			path := filepath.Join(f.Dir, e.Subdir, e.File)
+			if prev, dup := seen[e.Name.Unique]; dup {
+				return fmt.Errorf("the files %s and %s have one unique name %q: imapdir would rename one of "+
+					"them; rename one yourself (keeping the part from ':' or ','), then import; nothing was written",
+					prev, path, e.Name.Unique)
+			}
+			seen[e.Name.Unique] = path
+		}
+	}
+	return nil
 }
 
 // Write records the verified pairs in db, registering each folder's files
