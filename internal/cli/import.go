@@ -13,6 +13,7 @@ import (
 	"github.com/imapdir/imapdir/internal/importer"
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
 )
 
 const importMbsyncLong = `Adopt a Maildir that mbsync (isync 1.4 or older) keeps in step with the
@@ -35,7 +36,8 @@ func (st *runState) importCommand() *cobra.Command {
 		Use:   "import",
 		Short: "Adopt a Maildir another synchronizer made, without downloading anything",
 	}
-	cmd.AddCommand(st.importMbsyncCommand(), st.importOfflineimapCommand(), st.importCopimapCommand())
+	cmd.AddCommand(st.importMbsyncCommand(), st.importOfflineimapCommand(), st.importCopimapCommand(),
+		st.importMatchCommand())
 	return cmd
 }
 
@@ -69,7 +71,7 @@ func (st *runState) importMbsyncCommand() *cobra.Command {
 
 // importMbsync reads mbsync's state and adopts the Maildir.
 func (st *runState) importMbsync(ctx context.Context, acct *config.Account, from, stateDir string) error {
-	return st.adopt(ctx, acct, from, func(layout maildir.Layout) ([]importer.Folder, error) {
+	return st.adopt(ctx, acct, from, func(layout maildir.Layout, _ store.Store) ([]importer.Folder, error) {
 		return importer.ReadMbsync(ctx, acct.Maildir, layout, stateDir)
 	})
 }
@@ -77,7 +79,7 @@ func (st *runState) importMbsync(ctx context.Context, acct *config.Account, from
 // adopt reads another tool's state with read, verifies it against the
 // server with the state database only read, and then writes the pairs.
 func (st *runState) adopt(ctx context.Context, acct *config.Account, from string,
-	read func(maildir.Layout) ([]importer.Folder, error)) error {
+	read func(maildir.Layout, store.Store) ([]importer.Folder, error)) error {
 	if err := sameDir(from, acct.Maildir); err != nil {
 		return err
 	}
@@ -85,16 +87,16 @@ func (st *runState) adopt(ctx context.Context, acct *config.Account, from string
 	if err != nil {
 		return err
 	}
-	folders, err := read(layout)
-	if err != nil {
-		return fmt.Errorf("account %s: %w", acct.Name, err)
-	}
 	logs := st.logs()
 	far, err := st.app.Backends.Far(ctx, acct, logs)
 	if err != nil {
 		return err
 	}
 	defer far.Close()
+	folders, err := read(layout, far)
+	if err != nil {
+		return fmt.Errorf("account %s: %w", acct.Name, err)
+	}
 	// An account with a state database: take its lock now. Without
 	// one, create nothing before the check has passed.
 	var near *nearSide

@@ -9,6 +9,7 @@ import (
 	"github.com/imapdir/imapdir/internal/config"
 	"github.com/imapdir/imapdir/internal/importer"
 	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/store"
 )
 
 const importCopimapLong = `Adopt a Maildir that copimap keeps in step with the account's server: its
@@ -55,7 +56,7 @@ func (st *runState) importCopimapCommand() *cobra.Command {
 
 // importCopimap reads copimap's databases and adopts the Maildir.
 func (st *runState) importCopimap(ctx context.Context, acct *config.Account, from string) error {
-	return st.adopt(ctx, acct, from, func(layout maildir.Layout) ([]importer.Folder, error) {
+	return st.adopt(ctx, acct, from, func(layout maildir.Layout, _ store.Store) ([]importer.Folder, error) {
 		return importer.ReadCopimap(ctx, acct.Maildir, layout)
 	})
 }

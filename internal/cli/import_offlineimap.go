@@ -12,6 +12,7 @@ import (
 	"github.com/imapdir/imapdir/internal/config"
 	"github.com/imapdir/imapdir/internal/importer"
 	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/store"
 )
 
 const importOfflineimapLong = `Adopt a Maildir that OfflineIMAP (offlineimap3, or the older Python 2
@@ -70,7 +71,7 @@ func (st *runState) importOfflineimap(ctx context.Context, acct *config.Account,
 		}
 		status = filepath.Join(home, ".offlineimap")
 	}
-	return st.adopt(ctx, acct, from, func(layout maildir.Layout) ([]importer.Folder, error) {
+	return st.adopt(ctx, acct, from, func(layout maildir.Layout, _ store.Store) ([]importer.Folder, error) {
 		return importer.ReadOfflineIMAP(ctx, acct.Maildir, layout, status)
 	})
 }
