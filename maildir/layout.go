@@ -48,18 +48,23 @@ const (
 	LayoutDots
 	// LayoutDotsMUTF7 is LayoutDots with components in modified UTF-7.
 	LayoutDotsMUTF7
+	// LayoutLegacyMUTF7 nests directories like LayoutFS, with a '.'
+	// before every component but the first: "Archive/2024/Q1" is
+	// root/Archive/.2024/.Q1 (mbsync's "SubFolders Legacy"); components
+	// in modified UTF-7.
+	LayoutLegacyMUTF7
 )
 
 // layoutNames are the configuration names, by Layout.
 var layoutNames = map[Layout]string{
 	LayoutFS: "fs", LayoutMaildirPP: "maildir++",
 	LayoutFSMUTF7: "fs-mutf7", LayoutMaildirPPMUTF7: "maildir++-mutf7",
-	LayoutDots: "dots", LayoutDotsMUTF7: "dots-mutf7",
+	LayoutDots: "dots", LayoutDotsMUTF7: "dots-mutf7", LayoutLegacyMUTF7: "legacy-mutf7",
 }
 
 // Nested reports whether folders nest as directories (fs) rather than
 // living side by side in the root (maildir++, dots).
-func (l Layout) Nested() bool { return l == LayoutFS || l == LayoutFSMUTF7 }
+func (l Layout) Nested() bool { return l == LayoutFS || l == LayoutFSMUTF7 || l == LayoutLegacyMUTF7 }
 
 // InboxIsRoot reports whether INBOX is the root directory itself
 // (maildir++).
@@ -67,7 +72,16 @@ func (l Layout) InboxIsRoot() bool { return l == LayoutMaildirPP || l == LayoutM
 
 // MUTF7 reports whether components are stored in modified UTF-7.
 func (l Layout) MUTF7() bool {
-	return l == LayoutFSMUTF7 || l == LayoutMaildirPPMUTF7 || l == LayoutDotsMUTF7
+	return l == LayoutFSMUTF7 || l == LayoutMaildirPPMUTF7 || l == LayoutDotsMUTF7 || l == LayoutLegacyMUTF7
+}
+
+// subPrefix is what a nested layout puts before every directory name but
+// the first.
+func (l Layout) subPrefix() string {
+	if l == LayoutLegacyMUTF7 {
+		return "."
+	}
+	return ""
 }
 
 // dotPrefix is what a flat layout's directory names start with.
@@ -82,14 +96,14 @@ func (l Layout) dotPrefix() string {
 const maxComponent = 255
 
 // ParseLayout returns the layout named s: "fs", "maildir++", "dots",
-// "fs-mutf7", "maildir++-mutf7" or "dots-mutf7".
+// "fs-mutf7", "maildir++-mutf7", "dots-mutf7" or "legacy-mutf7".
 func ParseLayout(s string) (Layout, error) {
 	for l, name := range layoutNames {
 		if name == s {
 			return l, nil
 		}
 	}
-	return 0, fmt.Errorf("maildir: unknown layout %q (want \"fs\", \"maildir++\", \"dots\", \"fs-mutf7\", \"maildir++-mutf7\" or \"dots-mutf7\")", s)
+	return 0, fmt.Errorf("maildir: unknown layout %q (want \"fs\", \"maildir++\", \"dots\", \"fs-mutf7\", \"maildir++-mutf7\" \"dots-mutf7\" or \"legacy-mutf7\")", s)
 }
 
 // String returns the layout's configuration name.
@@ -166,8 +180,11 @@ func (l Layout) PartsPath(root string, parts []string) (string, error) {
 	}
 	var rel string
 	if l.Nested() {
-		for _, p := range parts {
-			if len(p) > maxComponent {
+		for i, p := range parts {
+			if i > 0 {
+				parts[i] = l.subPrefix() + p
+			}
+			if len(parts[i]) > maxComponent {
 				return "", fmt.Errorf("maildir: mailbox %q: component %q too long on disk", parts, p)
 			}
 		}
@@ -236,7 +253,15 @@ func (l Layout) partsOf(rel string) ([]string, error) {
 	if rel == "." {
 		return nil, fmt.Errorf("the root is not a mailbox in the fs layout")
 	}
-	return l.decodeParts(strings.Split(rel, string(filepath.Separator)))
+	parts := strings.Split(rel, string(filepath.Separator))
+	for i := 1; i < len(parts); i++ {
+		p, ok := strings.CutPrefix(parts[i], l.subPrefix())
+		if !ok {
+			return nil, fmt.Errorf("not a %s folder directory", l)
+		}
+		parts[i] = p
+	}
+	return l.decodeParts(parts)
 }
 
 func (l Layout) decodeParts(parts []string) ([]string, error) {

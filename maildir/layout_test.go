@@ -46,6 +46,10 @@ func TestLayoutPaths(t *testing.T) {
 		{LayoutDots, "cur", "/m/cur"},
 		{LayoutDotsMUTF7, "Entwürfe/2024", "/m/Entw&APw-rfe.2024"},
 		{LayoutDotsMUTF7, "INBOX/sub", "/m/INBOX.sub"},
+		{LayoutLegacyMUTF7, "INBOX", "/m/INBOX"},
+		{LayoutLegacyMUTF7, "Archive/2024/Q1", "/m/Archive/.2024/.Q1"},
+		{LayoutLegacyMUTF7, "Entwürfe/.x", "/m/Entw&APw-rfe/.%2Ex"},
+		{LayoutLegacyMUTF7, "a/cur", "/m/a/.%63ur"},
 	}
 	for _, tt := range tests {
 		got, err := tt.layout.Path(root, tt.name)
@@ -97,10 +101,13 @@ func TestLayoutRejects(t *testing.T) {
 		{LayoutMaildirPP, "/m/x"},    // no leading dot
 		{LayoutMaildirPP, "/m/.a/b"}, // nested
 		{LayoutMaildirPP, "/m/.a..b"},
-		{LayoutDots, "/m"},       // the root is no mailbox in dots
-		{LayoutDots, "/m/.a"},    // a leading dot
-		{LayoutDots, "/m/a/b"},   // nested
-		{LayoutDots, "/m/inbox"}, // not canonical
+		{LayoutDots, "/m"},            // the root is no mailbox in dots
+		{LayoutDots, "/m/.a"},         // a leading dot
+		{LayoutDots, "/m/a/b"},        // nested
+		{LayoutDots, "/m/inbox"},      // not canonical
+		{LayoutLegacyMUTF7, "/m/a/b"}, // a subfolder without its dot
+		{LayoutLegacyMUTF7, "/m/.a"},  // a top folder with one
+		{LayoutLegacyMUTF7, "/m/a/.b/c"},
 	}
 	for _, tt := range bad {
 		if n, err := tt.layout.Name("/m", tt.dir); err == nil {
@@ -110,7 +117,7 @@ func TestLayoutRejects(t *testing.T) {
 	if _, err := ParseLayout("mh"); err == nil {
 		t.Error("ParseLayout(mh) accepted")
 	}
-	for _, s := range []string{"fs", "maildir++", "dots", "dots-mutf7"} {
+	for _, s := range []string{"fs", "maildir++", "dots", "dots-mutf7", "legacy-mutf7"} {
 		if l, err := ParseLayout(s); err != nil || l.String() != s {
 			t.Errorf("ParseLayout(%q) = %v, %v", s, l, err)
 		}
@@ -122,7 +129,7 @@ func TestLayoutRejects(t *testing.T) {
 
 func TestLayoutList(t *testing.T) {
 	names := []string{"INBOX", "Archive/2024", "Archive/2024/Q1", "Sent.old", "cur", "Ärger"}
-	for _, l := range []Layout{LayoutFS, LayoutMaildirPP, LayoutDots} {
+	for _, l := range []Layout{LayoutFS, LayoutMaildirPP, LayoutDots, LayoutLegacyMUTF7} {
 		root := t.TempDir()
 		for _, n := range names {
 			if _, err := l.Create(root, n); err != nil {

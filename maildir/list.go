@@ -103,7 +103,12 @@ func (l Layout) walkFS(ctx context.Context, root, dir string, depth int, lst *Li
 	}
 	for _, e := range ents {
 		n := e.Name()
-		if !e.IsDir() || n[0] == '.' || n == SubCur || n == SubNew || n == SubTmp {
+		if !e.IsDir() || n == SubCur || n == SubNew || n == SubTmp {
+			continue
+		}
+		// Hidden directories are no folders, except the subfolders of
+		// the legacy layout, which all are.
+		if sub := l.subPrefix() != "" && depth > 0; (n[0] == '.') != sub || n == "." || n == ".." {
 			continue
 		}
 		sub := filepath.Join(dir, n)

@@ -37,6 +37,7 @@ var mbsyncFolders = []string{"INBOX", "Archive/2024", "Entwürfe", "Sent"}
 // mbsyncSetup is how mbsync lays out the Maildir.
 type mbsyncSetup struct {
 	maildirPP bool // "SubFolders Maildir++" (INBOX is the root), else Verbatim
+	legacy    bool // "SubFolders Legacy"
 	stateDir  bool // "SyncState <dir>/", else "*" (in each folder)
 }
 
@@ -75,6 +76,9 @@ func newMbsyncRigWith(t *testing.T, perFolder int, setup mbsyncSetup) *mbsyncRig
 	path, inbox, subFolders, syncState, layout := "Path "+r.maildir+"/\n", r.maildir+"/INBOX", "Verbatim", "*", "fs-mutf7"
 	if setup.maildirPP { // mbsync refuses Path with Maildir++: the folders live in the inbox
 		path, inbox, subFolders, layout = "", r.maildir, "Maildir++", "maildir++-mutf7"
+	}
+	if setup.legacy {
+		subFolders, layout = "Legacy", "legacy-mutf7"
 	}
 	if setup.stateDir {
 		r.stateDir = filepath.Join(r.dir, "mbsync-state")
@@ -360,6 +364,27 @@ func TestImportMbsyncMaildirPPStateDir(t *testing.T) {
 			t.Errorf("the sync after the import sent %s", line)
 		}
 	}
+	sameFiles(t, "sync", files, snapshot(t, r.maildir))
+	if got := r.serverState(); got != server {
+		t.Fatalf("the sync changed the server:\nbefore:\n%s\nafter:\n%s", server, got)
+	}
+}
+
+// TestImportMbsyncLegacy: mbsync's "SubFolders Legacy" (Archive/.2024)
+// is adopted in place with layout "legacy-mutf7".
+func TestImportMbsyncLegacy(t *testing.T) {
+	r := newMbsyncRigWith(t, 20, mbsyncSetup{legacy: true})
+	if _, err := os.Stat(filepath.Join(r.maildir, "Archive", ".2024", "cur")); err != nil {
+		t.Fatalf("mbsync did not lay Archive/2024 out as Legacy: %v", err)
+	}
+	files := snapshot(t, r.maildir)
+	server := r.serverState()
+	out, _ := r.mustRun("import", "mbsync", "work", "--from", r.maildir)
+	if !strings.Contains(out, "adopted 80 messages in 4 folders") {
+		t.Fatalf("import said:\n%s", out)
+	}
+	_, trace := r.mustRun("-vvv", "sync", "work")
+	noBodiesNoChanges(t, trace)
 	sameFiles(t, "sync", files, snapshot(t, r.maildir))
 	if got := r.serverState(); got != server {
 		t.Fatalf("the sync changed the server:\nbefore:\n%s\nafter:\n%s", server, got)
