@@ -27,9 +27,10 @@ message. When anything does not fit, nothing is written.
 
 DIR must be the account's maildir, and the account's layout must name the
 folders as mbsync did: "fs-mutf7" for "SubFolders Verbatim", "maildir++-mutf7"
-for "SubFolders Maildir++", "legacy-mutf7" for "SubFolders Legacy". --state names mbsync's SyncState directory when it
-is not "*" (the state files then live there, not in the folders). Stop mbsync
-(and its timers) first. Running the import twice changes nothing.`
+for "SubFolders Maildir++", "legacy-mutf7" for "SubFolders Legacy". --state
+names mbsync's SyncState directory when it is not "*" (the state files then
+live there, not in the folders). Stop mbsync (and its timers) first. Running
+the import twice changes nothing.`
 
 func (st *runState) importCommand() *cobra.Command {
 	cmd := &cobra.Command{

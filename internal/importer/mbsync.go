@@ -73,7 +73,7 @@ func ReadMbsync(ctx context.Context, root string, layout maildir.Layout, stateDi
 	if len(lst.Unmapped) > 0 {
 		return nil, fmt.Errorf("folders whose directory name does not fit layout %q: %s "+
 			"(mbsync's \"SubFolders Verbatim\" is layout \"fs-mutf7\", \"SubFolders Maildir++\" is \"maildir++-mutf7\", "+
-				"\"SubFolders Legacy\" is \"legacy-mutf7\")",
+			"\"SubFolders Legacy\" is \"legacy-mutf7\")",
 			layout, strings.Join(lst.Unmapped, ", "))
 	}
 	var out []Folder
