@@ -277,7 +277,8 @@ func write(ctx context.Context, rep *FolderReport, meta map[store.UID]store.Mess
 	})
 }
 
-// pairOf is the pair recorded for an entry: the tool's agreed flags, the
+// pairOf is the pair recorded for an entry: the tool's agreed flags and
+// labels, the
 // server's size and date, the file's identity.
 func pairOf(dir string, e Entry, far store.Message) (statedb.Pair, error) {
 	id, hh, err := fileIdentity(dir, e)
@@ -292,6 +293,10 @@ func pairOf(dir string, e Entry, far store.Message) (statedb.Pair, error) {
 	if err != nil {
 		return statedb.Pair{}, err
 	}
+	labels, err := statedb.MakeFlagSet(e.Labels...)
+	if err != nil {
+		return statedb.Pair{}, fmt.Errorf("%s: %w", filepath.Join(dir, e.Subdir, e.File), err)
+	}
 	var hash []byte
 	if hh != "" {
 		hash = []byte(hh)
@@ -300,6 +305,6 @@ func pairOf(dir string, e Entry, far store.Message) (statedb.Pair, error) {
 	if !date.IsZero() {
 		date = date.Truncate(time.Second)
 	}
-	return statedb.Pair{FarUID: e.FarUID, Flags: flags, Size: max(far.Size, 0), InternalDate: date,
+	return statedb.Pair{FarUID: e.FarUID, Flags: flags, Labels: labels, Size: max(far.Size, 0), InternalDate: date,
 		MessageID: id, HeaderHash: hash}, nil
 }

@@ -134,7 +134,7 @@ func copimapEntry(dbPath string, m statedb.CopimapMessage, files map[string]mail
 	if u, ok := copimapNameUID(loc.File); ok && u != uint32(m.UID) {
 		return Entry{}, false, fmt.Errorf("%s says %s is UID %d, its name says %d", dbPath, loc.File, m.UID, u)
 	}
-	e := Entry{FarUID: uint32(m.UID), NearUID: uint32(m.UID), Subdir: loc.Subdir, File: loc.File}
+	e := Entry{FarUID: uint32(m.UID), NearUID: uint32(m.UID), Subdir: loc.Subdir, File: loc.File, Labels: m.Labels}
 	if path.Join(loc.Subdir, loc.File) == path.Clean(m.Path) {
 		e.Flags = flagLetters(infoLetters(loc.Name))
 	} else {

@@ -55,7 +55,7 @@ func TestReadCopimap(t *testing.T) {
 	if p[0].FarUID != 10 || p[0].Subdir != "new" || len(p[0].Flags) != 0 {
 		t.Errorf("pair 0: %+v", p[0])
 	}
-	if p[1].FarUID != 11 || p[1].Subdir != "cur" || !p[1].Flags.Equal(store.NewFlags(store.Seen)) {
+	if p[1].FarUID != 11 || p[1].Subdir != "cur" || !p[1].Flags.Equal(store.NewFlags(store.Seen)) || len(p[1].Labels) != 1 || p[1].Labels[0] != "Work" {
 		t.Errorf("pair 1: %+v", p[1])
 	}
 	// Renamed since: the database's (server's) flags are the agreed ones,

@@ -43,6 +43,9 @@ type Entry struct {
 	FarUID, NearUID uint32
 	Flags           store.Flags // as the tool last agreed on them
 	Subdir, File    string      // the near file ("" when no file has the near UID)
+	// Labels are the Gmail labels the tool last agreed on (OfflineIMAP's
+	// X-Keywords, copimap's label map); nil when it keeps none.
+	Labels []string
 }
 
 // Folder is one near folder another tool synchronized.

@@ -174,7 +174,7 @@ func readOfflineIMAPStatus(ctx context.Context, acctDir, base string) ([]Entry, 
 	if _, err := os.Stat(sqlitePath); err == nil {
 		var out []Entry
 		err := statedb.ReadOfflineIMAPStatus(ctx, sqlitePath, func(row statedb.OfflineIMAPStatus) error {
-			e, err := offlineimapEntry(row.UID, row.Flags)
+			e, err := offlineimapEntry(row.UID, row.Flags, row.Labels)
 			if err != nil {
 				return fmt.Errorf("%s: %w", sqlitePath, err)
 			}
@@ -226,7 +226,11 @@ func parseOfflineIMAPPlain(path string, r io.Reader) ([]Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: bad UID in %q", path, n, line)
 		}
-		e, err := offlineimapEntry(uid, fields[1])
+		labels := ""
+		if format == "2" {
+			labels = fields[3]
+		}
+		e, err := offlineimapEntry(uid, fields[1], labels)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
@@ -239,12 +243,19 @@ func parseOfflineIMAPPlain(path string, r io.Reader) ([]Entry, error) {
 }
 
 // offlineimapEntry is a status row as an Entry: OfflineIMAP names a file
-// by the server's UID, so both UIDs are the same.
-func offlineimapEntry(uid int64, flags string) (Entry, error) {
+// by the server's UID, so both UIDs are the same; labels are its
+// comma-separated Gmail labels.
+func offlineimapEntry(uid int64, flags, labels string) (Entry, error) {
 	if uid <= 0 || uid > 1<<32-1 {
 		return Entry{}, fmt.Errorf("UID %d out of range", uid)
 	}
-	return Entry{FarUID: uint32(uid), NearUID: uint32(uid), Flags: flagLetters(flags)}, nil
+	e := Entry{FarUID: uint32(uid), NearUID: uint32(uid), Flags: flagLetters(flags)}
+	for l := range strings.SplitSeq(labels, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			e.Labels = append(e.Labels, l)
+		}
+	}
+	return e, nil
 }
 
 // offlineimapFiles maps the UIDs of a folder's files carrying the folder's

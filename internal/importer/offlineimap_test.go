@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func TestParseOfflineIMAPPlain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(es) != 2 || es[1].FarUID != 7 || es[1].NearUID != 7 ||
+	if len(es) != 2 || es[1].FarUID != 7 || es[1].NearUID != 7 || !slices.Equal(es[1].Labels, []string{"Work", "Important"}) ||
 		!es[1].Flags.Equal(store.NewFlags(store.Flagged, store.Answered, store.Seen)) {
 		t.Fatalf("format 2: %+v", es)
 	}
