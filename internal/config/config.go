@@ -81,7 +81,7 @@ type Account struct {
 	OAuth2          *OAuth2 // [accounts.NAME.oauth2]: imapdir obtains tokens itself; nil when absent
 
 	Maildir  string
-	Layout   string   // fs | maildir++ | fs-mutf7 | maildir++-mutf7
+	Layout   string   // fs | maildir++ | dots | fs-mutf7 | maildir++-mutf7 | dots-mutf7 | legacy-mutf7
 	Folders  []string // patterns, see Match; default ["*"]
 	Keywords string   // x-keywords | dovecot | none
 	NewDir   bool     // deliver unseen messages into new/

@@ -30,7 +30,7 @@ var Keys = []KeyDoc{
 	{"token_command", `"oauth2l fetch …"`, "", "A shell command that prints an OAuth 2 access token (auth = xoauth2 or oauthbearer)."},
 	{"auth", `"plain"`, "the best the server offers", `SASL mechanism: "login", "plain", "xoauth2" or "oauthbearer".`},
 	{"maildir", `"~/Maildir/work"`, "", "The account's local Maildir root; ~ and $VARS are expanded. Required. The state database and the lock live in it."},
-	{"layout", `"fs"`, `"fs"`, `How folders nest on disk: "fs" (Archive/2024 as nested directories) or "maildir++" (.Archive.2024); "fs-mutf7" and "maildir++-mutf7" keep folder names in the server's modified UTF-7 (Entw&APw-rfe), as mbsync writes them.`},
+	{"layout", `"fs"`, `"fs"`, `How folders nest on disk: "fs" (Archive/2024 as nested directories) or "maildir++" (.Archive.2024) or "dots" (Archive.2024 and INBOX side by side, as OfflineIMAP writes them); "fs-mutf7", "maildir++-mutf7" and "dots-mutf7" keep folder names in the server's modified UTF-7 (Entw&APw-rfe), as mbsync and OfflineIMAP write them; "legacy-mutf7" is mbsync's "SubFolders Legacy" (Archive/.2024).`},
 	{"folders", `["*", "!Junk"]`, `["*"]`, `Which mailboxes to sync: patterns with * (any), % (one level) and a leading ! to exclude; the last pattern that matches decides.`},
 	{"keywords", `"dovecot"`, `"dovecot"`, `Where IMAP keywords live in the Maildir: "dovecot" (letters in file names, named in dovecot-keywords) or "none".`},
 	{"new_dir", `true`, `true`, "Deliver messages without any flag into new/ rather than cur/."},
