@@ -238,7 +238,7 @@ func TestWriteResponseTree(t *testing.T) {
 
 func TestPrinterShowsEachResponseOnce(t *testing.T) {
 	var b bytes.Buffer
-	p := newPrinter(&b)
+	p := newPrinter(&b, false)
 	exists := &imap.Response{Tag: "*", Fields: []imap.Value{imap.Num(3), imap.Atom("EXISTS")}}
 	p.show(exists) // collected by the command
 	p.nextCommand()
