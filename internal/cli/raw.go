@@ -49,9 +49,6 @@ func (st *runState) rawCommand() *cobra.Command {
 		Long:  rawLong,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if st.flags.dryRun {
-				return usageErr(errors.New("raw sends each command to the server as typed; --dry-run cannot apply to it"))
-			}
 			cfg, err := st.loadConfig()
 			if err != nil {
 				return err
