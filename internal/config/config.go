@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 // TLSMode says how the connection to the server is protected.
@@ -114,6 +116,14 @@ type Account struct {
 	PostSyncCommand  string        // run (sh -c) after a sync that changed the Maildir
 	NewMailCommand   string        // run (sh -c) when new mail arrived
 	HookTimeout      time.Duration // bound on one hook run
+
+	// Mailboxes holds the settings of the mailboxes that have an
+	// [accounts.NAME.mailbox."BOX"] table, by neutral name; see
+	// ForMailbox.
+	Mailboxes map[string]MailboxSettings
+
+	mailboxTables map[string]any // the "mailbox" table until the account is finished
+	mailboxKey    toml.Key
 }
 
 // DefaultTimeout is the default of Account.Timeout (mbsync's default too).

@@ -74,6 +74,7 @@ var fields = map[string]setter{
 		set(&a.Connections)(n, ok)
 		a.ConnectionsSet = a.ConnectionsSet || ok
 	},
+	"mailbox": setMailboxes,
 	"gmail":   setGmail,
 	"oauth2":  setOAuth2,
 	"timeout": setTimeout,
@@ -237,6 +238,7 @@ func (p *parser) finish(key toml.Key, a *Account, t map[string]any) {
 	if a.TLSServerName == "" {
 		a.TLSServerName = a.Host
 	}
+	p.mailboxes(a)
 }
 
 func (p *parser) checkCredentials(key toml.Key, a *Account) {

@@ -45,6 +45,7 @@ var Keys = []KeyDoc{
 	{"delete_guard_count", `50`, `50`, "… and more than this many messages; --force carries them out."},
 	{"delete_guard_account", `1000`, `1000`, "At most this many deletions per run across the account; past it every deletion is held until a run with --force. 0: no cap."},
 	{"connections", `4`, `4`, "Parallel IMAP connections, 1..16 (Gmail allows 15 per account)."},
+	{"mailbox", `{ "Archive" = { sync = "pull", max_age = "365d" } }`, "", `Settings of single mailboxes (usually written as [accounts.NAME.mailbox."Archive"] tables, by the mailbox's name as imapdir list shows it): sync, expunge, max_size, max_age, start_date, delete_guard_percent and delete_guard_count, over the account's. Command-line overrides (--pull, --no-expunge …) still apply to every mailbox.`},
 	{"gmail", `"auto"`, `"auto"`, `Gmail's extensions: "auto" (used when the server offers X-GM-EXT-1), true or false.`},
 	{"timeout", `60`, `60 (seconds)`, `How long the server may stay silent while imapdir waits (connecting, a command, a literal); past it that mailbox fails alone. Seconds or a duration ("2m"), 1s..1h.`},
 	{"oauth2", `{ provider = "google", client_id = "…" }`, "", "OAuth 2 sign-in built in (usually written as an [accounts.NAME.oauth2] table): provider (google, microsoft) or auth_url/token_url/device_url, client_id, client_secret or client_secret_command, scopes, refresh_token_command, store_refresh_token_command. Run imapdir auth NAME once."},
