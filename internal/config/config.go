@@ -68,8 +68,12 @@ type Account struct {
 	Name string // the table name in [accounts.NAME]
 	Line int    // line of the account's first key in the file (for messages)
 
-	Host          string
-	Port          int
+	Host string
+	Port int
+	// Tunnel, when set, is a shell command whose stdin and stdout are the
+	// connection (mbsync's Tunnel): no TLS, no host or port; the server
+	// usually greets already logged in (PREAUTH).
+	Tunnel        string
 	TLS           TLSMode
 	TLSServerName string // name checked in the certificate; defaults to Host
 	CAFile        string // optional PEM bundle added to the system roots

@@ -21,6 +21,7 @@ var Keys = []KeyDoc{
 	{"host", `"imap.example.com"`, "", "The IMAP server's host name. Required."},
 	{"port", `993`, "993 with implicit TLS, 143 otherwise", "The server's port."},
 	{"tls", `"implicit"`, `"implicit"`, `How the connection is protected: "implicit" (TLS from the first byte, port 993), "starttls" (plain connection upgraded, required), or "plaintext-insecure" (no TLS at all; loopback and tests only).`},
+	{"tunnel", `"ssh mail.example.com /usr/lib/dovecot/imap"`, "", "Reach the server through a shell command's stdin and stdout instead of host and port (no TLS: the command protects the connection). A server started this way greets already logged in (PREAUTH); otherwise user and a password are needed as usual."},
 	{"tls_server_name", `"mail.example.com"`, "host", "The name the server's certificate must carry, when it differs from host."},
 	{"ca_file", `"/path/ca.pem"`, "the system's CAs", "Also trust the CA certificates in this PEM file."},
 	{"fingerprint", `"sha256:AB:CD:…"`, "", "Pin the server's certificate by its SHA-256 fingerprint instead of trusting a CA (a failed connection prints the value to paste)."},

@@ -144,3 +144,23 @@ delete_guard_count = 7
 		t.Errorf("error %v", err)
 	}
 }
+
+// A tunnel account needs neither host nor login; keys of a network
+// connection are refused with it.
+func TestTunnelAccount(t *testing.T) {
+	cfg, err := Parse("c.toml", []byte("[accounts.home]\ntunnel = \"ssh h /usr/lib/dovecot/imap\"\nmaildir = \"/m\"\n"), Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := cfg.Accounts[0]; a.Tunnel != "ssh h /usr/lib/dovecot/imap" || a.User != "" {
+		t.Errorf("account %+v", a)
+	}
+	_, err = Parse("c.toml", []byte("[accounts.home]\ntunnel = \"ssh h imap\"\nhost = \"h\"\ntls = \"starttls\"\nmaildir = \"/m\"\n"), Env{})
+	if err == nil || !strings.Contains(err.Error(), "host does not apply to a tunnel") || !strings.Contains(err.Error(), "tls does not apply") {
+		t.Errorf("error %v", err)
+	}
+	_, err = Parse("c.toml", []byte("[accounts.home]\ntunnel = \"ssh h nc localhost 143\"\nuser = \"me\"\nmaildir = \"/m\"\n"), Env{})
+	if err == nil || !strings.Contains(err.Error(), "password") {
+		t.Errorf("a tunnel with a user but no password: %v", err)
+	}
+}
