@@ -43,6 +43,10 @@ type Options struct {
 	// recorded again at the end). For a user who suspects that something
 	// was missed; it costs a listing of every mailbox.
 	Full bool
+	// ForMailbox, when set, returns the plan options of the mailbox pair
+	// with this (near) name: per-mailbox settings. Nil: PlanOptions for
+	// every mailbox. Force is the run's whatever it returns.
+	ForMailbox func(name string) PlanOptions
 	// Observer receives progress and results; nil means NopObserver.
 	Observer Observer
 	// Now is the clock for max-age limits; nil means time.Now.
@@ -117,6 +121,20 @@ func New(far, near store.Store, db *statedb.DB, opts Options) (*Engine, error) {
 		obs = NopObserver{}
 	}
 	return &Engine{st: [2]store.Store{far, near}, db: db, opts: opts, obs: obs}, nil
+}
+
+// planOptions returns the plan options of the mailbox pair named name.
+func (e *Engine) planOptions(name string) PlanOptions {
+	if e.opts.ForMailbox == nil {
+		return e.opts.PlanOptions
+	}
+	o := e.opts.ForMailbox(name)
+	o.Force = e.opts.Force
+	if o.DeleteGuardPercent <= 0 {
+		o.DeleteGuardPercent = DefaultDeleteGuardPercent
+	}
+	o.DeleteGuardCount = max(o.DeleteGuardCount, 0)
+	return o
 }
 
 // update runs fn in one state transaction (never under DryRun).

@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -190,7 +191,7 @@ func (r *mailboxRun) checkEmpty(ctx context.Context) error {
 		}
 	}
 	n, err := r.countPairs(ctx, Near)
-	if err != nil || gone <= r.e.opts.DeleteGuardCount || gone < n {
+	if err != nil || gone <= r.planOpts().DeleteGuardCount || gone < n {
 		return err // a small folder emptied by hand is not an accident
 	}
 	return r.e.errorf(r.name, "near mailbox %q is empty but the state knows %d of its messages: "+
@@ -247,7 +248,7 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 			return Plan{}, err
 		}
 	}
-	p := PlanMailbox(in, r.e.opts.PlanOptions)
+	p := PlanMailbox(in, r.planOpts())
 	if r.moves != nil {
 		if err := r.moves.take(ctx, r, p); err != nil {
 			return Plan{}, err
@@ -343,7 +344,7 @@ func (r *mailboxRun) unchanged() bool {
 // changes it left alone: a later run with the kind allowed would never
 // see them again.
 func (r *mailboxRun) checkpointToRecord(s Side) store.Checkpoint {
-	if !r.e.opts.Sync.carriesAll(s) {
+	if !r.planOpts().Sync.carriesAll(s) {
 		return r.scan[s].recorded
 	}
 	cp := r.scan[s].cp
@@ -363,3 +364,7 @@ func (r *mailboxRun) writeCheckpoints(tx *statedb.Tx) error {
 	m.LastSync = r.e.opts.Now()
 	return tx.UpdateMailbox(m)
 }
+
+// planOpts returns the rules of this mailbox pair (per-mailbox settings
+// over the account's), by its near name.
+func (r *mailboxRun) planOpts() PlanOptions { return r.e.planOptions(cmp.Or(r.names[Near], r.name)) }
