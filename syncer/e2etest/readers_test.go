@@ -1,0 +1,134 @@
+package e2etest
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/imapdir/imapdir/maildir"
+)
+
+// readerMoves are the ways mail readers move a message file to another
+// folder under a new unique name.
+var readerMoves = []struct {
+	name string
+	move func(t *testing.T, from, to *maildir.Folder, e maildir.Entry)
+}{
+	// mu4e with mu4e-change-filenames-when-moving: one rename(2) into the
+	// other folder's cur/ under a fresh unique name, the info kept.
+	{"mu4e", func(t *testing.T, from, to *maildir.Folder, e maildir.Entry) {
+		t.Helper()
+		nu := maildir.Name{Unique: "1733320000.M1P99.mu4e-host", HasInfo: true, Info: "2," + e.Flags().String()}
+		mustRename(t, e.Path(from), filepath.Join(to.Path(), maildir.SubCur, nu.String()))
+	}},
+	// mutt/neomutt: the message is written as a new file of the other
+	// folder (its own unique name), then the original is removed.
+	{"mutt", func(t *testing.T, from, to *maildir.Folder, e maildir.Entry) {
+		t.Helper()
+		raw, err := os.ReadFile(e.Path(from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		deliverLocal(t, to, raw, e.Flags().String())
+		if err := os.Remove(e.Path(from)); err != nil {
+			t.Fatal(err)
+		}
+	}},
+	// afew's MailMover with rename = true: the ",U=" field and the old
+	// unique name dropped, the file renamed into the other folder's cur/.
+	{"afew", func(t *testing.T, from, to *maildir.Folder, e maildir.Entry) {
+		t.Helper()
+		nu := maildir.Name{Unique: "1733320001.R7a3f.afew", HasInfo: true, Info: "2," + e.Flags().String()}
+		mustRename(t, e.Path(from), filepath.Join(to.Path(), maildir.SubCur, nu.String()))
+	}},
+}
+
+func mustRename(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.Rename(from, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReaderMoveUnderNewName (issue 18, mail readers' habits, against
+// Dovecot and a Maildir): a mail reader moves a message file from INBOX
+// to Archive under a new unique name. The run pairs it by identity with
+// the message that left INBOX and moves the server's copy (UID MOVE): no
+// APPEND, the server holds as many messages as before, and the keyword
+// the server kept on the message survives. The next run does nothing.
+func TestReaderMoveUnderNewName(t *testing.T) {
+	for _, rm := range readerMoves {
+		t.Run(rm.name, func(t *testing.T) {
+			t.Parallel()
+			r := newMaildirRig(t)
+			srv, user := r.srv, r.user.Name
+			srv.CreateMailbox(t, user, "Archive")
+			msgs := seedMailbox(t, srv, user, "INBOX", newGen("rmove-"+rm.name, 18), 8, 0)
+			moved := msgs[3]
+			addFlags(t, srv, user, "INBOX", `\Seen todo`, moved.uid)
+			r.sync()
+			before := serverTruth(t, srv, user)
+
+			inbox, archive := localFolder(t, r.root, "INBOX"), localFolder(t, r.root, "Archive")
+			rm.move(t, inbox, archive, localByID(t, inbox)[moved.id])
+			r.farWire.reset()
+			res, rec := r.sync()
+			got := sumResult(res)
+			if n := r.farWire.appends.Load(); n != 0 {
+				t.Errorf("the move sent %d APPENDs to the server, want 0 (a UID MOVE)\n%s", n, r.farWire.commands())
+			}
+			if got.Deleted != [2]int{} || got.New != [2]int{} {
+				t.Errorf("the move ran as %+v, want no copy and no deletion", got)
+			}
+			after := serverTruth(t, srv, user)
+			if after.count() != before.count() {
+				t.Errorf("the server holds %d messages after the move, %d before", after.count(), before.count())
+			}
+			if after["Archive"].copies[moved.id] != 1 || after["INBOX"].copies[moved.id] != 0 {
+				t.Fatalf("on the server the moved message is %d times in Archive, %d times in INBOX; want 1 and 0",
+					after["Archive"].copies[moved.id], after["INBOX"].copies[moved.id])
+			}
+			if fl := after["Archive"].msgs[moved.id].flags; !strings.Contains(fl, "todo") || !strings.Contains(fl, `\Seen`) {
+				t.Errorf("the moved message's server flags are [%s], want \\Seen and the keyword todo kept", fl)
+			}
+			if w := rec.warnings(); len(w) > 0 {
+				t.Errorf("warnings: %q", w)
+			}
+			res, _ = r.sync()
+			if got := sumResult(res); !got.idle() {
+				t.Errorf("the run after the move did something: %+v", got)
+			}
+			requireSame(t, serverTruth(t, srv, user), maildirTruth(t, r.root), "server", "Maildir")
+		})
+	}
+}
+
+// TestReaderRenameInFolder: a mail reader gives a file a new unique name
+// within its folder (mu4e marking a message read with
+// mu4e-change-filenames-when-moving). Nothing is uploaded or deleted; the
+// flag change reaches the server.
+func TestReaderRenameInFolder(t *testing.T) {
+	t.Parallel()
+	r := newMaildirRig(t)
+	srv, user := r.srv, r.user.Name
+	msgs := seedMailbox(t, srv, user, "INBOX", newGen("rrename", 19), 6, 0)
+	r.sync()
+	inbox := localFolder(t, r.root, "INBOX")
+	e := localByID(t, inbox)[msgs[0].id]
+	nu := maildir.Name{Unique: "1733320002.M5P7.mu4e-host", HasInfo: true, Info: "2," + e.Flags().With('S').String()}
+	mustRename(t, e.Path(inbox), filepath.Join(inbox.Path(), maildir.SubCur, nu.String()))
+	r.farWire.reset()
+	res, _ := r.sync()
+	if got := sumResult(res); got.New != [2]int{} || got.Deleted != [2]int{} {
+		t.Errorf("the rename ran as %+v, want no copy and no deletion", got)
+	}
+	if n := r.farWire.appends.Load(); n != 0 {
+		t.Errorf("the rename sent %d APPENDs, want 0", n)
+	}
+	if fl := srv.MessageFlags(t, user, "INBOX", msgs[0].uid); !slices.Contains(fl, `\Seen`) {
+		t.Errorf("server flags of the renamed message: %q, want \\Seen", fl)
+	}
+	requireSame(t, serverTruth(t, srv, user), maildirTruth(t, r.root), "server", "Maildir")
+}
