@@ -64,7 +64,8 @@ type Options struct {
 	// Keywords says where keywords live (default KeywordsDovecot).
 	Keywords KeywordMode
 	// NewForUnseen delivers messages without \Seen into new/ (mail readers
-	// show them as new) instead of cur/.
+	// show them as new) instead of cur/, whatever their other flags (kept
+	// in the file name's info).
 	NewForUnseen bool
 	// SyncFS flushes appended data with one syncfs(2) per Flush instead of
 	// one fsync per file.

@@ -132,3 +132,42 @@ func TestReaderRenameInFolder(t *testing.T) {
 	}
 	requireSame(t, serverTruth(t, srv, user), maildirTruth(t, r.root), "server", "Maildir")
 }
+
+// TestUnseenInNewDir (issue 18): a message the server has \Flagged but
+// not \Seen lands in new/ (as mbsync and Dovecot put it), its flag in the
+// name; one with \Seen in cur/. A mail reader moving the unseen one to
+// cur/ without marking it seen changes nothing on the server: no STORE,
+// no APPEND.
+func TestUnseenInNewDir(t *testing.T) {
+	t.Parallel()
+	r := newMaildirRig(t)
+	r.newDir = true
+	r.reopen()
+	srv, user := r.srv, r.user.Name
+	msgs := seedMailbox(t, srv, user, "INBOX", newGen("newdir", 20), 2, 0)
+	addFlags(t, srv, user, "INBOX", `\Flagged`, msgs[0].uid)
+	addFlags(t, srv, user, "INBOX", `\Seen \Flagged`, msgs[1].uid)
+	r.sync()
+	inbox := localFolder(t, r.root, "INBOX")
+	files := localByID(t, inbox)
+	unseen, seen := files[msgs[0].id], files[msgs[1].id]
+	if unseen.Subdir != maildir.SubNew || unseen.Flags().String() != "F" {
+		t.Errorf("the flagged unseen message is %s/%s, want new/ with info 2,F", unseen.Subdir, unseen.File)
+	}
+	if seen.Subdir != maildir.SubCur {
+		t.Errorf("the seen message is %s/%s, want cur/", seen.Subdir, seen.File)
+	}
+	mustRename(t, unseen.Path(inbox), filepath.Join(inbox.Path(), maildir.SubCur, unseen.File))
+	r.farWire.reset()
+	res, _ := r.sync()
+	if got := sumResult(res); got.Changed != [2]int{} || got.New != [2]int{} || got.Deleted != [2]int{} {
+		t.Errorf("moving the file to cur/ ran as %+v, want no change", got)
+	}
+	if cmds := r.farWire.commands(); strings.Contains(cmds, "STORE") || strings.Contains(cmds, "APPEND") {
+		t.Errorf("moving the file to cur/ sent to the server:\n%s", cmds)
+	}
+	if fl := srv.MessageFlags(t, user, "INBOX", msgs[0].uid); slices.Contains(fl, `\Seen`) || !slices.Contains(fl, `\Flagged`) {
+		t.Errorf("server flags %q, want \\Flagged without \\Seen", fl)
+	}
+	requireSame(t, serverTruth(t, srv, user), maildirTruth(t, r.root), "server", "Maildir")
+}

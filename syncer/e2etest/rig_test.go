@@ -169,6 +169,8 @@ type rig struct {
 	// nearUser is set when the near side is a second Dovecot user.
 	nearUser *testenv.User
 	root     string
+	// newDir opens the Maildir store with NewForUnseen (new_dir = true).
+	newDir   bool
 	farWire  wire
 	nearWire wire
 	far      store.Store
@@ -226,7 +228,7 @@ func (r *rig) open() {
 	if r.nearUser != nil {
 		r.near = openIMAP(r.tb, r.srv, *r.nearUser, &r.nearWire)
 	} else {
-		near, err := maildirstore.New(maildirstore.Options{Root: r.root, DB: db})
+		near, err := maildirstore.New(maildirstore.Options{Root: r.root, DB: db, NewForUnseen: r.newDir})
 		if err != nil {
 			r.tb.Fatalf("maildirstore.New: %v", err)
 		}
