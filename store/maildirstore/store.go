@@ -134,6 +134,9 @@ func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) 
 	for _, dir := range l.Unmapped {
 		s.log.Warn("maildir folder ignored: its name does not fit the layout", "dir", dir, "layout", s.opts.Layout)
 	}
+	if err := s.followRenames(ctx, l.Names); err != nil {
+		return nil, s.storeErr("list", "", err)
+	}
 	out := make([]store.MailboxInfo, 0, len(l.Names))
 	have := make(map[string]bool, len(l.Names))
 	for _, name := range l.Names {

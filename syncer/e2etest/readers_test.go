@@ -171,3 +171,74 @@ func TestUnseenInNewDir(t *testing.T) {
 	}
 	requireSame(t, serverTruth(t, srv, user), maildirTruth(t, r.root), "server", "Maildir")
 }
+
+// TestLocalFolderRenamed (issue 18): a local folder with a subfolder is
+// renamed (the same files under a new directory name): in the fs layout
+// one mv carries the subfolder along; in Maildir++ each folder is its own
+// directory, and a user may rename the parent alone or both. The run
+// renames the server's mailbox (RENAME carries the child along, and the
+// local child follows): nothing is uploaded or deleted, and the next run
+// does nothing.
+func TestLocalFolderRenamed(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		layout maildir.Layout
+		dirs   []string // the folders renamed, Work → Job
+	}{
+		{"fs", maildir.LayoutFS, []string{"Work"}},
+		{"maildir++", maildir.LayoutMaildirPP, []string{"Work", "Work/Sub"}},
+		{"maildir++ parent only", maildir.LayoutMaildirPP, []string{"Work"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := newMaildirRig(t)
+			r.layout = c.layout
+			r.reopen()
+			localFolderRenamed(t, r, c.dirs)
+		})
+	}
+}
+
+func localFolderRenamed(t *testing.T, r *rig, dirs []string) {
+	srv, user := r.srv, r.user.Name
+	srv.CreateMailbox(t, user, "Work")
+	srv.CreateMailbox(t, user, "Work/Sub")
+	g := newGen("frename", 21)
+	seedMailbox(t, srv, user, "INBOX", g, 3, 0)
+	seedMailbox(t, srv, user, "Work", g, 7, 1)
+	seedMailbox(t, srv, user, "Work/Sub", g, 4, 2)
+	r.sync()
+	before := serverTruth(t, srv, user)
+	for _, d := range dirs {
+		from, err := r.layout.Path(r.root, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to, err := r.layout.Path(r.root, "Job"+strings.TrimPrefix(d, "Work"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustRename(t, from, to)
+	}
+	r.farWire.reset()
+	res, rec := r.sync()
+	if got := sumResult(res); got.New != [2]int{} || got.Deleted != [2]int{} {
+		t.Errorf("the folder rename ran as %+v, want no copy and no deletion (warnings %q)", got, rec.warnings())
+	}
+	if n := r.farWire.appends.Load(); n != 0 {
+		t.Errorf("the folder rename sent %d APPENDs, want 0", n)
+	}
+	after := serverTruth(t, srv, user)
+	for _, name := range []string{"Work", "Work/Sub"} {
+		nu := "Job" + strings.TrimPrefix(name, "Work")
+		if after[name] != nil || after[nu] == nil || len(after[nu].msgs) != len(before[name].msgs) {
+			t.Errorf("server after the rename: %q present %v, %q present %v; want only %q with %d messages",
+				name, after[name] != nil, nu, after[nu] != nil, nu, len(before[name].msgs))
+		}
+	}
+	requireSame(t, after, maildirTruthIn(t, r.root, r.layout), "server", "Maildir")
+	res, _ = r.sync()
+	if got := sumResult(res); !got.idle() {
+		t.Errorf("the run after the rename did something: %+v", got)
+	}
+}

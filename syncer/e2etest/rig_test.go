@@ -10,6 +10,7 @@ import (
 
 	"github.com/imapdir/imapdir/imapclient"
 	"github.com/imapdir/imapdir/internal/testenv"
+	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/statedb/statedbtest"
 	"github.com/imapdir/imapdir/store"
@@ -170,7 +171,9 @@ type rig struct {
 	nearUser *testenv.User
 	root     string
 	// newDir opens the Maildir store with NewForUnseen (new_dir = true).
-	newDir   bool
+	newDir bool
+	// layout is the Maildir's layout (zero: the store's default, fs).
+	layout   maildir.Layout
 	farWire  wire
 	nearWire wire
 	far      store.Store
@@ -228,7 +231,7 @@ func (r *rig) open() {
 	if r.nearUser != nil {
 		r.near = openIMAP(r.tb, r.srv, *r.nearUser, &r.nearWire)
 	} else {
-		near, err := maildirstore.New(maildirstore.Options{Root: r.root, DB: db, NewForUnseen: r.newDir})
+		near, err := maildirstore.New(maildirstore.Options{Root: r.root, DB: db, NewForUnseen: r.newDir, Layout: r.layout})
 		if err != nil {
 			r.tb.Fatalf("maildirstore.New: %v", err)
 		}
