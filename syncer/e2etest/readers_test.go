@@ -108,11 +108,14 @@ func TestReaderMoveUnderNewName(t *testing.T) {
 // TestReaderRenameInFolder: a mail reader gives a file a new unique name
 // within its folder (mu4e marking a message read with
 // mu4e-change-filenames-when-moving). Nothing is uploaded or deleted; the
-// flag change reaches the server.
+// flag change reaches the server. Another mailbox is synchronized too, so
+// the moves between mailboxes are looked for and must not claim it.
 func TestReaderRenameInFolder(t *testing.T) {
 	t.Parallel()
 	r := newMaildirRig(t)
 	srv, user := r.srv, r.user.Name
+	srv.CreateMailbox(t, user, "Archive")
+	seedMailbox(t, srv, user, "Archive", newGen("rrename-a", 19), 2, 0)
 	msgs := seedMailbox(t, srv, user, "INBOX", newGen("rrename", 19), 6, 0)
 	r.sync()
 	inbox := localFolder(t, r.root, "INBOX")
@@ -241,4 +244,39 @@ func localFolderRenamed(t *testing.T, r *rig, dirs []string) {
 	if got := sumResult(res); !got.idle() {
 		t.Errorf("the run after the rename did something: %+v", got)
 	}
+}
+
+// TestReaderDeleteWithCopyElsewhere: a message held in INBOX and in
+// Archive is deleted from the local INBOX while a mail reader delivers a
+// new message into Archive. The INBOX copy is deleted on the server, the
+// Archive copy stays, the new message is uploaded: a deletion is not
+// taken for a move because another mailbox holds the same message.
+func TestReaderDeleteWithCopyElsewhere(t *testing.T) {
+	t.Parallel()
+	r := newMaildirRig(t)
+	srv, user := r.srv, r.user.Name
+	srv.CreateMailbox(t, user, "Archive")
+	g := newGen("rdelete", 22)
+	raw := g.next(0)
+	id := messageID(raw)
+	srv.DeliverMessages(t, user, "INBOX", seedDate, raw)
+	srv.DeliverMessages(t, user, "Archive", seedDate, raw)
+	seedMailbox(t, srv, user, "INBOX", g, 3, 0)
+	r.sync()
+	inbox, archive := localFolder(t, r.root, "INBOX"), localFolder(t, r.root, "Archive")
+	if err := os.Remove(localByID(t, inbox)[id].Path(inbox)); err != nil {
+		t.Fatal(err)
+	}
+	fresh := g.next(0)
+	deliverLocal(t, archive, fresh, "S")
+	res, _ := r.sync()
+	if got := sumResult(res); got.Deleted != [2]int{1, 0} || got.New != [2]int{1, 0} || got.Moved != [2]int{} {
+		t.Errorf("ran as %+v, want one deletion and one upload to the server, no move", got)
+	}
+	after := serverTruth(t, srv, user)
+	if after["INBOX"].copies[id] != 0 || after["Archive"].copies[id] != 1 || after["Archive"].copies[messageID(fresh)] != 1 {
+		t.Errorf("server: INBOX holds the deleted message %d times, Archive %d times and the new one %d times; want 0, 1, 1",
+			after["INBOX"].copies[id], after["Archive"].copies[id], after["Archive"].copies[messageID(fresh)])
+	}
+	requireSame(t, after, maildirTruth(t, r.root), "server", "Maildir")
 }
