@@ -105,7 +105,9 @@ func (l *moveLedger) input(ctx context.Context, r *mailboxRun, in MailboxInput) 
 		mi.Moved[s] = r.scan[s].moved
 	}
 	mi.ByID = r.feat[Far].StableIDs && len(l.rows[Far]) >= 2
-	mi.ByIdentity = len(l.rows[Near]) >= 2
+	// A move matched by identity moves the far copy: it carries a new
+	// message and a deletion from near to far, so both must be pushed.
+	mi.ByIdentity = len(l.rows[Near]) >= 2 && r.e.opts.Sync.allows(Near, SyncNew) && r.e.opts.Sync.allows(Near, SyncGone)
 	if !mi.ByID && !mi.ByIdentity {
 		return mi, nil
 	}

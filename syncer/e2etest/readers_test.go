@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/syncer"
 )
 
 // readerMoves are the ways mail readers move a message file to another
@@ -279,4 +280,28 @@ func TestReaderDeleteWithCopyElsewhere(t *testing.T) {
 			after["INBOX"].copies[id], after["Archive"].copies[id], after["Archive"].copies[messageID(fresh)])
 	}
 	requireSame(t, after, maildirTruth(t, r.root), "server", "Maildir")
+}
+
+// TestReaderMovePullOnly: with nothing pushed (sync = pull), a mail
+// reader's move under a new name changes nothing on the server: matching
+// it would move the server's message.
+func TestReaderMovePullOnly(t *testing.T) {
+	t.Parallel()
+	r := newMaildirRig(t)
+	srv, user := r.srv, r.user.Name
+	srv.CreateMailbox(t, user, "Archive")
+	msgs := seedMailbox(t, srv, user, "INBOX", newGen("rmove-pull", 23), 4, 0)
+	r.sync()
+	before := serverTruth(t, srv, user)
+	inbox, archive := localFolder(t, r.root, "INBOX"), localFolder(t, r.root, "Archive")
+	readerMoves[0].move(t, inbox, archive, localByID(t, inbox)[msgs[1].id])
+	opts := syncer.DefaultOptions()
+	opts.Sync = syncer.Direction{Pull: syncer.SyncAll}
+	res, _ := r.syncWith(opts)
+	if err := res.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if d := diff(before, serverTruth(t, srv, user), "before", "after", 10); d != "" {
+		t.Errorf("a pull-only run changed the server:\n%s", d)
+	}
 }
