@@ -46,8 +46,8 @@ func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 		var known [2]bool
 		known[g.side] = true
 		cur := j.in.msg.Flags
-		if j.out.byIdentity && kws[Near] {
-			cur = cur.Union(j.lostKeywords())
+		if kws[Near] {
+			cur = cur.Union(j.movedKeywords())
 		}
 		j.merge = MergeFlags(MergeInput{Agreed: j.out.pair.Flags, Cur: [2]store.Flags{cur, cur},
 			Known: known, Keywords: kws, Sync: l.e.opts.Sync})
@@ -73,24 +73,25 @@ func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 	return l.resolveMoves(ctx, g, o)
 }
 
-// lostKeywords returns the keywords the pair agreed on that a message
-// moved by identity does not show: a file moved to another folder keeps
-// its keyword letters, which the destination's dovecot-keywords may not
-// name. They were not removed by the user, so they are kept.
-func (j *moveJob) lostKeywords() store.Flags {
-	if !j.out.byIdentity {
+// movedKeywords returns the keywords the pair agreed on when the message
+// was moved by a mail reader (on the near side): the file keeps its old
+// folder's keyword letters, which the destination's dovecot-keywords may
+// not name or may name otherwise. A move is not a keyword removal, so
+// they are kept, and written to the moved file (restoreKeywords).
+func (j *moveJob) movedKeywords() store.Flags {
+	if j.out.side != Near {
 		return nil
 	}
-	return keywordsOf(j.out.pair.Flags).Minus(j.in.msg.Flags)
+	return keywordsOf(j.out.pair.Flags)
 }
 
-// restoreKeywords gives the near copies of messages moved by identity
-// the keywords they lost on the way (lostKeywords), before the move is
-// recorded: a run cut short sees the same move again.
+// restoreKeywords gives the near copies of messages a mail reader moved
+// the keywords they had (movedKeywords), before the move is recorded: a
+// run cut short sees the same move again.
 func (l *moveLedger) restoreKeywords(ctx context.Context, name string, jobs []moveJob) error {
 	var b store.Mailbox
 	for _, j := range jobs {
-		kw := j.lostKeywords()
+		kw := j.movedKeywords()
 		if len(kw) == 0 {
 			continue
 		}

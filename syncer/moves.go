@@ -102,12 +102,12 @@ func (l *moveLedger) input(ctx context.Context, r *mailboxRun, in MailboxInput) 
 		for n, row := range l.rows[s] {
 			mi.Rows[s][n] = row.ID
 		}
-		mi.Moved[s] = r.scan[s].moved
+		if r.e.opts.Sync.carriesMoves(s) {
+			mi.Moved[s] = r.scan[s].moved
+		}
 	}
-	mi.ByID = r.feat[Far].StableIDs && len(l.rows[Far]) >= 2
-	// A move matched by identity moves the far copy: it carries a new
-	// message and a deletion from near to far, so both must be pushed.
-	mi.ByIdentity = len(l.rows[Near]) >= 2 && r.e.opts.Sync.allows(Near, SyncNew) && r.e.opts.Sync.allows(Near, SyncGone)
+	mi.ByID = r.feat[Far].StableIDs && len(l.rows[Far]) >= 2 && r.e.opts.Sync.carriesMoves(Far)
+	mi.ByIdentity = len(l.rows[Near]) >= 2 && r.e.opts.Sync.carriesMoves(Near)
 	if !mi.ByID && !mi.ByIdentity {
 		return mi, nil
 	}
@@ -137,6 +137,13 @@ func (l *moveLedger) input(ctx context.Context, r *mailboxRun, in MailboxInput) 
 		return nil
 	})
 	return mi, err
+}
+
+// carriesMoves reports whether a move seen on side from may be carried
+// over: it takes a new message and a deletion from that side to the other,
+// so both must flow (a pull-only run never moves the server's messages).
+func (d Direction) carriesMoves(from Side) bool {
+	return d.allows(from, SyncNew) && d.allows(from, SyncGone)
 }
 
 // nearElsewhere fills mi.NearElsewhere with the new near messages of in

@@ -24,6 +24,12 @@ var readerMoves = []struct {
 		nu := maildir.Name{Unique: "1733320000.M1P99.mu4e-host", HasInfo: true, Info: "2," + e.Flags().String()}
 		mustRename(t, e.Path(from), filepath.Join(to.Path(), maildir.SubCur, nu.String()))
 	}},
+	// mu4e by default, notmuch's afew by default: one rename(2) into the
+	// other folder's cur/, the file name kept.
+	{"keep-name", func(t *testing.T, from, to *maildir.Folder, e maildir.Entry) {
+		t.Helper()
+		mustRename(t, e.Path(from), filepath.Join(to.Path(), maildir.SubCur, e.File))
+	}},
 	// mutt/neomutt: the message is written as a new file of the other
 	// folder (its own unique name), then the original is removed.
 	{"mutt", func(t *testing.T, from, to *maildir.Folder, e maildir.Entry) {
@@ -283,8 +289,8 @@ func TestReaderDeleteWithCopyElsewhere(t *testing.T) {
 }
 
 // TestReaderMovePullOnly: with nothing pushed (sync = pull), a mail
-// reader's move under a new name changes nothing on the server: matching
-// it would move the server's message.
+// reader's moves (under a new name, under its own name) change nothing on
+// the server: carrying them over would move the server's messages.
 func TestReaderMovePullOnly(t *testing.T) {
 	t.Parallel()
 	r := newMaildirRig(t)
@@ -294,7 +300,9 @@ func TestReaderMovePullOnly(t *testing.T) {
 	r.sync()
 	before := serverTruth(t, srv, user)
 	inbox, archive := localFolder(t, r.root, "INBOX"), localFolder(t, r.root, "Archive")
-	readerMoves[0].move(t, inbox, archive, localByID(t, inbox)[msgs[1].id])
+	for i, rm := range readerMoves[:2] {
+		rm.move(t, inbox, archive, localByID(t, inbox)[msgs[i].id])
+	}
 	opts := syncer.DefaultOptions()
 	opts.Sync = syncer.Direction{Pull: syncer.SyncAll}
 	res, _ := r.syncWith(opts)
