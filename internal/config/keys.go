@@ -34,7 +34,7 @@ var Keys = []KeyDoc{
 	{"layout", `"fs"`, `"fs"`, `How folders nest on disk: "fs" (Archive/2024 as nested directories) or "maildir++" (.Archive.2024) or "dots" (Archive.2024 and INBOX side by side, as OfflineIMAP writes them); "fs-mutf7", "maildir++-mutf7" and "dots-mutf7" keep folder names in the server's modified UTF-7 (Entw&APw-rfe), as mbsync and OfflineIMAP write them; "legacy-mutf7" is mbsync's "SubFolders Legacy" (Archive/.2024).`},
 	{"folders", `["*", "!Junk"]`, `["*"]`, `Which mailboxes to sync: patterns with * (any), % (one level) and a leading ! to exclude; the last pattern that matches decides.`},
 	{"keywords", `"dovecot"`, `"dovecot"`, `Where IMAP keywords live in the Maildir: "dovecot" (letters in file names, named in dovecot-keywords) or "none".`},
-	{"new_dir", `true`, `true`, "Deliver messages without any flag into new/ rather than cur/."},
+	{"new_dir", `true`, `true`, "Deliver messages without \\Seen into new/ (whatever their other flags) rather than cur/."},
 	{"sync", `["pull", "flags"]`, `["all"]`, `What propagates: all, none, pull, push, new, flags, delete, or one kind one way (pull_new, push_flags, …); the union runs.`},
 	{"expunge", `"both"`, `"both"`, `Where messages marked \Deleted are removed for good: both, far, near or none.`},
 	{"create", `"both"`, `"both"`, "Where a mailbox missing on one side is created: both, far, near or none."},
