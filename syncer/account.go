@@ -300,14 +300,14 @@ func (e *Engine) ensureRow(ctx context.Context, name string, infos [2]sideInfo) 
 	row, known, err := e.rowByName(ctx, name)
 	if err != nil || e.opts.DryRun {
 		if e.opts.DryRun && !known && err == nil {
-			if old := e.dry.rowName(name); old != name { // renamed in this dry run
+			if old := e.dry.rowName(name); old != name { // renamed in this dry run: as renameRows would
 				row, known, err = e.rowByName(ctx, old)
+				row.FarName, row.NearName = renamed(row.FarName, old, name), renamed(row.NearName, old, name)
 			}
 		}
 		if !known {
-			row = statedb.Mailbox{}
+			row = statedb.Mailbox{FarName: name, NearName: name}
 		}
-		row.FarName, row.NearName = name, name
 		return row, err == nil, err
 	}
 	if known && row.FarName == name && row.NearName == name &&
