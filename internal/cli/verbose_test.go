@@ -131,3 +131,24 @@ func TestActionLogRotates(t *testing.T) {
 		t.Errorf("not oldest first, or the newest missing: first %.60q, last %.60q", first, last)
 	}
 }
+
+func TestParseSince(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Time{
+		"":                     {},
+		"90m":                  now.Add(-90 * time.Minute),
+		"36h":                  now.Add(-36 * time.Hour),
+		"7d":                   now.AddDate(0, 0, -7),
+		"2026-12-01T08:00:00Z": time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC),
+		"2026-12-01":           time.Date(2026, 12, 1, 0, 0, 0, 0, time.Local),
+	} {
+		if got, err := parseSince(in, now); err != nil || !got.Equal(want) {
+			t.Errorf("parseSince(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"-1h", "yesterday", "7x", "-3d", "2026-13-01"} {
+		if _, err := parseSince(bad, now); err == nil {
+			t.Errorf("parseSince(%q) accepted", bad)
+		}
+	}
+}
