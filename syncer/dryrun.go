@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -24,6 +25,8 @@ import (
 //   - a mailbox renamed on one side is planned under its new name, as the
 //     real run would after renaming the other side's (dryRenames), with
 //     the pairs of its recorded row;
+//   - after a UIDVALIDITY change, the pairs are re-paired in memory
+//     (dryRepair) and the mailbox planned on them;
 //   - both deletion guards decide as in a real run, the account-wide one
 //     from the state it recorded.
 
@@ -139,4 +142,53 @@ func unrename(m map[string]string, name string) string {
 		}
 	}
 	return name
+}
+
+// dryRepair is a re-pairing a dry run would record: the new side-s UID of
+// each pair (0: the message was not found again; the pair keeps only its
+// other side).
+type dryRepair struct {
+	side Side
+	uid  map[int64]store.UID
+}
+
+// newDryRepair records the re-pairing of pairs to newUID on side s.
+func newDryRepair(s Side, pairs []Pair, newUID []store.UID) *dryRepair {
+	d := &dryRepair{side: s, uid: make(map[int64]store.UID, len(pairs))}
+	for i, p := range pairs {
+		d.uid[p.ID] = newUID[i]
+	}
+	return d
+}
+
+// apply rewrites the side-s UIDs of ps as the re-pairing would.
+func (d *dryRepair) apply(ps []Pair) {
+	if d == nil {
+		return
+	}
+	for i := range ps {
+		if u, ok := d.uid[ps[i].ID]; ok {
+			ps[i].UID[d.side] = u
+		}
+	}
+}
+
+// pairRefs is pairRefs of the run's mailbox, re-paired under DryRun.
+func (r *mailboxRun) pairRefs(ctx context.Context, s Side) ([]pairRef, error) {
+	refs, err := pairRefs(ctx, r.e.db, r.row.ID, s)
+	d := r.repaired
+	if err != nil || d == nil || d.side != s {
+		return refs, err
+	}
+	out := refs[:0]
+	for _, ref := range refs {
+		if u, ok := d.uid[ref.id]; ok {
+			ref.uid = u
+		}
+		if ref.uid != 0 {
+			out = append(out, ref)
+		}
+	}
+	slices.SortFunc(out, func(a, b pairRef) int { return int(a.uid) - int(b.uid) })
+	return out, nil
 }

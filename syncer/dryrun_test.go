@@ -36,6 +36,20 @@ var dryStates = []scenario{
 		}
 		e.seed(e.near, "Kept", "r2", `\Seen`)
 	}},
+	{name: "UIDVALIDITY reset far", change: func(e *env) {
+		e.flags(e.far, "INBOX", "b", `\Answered`, ``)
+		if err := e.far.ResetUIDValidity("INBOX"); err != nil {
+			e.t.Fatal(err)
+		}
+		e.seed(e.far, "INBOX", "u1", ``)
+	}},
+	{name: "UIDVALIDITY reset near", change: func(e *env) {
+		e.expunge(e.far, "Archive", "x")
+		if err := e.near.ResetUIDValidity("Archive"); err != nil {
+			e.t.Fatal(err)
+		}
+		e.seed(e.near, "INBOX", "u2", `\Seen`)
+	}},
 	{name: "interrupted copy", change: func(e *env) { interrupted(e, 4) }},
 	{name: "interrupted later", change: func(e *env) { interrupted(e, 6) }},
 	{name: "account guard holds deletions", opts: func(o *Options) { o.DeleteGuardAccount = 1 },

@@ -32,6 +32,9 @@ type mailboxRun struct {
 	assigned [2]store.UID
 	// moves is the account's move ledger (nil: moves are not matched).
 	moves *moveLedger
+	// repaired, under DryRun, holds the side-s UIDs a re-pairing after a
+	// UIDVALIDITY change would record (nil: none).
+	repaired *dryRepair
 	// unsent holds, per side, the UIDs of replaced messages whose
 	// replacement was not copied: their pairs' updates are left out.
 	unsent [2]map[store.UID]bool
@@ -46,9 +49,6 @@ func (e *Engine) syncPair(ctx context.Context, row statedb.Mailbox, ledger *move
 	}
 	r.rep = MailboxReport{Mailbox: r.name, DryRun: e.opts.DryRun}
 	err := r.run(ctx)
-	if errors.Is(err, errDryRunStop) {
-		err = nil
-	}
 	if err != nil {
 		r.rep.Err = err
 		e.obs.Error(r.name, err)
@@ -208,7 +208,7 @@ func (r *mailboxRun) checkEmpty(ctx context.Context) error {
 
 // countPairs counts the pairs with a UID on side s.
 func (r *mailboxRun) countPairs(ctx context.Context, s Side) (int, error) {
-	refs, err := pairRefs(ctx, r.e.db, r.row.ID, s)
+	refs, err := r.pairRefs(ctx, s)
 	return len(refs), err
 }
 
@@ -244,6 +244,7 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 		return Plan{}, err
 	}
 	in.Pairs = append(in.Pairs, loaded...)
+	r.repaired.apply(in.Pairs)
 	err = r.e.db.View(ctx, func(tx *statedb.Tx) error {
 		in.PairCount, err = tx.CountPairs(r.row.ID)
 		return err
