@@ -167,4 +167,29 @@ func TestImportMatchRefusesUnpaired(t *testing.T) {
 	if !found || len(r.srv.Fetch(t, r.user.Name, "Sent", "uid")) != 6 {
 		t.Error("the unpaired local message was not uploaded once")
 	}
+
+	// A local folder the server does not have is left to the next sync,
+	// which creates it; the folders adopted before stay as they are.
+	if err := os.MkdirAll(filepath.Join(r.maildir, "Lokal", "cur"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"new", "tmp"} {
+		os.MkdirAll(filepath.Join(r.maildir, "Lokal", sub), 0o700)
+	}
+	if err := os.WriteFile(filepath.Join(r.maildir, "Lokal", "cur", "1700000001.lokal.host:2,S"),
+		[]byte("Message-ID: <lokal@example.com>\nSubject: x\n\ny\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = r.runReal("import", "match", "work", "--from", r.maildir)
+	if code == 0 || !strings.Contains(errOut, `"Lokal"`) || !strings.Contains(errOut, "no mailbox on the server") {
+		t.Fatalf("exit %d\nstderr:\n%s", code, errOut)
+	}
+	out, _ = r.mustRun("import", "match", "work", "--from", r.maildir, "--unpaired", "upload")
+	if !strings.Contains(out, "work: Lokal: not on the server: the next sync creates it") || strings.Count(out, "already adopted") != 4 {
+		t.Fatalf("import said:\n%s", out)
+	}
+	r.mustRun("sync", "work")
+	if ms := r.srv.Fetch(t, r.user.Name, "Lokal", "uid flags"); len(ms) != 1 || !strings.Contains(ms[0]["flags"], `\Seen`) {
+		t.Errorf("the server's Lokal holds %v", ms)
+	}
 }

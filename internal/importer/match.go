@@ -36,36 +36,39 @@ type MatchOptions struct {
 
 // ReadMatch pairs the files of every folder under root (named by layout)
 // with the server's messages by identity. Each Folder's Unknown counts
-// its unpaired files and FarOnly the server's unpaired messages.
-func ReadMatch(ctx context.Context, root string, layout maildir.Layout, far store.Store, opts MatchOptions) ([]Folder, error) {
+// its unpaired files and FarOnly the server's unpaired messages. With
+// opts.CreateMissing, it also returns the names of the folders left out
+// because the server has no such mailbox.
+func ReadMatch(ctx context.Context, root string, layout maildir.Layout, far store.Store, opts MatchOptions) (
+	folders []Folder, missing []string, err error) {
 	lst, err := layout.List(ctx, root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(lst.Unmapped) > 0 {
-		return nil, fmt.Errorf("folders whose directory name does not fit layout %q: %s",
+		return nil, nil, fmt.Errorf("folders whose directory name does not fit layout %q: %s",
 			layout, strings.Join(lst.Unmapped, ", "))
 	}
-	var out []Folder
 	for i, name := range lst.Names {
 		dir, err := layout.PartsPath(root, lst.Parts[i])
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		f, err := matchFolder(ctx, name, dir, far)
 		if errors.Is(err, store.ErrMailboxNotFound) && opts.CreateMissing {
+			missing = append(missing, name)
 			continue
 		}
 		if errors.Is(err, store.ErrMailboxNotFound) {
-			return nil, fmt.Errorf("folder %q (%s) has no mailbox on the server: is --from the Maildir of this "+
+			return nil, nil, fmt.Errorf("folder %q (%s) has no mailbox on the server: is --from the Maildir of this "+
 				"account? (with --unpaired upload the next sync creates it)", name, dir)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("folder %q (%s): %w", name, dir, err)
+			return nil, nil, fmt.Errorf("folder %q (%s): %w", name, dir, err)
 		}
-		out = append(out, f)
+		folders = append(folders, f)
 	}
-	return out, nil
+	return folders, missing, nil
 }
 
 // candidate is one message of a side, by identity.
