@@ -19,9 +19,10 @@ import (
 // countingProxy relays loopback connections to upstream and counts the
 // bytes the server sends.
 type countingProxy struct {
-	ln   net.Listener
-	down atomic.Int64
-	wg   sync.WaitGroup
+	ln    net.Listener
+	down  atomic.Int64
+	wg    sync.WaitGroup // the accept loop
+	conns sync.WaitGroup // the relays
 }
 
 func newCountingProxy(t *testing.T, upstream string) *countingProxy {
@@ -33,8 +34,20 @@ func newCountingProxy(t *testing.T, upstream string) *countingProxy {
 	p := &countingProxy{ln: ln}
 	p.wg.Add(1)
 	go p.accept(upstream)
-	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
+	t.Cleanup(func() { ln.Close(); p.wg.Wait(); p.conns.Wait() })
 	return p
+}
+
+// countWriter counts what it writes.
+type countWriter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (c countWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 func (p *countingProxy) accept(upstream string) {
@@ -49,15 +62,25 @@ func (p *countingProxy) accept(upstream string) {
 			c.Close()
 			continue
 		}
-		p.wg.Add(2)
-		go func() { defer p.wg.Done(); io.Copy(u, c); u.Close() }()
-		go func() {
-			defer p.wg.Done()
-			n, _ := io.Copy(c, u)
-			p.down.Add(n)
-			c.Close()
-		}()
+		p.conns.Add(2)
+		go func() { defer p.conns.Done(); io.Copy(u, c); u.Close() }()
+		go func() { defer p.conns.Done(); io.Copy(countWriter{c, &p.down}, u); c.Close() }()
 	}
+}
+
+// received waits until every relayed connection has ended (the client
+// closes its connections before a run ends) and returns the bytes the
+// server sent.
+func (p *countingProxy) received(t *testing.T) int64 {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { p.conns.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the proxied connections did not end")
+	}
+	return p.down.Load()
 }
 
 func (p *countingProxy) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
@@ -110,7 +133,7 @@ layout = "fs-mutf7"
 	server := r.serverState()
 
 	out, _ := r.mustRun("import", "match", "work", "--from", r.maildir)
-	down := proxy.down.Load()
+	down := proxy.received(t)
 	t.Logf("import read %d bytes from the server; the messages hold %d", down, total) // a figure
 	m := regexp.MustCompile(`adopted (\d+) messages in 4 folders`).FindStringSubmatch(out)
 	if m == nil {
@@ -119,6 +142,9 @@ layout = "fs-mutf7"
 	t.Logf("paired %s of 1000 messages", m[1])
 	if n, _ := strconv.Atoi(m[1]); n < 990 {
 		t.Fatalf("paired %d of 1000 messages, want at least 99 %%:\n%s", n, out)
+	}
+	if down == 0 {
+		t.Fatal("the proxy counted no byte: the import did not go through it")
 	}
 	if down > int64(total)/4 {
 		t.Errorf("the import read %d bytes from the server, more than a quarter of the messages' %d: not only headers", down, total)
