@@ -29,11 +29,22 @@ type offlineimapRig struct {
 // SQLite LocalStatus).
 func newOfflineimapRig(t *testing.T, perFolder int) *offlineimapRig {
 	t.Helper()
+	return newOfflineimapRigSep(t, perFolder, ".")
+}
+
+// newOfflineimapRigSep is newOfflineimapRig with the Maildir's "sep" (the
+// layout "dots-mutf7" for ".", "fs-mutf7" for "/").
+func newOfflineimapRigSep(t *testing.T, perFolder int, sep string) *offlineimapRig {
+	t.Helper()
 	if _, err := exec.LookPath("offlineimap"); err != nil {
 		t.Fatalf("offlineimap is missing: install Debian's offlineimap3 (apt-get install offlineimap3): %v", err)
 	}
 	srv := testenv.Dovecot(t)
-	r := &offlineimapRig{mbsyncRig: &mbsyncRig{world: newWorld(t), srv: srv, user: srv.NewUser(t), layout: "dots-mutf7"}}
+	layout := "dots-mutf7"
+	if sep == "/" {
+		layout = "fs-mutf7"
+	}
+	r := &offlineimapRig{mbsyncRig: &mbsyncRig{world: newWorld(t), srv: srv, user: srv.NewUser(t), layout: layout}}
 	r.maildir = filepath.Join(r.dir, "Mail")
 	r.meta = filepath.Join(r.dir, "offlineimap")
 	seedFolders(t, srv, r.user, perFolder)
@@ -55,6 +66,7 @@ remoterepository = far
 [Repository near]
 type = Maildir
 localfolders = %s
+sep = %s
 
 [Repository far]
 type = IMAP
@@ -64,7 +76,7 @@ remoteuser = %s
 remotepass = %s
 ssl = no
 starttls = no
-`, r.meta, r.maildir, srv.IMAPPort(), r.user.Name, r.user.Password)
+`, r.meta, r.maildir, sep, srv.IMAPPort(), r.user.Name, r.user.Password)
 	if err := os.WriteFile(r.rc, []byte(rc), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -202,6 +214,28 @@ func noBodiesNoChanges(t *testing.T, trace string) {
 	}
 	if !strings.Contains(sent.String(), " FETCH ") {
 		t.Fatalf("no protocol trace in the sync's output:\n%s", trace)
+	}
+}
+
+// TestImportOfflineimapNested: with "sep = /" OfflineIMAP nests folders
+// (Archive/2024 as directories, its FMD5 that of "Archive/2024"); they
+// are adopted in place with layout "fs-mutf7".
+func TestImportOfflineimapNested(t *testing.T) {
+	r := newOfflineimapRigSep(t, 10, "/")
+	if _, err := os.Stat(filepath.Join(r.maildir, "Archive", "2024", "cur")); err != nil {
+		t.Fatalf("OfflineIMAP did not nest Archive/2024: %v", err)
+	}
+	files := snapshot(t, r.maildir)
+	server := r.serverState()
+	out, _ := r.mustRun("import", "offlineimap", "work", "--from", r.maildir, "--status", r.meta)
+	if !strings.Contains(out, "adopted 40 messages in 4 folders") || regexp.MustCompile(`to upload [1-9]`).MatchString(out) {
+		t.Fatalf("import said:\n%s", out)
+	}
+	_, trace := r.mustRun("-vvv", "sync", "work")
+	noBodiesNoChanges(t, trace)
+	sameFiles(t, "sync", files, snapshot(t, r.maildir))
+	if got := r.serverState(); got != server {
+		t.Fatalf("the sync changed the server:\nbefore:\n%s\nafter:\n%s", server, got)
 	}
 }
 
