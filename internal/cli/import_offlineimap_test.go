@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,95 +125,6 @@ func TestImportOfflineimapAdoptsWithoutCopying(t *testing.T) {
 	r.srv.AddFlags(t, r.user.Name, "Entwürfe", 2, `\Flagged`, `\Seen`)
 	r.runOfflineimap() // the flags reach the Maildir and OfflineIMAP's status
 	checkAdoption(t, r.mbsyncRig, []string{"offlineimap", "work", "--from", r.maildir, "--status", r.meta}, "Archive.2024")
-}
-
-// checkAdoption imports the rig's Maildir (250 messages in each of
-// mbsyncFolders, the 3rd of INBOX seen and the 2nd of Entwürfe flagged
-// and seen on both sides) with "import importArgs...", then checks that
-// the import and the first sync copy no body, touch no local file and
-// change nothing on the server, and that changes on both sides then go
-// through the adopted folders (archiveDir is the directory of
-// Archive/2024).
-func checkAdoption(t *testing.T, r *mbsyncRig, importArgs []string, archiveDir string) {
-	t.Helper()
-	files := snapshot(t, r.maildir)
-	server := r.serverState()
-
-	start := time.Now()
-	out, _ := r.mustRun(append([]string{"import"}, importArgs...)...)
-	t.Logf("import of 1 000 messages: %v", time.Since(start)) // a figure, never asserted
-	if !strings.Contains(out, "adopted 1000 messages in 4 folders") {
-		t.Fatalf("import said:\n%s", out)
-	}
-	out, _ = r.mustRun(append([]string{"import"}, importArgs...)...)
-	if !strings.Contains(out, "adopted 0 messages in 4 folders") || strings.Count(out, "already adopted (250)") != 4 {
-		t.Fatalf("second import said:\n%s", out)
-	}
-	sameFiles(t, "import", files, snapshot(t, r.maildir))
-	if out, _ := r.mustRun("status", "work"); !regexp.MustCompile(`Archive/2024 \(`+regexp.QuoteMeta(archiveDir)+`\) +250 `).MatchString(out) ||
-		!regexp.MustCompile(`Entwürfe \(Entw&APw-rfe\) +250 `).MatchString(out) {
-		t.Errorf("status does not show the adopted directories:\n%s", out)
-	}
-
-	_, trace := r.mustRun("-vvv", "sync", "work")
-	noBodiesNoChanges(t, trace)
-	sameFiles(t, "first sync", files, snapshot(t, r.maildir))
-	if got := r.serverState(); got != server {
-		t.Fatalf("the first sync changed the server:\nbefore:\n%s\nafter:\n%s", server, got)
-	}
-
-	// Changes on both sides, into and from the adopted directories.
-	newRaw := []byte("Message-ID: <new-far@example.com>\r\nSubject: new on the server\r\n\r\nhello\r\n")
-	r.srv.DeliverMessages(t, r.user.Name, "Entwürfe", time.Time{}, newRaw)
-	r.srv.AddFlags(t, r.user.Name, "INBOX", 1, `\Flagged`)
-	local := filepath.Join(r.maildir, archiveDir, "new", "1700000000.local1.host")
-	if err := os.WriteFile(local, []byte("Message-ID: <new-near@example.com>\nSubject: new here\n\nhi\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	seenFile := r.fileWithID("Sent", "m3-4@example.com")
-	base, _, _ := strings.Cut(filepath.Base(seenFile), ":2,")
-	if err := os.Rename(seenFile, filepath.Join(r.maildir, "Sent", "cur", base+":2,S")); err != nil {
-		t.Fatal(err)
-	}
-	r.mustRun("sync", "work")
-
-	r.fileWithID("Entw&APw-rfe", "new-far@example.com")
-	if p := r.fileWithID("INBOX", "m0-0@example.com"); !strings.HasSuffix(p, "F") || !strings.Contains(p, ":2,") {
-		t.Errorf("INBOX UID 1 is %s, want the F flag", p)
-	}
-	var found bool
-	for _, m := range r.srv.Fetch(t, r.user.Name, "Archive/2024", "uid hdr.message-id") {
-		found = found || strings.Contains(m["hdr.message-id"], "new-near@example.com")
-	}
-	if !found {
-		t.Error("the local new message did not reach the server's Archive/2024")
-	}
-	if fl := r.srv.MessageFlags(t, r.user.Name, "Sent", 5); !slices.Contains(fl, `\Seen`) {
-		t.Errorf("Sent UID 5 has flags %v, want \\Seen", fl)
-	}
-	if _, err := os.Stat(local); err != nil {
-		t.Errorf("the local new file was moved or renamed: %v", err)
-	}
-}
-
-// noBodiesNoChanges fails the test when the protocol trace of a sync shows
-// a body fetched or anything changed on the server.
-func noBodiesNoChanges(t *testing.T, trace string) {
-	t.Helper()
-	var sent strings.Builder
-	for _, line := range strings.Split(trace, "\n") {
-		if strings.Contains(line, " C: ") {
-			sent.WriteString(line + "\n")
-		}
-	}
-	for _, cmd := range []string{"BODY.PEEK[]", "BINARY.PEEK[", " APPEND ", " STORE ", " EXPUNGE", " MOVE ", " COPY "} {
-		if n := strings.Count(sent.String(), cmd); n != 0 {
-			t.Errorf("the first sync after the import sent %d commands with %q", n, cmd)
-		}
-	}
-	if !strings.Contains(sent.String(), " FETCH ") {
-		t.Fatalf("no protocol trace in the sync's output:\n%s", trace)
-	}
 }
 
 // TestImportOfflineimapNested: with "sep = /" OfflineIMAP nests folders
