@@ -164,3 +164,33 @@ func TestImportOfflineimapRefusesStaleState(t *testing.T) {
 	}
 	sameFiles(t, "refused import", files, snapshot(t, r.maildir))
 }
+
+// TestImportOfflineimapRefusesAnotherAccount: the Maildir of another
+// account whose mailboxes have the same names and UIDVALIDITYs is refused
+// by the sample of Message-IDs, with nothing written.
+func TestImportOfflineimapRefusesAnotherAccount(t *testing.T) {
+	r := newOfflineimapRig(t, 5)
+	other := r.srv.NewUser(t)
+	for fi, box := range mbsyncFolders {
+		if box != "INBOX" {
+			r.srv.CreateMailbox(t, other.Name, box)
+		}
+		raws := make([][]byte, 5)
+		for i := range raws {
+			raws[i] = []byte(fmt.Sprintf("Message-ID: <other-%d-%d@example.com>\r\nSubject: x\r\n\r\ny\r\n", fi, i))
+		}
+		r.srv.DeliverMessages(t, other.Name, box, time.Time{}, raws...)
+		uv := r.srv.MailboxStatus(t, r.user.Name, box)["uidvalidity"]
+		r.srv.Doveadm(t, "mailbox", "update", "-u", other.Name, "--uid-validity", uv, box)
+	}
+	r.configFor(other)
+	files := snapshot(t, r.maildir)
+	code, out, errOut := r.runReal("import", "offlineimap", "work", "--from", r.maildir, "--status", r.meta)
+	if code == 0 || !strings.Contains(errOut, "does not belong to this account") || !strings.Contains(errOut, "nothing was written") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(r.maildir, ".imapdir.sqlite3")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a refused import created the state database")
+	}
+	sameFiles(t, "refused import", files, snapshot(t, r.maildir))
+}
