@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -116,9 +117,7 @@ func matchFolder(ctx context.Context, name, dir string, far store.Store) (Folder
 	var rest []candidate
 	for id, files := range local {
 		pairs, left := matchOne(server[id], files)
-		if len(pairs) > 0 {
-			delete(server, id)
-		}
+		takePaired(server, id, pairs)
 		rest = append(rest, left...)
 		f.addPairs(pairs, farFlags)
 	}
@@ -133,9 +132,7 @@ func matchFolder(ctx context.Context, name, dir string, far store.Store) (Folder
 	}
 	for id, files := range bare {
 		pairs, left := matchOne(server[id], files)
-		if len(pairs) > 0 {
-			delete(server, id)
-		}
+		takePaired(server, id, pairs)
 		f.Unknown += len(left)
 		f.addPairs(pairs, farFlags)
 	}
@@ -144,6 +141,24 @@ func matchFolder(ctx context.Context, name, dir string, far store.Store) (Folder
 	}
 	sort.Slice(f.Pairs, func(i, j int) bool { return f.Pairs[i].FarUID < f.Pairs[j].FarUID })
 	return f, nil
+}
+
+// takePaired removes the paired server messages of identity id.
+func takePaired(server map[store.Identity][]candidate, id store.Identity, pairs []matched) {
+	if len(pairs) == 0 {
+		return
+	}
+	rest := server[id][:0:0]
+	for _, c := range server[id] {
+		if !slices.ContainsFunc(pairs, func(p matched) bool { return p.uid == c.uid }) {
+			rest = append(rest, c)
+		}
+	}
+	if len(rest) == 0 {
+		delete(server, id)
+	} else {
+		server[id] = rest
+	}
 }
 
 // addPairs records matched messages as pairs.
