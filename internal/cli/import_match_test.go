@@ -19,10 +19,13 @@ import (
 // countingProxy relays loopback connections to upstream and counts the
 // bytes the server sends.
 type countingProxy struct {
-	ln    net.Listener
-	down  atomic.Int64
-	wg    sync.WaitGroup // the accept loop
-	conns sync.WaitGroup // the relays
+	ln   net.Listener
+	down atomic.Int64
+	wg   sync.WaitGroup // the accept loop and the relays
+
+	mu     sync.Mutex
+	active int           // relays running
+	idle   chan struct{} // a token when active fell to 0
 }
 
 func newCountingProxy(t *testing.T, upstream string) *countingProxy {
@@ -31,10 +34,10 @@ func newCountingProxy(t *testing.T, upstream string) *countingProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &countingProxy{ln: ln}
+	p := &countingProxy{ln: ln, idle: make(chan struct{}, 1)}
 	p.wg.Add(1)
 	go p.accept(upstream)
-	t.Cleanup(func() { ln.Close(); p.wg.Wait(); p.conns.Wait() })
+	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
 	return p
 }
 
@@ -62,10 +65,28 @@ func (p *countingProxy) accept(upstream string) {
 			c.Close()
 			continue
 		}
-		p.conns.Add(2)
-		go func() { defer p.conns.Done(); io.Copy(u, c); u.Close() }()
-		go func() { defer p.conns.Done(); io.Copy(countWriter{c, &p.down}, u); c.Close() }()
+		p.mu.Lock()
+		p.active += 2
+		p.mu.Unlock()
+		p.wg.Add(2)
+		go p.relay(func() { io.Copy(u, c); u.Close() })
+		go p.relay(func() { io.Copy(countWriter{c, &p.down}, u); c.Close() })
 	}
+}
+
+// relay runs one direction's copy and notes its end.
+func (p *countingProxy) relay(copy func()) {
+	defer p.wg.Done()
+	copy()
+	p.mu.Lock()
+	p.active--
+	if p.active == 0 {
+		select {
+		case p.idle <- struct{}{}:
+		default:
+		}
+	}
+	p.mu.Unlock()
 }
 
 // received waits until every relayed connection has ended (the client
@@ -73,14 +94,20 @@ func (p *countingProxy) accept(upstream string) {
 // server sent.
 func (p *countingProxy) received(t *testing.T) int64 {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { p.conns.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the proxied connections did not end")
+	deadline := time.After(30 * time.Second)
+	for {
+		p.mu.Lock()
+		n := p.active
+		p.mu.Unlock()
+		if n == 0 {
+			return p.down.Load()
+		}
+		select {
+		case <-p.idle:
+		case <-deadline:
+			t.Fatal("the proxied connections did not end")
+		}
 	}
-	return p.down.Load()
 }
 
 func (p *countingProxy) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
