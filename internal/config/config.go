@@ -86,11 +86,16 @@ type Account struct {
 	TokenCommand    string  // prints an OAuth2 access token (xoauth2, oauthbearer)
 	OAuth2          *OAuth2 // [accounts.NAME.oauth2]: imapdir obtains tokens itself; nil when absent
 
-	Maildir  string
-	Layout   string   // fs | maildir++ | fs-mutf7 | maildir++-mutf7
-	Folders  []string // patterns, see Match; default ["*"]
-	Keywords string   // x-keywords | dovecot | none
-	NewDir   bool     // deliver unseen messages into new/
+	Maildir string
+	Layout  string   // fs | maildir++ | fs-mutf7 | maildir++-mutf7
+	Folders []string // patterns, see Match; default ["*"]
+	// Map pairs server mailboxes with local folders of other names
+	// (server name → local name); SpecialUse pairs the server's \Sent …
+	// with the local Sent … whatever its name (see syncer.NameMap).
+	Map        map[string]string
+	SpecialUse bool
+	Keywords   string // x-keywords | dovecot | none
+	NewDir     bool   // deliver unseen messages into new/
 
 	Sync    SyncOps
 	Expunge Sides // where \Deleted messages are removed for good

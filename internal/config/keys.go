@@ -33,6 +33,8 @@ var Keys = []KeyDoc{
 	{"maildir", `"~/Maildir/work"`, "", "The account's local Maildir root; ~ and $VARS are expanded. Required. The state database and the lock live in it."},
 	{"layout", `"fs"`, `"fs"`, `How folders nest on disk: "fs" (Archive/2024 as nested directories) or "maildir++" (.Archive.2024); "fs-mutf7" and "maildir++-mutf7" keep folder names in the server's modified UTF-7 (Entw&APw-rfe), as mbsync writes them.`},
 	{"folders", `["*", "!Junk"]`, `["*"]`, `Which mailboxes to sync: patterns with * (any), % (one level) and a leading ! to exclude; the last pattern that matches decides.`},
+	{"map", `{ "Sent Items" = "Sent" }`, "", `Pairs server mailboxes with local folders of other names: server name = local name (children follow: "Sent Items/2024" is "Sent/2024"). folders patterns and per-mailbox tables use the local names.`},
+	{"special_use", `true`, `true`, `Pair the server's mailbox marked \Sent, \Drafts, \Trash, \Junk or \Archive with the local Sent, Drafts, Trash, Junk or Archive whatever its name on the server, unless map names either, the server also has a mailbox of the local name, or the mailbox was already synchronized under its own name. Not on Gmail (labels).`},
 	{"keywords", `"dovecot"`, `"dovecot"`, `Where IMAP keywords live in the Maildir: "dovecot" (letters in file names, named in dovecot-keywords) or "none".`},
 	{"new_dir", `true`, `true`, "Deliver messages without any flag into new/ rather than cur/."},
 	{"sync", `["pull", "flags"]`, `["all"]`, `What propagates: all, none, pull, push, new, flags, delete, or one kind one way (pull_new, push_flags, …); the union runs.`},
