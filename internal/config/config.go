@@ -171,8 +171,12 @@ func (c *Config) Account(name string) (*Account, bool) {
 	return nil, false
 }
 
-// Addr returns "host:port" for dialing.
+// Addr returns "host:port" for dialing, or for a tunnel account
+// `tunnel "COMMAND"` (what messages name).
 func (a *Account) Addr() string {
+	if a.Tunnel != "" {
+		return fmt.Sprintf("tunnel %q", a.Tunnel)
+	}
 	return fmt.Sprintf("%s:%d", a.Host, a.Port)
 }
 
