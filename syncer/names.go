@@ -40,7 +40,8 @@ type farNames struct {
 	m NameMap
 
 	mu     sync.RWMutex
-	toNear map[string]string // far → near, explicit and learned
+	toNear map[string]string   // far → near, explicit and learned
+	listed []store.MailboxInfo // learn's listing, for the next ListMailboxes
 }
 
 func newFarNames(far store.Store, m NameMap) *farNames {
@@ -64,11 +65,15 @@ func (f *farNames) learn(ctx context.Context, near store.Store, db *statedb.DB) 
 	}
 	toNear := copyMap(f.m.Explicit)
 	if f.m.SpecialUse && !f.Store.Features().GmailLabels {
-		known, err := knownNames(ctx, near, db)
-		if err != nil {
-			return err
+		pairs := specialPairs(list, f.m.Explicit, nil)
+		if len(pairs) > 0 { // the state and the near side are asked only then
+			known, err := knownNames(ctx, near, db)
+			if err != nil {
+				return err
+			}
+			pairs = specialPairs(list, f.m.Explicit, known)
 		}
-		for far, n := range specialPairs(list, f.m.Explicit, known) {
+		for far, n := range pairs {
 			toNear[far] = n
 		}
 	}
@@ -76,8 +81,9 @@ func (f *farNames) learn(ctx context.Context, near store.Store, db *statedb.DB) 
 		return err
 	}
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.toNear = toNear
-	f.mu.Unlock()
+	f.listed = list // the listing discover asks for next
 	return nil
 }
 
@@ -182,7 +188,14 @@ func (f *farNames) far(name string) string {
 
 // ListMailboxes lists the far mailboxes under their near names.
 func (f *farNames) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) {
-	list, err := f.Store.ListMailboxes(ctx)
+	f.mu.Lock()
+	list := f.listed
+	f.listed = nil
+	f.mu.Unlock()
+	var err error
+	if list == nil {
+		list, err = f.Store.ListMailboxes(ctx)
+	}
 	for i := range list {
 		list[i].Name = f.near(list[i].Name)
 	}
