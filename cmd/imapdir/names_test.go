@@ -24,9 +24,13 @@ func TestMapPairsOtherNames(t *testing.T) {
 		t.Fatalf("the Maildir holds %v\n%s", files, r.stdout)
 	}
 	writeLocal(t, a.maildir, "Sent", "1700000000.M4P1.test", message("sent from the laptop"))
+	writeLocal(t, a.maildir, "Sent/2025", "1700000000.M6P1.test", message("filed locally"))
 	a.run("sync").must(t, 0)
 	if st := srv.MailboxStatus(t, user, "Sent Items"); st["messages"] != "2" {
 		t.Errorf("the server's Sent Items holds %s messages, want 2", st["messages"])
+	}
+	if st := srv.MailboxStatus(t, user, "Sent Items/2025"); st["messages"] != "1" { // created under the mapped parent
+		t.Errorf("the server's Sent Items/2025 holds %s messages, want 1", st["messages"])
 	}
 	for _, mb := range srv.ListMailboxes(t, user) {
 		if mb == "Sent" {
