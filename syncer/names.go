@@ -80,6 +80,11 @@ func (f *farNames) learn(ctx context.Context, near store.Store, db *statedb.DB) 
 	if err := checkDistinct(list, toNear); err != nil {
 		return err
 	}
+	if len(f.m.Explicit) > 0 {
+		if err := checkNearNames(ctx, near, toNear); err != nil {
+			return err
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.toNear = toNear
@@ -145,6 +150,22 @@ func checkDistinct(list []store.MailboxInfo, toNear map[string]string) error {
 			return fmt.Errorf("map: the server's mailboxes %q and %q would both be %q locally", other, mi.Name, n)
 		}
 		seen[n] = mi.Name
+	}
+	return nil
+}
+
+// checkNearNames refuses a near mailbox that has the far name of a mapped
+// mailbox (or lies under one): it would be synchronized with that far
+// mailbox too, which another near mailbox already is.
+func checkNearNames(ctx context.Context, near store.Store, toNear map[string]string) error {
+	list, err := near.ListMailboxes(ctx)
+	if err != nil {
+		return fmt.Errorf("list near mailboxes: %w", err)
+	}
+	for _, mi := range list {
+		if n := translate(mi.Name, toNear); n != mi.Name {
+			return fmt.Errorf("map: the local folder %q has the server name that map gives the local %q; rename or remove the local %q", mi.Name, n, mi.Name)
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/imapdir/imapdir/internal/testenv"
@@ -36,6 +37,16 @@ func TestMapPairsOtherNames(t *testing.T) {
 		if mb == "Sent" {
 			t.Errorf("a server mailbox Sent was created: %v", srv.ListMailboxes(t, user))
 		}
+	}
+	// A local folder under the server's own name would sync with the same
+	// server mailbox a second time: refused.
+	writeLocal(t, a.maildir, "Sent Items", "1700000000.M7P1.test", message("confusing"))
+	r = a.run("sync").must(t, 1)
+	if !strings.Contains(r.stderr, `the local folder "Sent Items" has the server name`) {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	if st := srv.MailboxStatus(t, user, "Sent Items"); st["messages"] != "2" {
+		t.Errorf("the server's Sent Items holds %s messages, want 2", st["messages"])
 	}
 }
 
