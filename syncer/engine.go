@@ -31,6 +31,10 @@ type Options struct {
 	// one transaction.
 	BatchMessages int
 	BatchBytes    int64
+	// WindowMessages bounds the new messages of one side planned at once
+	// when a side is listed in full (window.go); 0 means
+	// DefaultWindowMessages.
+	WindowMessages int
 	// DryRun plans and reports ("would …") without changing any store or
 	// the state database.
 	DryRun bool
@@ -68,6 +72,8 @@ func DefaultOptions() Options {
 		BatchMessages: DefaultBatchMessages,
 		BatchBytes:    DefaultBatchBytes,
 
+		WindowMessages: DefaultWindowMessages,
+
 		DeleteGuardAccount: DefaultDeleteGuardAccount,
 	}
 }
@@ -99,6 +105,9 @@ func New(far, near store.Store, db *statedb.DB, opts Options) (*Engine, error) {
 	}
 	if opts.BatchMessages <= 0 {
 		opts.BatchMessages = DefaultBatchMessages
+	}
+	if opts.WindowMessages <= 0 {
+		opts.WindowMessages = DefaultWindowMessages
 	}
 	if opts.BatchBytes <= 0 {
 		opts.BatchBytes = DefaultBatchBytes

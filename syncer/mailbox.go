@@ -78,6 +78,9 @@ func (r *mailboxRun) run(ctx context.Context) error {
 		}
 		r.scan[s] = sc
 	}
+	if err := r.settleWindows(ctx); err != nil {
+		return err
+	}
 	if err := r.checkEmpty(ctx); err != nil {
 		return err
 	}
@@ -95,6 +98,12 @@ func (r *mailboxRun) run(ctx context.Context) error {
 	}
 	if err := r.execute(ctx, plan); err != nil {
 		return err
+	}
+	if s, ok := r.windowSide(); ok {
+		if err := r.executeWindows(ctx, s); err != nil {
+			return err
+		}
+		plan = Plan{Held: plan.Held} // the first plan's, which alone may delete
 	}
 	return r.finish(ctx, plan)
 }
@@ -241,7 +250,9 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 	}
 	p := PlanMailbox(in, r.planOpts())
 	if r.moves != nil {
-		r.moves.take(r, p)
+		if err := r.moves.take(ctx, r, p); err != nil {
+			return Plan{}, err
+		}
 	}
 	if err := r.accountGuard(ctx, &p, in.PairCount); err != nil {
 		return Plan{}, err
@@ -268,6 +279,12 @@ func (r *mailboxRun) start(p Plan) {
 	ms.Copies, ms.Flags, ms.Expunges = p.Counts()
 	for _, c := range p.Copies {
 		ms.Bytes[c.From.Other()] += c.Msg.Size
+	}
+	if s, ok := r.windowSide(); ok && ms.Copies[s.Other()] > 0 {
+		// Later windows are not listed yet: estimated from the first.
+		rest := max(r.scan[s].win.rest, 0)
+		ms.Bytes[s.Other()] += ms.Bytes[s.Other()] / int64(ms.Copies[s.Other()]) * int64(rest)
+		ms.Copies[s.Other()] += rest
 	}
 	r.e.obs.MailboxStart(ms)
 	if p.Held != nil {

@@ -87,7 +87,7 @@ type Account struct {
 	OAuth2          *OAuth2 // [accounts.NAME.oauth2]: imapdir obtains tokens itself; nil when absent
 
 	Maildir string
-	Layout  string   // fs | maildir++ | fs-mutf7 | maildir++-mutf7
+	Layout  string   // fs | maildir++ | dots | fs-mutf7 | maildir++-mutf7 | dots-mutf7 | legacy-mutf7
 	Folders []string // patterns, see Match; default ["*"]
 	// Map pairs server mailboxes with local folders of other names
 	// (server name → local name); SpecialUse pairs the server's \Sent …

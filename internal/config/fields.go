@@ -39,7 +39,7 @@ var fields = map[string]setter{
 	},
 	"maildir": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Maildir)(p.path(k, v)) },
 	"layout": func(p *parser, k toml.Key, v any, a *Account) {
-		set(&a.Layout)(p.oneOf(k, v, "fs", "maildir++", "fs-mutf7", "maildir++-mutf7"))
+		set(&a.Layout)(p.oneOf(k, v, "fs", "maildir++", "dots", "fs-mutf7", "maildir++-mutf7", "dots-mutf7", "legacy-mutf7"))
 	},
 	"folders": setFolders,
 	"map":     setMap,
