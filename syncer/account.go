@@ -128,6 +128,14 @@ type sideInfo map[string]store.MailboxInfo
 // empty mailboxes, and returns the mailbox pairs to synchronize (only the
 // one named only, when only is not empty), ordered by name.
 func (e *Engine) discover(ctx context.Context, only string) ([]statedb.Mailbox, error) {
+	if e.names != nil {
+		if err := e.names.learn(ctx, e.st[Near], e.db); err != nil {
+			return nil, err
+		}
+		if only != "" {
+			only = e.names.near(only) // a far name, from the watch
+		}
+	}
 	var infos [2]sideInfo
 	for s := Far; s <= Near; s++ {
 		list, err := e.st[s].ListMailboxes(ctx)

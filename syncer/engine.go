@@ -47,6 +47,9 @@ type Options struct {
 	// with this (near) name: per-mailbox settings. Nil: PlanOptions for
 	// every mailbox. Force is the run's whatever it returns.
 	ForMailbox func(name string) PlanOptions
+	// Names pairs far mailboxes with near mailboxes of other names; the
+	// zero value pairs equal names only.
+	Names NameMap
 	// Observer receives progress and results; nil means NopObserver.
 	Observer Observer
 	// Now is the clock for max-age limits; nil means time.Now.
@@ -81,10 +84,12 @@ func DefaultOptions() Options {
 // An Engine is safe for concurrent use, but two syncs of the same mailbox
 // must not overlap (the caller serializes them, e.g. the watch daemon).
 type Engine struct {
-	st   [2]store.Store
-	db   *statedb.DB
-	opts Options
-	obs  Observer
+	st [2]store.Store
+	db *statedb.DB
+	// names, when the options map names, is st[Far] (see NameMap).
+	names *farNames
+	opts  Options
+	obs   Observer
 	// dry holds the renames a dry run plans (dryrun.go).
 	dry dryRenames
 	// beforeCommit, set by tests only, is called before each state
@@ -122,7 +127,12 @@ func New(far, near store.Store, db *statedb.DB, opts Options) (*Engine, error) {
 	if obs == nil {
 		obs = NopObserver{}
 	}
-	return &Engine{st: [2]store.Store{far, near}, db: db, opts: opts, obs: obs}, nil
+	e := &Engine{st: [2]store.Store{far, near}, db: db, opts: opts, obs: obs}
+	if len(opts.Names.Explicit) > 0 || opts.Names.SpecialUse {
+		e.names = newFarNames(far, opts.Names)
+		e.st[Far] = e.names
+	}
+	return e, nil
 }
 
 // errDryRunWrite: something tried to change a store or the state under

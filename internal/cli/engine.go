@@ -39,6 +39,7 @@ func engineOptions(acct *config.Account, f globalFlags, now func() time.Time) (s
 		}
 	}
 	o.DeleteGuardAccount = acct.DeleteGuardAccount
+	o.Names = syncer.NameMap{Explicit: acct.Map, SpecialUse: acct.SpecialUse}
 	o.Force = f.force
 	folders := acct.Folders
 	o.Match = func(name string) bool { return config.Match(folders, name) }
