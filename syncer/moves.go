@@ -48,6 +48,9 @@ type moveLedger struct {
 	waiting map[statedb.MailboxID]*mailboxRun
 	done    []*mailboxRun
 	reports map[statedb.MailboxID]*MailboxReport
+	// gone holds the pairs the passes forgot because their message
+	// vanished on both sides (see followDeletion).
+	gone map[goneKey]Pair
 	// heldIns notes the (source, destination) pairs already warned about
 	// (sourceFailed).
 	heldIns map[[2]statedb.MailboxID]bool
@@ -169,12 +172,17 @@ func nearElsewhere(tx *statedb.Tx, mi *MoveInput, in MailboxInput, synced map[st
 
 // take records the moves a pass's plan handed back; the pass's
 // checkpoints and report then wait for them.
-func (l *moveLedger) take(r *mailboxRun, p Plan) {
-	if len(p.MovesOut)+len(p.MovesIn) == 0 {
-		return
+func (l *moveLedger) take(ctx context.Context, r *mailboxRun, p Plan) error {
+	own, err := r.ownExpunges(ctx)
+	if err != nil {
+		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.noteGone(r.row.ID, p, own)
+	if len(p.MovesOut)+len(p.MovesIn) == 0 {
+		return nil
+	}
 	for _, o := range p.MovesOut {
 		l.outs = append(l.outs, moveOut{src: r.row.ID, side: o.Side, pair: o.Pair, dest: o.Dest, destUID: o.DestUID,
 			byID: o.ByID, byIdentity: o.ByIdentity})
@@ -184,6 +192,7 @@ func (l *moveLedger) take(r *mailboxRun, p Plan) {
 			byIdentity: i.ByIdentity})
 	}
 	l.waiting[r.row.ID] = r
+	return nil
 }
 
 // pending reports whether moves touching mailbox mb are still to be done;
@@ -240,7 +249,11 @@ func (l *moveLedger) finish(ctx context.Context) error {
 			failed[in.dest] = true // seen again by the next run
 			continue
 		}
-		if err := l.inAlone(ctx, in); err != nil {
+		alone := l.inAlone
+		if l.deletedElsewhere(in) {
+			alone = l.followDeletion
+		}
+		if err := alone(ctx, in); err != nil {
 			failed[in.src], failed[in.dest] = true, true
 			l.e.obs.Error(l.waiting[in.dest].name, err)
 		}

@@ -187,7 +187,7 @@ func (s *Store) DeleteMailbox(ctx context.Context, name string) error {
 	if len(entries) > 0 {
 		return s.mailboxErr("delete", name, fmt.Errorf("%w: %d messages", store.ErrMailboxNotEmpty, len(entries)))
 	}
-	if err := removeFolder(f.Path(), name == "INBOX" && !s.opts.Layout.Nested()); err != nil {
+	if err := removeFolder(f.Path(), name == "INBOX" && s.opts.Layout.InboxIsRoot()); err != nil {
 		return s.mailboxErr("delete", name, err)
 	}
 	err = s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
