@@ -51,6 +51,9 @@ type moveLedger struct {
 	// gone holds the pairs the passes forgot because their message
 	// vanished on both sides (see followDeletion).
 	gone map[goneKey]Pair
+	// heldIns notes the (source, destination) pairs already warned about
+	// (sourceFailed).
+	heldIns map[[2]statedb.MailboxID]bool
 }
 
 type moveOut struct {
@@ -242,6 +245,10 @@ func (l *moveLedger) finish(ctx context.Context) error {
 		if usedIn[j] {
 			continue
 		}
+		if l.sourceFailed(in) {
+			failed[in.dest] = true // seen again by the next run
+			continue
+		}
 		alone := l.inAlone
 		if l.deletedElsewhere(in) {
 			alone = l.followDeletion
@@ -252,6 +259,26 @@ func (l *moveLedger) finish(ctx context.Context) error {
 		}
 	}
 	return l.record(ctx, failed)
+}
+
+// sourceFailed reports whether the mailbox a move-in came from failed in
+// this run (a folder missing, refused): its message is not copied as new
+// then, which would duplicate what the source still holds on the other
+// side; the destination's checkpoint waits, and a warning says why.
+func (l *moveLedger) sourceFailed(in moveIn) bool {
+	rep := l.reports[in.src]
+	if in.src == 0 || rep == nil || rep.Err == nil {
+		return false
+	}
+	k := [2]statedb.MailboxID{in.src, in.dest}
+	if !l.heldIns[k] {
+		if l.heldIns == nil {
+			l.heldIns = map[[2]statedb.MailboxID]bool{}
+		}
+		l.heldIns[k] = true
+		l.e.warn(l.waiting[in.dest].name, fmt.Sprintf("messages moved here from %q are not copied while %q fails", rep.Mailbox, rep.Mailbox))
+	}
+	return true
 }
 
 // matchRoundTrip finds a move-in that brings out's message back into its
