@@ -46,10 +46,11 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		}
 	}
 	counter := &wireCounter{r: nm.Body}
-	opts := maildir.DeliverOptions{Flags: letters, ModTime: nm.InternalDate, ToLF: true}
-	if m.s.opts.NewForUnseen && letters.IsEmpty() {
-		opts = maildir.DeliverOptions{New: true, ModTime: nm.InternalDate, ToLF: true}
-	}
+	// Unseen messages go to new/ whatever their other flags, as mbsync
+	// and Dovecot deliver them, so that the readers' "new" (mu's flag:new,
+	// notmuch's tag:new) agrees with other tools.
+	opts := maildir.DeliverOptions{Flags: letters, ModTime: nm.InternalDate, ToLF: true,
+		New: m.s.opts.NewForUnseen && !letters.Has(maildir.FlagSeen)}
 	e, err := m.batch.Deliver(ctx, m.folder, counter, opts)
 	if err != nil {
 		return 0, m.err("append", err)
