@@ -93,10 +93,10 @@ func newMoveLedger(e *Engine, rows []statedb.Mailbox) *moveLedger {
 }
 
 // input returns what the planner of run r needs to know about the other
-// mailbox pairs (nil when moves are not matched: a pair never recorded, a
-// dry run). Looking up stable ids in the state is its only I/O.
+// mailbox pairs (nil when moves are not matched: a pair never recorded).
+// Looking up stable ids in the state is its only I/O.
 func (l *moveLedger) input(ctx context.Context, r *mailboxRun, in MailboxInput) (*MoveInput, error) {
-	if r.row.ID == 0 || r.e.opts.DryRun {
+	if r.row.ID == 0 {
 		return nil, nil
 	}
 	mi := &MoveInput{Self: r.row.ID}
@@ -269,6 +269,9 @@ func (l *moveLedger) matchRoundTrip(out moveOut, used []bool) int {
 // roundTrip records the message's new UID on the side it travelled; no
 // store is touched.
 func (l *moveLedger) roundTrip(ctx context.Context, out moveOut, in moveIn) error {
+	if l.e.opts.DryRun {
+		return nil
+	}
 	p := out.pair
 	p.UID[out.side] = in.msg.UID
 	return l.e.update(ctx, func(tx *statedb.Tx) error { return putPair(tx, out.src, p) })
@@ -323,7 +326,7 @@ func (l *moveLedger) record(ctx context.Context, failed map[statedb.MailboxID]bo
 		}
 	}
 	var err error
-	if len(batch) > 0 {
+	if len(batch) > 0 && !l.e.opts.DryRun {
 		err = l.e.update(ctx, func(tx *statedb.Tx) error {
 			for _, r := range batch {
 				if err := r.writeCheckpoints(tx); err != nil {
