@@ -393,3 +393,53 @@ func TestExpungeKeepsFileEditedSinceScan(t *testing.T) {
 		t.Fatalf("changed %+v, want the edit kept as uid 3 replacing 1", changed)
 	}
 }
+
+// TestExpungedWhileAwayStaysDeleted: the engine expunges a message (it
+// was deleted on the server) while its file is out of the Maildir (a
+// folder emptied for a while). Put back unchanged, the file is removed:
+// the deletion is completed, the message does not come back as new mail.
+// Put back edited, it is a new message (the edit is kept).
+func TestExpungedWhileAwayStaysDeleted(t *testing.T) {
+	for _, edit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("edited=%v", edit), func(t *testing.T) {
+			ctx := context.Background()
+			ts := newTestStore(t, maildir.LayoutFS)
+			mb, cp := openWith(t, ts, "INBOX", 2)
+			mb.Close()
+			mb = open(t, ts, "INBOX") // the scan the engine plans from
+			f, e := ts.fileOf(t, "INBOX", 1)
+			away := filepath.Join(t.TempDir(), e.File)
+			if err := os.Rename(e.Path(f), away); err != nil {
+				t.Fatal(err)
+			}
+			if err := mb.Expunge(ctx, []store.UID{1}); err != nil {
+				t.Fatal(err)
+			}
+			mb.Close()
+			if edit {
+				if err := os.WriteFile(away, []byte(editedBody), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Rename(away, e.Path(f)); err != nil {
+				t.Fatal(err)
+			}
+			mb = open(t, ts, "INBOX")
+			defer mb.Close()
+			changed, vanished, _ := changesSince(t, mb, cp, []store.UID{2})
+			if len(vanished) != 0 {
+				t.Fatalf("vanished %v, want none", vanished)
+			}
+			_, there := os.Lstat(e.Path(f))
+			if !edit {
+				if len(changed) != 0 || there == nil {
+					t.Fatalf("changed %+v, file there: %v; want the deletion completed", changed, there == nil)
+				}
+				return
+			}
+			if m, ok := changed[3]; !ok || m.Size != editedWireSize || there != nil {
+				t.Fatalf("changed %+v, want the edit kept as uid 3", changed)
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
@@ -221,6 +222,11 @@ func (s *Store) replacedIn(ctx context.Context, id statedb.NearMailboxID) (map[s
 // (store.Message.Replaces), never taken for the old message renumbered.
 // One that comes back with its mtime is the old message, which the engine
 // re-pairs by identity. The newest maxTombstones per folder are kept.
+//
+// A message the engine expunges while its file is away (a folder emptied
+// for a while) is dropped with a tombstone marked deleted: if the file
+// comes back unchanged within deletionRecall, the deletion is completed
+// (the file removed); changed, it is a new message (an edit is kept).
 
 const maxTombstones = 10000
 
@@ -229,7 +235,14 @@ type tombstone struct {
 	UID   uint32 `json:"uid"`
 	MTime int64  `json:"mtime"` // Unix nanoseconds
 	Seq   uint64 `json:"seq"`   // generation when dropped, for pruning
+	// Deleted is when the engine expunged the message while its file was
+	// away (Unix seconds; 0: dropped by a scan, not deleted).
+	Deleted int64 `json:"deleted,omitempty"`
 }
+
+// deletionRecall is how long a deletion carried out while the file was
+// away is completed when the file comes back.
+const deletionRecall = 7 * 24 * time.Hour
 
 func goneKey(id statedb.NearMailboxID) string {
 	return "maildirstore.gone." + strconv.FormatInt(int64(id), 10)

@@ -558,6 +558,9 @@ func (r *reconciler) addOne(unique string, e maildir.Entry) error {
 	if found {
 		return r.movedOrCopied(other, msg)
 	}
+	if done, err := r.completeDeletion(unique, e, fi.mtime); done || err != nil {
+		return err
+	}
 	uid, err := r.tx.AssignNearUID(msg)
 	if err != nil {
 		return err
@@ -596,6 +599,27 @@ func (r *reconciler) bury(msg statedb.NearMessage) error {
 	r.gone[msg.UniqueName] = tombstone{UID: msg.UID, MTime: msg.MTime.UnixNano(), Seq: r.gen}
 	r.goneDirty = true
 	return nil
+}
+
+// completeDeletion removes a file that comes back unchanged after the
+// engine expunged its message while it was away (see tombstone); done
+// reports that it did.
+func (r *reconciler) completeDeletion(unique string, e maildir.Entry, mtime time.Time) (done bool, err error) {
+	if err := r.loadGone(); err != nil {
+		return false, err
+	}
+	t, ok := r.gone[unique]
+	if !ok || t.Deleted == 0 || t.MTime != mtime.UnixNano() || time.Since(time.Unix(t.Deleted, 0)) > deletionRecall {
+		return false, nil
+	}
+	if err := os.Remove(e.Path(r.m.folder)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return false, fmt.Errorf("complete the deletion of %s: %w", e.File, err)
+	}
+	r.m.s.log.Info("a message deleted while its file was away came back; deleted again",
+		"mailbox", r.m.name, "file", e.File)
+	delete(r.gone, unique)
+	r.goneDirty, r.skipped = true, true // the scan's signature holds the file
+	return true, nil
 }
 
 // unbury takes the tombstone of a file back under its unique name; edited

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
@@ -312,9 +313,13 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 	defer m.lock.Unlock()
 	m.scanned = false
 	var gone []store.UID
+	var away []statedb.NearMessage
 	for _, uid := range uids {
 		msg, e, err := m.locate(ctx, uid)
 		if errors.Is(err, errVanished) {
+			if msg.UID != 0 {
+				away = append(away, msg) // indexed, its file not in the folder now
+			}
 			continue
 		}
 		if err == nil && editedSince(e.Path(m.folder), msg) {
@@ -340,6 +345,9 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 			if err := tx.DeleteNearMessage(m.id, uint32(uid)); err != nil {
 				return err
 			}
+		}
+		if err := buryDeleted(tx, m.id, away, m.gen); err != nil {
+			return err
 		}
 		return m.bumpGeneration(tx)
 	})
@@ -456,4 +464,27 @@ func (m *Mailbox) bumpGeneration(tx *statedb.Tx) error {
 func editedSince(path string, msg statedb.NearMessage) bool {
 	st, err := os.Lstat(path)
 	return err == nil && !msg.MTime.IsZero() && !st.ModTime().Equal(msg.MTime)
+}
+
+// buryDeleted drops the index entries of messages expunged while their
+// files were away, with tombstones marked deleted (see tombstone).
+func buryDeleted(tx *statedb.Tx, id statedb.NearMailboxID, away []statedb.NearMessage, gen uint64) error {
+	if len(away) == 0 {
+		return nil
+	}
+	ts, err := readTombstones(tx, id)
+	if err != nil {
+		return err
+	}
+	if ts == nil {
+		ts = map[string]tombstone{}
+	}
+	now := time.Now().Unix()
+	for _, msg := range away {
+		if err := tx.DeleteNearMessage(id, msg.UID); err != nil {
+			return err
+		}
+		ts[msg.UniqueName] = tombstone{UID: msg.UID, MTime: msg.MTime.UnixNano(), Seq: gen, Deleted: now}
+	}
+	return writeTombstones(tx, id, ts)
 }
