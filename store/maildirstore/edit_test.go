@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -331,8 +330,9 @@ func TestRewrittenInPlaceNoticedWithinStatInterval(t *testing.T) {
 // unchanged, it is the old message (no Replaces: the engine re-pairs it
 // by identity).
 func TestEditedWhileAwayIsNewMessage(t *testing.T) {
-	for _, edit := range []bool{false, true} {
-		t.Run(fmt.Sprintf("edited=%v", edit), func(t *testing.T) {
+	for _, how := range []string{"moved back", "copied back", "edited"} {
+		edit := how == "edited"
+		t.Run(how, func(t *testing.T) {
 			ts := newTestStore(t, maildir.LayoutFS)
 			mb, cp := openWith(t, ts, "INBOX", 2)
 			mb.Close()
@@ -343,9 +343,14 @@ func TestEditedWhileAwayIsNewMessage(t *testing.T) {
 				t.Fatal(err)
 			}
 			open(t, ts, "INBOX").Close() // the scan drops it from the index
-			if edit {
-				if err := os.WriteFile(away, []byte(editedBody), 0o600); err != nil {
-					t.Fatal(err)
+			if how != "moved back" {
+				// "copied back": cp without -p, the same bytes with a new
+				// mtime (a folder restored from a backup) is the same
+				// message; an edit (another size) is a new one.
+				if how == "edited" {
+					if err := os.WriteFile(away, []byte(editedBody), 0o600); err != nil {
+						t.Fatal(err)
+					}
 				}
 				later := time.Unix(1800000000, 0)
 				if err := os.Chtimes(away, later, later); err != nil {
@@ -400,8 +405,9 @@ func TestExpungeKeepsFileEditedSinceScan(t *testing.T) {
 // the deletion is completed, the message does not come back as new mail.
 // Put back edited, it is a new message (the edit is kept).
 func TestExpungedWhileAwayStaysDeleted(t *testing.T) {
-	for _, edit := range []bool{false, true} {
-		t.Run(fmt.Sprintf("edited=%v", edit), func(t *testing.T) {
+	for _, how := range []string{"moved back", "copied back", "edited"} {
+		edit := how == "edited"
+		t.Run(how, func(t *testing.T) {
 			ctx := context.Background()
 			ts := newTestStore(t, maildir.LayoutFS)
 			mb, cp := openWith(t, ts, "INBOX", 2)
@@ -418,6 +424,12 @@ func TestExpungedWhileAwayStaysDeleted(t *testing.T) {
 			mb.Close()
 			if edit {
 				if err := os.WriteFile(away, []byte(editedBody), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if how == "copied back" {
+				later := time.Now().Add(time.Minute)
+				if err := os.Chtimes(away, later, later); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -215,13 +215,16 @@ func (s *Store) replacedIn(ctx context.Context, id statedb.NearMailboxID) (map[s
 }
 
 // A known file found nowhere is dropped from the index, but its unique
-// name, UID and mtime are kept as a tombstone (goneKey): a file that comes
-// back under that unique name (a folder emptied and restored, a file moved
-// out of the Maildir and back) with another mtime was changed while away,
-// and is reported as a new message replacing the old UID
-// (store.Message.Replaces), never taken for the old message renumbered.
-// One that comes back with its mtime is the old message, which the engine
-// re-pairs by identity. The newest maxTombstones per folder are kept.
+// name, UID, mtime and size are kept as a tombstone (goneKey): a file that
+// comes back under that unique name (a folder emptied and restored, a file
+// moved out of the Maildir and back) with another mtime AND another size
+// was changed while away, and is reported as a new message replacing the
+// old UID (store.Message.Replaces), never taken for the old message
+// renumbered. One that comes back with its mtime, or with its size (a
+// folder restored by cp without -p gives every file a new mtime), is the
+// old message, which the engine re-pairs by identity. The limit: a text
+// edited while away to exactly its old size, keeping its Message-ID, is
+// taken for the old one. The newest maxTombstones per folder are kept.
 //
 // A message the engine expunges while its file is away (a folder emptied
 // for a while) is dropped with a tombstone marked deleted: if the file
@@ -233,11 +236,18 @@ const maxTombstones = 10000
 // tombstone is a dropped index entry, by unique name.
 type tombstone struct {
 	UID   uint32 `json:"uid"`
-	MTime int64  `json:"mtime"` // Unix nanoseconds
-	Seq   uint64 `json:"seq"`   // generation when dropped, for pruning
+	MTime int64  `json:"mtime"`          // Unix nanoseconds
+	Seq   uint64 `json:"seq"`            // generation when dropped, for pruning
+	Size  int64  `json:"size,omitempty"` // wire size; 0: unknown
 	// Deleted is when the engine expunged the message while its file was
 	// away (Unix seconds; 0: dropped by a scan, not deleted).
 	Deleted int64 `json:"deleted,omitempty"`
+}
+
+// sameFile reports whether a file back under the tombstone's unique name
+// with mtime and size is the file that left (see above).
+func (t tombstone) sameFile(mtime time.Time, size int64) bool {
+	return t.MTime == mtime.UnixNano() || (t.Size > 0 && t.Size == size)
 }
 
 // deletionRecall is how long a deletion carried out while the file was

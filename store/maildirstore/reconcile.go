@@ -558,7 +558,7 @@ func (r *reconciler) addOne(unique string, e maildir.Entry) error {
 	if found {
 		return r.movedOrCopied(other, msg)
 	}
-	if done, err := r.completeDeletion(unique, e, fi.mtime); done || err != nil {
+	if done, err := r.completeDeletion(unique, e, fi.mtime, fi.wireSize); done || err != nil {
 		return err
 	}
 	uid, err := r.tx.AssignNearUID(msg)
@@ -569,7 +569,7 @@ func (r *reconciler) addOne(unique string, e maildir.Entry) error {
 	if old, ok := r.replaces[unique]; ok {
 		return recordEdit(r.tx, r.nm.ID, r.m.name, old, uid, r.gen)
 	}
-	if old, ok, err := r.unbury(unique, fi.mtime); err != nil || ok {
+	if old, ok, err := r.unbury(unique, fi.mtime, fi.wireSize); err != nil || ok {
 		if err == nil {
 			err = recordEdit(r.tx, r.nm.ID, r.m.name, old, uid, r.gen)
 		}
@@ -596,7 +596,7 @@ func (r *reconciler) bury(msg statedb.NearMessage) error {
 	if err := r.loadGone(); err != nil {
 		return err
 	}
-	r.gone[msg.UniqueName] = tombstone{UID: msg.UID, MTime: msg.MTime.UnixNano(), Seq: r.gen}
+	r.gone[msg.UniqueName] = tombstone{UID: msg.UID, MTime: msg.MTime.UnixNano(), Seq: r.gen, Size: msg.Size}
 	r.goneDirty = true
 	return nil
 }
@@ -604,12 +604,12 @@ func (r *reconciler) bury(msg statedb.NearMessage) error {
 // completeDeletion removes a file that comes back unchanged after the
 // engine expunged its message while it was away (see tombstone); done
 // reports that it did.
-func (r *reconciler) completeDeletion(unique string, e maildir.Entry, mtime time.Time) (done bool, err error) {
+func (r *reconciler) completeDeletion(unique string, e maildir.Entry, mtime time.Time, size int64) (done bool, err error) {
 	if err := r.loadGone(); err != nil {
 		return false, err
 	}
 	t, ok := r.gone[unique]
-	if !ok || t.Deleted == 0 || t.MTime != mtime.UnixNano() || time.Since(time.Unix(t.Deleted, 0)) > deletionRecall {
+	if !ok || t.Deleted == 0 || !t.sameFile(mtime, size) || time.Since(time.Unix(t.Deleted, 0)) > deletionRecall {
 		return false, nil
 	}
 	if err := os.Remove(e.Path(r.m.folder)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -623,8 +623,9 @@ func (r *reconciler) completeDeletion(unique string, e maildir.Entry, mtime time
 }
 
 // unbury takes the tombstone of a file back under its unique name; edited
-// reports that its mtime is not the one it had, with the UID it had.
-func (r *reconciler) unbury(unique string, mtime time.Time) (old uint32, edited bool, err error) {
+// reports that it is not the file that left (tombstone.sameFile), with the
+// UID it had.
+func (r *reconciler) unbury(unique string, mtime time.Time, size int64) (old uint32, edited bool, err error) {
 	if err := r.loadGone(); err != nil {
 		return 0, false, err
 	}
@@ -634,7 +635,7 @@ func (r *reconciler) unbury(unique string, mtime time.Time) (old uint32, edited 
 	}
 	delete(r.gone, unique)
 	r.goneDirty = true
-	return t.UID, t.MTime != mtime.UnixNano(), nil
+	return t.UID, !t.sameFile(mtime, size), nil
 }
 
 // movedOrCopied handles a file whose unique name the index has in another

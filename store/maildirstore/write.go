@@ -484,7 +484,7 @@ func buryDeleted(tx *statedb.Tx, id statedb.NearMailboxID, away []statedb.NearMe
 		if err := tx.DeleteNearMessage(id, msg.UID); err != nil {
 			return err
 		}
-		ts[msg.UniqueName] = tombstone{UID: msg.UID, MTime: msg.MTime.UnixNano(), Seq: gen, Deleted: now}
+		ts[msg.UniqueName] = tombstone{UID: msg.UID, MTime: msg.MTime.UnixNano(), Seq: gen, Size: msg.Size, Deleted: now}
 	}
 	return writeTombstones(tx, id, ts)
 }
