@@ -1,9 +1,11 @@
 package statedb
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -203,8 +205,10 @@ func (t *Tx) nearMessageArgs(op string, msg NearMessage) ([]any, error) {
 
 const nearMessageColumns = `mailbox_id, uid, unique_name, subdir, file_name, flags, size, mtime, changed_gen`
 
-// scanNearMessage reads one row selected with nearMessageColumns.
-func scanNearMessage(scan func(dest ...any) error, m *NearMessage) error {
+// scanNearMessage reads one row selected with nearMessageColumns (and
+// counts it: Stats.NearRowsRead).
+func (t *Tx) scanNearMessage(scan func(dest ...any) error, m *NearMessage) error {
+	t.count.nearRows.Add(1)
 	var mtime, gen int64
 	err := scan(&m.Mailbox, &m.UID, &m.UniqueName, &m.Subdir, &m.FileName, &m.Flags, &m.Size, &mtime, &gen)
 	m.MTime = fromNano(mtime)
@@ -216,7 +220,7 @@ func scanNearMessage(scan func(dest ...any) error, m *NearMessage) error {
 func (t *Tx) NearMessageByUID(mb NearMailboxID, uid uint32) (m NearMessage, found bool, err error) {
 	found, err = t.queryRow(fmt.Sprintf("near mailbox %d UID %d", mb, uid),
 		`SELECT `+nearMessageColumns+` FROM near_messages WHERE mailbox_id = ? AND uid = ?`,
-		[]any{mb, uid}, func(scan func(...any) error) error { return scanNearMessage(scan, &m) })
+		[]any{mb, uid}, func(scan func(...any) error) error { return t.scanNearMessage(scan, &m) })
 	return m, found, err
 }
 
@@ -226,8 +230,48 @@ func (t *Tx) NearMessageByUID(mb NearMailboxID, uid uint32) (m NearMessage, foun
 func (t *Tx) NearMessageByUniqueName(name string) (m NearMessage, found bool, err error) {
 	found, err = t.queryRow(fmt.Sprintf("near message %q", name),
 		`SELECT `+nearMessageColumns+` FROM near_messages WHERE unique_name = ?`,
-		[]any{name}, func(scan func(...any) error) error { return scanNearMessage(scan, &m) })
+		[]any{name}, func(scan func(...any) error) error { return t.scanNearMessage(scan, &m) })
 	return m, found, err
+}
+
+// NearMessagesByUID returns the messages of near mailbox mb whose UIDs are
+// in uids, in one statement (a batch of flag changes or removals looks its
+// messages up at once, not one query each). UIDs not in the index are left
+// out, a UID given twice is returned once; the order is unspecified.
+func (t *Tx) NearMessagesByUID(mb NearMailboxID, uids []uint32) ([]NearMessage, error) {
+	op := fmt.Sprintf("near mailbox %d: %d UIDs", mb, len(uids))
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	uids = slices.Compact(slices.Sorted(slices.Values(uids)))
+	list, err := json.Marshal(uids)
+	if err != nil {
+		return nil, t.errorf(op, err)
+	}
+	rows, err := t.query(op, `SELECT `+nearMessageColumnsOf("n")+` FROM json_each(?) AS j
+		JOIN near_messages AS n ON n.mailbox_id = ? AND n.uid = j.value`, string(list), mb)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []NearMessage
+	for rows.Next() {
+		var m NearMessage
+		if err := t.scanNearMessage(rows.Scan, &m); err != nil {
+			return nil, t.errorf(op, err)
+		}
+		out = append(out, m)
+	}
+	return out, closeRows(t, op, rows)
+}
+
+// nearMessageColumnsOf is nearMessageColumns qualified by table alias a.
+func nearMessageColumnsOf(a string) string {
+	cols := strings.Split(nearMessageColumns, ", ")
+	for i, c := range cols {
+		cols[i] = a + "." + c
+	}
+	return strings.Join(cols, ", ")
 }
 
 // UpdateNearMessage writes the unique name, subdir, file name, flags, size,
@@ -310,7 +354,7 @@ func (t *Tx) nearMessagePage(op string, mb NearMailboxID, afterUID uint32) ([]Ne
 	var out []NearMessage
 	for rows.Next() {
 		var m NearMessage
-		if err := scanNearMessage(rows.Scan, &m); err != nil {
+		if err := t.scanNearMessage(rows.Scan, &m); err != nil {
 			return nil, t.errorf(op, err)
 		}
 		out = append(out, m)

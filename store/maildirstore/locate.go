@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -211,4 +212,71 @@ func (s *Store) replacedIn(ctx context.Context, id statedb.NearMailboxID) (map[s
 		return err
 	})
 	return out, err
+}
+
+// errVanished marks a message whose file is gone.
+var errVanished = errors.New("message file is gone")
+
+// indexed is a message of the index with its file as it is now.
+type indexed struct {
+	msg   statedb.NearMessage
+	entry maildir.Entry
+}
+
+// locateMany returns the index entries of uids with their files as they
+// are now: one state transaction and one query for the whole batch, one
+// lstat per file, and one scan of the folder only when a file is not
+// where the index has it (a mail reader renamed it; it is found again by
+// its unique name). UIDs not indexed, or whose file is found nowhere in
+// the folder, are left out. Entries carry the file's inode number, as a
+// scan gives it, for the folder's signature.
+func (m *Mailbox) locateMany(ctx context.Context, uids []store.UID) (map[store.UID]indexed, error) {
+	raw := make([]uint32, len(uids))
+	for i, u := range uids {
+		raw[i] = uint32(u)
+	}
+	var msgs []statedb.NearMessage
+	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		msgs, err = tx.NearMessagesByUID(m.id, raw)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[store.UID]indexed, len(msgs))
+	var files map[string]maildir.Entry // scanned once, when first needed
+	for _, msg := range msgs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		e := maildir.Entry{Subdir: msg.Subdir, File: msg.FileName, Name: maildir.ParseName(msg.FileName), Size: -1}
+		if st, err := os.Lstat(e.Path(m.folder)); err == nil {
+			e.Ino = inodeOf(st)
+			out[store.UID(msg.UID)] = indexed{msg: msg, entry: e}
+			continue
+		}
+		if files == nil {
+			if files, err = m.scanFolder(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if cur, ok := files[msg.UniqueName]; ok {
+			out[store.UID(msg.UID)] = indexed{msg: msg, entry: cur}
+		}
+	}
+	return out, nil
+}
+
+// locate is locateMany for one UID; errVanished when it is not there.
+func (m *Mailbox) locate(ctx context.Context, uid store.UID) (statedb.NearMessage, maildir.Entry, error) {
+	found, err := m.locateMany(ctx, []store.UID{uid})
+	if err != nil {
+		return statedb.NearMessage{}, maildir.Entry{}, err
+	}
+	x, ok := found[uid]
+	if !ok {
+		return statedb.NearMessage{}, maildir.Entry{}, errVanished
+	}
+	return x.msg, x.entry, nil
 }
