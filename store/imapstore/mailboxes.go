@@ -27,11 +27,7 @@ const capCreateSpecialUse imap.Cap = "CREATE-SPECIAL-USE"
 func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) {
 	var out []store.MailboxInfo
 	err := s.withConn(ctx, "list mailboxes", "", func(cn *conn) error {
-		opts := &imapclient.ListOptions{SpecialUse: s.caps.specialUse && s.caps.listExt}
-		if s.caps.listStatus {
-			opts.Status = s.statusItems()
-		}
-		res, err := cn.c.List(ctx, "", "*", opts)
+		res, err := s.list(ctx, cn)
 		var skipped []store.SkippedMailbox
 		if parseOnly(res, err) {
 			// One bad name does not fail the account: the names that
