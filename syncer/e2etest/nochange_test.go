@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imapdir/imapdir/statedb"
 )
@@ -52,6 +53,20 @@ func TestNoChangeRunSelectsNothing(t *testing.T) {
 	}
 	if after := stateFiles(t, r.root); after != before {
 		t.Errorf("no-change run wrote to the state database:\nbefore: %s\nafter:  %s", before, after)
+	}
+
+	// Round trips of a whole no-change run, from the login to the
+	// logout, over a link whose delay keeps pipelined commands together:
+	// LOGIN; ENABLE, NAMESPACE and LIST-STATUS; LOGOUT.
+	r.farWire.reset()
+	r.farWire.lag.Store(int64(20 * time.Millisecond))
+	r.reopen()
+	r.sync()
+	r.close()
+	r.farWire.lag.Store(0)
+	t.Logf("no-change run: %d round trips", r.farWire.turns.Load())
+	if n := r.farWire.turns.Load(); n > 3 {
+		t.Errorf("no-change run took %d round trips, want at most 3; commands:\n%s", n, r.farWire.commands())
 	}
 
 	srv.AddFlags(t, user, "INBOX", first[0].uid, `\Flagged`)
