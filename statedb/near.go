@@ -1,6 +1,7 @@
 package statedb
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -323,9 +324,35 @@ func (t *Tx) CountNearMessages(mb NearMailboxID) (int, error) {
 // while fn runs, so fn may write through the same Tx). fn returning ErrStop
 // ends the iteration without error.
 func (t *Tx) IterateNearMessages(mb NearMailboxID, afterUID uint32, fn func(NearMessage) error) error {
-	op := fmt.Sprintf("iterate near mailbox %d", mb)
+	return t.iterateNear(fmt.Sprintf("iterate near mailbox %d", mb), mb, afterUID, nil, fn)
+}
+
+// IterateNearChanged is IterateNearMessages for the messages changed
+// after generation gen (ChangedGen > gen) or with a UID at least minUID
+// (0 selects every row):
+// the others are passed over inside SQLite, never read into Go, so a
+// listing of what changed since a checkpoint costs little more than the
+// changes.
+func (t *Tx) IterateNearChanged(mb NearMailboxID, afterUID uint32, gen uint64, minUID uint32, fn func(NearMessage) error) error {
+	g, ok := modseq(gen)
+	if !ok {
+		return t.invalid("iterate changed", "generation %d above 2^63-1", gen)
+	}
+	return t.iterateNear(fmt.Sprintf("iterate near mailbox %d changed after %d", mb, gen), mb, afterUID,
+		&nearChanged{gen: g, minUID: int64(minUID)}, fn)
+}
+
+// nearChanged selects the rows changed after gen or with a UID at least
+// minUID.
+type nearChanged struct {
+	gen, minUID int64
+}
+
+// iterateNear pages through mb after afterUID, through the rows sel
+// selects (all when nil).
+func (t *Tx) iterateNear(op string, mb NearMailboxID, afterUID uint32, sel *nearChanged, fn func(NearMessage) error) error {
 	for {
-		page, err := t.nearMessagePage(op, mb, afterUID)
+		page, err := t.nearMessagePage(op, mb, afterUID, sel)
 		if err != nil {
 			return err
 		}
@@ -343,10 +370,19 @@ func (t *Tx) IterateNearMessages(mb NearMailboxID, afterUID uint32, fn func(Near
 	}
 }
 
-// nearMessagePage reads up to pairPage messages of mb after afterUID.
-func (t *Tx) nearMessagePage(op string, mb NearMailboxID, afterUID uint32) ([]NearMessage, error) {
-	rows, err := t.query(op, `SELECT `+nearMessageColumns+` FROM near_messages
+// nearMessagePage reads up to pairPage messages of mb after afterUID that
+// sel selects (all when nil).
+func (t *Tx) nearMessagePage(op string, mb NearMailboxID, afterUID uint32, sel *nearChanged) ([]NearMessage, error) {
+	var rows *sql.Rows
+	var err error
+	if sel == nil {
+		rows, err = t.query(op, `SELECT `+nearMessageColumns+` FROM near_messages
 		WHERE mailbox_id = ? AND uid > ? ORDER BY uid LIMIT ?`, mb, afterUID, pairPage)
+	} else {
+		rows, err = t.query(op, `SELECT `+nearMessageColumns+` FROM near_messages
+		WHERE mailbox_id = ? AND uid > ? AND (changed_gen > ? OR uid >= ?) ORDER BY uid LIMIT ?`,
+			mb, afterUID, sel.gen, sel.minUID, pairPage)
+	}
 	if err != nil {
 		return nil, err
 	}

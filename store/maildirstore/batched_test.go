@@ -98,3 +98,25 @@ func TestOwnChangesKeepSnapshot(t *testing.T) {
 		t.Errorf("%d messages listed, want 90", len(got))
 	}
 }
+
+// TestChangesReadsOnlyChangedRows: a listing of what changed since a
+// checkpoint reads the index rows of the changed messages only, not the
+// whole folder's.
+func TestChangesReadsOnlyChangedRows(t *testing.T) {
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 300)
+	mb.Close()
+	for _, uid := range []store.UID{10, 20, 30} {
+		ts.readerSetFlags(t, "INBOX", uid, "S")
+	}
+	mb = open(t, ts, "INBOX") // the reconcile reads the folder's rows
+	defer mb.Close()
+	before := ts.db.Stats()
+	changed, _, _ := changesSince(t, mb, cp, nil)
+	if len(changed) != 3 {
+		t.Errorf("changes: %d messages, want 3", len(changed))
+	}
+	if d := ts.db.Stats().Sub(before); d.NearRowsRead > 3 {
+		t.Errorf("Changes read %d index rows for 3 changed messages of 300", d.NearRowsRead)
+	}
+}

@@ -106,7 +106,7 @@ func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]st
 	if err := m.refresh(ctx); err != nil {
 		return err
 	}
-	return m.iterate(ctx, opts.MinUID, opts.BatchSize, opts.WithMessageID, func(nm statedb.NearMessage) bool { return true }, fn)
+	return m.iterate(ctx, opts.MinUID, opts.BatchSize, opts.WithMessageID, nil, fn)
 }
 
 // Changes rescans the folder and reports every message stamped with a scan
@@ -133,9 +133,7 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 		// happened since the checkpoint.
 		return cp, nil
 	}
-	changed := func(nm statedb.NearMessage) bool {
-		return nm.ChangedGen > since || store.UID(nm.UID) >= req.Since.UIDNext
-	}
+	changed := &changedSince{gen: since, uidNext: req.Since.UIDNext}
 	m.uncertain = false
 	err = m.iterate(ctx, 0, 0, req.WithMessageID, changed, func(batch []store.Message) error {
 		return fn(store.ChangeSet{Changed: batch})
@@ -228,10 +226,17 @@ func (m *Mailbox) uidSet(ctx context.Context) (map[store.UID]bool, error) {
 	return set, nil
 }
 
-// iterate streams the indexed messages with UID >= min that keep() selects,
-// in batches, as store messages.
+// changedSince selects the messages stamped after scan generation gen or
+// with a UID at least uidNext.
+type changedSince struct {
+	gen     uint64
+	uidNext store.UID
+}
+
+// iterate streams the indexed messages with UID >= min that sel selects
+// (all when nil), in batches, as store messages.
 func (m *Mailbox) iterate(ctx context.Context, min store.UID, size int, withMsgID bool,
-	keep func(statedb.NearMessage) bool, fn func([]store.Message) error) error {
+	sel *changedSince, fn func([]store.Message) error) error {
 	if size <= 0 {
 		size = defaultBatch
 	}
@@ -248,7 +253,7 @@ func (m *Mailbox) iterate(ctx context.Context, min store.UID, size int, withMsgI
 		after = uint32(min) - 1
 	}
 	for {
-		page, err := m.page(ctx, after, size, keep)
+		page, err := m.page(ctx, after, size, sel)
 		if err != nil {
 			return err
 		}
@@ -268,23 +273,26 @@ func (m *Mailbox) iterate(ctx context.Context, min store.UID, size int, withMsgI
 	}
 }
 
-// page reads up to size index entries after UID after that keep() selects;
-// it reads past unselected ones, so an empty page means the end.
-func (m *Mailbox) page(ctx context.Context, after uint32, size int, keep func(statedb.NearMessage) bool) ([]statedb.NearMessage, error) {
+// page reads up to size index entries after UID after that sel selects
+// (all when nil); an empty page means the end. The selection is made by
+// the state database: unselected entries are never read.
+func (m *Mailbox) page(ctx context.Context, after uint32, size int, sel *changedSince) ([]statedb.NearMessage, error) {
 	var page []statedb.NearMessage
+	add := func(nm statedb.NearMessage) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		page = append(page, nm)
+		if len(page) == size {
+			return statedb.ErrStop
+		}
+		return nil
+	}
 	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
-		return tx.IterateNearMessages(m.id, after, func(nm statedb.NearMessage) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if keep(nm) {
-				page = append(page, nm)
-			}
-			if len(page) == size {
-				return statedb.ErrStop
-			}
-			return nil
-		})
+		if sel == nil {
+			return tx.IterateNearMessages(m.id, after, add)
+		}
+		return tx.IterateNearChanged(m.id, after, sel.gen, uint32(sel.uidNext), add)
 	})
 	if err != nil {
 		return nil, m.err("list", err)
