@@ -370,6 +370,49 @@ func (t *Tx) iterateNear(op string, mb NearMailboxID, afterUID uint32, sel *near
 	}
 }
 
+// NearUIDs returns the UIDs of near mailbox mb in ascending order, reading
+// that column only.
+func (t *Tx) NearUIDs(mb NearMailboxID) ([]uint32, error) {
+	op := fmt.Sprintf("UIDs of near mailbox %d", mb)
+	rows, err := t.query(op, `SELECT uid FROM near_messages WHERE mailbox_id = ? ORDER BY uid`, mb)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []uint32
+	for rows.Next() {
+		var uid uint32
+		if err := rows.Scan(&uid); err != nil {
+			return nil, t.errorf(op, err)
+		}
+		t.count.nearRows.Add(1)
+		out = append(out, uid)
+	}
+	return out, closeRows(t, op, rows)
+}
+
+// NearMTimes returns the recorded file mtime of every message of near
+// mailbox mb by unique name, reading those two columns only.
+func (t *Tx) NearMTimes(mb NearMailboxID) (map[string]time.Time, error) {
+	op := fmt.Sprintf("mtimes of near mailbox %d", mb)
+	rows, err := t.query(op, `SELECT unique_name, mtime FROM near_messages WHERE mailbox_id = ?`, mb)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var u string
+		var mtime int64
+		if err := rows.Scan(&u, &mtime); err != nil {
+			return nil, t.errorf(op, err)
+		}
+		t.count.nearRows.Add(1)
+		out[u] = fromNano(mtime)
+	}
+	return out, closeRows(t, op, rows)
+}
+
 // nearMessagePage reads up to pairPage messages of mb after afterUID that
 // sel selects (all when nil).
 func (t *Tx) nearMessagePage(op string, mb NearMailboxID, afterUID uint32, sel *nearChanged) ([]NearMessage, error) {

@@ -215,10 +215,11 @@ func (m *Mailbox) reportVanished(ctx context.Context, req store.ChangesRequest, 
 func (m *Mailbox) uidSet(ctx context.Context) (map[store.UID]bool, error) {
 	set := make(map[store.UID]bool, m.status.Messages)
 	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
-		return tx.IterateNearMessages(m.id, 0, func(nm statedb.NearMessage) error {
-			set[store.UID(nm.UID)] = true
-			return nil
-		})
+		uids, err := tx.NearUIDs(m.id)
+		for _, u := range uids {
+			set[store.UID(u)] = true
+		}
+		return err
 	})
 	if err != nil {
 		return nil, m.err("changes", err)

@@ -159,10 +159,8 @@ func (m *Mailbox) knownUniques(ctx context.Context) (map[string]time.Time, error
 		if err != nil || !found {
 			return err
 		}
-		return tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
-			known[msg.UniqueName] = msg.MTime
-			return nil
-		})
+		known, err = tx.NearMTimes(nm.ID)
+		return err
 	})
 	if err != nil {
 		return nil, m.err("scan", err)
