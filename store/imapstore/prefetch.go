@@ -14,8 +14,10 @@ import (
 // only), so New sends it together with ENABLE and NAMESPACE: a run in
 // which nothing changed then costs LOGIN, that one round trip, and
 // LOGOUT. The answer is kept for the first ListMailboxes, if it comes
-// within prefetchFor (a store kept open longer lists anew: a caller must
-// not get a listing older than it expects).
+// before any other operation of the store (which could change what it
+// lists: OpenMailbox, CreateMailbox, RenameMailbox, DeleteMailbox drop it)
+// and within prefetchFor (a store kept open longer lists anew: a caller
+// must not get a listing older than it expects).
 
 // prefetchFor bounds the age of the listing New fetched.
 const prefetchFor = 5 * time.Second
@@ -49,6 +51,13 @@ func (p *prefetched) take(now time.Time) (*imapclient.ListResult, error, bool) {
 		return nil, nil, false
 	}
 	return res, err, true
+}
+
+// drop forgets the kept answer.
+func (p *prefetched) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.res, p.err, p.set = nil, nil, false
 }
 
 // listOptions are the options of ListMailboxes' LIST.
