@@ -249,8 +249,12 @@ func (t *Tx) NearMessagesByUID(mb NearMailboxID, uids []uint32) ([]NearMessage, 
 	if err != nil {
 		return nil, t.errorf(op, err)
 	}
-	rows, err := t.query(op, `SELECT `+nearMessageColumnsOf("n")+` FROM json_each(?) AS j
-		JOIN near_messages AS n ON n.mailbox_id = ? AND n.uid = j.value`, string(list), mb)
+	// CROSS JOIN keeps json_each the outer loop: without table
+	// statistics SQLite would walk the mailbox's rows and scan the list
+	// for each (M lookups costing N×M).
+	rows, err := t.query(op, `SELECT `+nearMessageColumnsOf("near_messages")+` FROM json_each(?)
+		CROSS JOIN near_messages ON near_messages.mailbox_id = ? AND near_messages.uid = json_each.value`,
+		string(list), mb)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +270,7 @@ func (t *Tx) NearMessagesByUID(mb NearMailboxID, uids []uint32) ([]NearMessage, 
 	return out, closeRows(t, op, rows)
 }
 
-// nearMessageColumnsOf is nearMessageColumns qualified by table alias a.
+// nearMessageColumnsOf is nearMessageColumns qualified by table name a.
 func nearMessageColumnsOf(a string) string {
 	cols := strings.Split(nearMessageColumns, ", ")
 	for i, c := range cols {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -244,6 +245,8 @@ func TestNearMessagesByUIDOneStatement(t *testing.T) {
 		}
 		return nil
 	})
+	var prepared []string
+	db.onPrepare = func(q string) { prepared = append(prepared, q) }
 	before := db.Stats()
 	var got []NearMessage
 	view(t, db, func(tx *Tx) error {
@@ -252,6 +255,14 @@ func TestNearMessagesByUIDOneStatement(t *testing.T) {
 		return err
 	})
 	d := db.Stats().Sub(before)
+	db.onPrepare = nil
+	for _, q := range prepared {
+		// Each UID is looked up by the primary key, not the mailbox's
+		// rows walked for each.
+		if plan := queryPlan(t, db, q); !strings.Contains(plan, "SEARCH near_messages USING PRIMARY KEY (mailbox_id=? AND uid=?)") {
+			t.Errorf("batch lookup plan: %s", plan)
+		}
+	}
 	uids := map[uint32]string{}
 	for _, m := range got {
 		if m.Mailbox != a {
