@@ -12,13 +12,16 @@ type Stats struct {
 	Updates int64
 	// Views is the number of read-only transactions run.
 	Views int64
-	// NearRowsRead is the number of near_messages rows read.
+	// NearRowsRead is the number of near_messages rows read (a lookup
+	// of one row counts one, found or not).
 	NearRowsRead int64
+	// PairRowsRead is the number of pairs rows read, counted alike.
+	PairRowsRead int64
 }
 
 // counters is the live form of Stats, shared by a DB and its Txs.
 type counters struct {
-	updates, views, nearRows atomic.Int64
+	updates, views, nearRows, pairRows atomic.Int64
 }
 
 // Stats returns the counts so far.
@@ -27,6 +30,7 @@ func (db *DB) Stats() Stats {
 		Updates:      db.count.updates.Load(),
 		Views:        db.count.views.Load(),
 		NearRowsRead: db.count.nearRows.Load(),
+		PairRowsRead: db.count.pairRows.Load(),
 	}
 }
 
@@ -36,5 +40,6 @@ func (s Stats) Sub(before Stats) Stats {
 		Updates:      s.Updates - before.Updates,
 		Views:        s.Views - before.Views,
 		NearRowsRead: s.NearRowsRead - before.NearRowsRead,
+		PairRowsRead: s.PairRowsRead - before.PairRowsRead,
 	}
 }

@@ -14,8 +14,9 @@ import (
 // expunges on the far side reach a Maildir in a number of state
 // transactions that does not grow with the changes (lookups, renames,
 // removals and their records batched; no transaction per message). And
-// the run right after the first sync reads no index row: the store's own
-// deliveries left the folder's recorded snapshot in step.
+// the run right after the first sync reads no index row (the store's own
+// deliveries left the folder's recorded snapshot in step), nor does the
+// run after the engine's own expunges read the index or the pairs in full.
 func TestChangesAppliedInBatches(t *testing.T) {
 	ctx := context.Background()
 	db := statedbtest.Open(t)
@@ -74,6 +75,18 @@ func TestChangesAppliedInBatches(t *testing.T) {
 	}
 	if d.NearRowsRead > 2*220+50 {
 		t.Errorf("run applying 220 changes read %d index rows of a folder of %d", d.NearRowsRead, n)
+	}
+
+	// The next run: the only removals since its checkpoint are the
+	// engine's own expunges, which the store recorded; neither the
+	// folder's index nor the pairs are read in full.
+	before = db.Stats()
+	sync()
+	d = db.Stats().Sub(before)
+	t.Logf("no-change run after them: %+v", d)
+	if d.NearRowsRead > 20 || d.PairRowsRead > 2*20+10 {
+		t.Errorf("no-change run after the engine's 20 expunges read %d index rows and %d pairs of a folder of %d",
+			d.NearRowsRead, d.PairRowsRead, n-20)
 	}
 	statedbtest.Check(t, db)
 }

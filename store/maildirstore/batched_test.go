@@ -2,6 +2,8 @@ package maildirstore
 
 import (
 	"context"
+	"os"
+	"slices"
 	"testing"
 
 	"github.com/imapdir/imapdir/maildir"
@@ -118,5 +120,52 @@ func TestChangesReadsOnlyChangedRows(t *testing.T) {
 	}
 	if d := ts.db.Stats().Sub(before); d.NearRowsRead > 3 {
 		t.Errorf("Changes read %d index rows for 3 changed messages of 300", d.NearRowsRead)
+	}
+}
+
+// TestVanishedFromOwnExpunges: when the only removals since a checkpoint
+// are the store's own Expunges, Changes reports their UIDs without
+// reading the caller's known UIDs; when a mail reader removed a file too,
+// it compares them with the index as before.
+func TestVanishedFromOwnExpunges(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 50)
+	defer mb.Close()
+	if err := mb.Expunge(ctx, []store.UID{3, 4}); err != nil {
+		t.Fatal(err)
+	}
+	read := false
+	known := func(yield func(store.UID) bool) {
+		read = true
+		for _, u := range uidRange(1, 50) {
+			if !yield(u) {
+				return
+			}
+		}
+	}
+	vanished := func() []store.UID {
+		t.Helper()
+		var out []store.UID
+		_, err := mb.Changes(ctx, store.ChangesRequest{Since: cp, Known: known}, func(cs store.ChangeSet) error {
+			out = append(out, cs.Vanished...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := vanished(); !slices.Equal(got, []store.UID{3, 4}) || read {
+		t.Errorf("after the store's own expunge: vanished %v (known read: %v), want [3 4] without reading known", got, read)
+	}
+
+	f, e := ts.fileOf(t, "INBOX", 10)
+	if err := os.Remove(e.Path(f)); err != nil {
+		t.Fatal(err)
+	}
+	if got := vanished(); !slices.Equal(got, []store.UID{3, 4, 10}) || !read {
+		t.Errorf("after a reader's removal too: vanished %v (known read: %v), want [3 4 10] from known", got, read)
 	}
 }

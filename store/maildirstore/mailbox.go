@@ -148,7 +148,7 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 		cp.Token = req.Since.Token
 	}
 	if req.Known != nil {
-		if err := m.reportVanished(ctx, req, fn); err != nil {
+		if err := m.vanished(ctx, since, req, fn); err != nil {
 			return store.Checkpoint{}, err
 		}
 	}
@@ -171,6 +171,31 @@ func (m *Mailbox) sinceGen(cp store.Checkpoint) (uint64, error) {
 			store.ErrCheckpointUnusable, cp.Token, m.gen))
 	}
 	return g, nil
+}
+
+// vanished reports the UIDs gone since generation since: when only the
+// store's own Expunges removed messages since then, the UIDs they
+// recorded, without reading req.Known or the index (like a QRESYNC
+// server's VANISHED, this may name UIDs the caller did not know);
+// otherwise by comparing req.Known with the index (reportVanished).
+func (m *Mailbox) vanished(ctx context.Context, since uint64, req store.ChangesRequest, fn func(store.ChangeSet) error) error {
+	if req.Since.Token != "" { // since is a generation, not "from the start"
+		uids, ok, err := m.s.expungedSince(ctx, m.id, since, m.gen)
+		if err != nil {
+			return m.err("changes", err)
+		}
+		if ok {
+			for len(uids) > 0 {
+				n := min(len(uids), defaultBatch)
+				if err := fn(store.ChangeSet{Vanished: uids[:n]}); err != nil {
+					return err
+				}
+				uids = uids[n:]
+			}
+			return nil
+		}
+	}
+	return m.reportVanished(ctx, req, fn)
 }
 
 // reportVanished passes the UIDs of req.Known that the index no longer

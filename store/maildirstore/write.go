@@ -305,6 +305,13 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 		if err := m.bumpGeneration(tx); err != nil {
 			return err
 		}
+		removed := make([]uint32, len(gone))
+		for i, u := range gone {
+			removed[i] = uint32(u)
+		}
+		if err := recordExpunge(tx, m.id, m.gen, removed); err != nil {
+			return err
+		}
 		return ownChange(tx, m.id, files, nil)
 	})
 	if err == nil {
