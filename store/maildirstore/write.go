@@ -45,10 +45,11 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		}
 	}
 	counter := &wireCounter{r: nm.Body}
-	opts := maildir.DeliverOptions{Flags: letters, ModTime: nm.InternalDate, ToLF: true}
-	if m.s.opts.NewForUnseen && letters.IsEmpty() {
-		opts = maildir.DeliverOptions{New: true, ModTime: nm.InternalDate, ToLF: true}
-	}
+	// Unseen messages go to new/ whatever their other flags, as mbsync
+	// and Dovecot deliver them, so that the readers' "new" (mu's flag:new,
+	// notmuch's tag:new) agrees with other tools.
+	opts := maildir.DeliverOptions{Flags: letters, ModTime: nm.InternalDate, ToLF: true,
+		New: m.s.opts.NewForUnseen && !letters.Has(maildir.FlagSeen)}
 	e, err := m.batch.Deliver(ctx, m.folder, counter, opts)
 	if err != nil {
 		return 0, m.err("append", err)
@@ -95,15 +96,36 @@ func (c *wireCounter) Read(p []byte) (int, error) {
 
 // Flush makes the staged appends durable (maildir.Batch.Commit: data
 // flushed, renamed into cur/ or new/, directories fsynced) and only then
-// records their UIDs in the state database.
+// records their UIDs in the state database. Before the commit, the UIDs
+// promised are noted (see noteDeliveries): a process killed between the
+// commit and the recording leaves files the index does not know, and one
+// of them deleted by the user before the next scan must read as a UID
+// made durable and deleted, not as a UID never used.
 func (m *Mailbox) Flush(ctx context.Context) error {
 	if len(m.pending) == 0 {
 		return nil
 	}
 	m.lock.Lock()
 	defer m.lock.Unlock()
+	// noteDeliveries drops the recorded checkpoint (a crash before the
+	// recording below must make the next scan a full one); the recording
+	// puts it back with the deliveries digested in.
+	prior, err := m.recordedCheckpoint(ctx)
+	if err != nil {
+		m.pending = nil
+		_ = m.batch.Abort()
+		return m.err("flush", err)
+	}
+	if err := m.noteDeliveries(ctx, m.pending); err != nil {
+		m.pending = nil
+		_ = m.batch.Abort()
+		return m.err("flush", err)
+	}
 	if err := m.batch.Commit(ctx); err != nil {
 		m.pending = nil
+		// The staged files not renamed are removed: no delivery to
+		// account for (one renamed is found by the next scan, as new).
+		_ = m.forgetDeliveries(context.WithoutCancel(ctx))
 		return m.err("flush", err)
 	}
 	pending := m.pending
@@ -112,7 +134,7 @@ func (m *Mailbox) Flush(ctx context.Context) error {
 	for i, p := range pending {
 		came[i] = withInode(m.folder, p.entry)
 	}
-	err := m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
+	err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
 		for _, p := range pending {
 			uid, err := tx.AssignNearUID(p.msg)
 			if err != nil {
@@ -122,7 +144,10 @@ func (m *Mailbox) Flush(ctx context.Context) error {
 				return fmt.Errorf("UID %d assigned to %s, %d promised (the folder changed under the store)", uid, p.entry.File, p.uid)
 			}
 		}
-		return ownChange(tx, m.id, nil, came)
+		if err := tx.DeleteMeta(deliveriesKey(m.id)); err != nil {
+			return err
+		}
+		return ownChangeFrom(tx, m.id, prior, nil, came)
 	})
 	if err != nil {
 		return m.err("flush", err)
@@ -280,12 +305,20 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 	}
 	var gone []store.UID
 	var files []maildir.Entry
+	edited := false // a file kept because it was saved again since the scan
 	for _, uid := range uids {
 		x, ok := found[uid]
 		if !ok {
 			continue
 		}
 		delete(found, uid) // a UID given twice is removed once
+		if editedSince(x.entry.Path(m.folder), x.msg) {
+			// Saved again by a mail reader since the scan: the new text
+			// is not what was asked to be deleted. The next scan finds it
+			// edited and reports it as a new message.
+			edited = true
+			continue
+		}
 		if err := m.batch.Remove(ctx, m.folder, x.entry); err != nil {
 			_ = m.batch.Commit(ctx)
 			return m.errUID("expunge", uid, err)
@@ -311,6 +344,9 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 		}
 		if err := recordExpunge(tx, m.id, m.gen, removed); err != nil {
 			return err
+		}
+		if edited {
+			return forgetScan(tx, m.id) // the next scan must look at every file
 		}
 		return ownChange(tx, m.id, files, nil)
 	})
@@ -431,4 +467,11 @@ func withInode(f *maildir.Folder, e maildir.Entry) maildir.Entry {
 		e.Ino = inodeOf(st)
 	}
 	return e
+}
+
+// editedSince reports whether the file at path no longer has the mtime
+// the index recorded for msg (rewritten in place, or saved by rename).
+func editedSince(path string, msg statedb.NearMessage) bool {
+	st, err := os.Lstat(path)
+	return err == nil && !msg.MTime.IsZero() && !st.ModTime().Equal(msg.MTime)
 }
