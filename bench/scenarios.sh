@@ -5,6 +5,7 @@
 # folders of 20), so that every tool starts from the same server and local
 # state:
 #   first        first sync into an empty Maildir
+#   after-first  no change, right after each first sync (timed with first)
 #   after        no change, right after the previous run
 #   settled      no change, 3 s after the previous run
 #   srv-flags    1 % of INBOX's flags toggled + 0.1 % expunged on the server
@@ -23,13 +24,16 @@
 # wall and CPU as a ratio to mbsync's.
 #
 # Usage: bench/scenarios.sh [N] [RUNS]   (from the module root; defaults
-# 1000 3). TOOLS="imapdir mbsync" leaves offlineimap3 out. Needs
-# dovecot-imapd, isync, offlineimap3 and GNU time.
+# 1000 3). TOOLS="imapdir mbsync" leaves offlineimap3 out; SCENARIOS
+# picks scenarios; FIRST_RUNS (default RUNS) is how often the first-sync
+# scenarios run, for large N. Needs dovecot-imapd, isync, offlineimap3
+# and GNU time.
 set -eu
 N=${1:-1000}
 RUNS=${2:-3}
 TOOLS=${TOOLS:-"imapdir mbsync offlineimap"}
 SIZE=${SIZE:-big}
+FIRST_RUNS=${FIRST_RUNS:-$RUNS}
 SCENARIOS=${SCENARIOS:-"first after settled srv-flags local new100 slow-first slow-after slow-z"}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/imapdir-scenarios.XXXXXX")
 chmod 755 "$WORK"
@@ -180,7 +184,9 @@ prepare() {
 for sc in $SCENARIOS; do
   rtt=0 rate=0
   case $sc in slow-*) rtt=25ms rate=100 ;; esac
-  for r in $(seq 1 "$RUNS"); do
+  runs=$RUNS
+  case $sc in first | slow-first | slow-z) runs=$FIRST_RUNS ;; esac
+  for r in $(seq 1 "$runs"); do
     for t in $TOOLS; do
       if [ "$sc" = slow-z ]; then
         [ "$t" = imapdir ] || continue
@@ -192,6 +198,7 @@ for sc in $SCENARIOS; do
       fi
       prepare "$sc" "$t" "$r"
       run "$sc" "$t" "$r" "$rtt" "$rate"
+      if [ "$sc" = first ]; then run after-first "$t" "$r" 0 0; fi
     done
   done
   if [ "$sc" = first ] || [ "$sc" = slow-first ] || [ "$sc" = slow-z ]; then

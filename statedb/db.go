@@ -43,6 +43,7 @@ type DB struct {
 	onBusy func(attempt int) // test hook: called before each busy retry
 	// onPrepare is a test hook: called with every statement a Tx prepares.
 	onPrepare func(query string)
+	count     *counters
 }
 
 // Open opens the state database at path, creating it (mode 0600) when it
@@ -60,7 +61,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := createFile(abs); err != nil {
 		return nil, err
 	}
-	db := &DB{path: abs}
+	db := &DB{path: abs, count: new(counters)}
 	if db.writer, err = sql.Open("sqlite", dsn(abs, opts, true)); err != nil {
 		return nil, fmt.Errorf("statedb: open %s: %w", abs, err)
 	}
@@ -218,8 +219,13 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, writable bool, fn func(tx *
 	if err != nil {
 		return db.wrap("begin", err)
 	}
+	if writable {
+		db.count.updates.Add(1)
+	} else {
+		db.count.views.Add(1)
+	}
 	tx := &Tx{ctx: ctx, tx: stx, path: db.path, writable: writable, stmts: map[string]*sql.Stmt{},
-		onPrepare: db.onPrepare}
+		onPrepare: db.onPrepare, count: db.count}
 	defer func() {
 		if p := recover(); p != nil {
 			tx.closeStmts()

@@ -1,9 +1,12 @@
 package statedb
 
 import (
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -212,8 +215,10 @@ func (t *Tx) nearMessageArgs(op string, msg NearMessage) ([]any, error) {
 
 const nearMessageColumns = `mailbox_id, uid, unique_name, subdir, file_name, flags, size, mtime, changed_gen`
 
-// scanNearMessage reads one row selected with nearMessageColumns.
-func scanNearMessage(scan func(dest ...any) error, m *NearMessage) error {
+// scanNearMessage reads one row selected with nearMessageColumns (and
+// counts it: Stats.NearRowsRead).
+func (t *Tx) scanNearMessage(scan func(dest ...any) error, m *NearMessage) error {
+	t.count.nearRows.Add(1)
 	var mtime, gen int64
 	err := scan(&m.Mailbox, &m.UID, &m.UniqueName, &m.Subdir, &m.FileName, &m.Flags, &m.Size, &mtime, &gen)
 	m.MTime = fromNano(mtime)
@@ -225,7 +230,7 @@ func scanNearMessage(scan func(dest ...any) error, m *NearMessage) error {
 func (t *Tx) NearMessageByUID(mb NearMailboxID, uid uint32) (m NearMessage, found bool, err error) {
 	found, err = t.queryRow(fmt.Sprintf("near mailbox %d UID %d", mb, uid),
 		`SELECT `+nearMessageColumns+` FROM near_messages WHERE mailbox_id = ? AND uid = ?`,
-		[]any{mb, uid}, func(scan func(...any) error) error { return scanNearMessage(scan, &m) })
+		[]any{mb, uid}, func(scan func(...any) error) error { return t.scanNearMessage(scan, &m) })
 	return m, found, err
 }
 
@@ -235,8 +240,52 @@ func (t *Tx) NearMessageByUID(mb NearMailboxID, uid uint32) (m NearMessage, foun
 func (t *Tx) NearMessageByUniqueName(name string) (m NearMessage, found bool, err error) {
 	found, err = t.queryRow(fmt.Sprintf("near message %q", name),
 		`SELECT `+nearMessageColumns+` FROM near_messages WHERE unique_name = ?`,
-		[]any{name}, func(scan func(...any) error) error { return scanNearMessage(scan, &m) })
+		[]any{name}, func(scan func(...any) error) error { return t.scanNearMessage(scan, &m) })
 	return m, found, err
+}
+
+// NearMessagesByUID returns the messages of near mailbox mb whose UIDs are
+// in uids, in one statement (a batch of flag changes or removals looks its
+// messages up at once, not one query each). UIDs not in the index are left
+// out, a UID given twice is returned once; the order is unspecified.
+func (t *Tx) NearMessagesByUID(mb NearMailboxID, uids []uint32) ([]NearMessage, error) {
+	op := fmt.Sprintf("near mailbox %d: %d UIDs", mb, len(uids))
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	uids = slices.Compact(slices.Sorted(slices.Values(uids)))
+	list, err := json.Marshal(uids)
+	if err != nil {
+		return nil, t.errorf(op, err)
+	}
+	// CROSS JOIN keeps json_each the outer loop: without table
+	// statistics SQLite would walk the mailbox's rows and scan the list
+	// for each (M lookups costing N×M).
+	rows, err := t.query(op, `SELECT `+nearMessageColumnsOf("near_messages")+` FROM json_each(?)
+		CROSS JOIN near_messages ON near_messages.mailbox_id = ? AND near_messages.uid = json_each.value`,
+		string(list), mb)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []NearMessage
+	for rows.Next() {
+		var m NearMessage
+		if err := t.scanNearMessage(rows.Scan, &m); err != nil {
+			return nil, t.errorf(op, err)
+		}
+		out = append(out, m)
+	}
+	return out, closeRows(t, op, rows)
+}
+
+// nearMessageColumnsOf is nearMessageColumns qualified by table name a.
+func nearMessageColumnsOf(a string) string {
+	cols := strings.Split(nearMessageColumns, ", ")
+	for i, c := range cols {
+		cols[i] = a + "." + c
+	}
+	return strings.Join(cols, ", ")
 }
 
 // UpdateNearMessage writes the unique name, subdir, file name, flags, size,
@@ -288,9 +337,35 @@ func (t *Tx) CountNearMessages(mb NearMailboxID) (int, error) {
 // while fn runs, so fn may write through the same Tx). fn returning ErrStop
 // ends the iteration without error.
 func (t *Tx) IterateNearMessages(mb NearMailboxID, afterUID uint32, fn func(NearMessage) error) error {
-	op := fmt.Sprintf("iterate near mailbox %d", mb)
+	return t.iterateNear(fmt.Sprintf("iterate near mailbox %d", mb), mb, afterUID, nil, fn)
+}
+
+// IterateNearChanged is IterateNearMessages for the messages changed
+// after generation gen (ChangedGen > gen) or with a UID at least minUID
+// (0 selects every row):
+// the others are passed over inside SQLite, never read into Go, so a
+// listing of what changed since a checkpoint costs little more than the
+// changes.
+func (t *Tx) IterateNearChanged(mb NearMailboxID, afterUID uint32, gen uint64, minUID uint32, fn func(NearMessage) error) error {
+	g, ok := modseq(gen)
+	if !ok {
+		return t.invalid("iterate changed", "generation %d above 2^63-1", gen)
+	}
+	return t.iterateNear(fmt.Sprintf("iterate near mailbox %d changed after %d", mb, gen), mb, afterUID,
+		&nearChanged{gen: g, minUID: int64(minUID)}, fn)
+}
+
+// nearChanged selects the rows changed after gen or with a UID at least
+// minUID.
+type nearChanged struct {
+	gen, minUID int64
+}
+
+// iterateNear pages through mb after afterUID, through the rows sel
+// selects (all when nil).
+func (t *Tx) iterateNear(op string, mb NearMailboxID, afterUID uint32, sel *nearChanged, fn func(NearMessage) error) error {
 	for {
-		page, err := t.nearMessagePage(op, mb, afterUID)
+		page, err := t.nearMessagePage(op, mb, afterUID, sel)
 		if err != nil {
 			return err
 		}
@@ -308,10 +383,62 @@ func (t *Tx) IterateNearMessages(mb NearMailboxID, afterUID uint32, fn func(Near
 	}
 }
 
-// nearMessagePage reads up to pairPage messages of mb after afterUID.
-func (t *Tx) nearMessagePage(op string, mb NearMailboxID, afterUID uint32) ([]NearMessage, error) {
-	rows, err := t.query(op, `SELECT `+nearMessageColumns+` FROM near_messages
+// NearUIDs returns the UIDs of near mailbox mb in ascending order, reading
+// that column only.
+func (t *Tx) NearUIDs(mb NearMailboxID) ([]uint32, error) {
+	op := fmt.Sprintf("UIDs of near mailbox %d", mb)
+	rows, err := t.query(op, `SELECT uid FROM near_messages WHERE mailbox_id = ? ORDER BY uid`, mb)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []uint32
+	for rows.Next() {
+		var uid uint32
+		if err := rows.Scan(&uid); err != nil {
+			return nil, t.errorf(op, err)
+		}
+		t.count.nearRows.Add(1)
+		out = append(out, uid)
+	}
+	return out, closeRows(t, op, rows)
+}
+
+// NearMTimes returns the recorded file mtime of every message of near
+// mailbox mb by unique name, reading those two columns only.
+func (t *Tx) NearMTimes(mb NearMailboxID) (map[string]time.Time, error) {
+	op := fmt.Sprintf("mtimes of near mailbox %d", mb)
+	rows, err := t.query(op, `SELECT unique_name, mtime FROM near_messages WHERE mailbox_id = ?`, mb)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var u string
+		var mtime int64
+		if err := rows.Scan(&u, &mtime); err != nil {
+			return nil, t.errorf(op, err)
+		}
+		t.count.nearRows.Add(1)
+		out[u] = fromNano(mtime)
+	}
+	return out, closeRows(t, op, rows)
+}
+
+// nearMessagePage reads up to pairPage messages of mb after afterUID that
+// sel selects (all when nil).
+func (t *Tx) nearMessagePage(op string, mb NearMailboxID, afterUID uint32, sel *nearChanged) ([]NearMessage, error) {
+	var rows *sql.Rows
+	var err error
+	if sel == nil {
+		rows, err = t.query(op, `SELECT `+nearMessageColumns+` FROM near_messages
 		WHERE mailbox_id = ? AND uid > ? ORDER BY uid LIMIT ?`, mb, afterUID, pairPage)
+	} else {
+		rows, err = t.query(op, `SELECT `+nearMessageColumns+` FROM near_messages
+		WHERE mailbox_id = ? AND uid > ? AND (changed_gen > ? OR uid >= ?) ORDER BY uid LIMIT ?`,
+			mb, afterUID, sel.gen, sel.minUID, pairPage)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +446,7 @@ func (t *Tx) nearMessagePage(op string, mb NearMailboxID, afterUID uint32) ([]Ne
 	var out []NearMessage
 	for rows.Next() {
 		var m NearMessage
-		if err := scanNearMessage(rows.Scan, &m); err != nil {
+		if err := t.scanNearMessage(rows.Scan, &m); err != nil {
 			return nil, t.errorf(op, err)
 		}
 		out = append(out, m)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -216,4 +217,69 @@ func TestIterateNearMessages(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestNearMessagesByUIDOneStatement looks up a batch of UIDs, some absent
+// and some of another mailbox, and checks that the batch reads only the
+// rows asked for (Stats.NearRowsRead), in one transaction.
+func TestNearMessagesByUIDOneStatement(t *testing.T) {
+	db := openTest(t)
+	var a NearMailboxID
+	update(t, db, func(tx *Tx) error {
+		ma, err := tx.AddNearMailbox("A", 1)
+		if err != nil {
+			return err
+		}
+		mb, err := tx.AddNearMailbox("B", 1)
+		if err != nil {
+			return err
+		}
+		a = ma.ID
+		for i := 0; i < 200; i++ {
+			if _, err := tx.AssignNearUID(nearMsg(a, fmt.Sprintf("a%d", i))); err != nil {
+				return err
+			}
+			if _, err := tx.AssignNearUID(nearMsg(mb.ID, fmt.Sprintf("b%d", i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var prepared []string
+	db.onPrepare = func(q string) { prepared = append(prepared, q) }
+	before := db.Stats()
+	var got []NearMessage
+	view(t, db, func(tx *Tx) error {
+		var err error
+		got, err = tx.NearMessagesByUID(a, []uint32{3, 7, 150, 999, 3})
+		return err
+	})
+	d := db.Stats().Sub(before)
+	db.onPrepare = nil
+	for _, q := range prepared {
+		// Each UID is looked up by the primary key, not the mailbox's
+		// rows walked for each.
+		if plan := queryPlan(t, db, q); !strings.Contains(plan, "SEARCH near_messages USING PRIMARY KEY (mailbox_id=? AND uid=?)") {
+			t.Errorf("batch lookup plan: %s", plan)
+		}
+	}
+	uids := map[uint32]string{}
+	for _, m := range got {
+		if m.Mailbox != a {
+			t.Errorf("row of mailbox %d returned for mailbox %d", m.Mailbox, a)
+		}
+		uids[m.UID] = m.UniqueName
+	}
+	want := map[uint32]string{3: "a2", 7: "a6", 150: "a149"}
+	for uid, u := range want {
+		if uids[uid] != u {
+			t.Errorf("UID %d: got %q, want %q", uid, uids[uid], u)
+		}
+	}
+	if len(uids) != len(want) {
+		t.Errorf("got UIDs %v, want %v", uids, want)
+	}
+	if d.Views != 1 || d.Updates != 0 || d.NearRowsRead != 3 {
+		t.Errorf("stats of one batch lookup: %+v, want 1 view and 3 rows", d)
+	}
 }

@@ -37,7 +37,8 @@ const pairColumns = `id, mailbox_id, far_uid, near_uid, flags, labels, size, int
 	message_id, email_id, thread_id, header_hash`
 
 // scanPair reads one row selected with pairColumns.
-func scanPair(scan func(dest ...any) error, p *Pair) error {
+func (t *Tx) scanPair(scan func(dest ...any) error, p *Pair) error {
+	t.count.pairRows.Add(1)
 	var date int64
 	err := scan(&p.ID, &p.Mailbox, &p.FarUID, &p.NearUID, &p.Flags, &p.Labels, &p.Size,
 		&date, &p.MessageID, &p.EmailID, &p.ThreadID, &p.HeaderHash)
@@ -125,7 +126,7 @@ func (t *Tx) PairByNearUID(mb MailboxID, uid uint32) (p Pair, found bool, err er
 func (t *Tx) pairBy(op, query string, args ...any) (Pair, bool, error) {
 	var p Pair
 	found, err := t.queryRow(op, query, args, func(scan func(...any) error) error {
-		return scanPair(scan, &p)
+		return t.scanPair(scan, &p)
 	})
 	return p, found, err
 }
@@ -173,7 +174,7 @@ func (t *Tx) pairList(op, query string, args ...any) ([]Pair, error) {
 	var out []Pair
 	for rows.Next() {
 		var p Pair
-		if err := scanPair(rows.Scan, &p); err != nil {
+		if err := t.scanPair(rows.Scan, &p); err != nil {
 			return nil, t.errorf(op, err)
 		}
 		out = append(out, p)

@@ -113,7 +113,11 @@ func exerciseAll(t *testing.T, db *DB) {
 		msg, _, _ := tx.NearMessageByUID(nm.ID, uid)
 		_ = tx.UpdateNearMessage(msg)
 		_, _, _ = tx.NearMessageByUniqueName("u1")
+		_, _ = tx.NearMessagesByUID(nm.ID, []uint32{uid, uid + 1})
 		_ = tx.IterateNearMessages(nm.ID, 0, func(NearMessage) error { return nil })
+		_ = tx.IterateNearChanged(nm.ID, 0, 1, 2, func(NearMessage) error { return nil })
+		_, _ = tx.NearUIDs(nm.ID)
+		_, _ = tx.NearMTimes(nm.ID)
 		_, _ = tx.CountNearMessages(nm.ID)
 		msg.Mailbox = nm2.ID
 		uid, _ = tx.MoveNearMessage(nm.ID, uid, msg)

@@ -57,5 +57,5 @@ func OpenReadOnly(ctx context.Context, path string, opts Options) (*DB, error) {
 		reader.Close()
 		return nil, err
 	}
-	return &DB{path: abs, reader: reader}, nil
+	return &DB{path: abs, reader: reader, count: new(counters)}, nil
 }

@@ -38,6 +38,7 @@ type Tx struct {
 	nextSP   int
 	// onPrepare is DB.onPrepare (a test hook).
 	onPrepare func(query string)
+	count     *counters
 }
 
 // stmt returns the prepared statement for query, preparing it once per

@@ -20,6 +20,7 @@ import (
 // server we know allows RENAME of a non-INBOX mailbox; INBOX is never
 // deleted.
 func (s *Store) DeleteMailbox(ctx context.Context, name string) error {
+	s.prefetch.drop() // see prefetchList
 	srv, err := s.serverName("delete", name)
 	if err != nil {
 		return err

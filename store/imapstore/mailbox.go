@@ -43,6 +43,7 @@ var _ store.Mailbox = (*Mailbox)(nil)
 // CONDSTORE when the server offers it (RFC 7162 §3.1.8), so that
 // HIGHESTMODSEQ is known.
 func (s *Store) OpenMailbox(ctx context.Context, name string) (store.Mailbox, error) {
+	s.prefetch.drop() // see prefetchList
 	if err := canceled(ctx, "select", name); err != nil {
 		return nil, err
 	}

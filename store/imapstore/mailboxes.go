@@ -27,11 +27,7 @@ const capCreateSpecialUse imap.Cap = "CREATE-SPECIAL-USE"
 func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) {
 	var out []store.MailboxInfo
 	err := s.withConn(ctx, "list mailboxes", "", func(cn *conn) error {
-		opts := &imapclient.ListOptions{SpecialUse: s.caps.specialUse && s.caps.listExt}
-		if s.caps.listStatus {
-			opts.Status = s.statusItems()
-		}
-		res, err := cn.c.List(ctx, "", "*", opts)
+		res, err := s.list(ctx, cn)
 		var skipped []store.SkippedMailbox
 		if parseOnly(res, err) {
 			// One bad name does not fail the account: the names that
@@ -119,6 +115,7 @@ func addParents(out []store.MailboxInfo, seen map[string]bool) []store.MailboxIn
 // offers CREATE-SPECIAL-USE (RFC 6154 §3), and subscribes it so that other
 // clients show it.
 func (s *Store) CreateMailbox(ctx context.Context, name, specialUse string) error {
+	s.prefetch.drop() // see prefetchList
 	srv, err := s.serverName("create", name)
 	if err != nil {
 		return err
@@ -183,6 +180,7 @@ func (s *Store) notFoundOr(ctx context.Context, cn *conn, srv string, err error)
 // UIDVALIDITY and UIDs where the server can and takes the children along.
 // The new name is subscribed.
 func (s *Store) RenameMailbox(ctx context.Context, old, new string) error {
+	s.prefetch.drop() // see prefetchList
 	from, err := s.serverName("rename", old)
 	if err != nil {
 		return err

@@ -72,6 +72,8 @@ type Store struct {
 	skipped skippedList // mailboxes the latest ListMailboxes left out
 	// listed is the state of each mailbox as the last ListMailboxes saw it.
 	listed statusCache
+	// prefetch is the LIST New sent for the first ListMailboxes.
+	prefetch prefetched
 	// noKeywords is set once a SELECT showed PERMANENTFLAGS without `\*`
 	// (RFC 9051 §7.1): from then on Features().Keywords is false.
 	noKeywords atomic.Bool
@@ -147,12 +149,16 @@ func (s *Store) setupConn(ctx context.Context, cn *conn) error {
 // whether keywords are kept is learned from the SELECTs that work needs
 // (see Features).
 //
-// ENABLE and NAMESPACE are pipelined: one round trip for both.
+// ENABLE, NAMESPACE and the first ListMailboxes' LIST (prefetchList) are
+// pipelined: one round trip for the three.
 func (s *Store) probe(ctx context.Context, cn *conn) error {
 	s.caps = capsOf(cn.c.Caps(), s.opts.DisableCaps)
 	enabled := make(chan error, 1)
 	go func() { enabled <- s.setupConn(ctx, cn) }()
+	listed := make(chan struct{})
+	go func() { defer close(listed); s.prefetchList(ctx, cn) }()
 	errNames := s.probeNames(ctx, cn)
+	<-listed
 	return errors.Join(<-enabled, errNames)
 }
 

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -104,6 +106,83 @@ func editsKey(id statedb.NearMailboxID) string {
 	return "maildirstore.edited." + strconv.FormatInt(int64(id), 10)
 }
 
+// expungedKey holds one record per Expunge of the folder by the store,
+// for the generation that Expunge started, with the UIDs it removed
+// (Other names the record's kind: the UIDs are in the record's list).
+func expungedKey(id statedb.NearMailboxID) string {
+	return "maildirstore.expunged." + strconv.FormatInt(int64(id), 10)
+}
+
+// expungeRecord is what one Expunge removed, in generation Gen.
+type expungeRecord struct {
+	Gen  uint64   `json:"gen"`
+	UIDs []uint32 `json:"uids"`
+}
+
+// recordExpunge notes, in the transaction of an Expunge that started
+// generation gen, the UIDs it removed.
+func recordExpunge(tx *statedb.Tx, id statedb.NearMailboxID, gen uint64, uids []uint32) error {
+	recs, err := readExpunges(tx, id)
+	if err != nil {
+		return err
+	}
+	return writeExpunges(tx, id, append(recs, expungeRecord{Gen: gen, UIDs: uids}))
+}
+
+func readExpunges(tx *statedb.Tx, id statedb.NearMailboxID) ([]expungeRecord, error) {
+	v, found, err := tx.Meta(expungedKey(id))
+	if err != nil || !found {
+		return nil, err
+	}
+	var recs []expungeRecord
+	if err := json.Unmarshal([]byte(v), &recs); err != nil {
+		return nil, fmt.Errorf("state %s: %w", expungedKey(id), err)
+	}
+	return recs, nil
+}
+
+func writeExpunges(tx *statedb.Tx, id statedb.NearMailboxID, recs []expungeRecord) error {
+	if len(recs) == 0 {
+		return tx.DeleteMeta(expungedKey(id))
+	}
+	b, err := json.Marshal(recs)
+	if err != nil {
+		return err
+	}
+	return tx.SetMeta(expungedKey(id), string(b))
+}
+
+// expungedSince returns the UIDs the store's own Expunges removed after
+// generation since, when those Expunges account for every generation
+// after since up to now (gen): then nothing else left the folder (every
+// removal advances the generation), and these UIDs are all that vanished.
+// ok is false when some generation was started by anything else (a scan
+// that saw a change, a move, a fetch that missed a file): the caller must
+// compare the UIDs it knows with the index.
+func (s *Store) expungedSince(ctx context.Context, id statedb.NearMailboxID, since, gen uint64) (uids []store.UID, ok bool, err error) {
+	err = s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		recs, err := readExpunges(tx, id)
+		if err != nil || gen < since || gen-since > uint64(len(recs)) {
+			return err
+		}
+		covered := map[uint64]bool{}
+		for _, r := range recs {
+			if r.Gen > since && r.Gen <= gen {
+				covered[r.Gen] = true
+				for _, u := range r.UIDs {
+					uids = append(uids, store.UID(u))
+				}
+			}
+		}
+		ok = uint64(len(covered)) == gen-since
+		return nil
+	})
+	if !ok {
+		uids = nil
+	}
+	return uids, ok, err
+}
+
 // recordEdit notes that message newUID of the folder is the content of
 // oldUID, edited in place (reported as Message.Replaces).
 func recordEdit(tx *statedb.Tx, id statedb.NearMailboxID, name string, oldUID, newUID uint32, gen uint64) error {
@@ -157,20 +236,26 @@ func (s *Store) pruneRecords(ctx context.Context, id statedb.NearMailboxID, gen 
 	return s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
 		for _, key := range []string{movesKey(id), originsKey(id), editsKey(id)} {
 			recs, err := readRecords(tx, key)
-			if err != nil || len(recs) == 0 {
+			if err != nil {
 				return err
 			}
-			kept := recs[:0]
-			for _, r := range recs {
-				if r.Gen > gen {
-					kept = append(kept, r)
-				}
+			kept := slices.DeleteFunc(slices.Clone(recs), func(r moveRecord) bool { return r.Gen <= gen })
+			if len(kept) == len(recs) {
+				continue // nothing to prune: no write
 			}
 			if err := writeRecords(tx, key, kept); err != nil {
 				return err
 			}
 		}
-		return nil
+		recs, err := readExpunges(tx, id)
+		if err != nil {
+			return err
+		}
+		kept := slices.DeleteFunc(slices.Clone(recs), func(r expungeRecord) bool { return r.Gen <= gen })
+		if len(kept) == len(recs) {
+			return nil
+		}
+		return writeExpunges(tx, id, kept)
 	})
 }
 
@@ -212,6 +297,84 @@ func (s *Store) replacedIn(ctx context.Context, id statedb.NearMailboxID) (map[s
 		return err
 	})
 	return out, err
+}
+
+// errVanished marks a message whose file is gone.
+var errVanished = errors.New("message file is gone")
+
+// indexed is a message of the index with its file as it is now.
+type indexed struct {
+	msg   statedb.NearMessage
+	entry maildir.Entry
+}
+
+// locateMany returns the index entries of uids with their files as they
+// are now: one state transaction and one query for the whole batch, one
+// lstat per file, and one scan of the folder only when a file is not
+// where the index has it (a mail reader renamed it; it is found again by
+// its unique name). UIDs not indexed, or whose file is found nowhere in
+// the folder, are left out. Entries carry the file's inode number, as a
+// scan gives it, for the folder's signature.
+func (m *Mailbox) locateMany(ctx context.Context, uids []store.UID) (map[store.UID]indexed, error) {
+	found, _, err := m.locateOrAway(ctx, uids)
+	return found, err
+}
+
+// locateOrAway is locateMany that also returns the index entries of uids
+// whose file is found nowhere in the folder (a folder emptied, a file
+// moved out of the Maildir for a while).
+func (m *Mailbox) locateOrAway(ctx context.Context, uids []store.UID) (map[store.UID]indexed, []statedb.NearMessage, error) {
+	raw := make([]uint32, len(uids))
+	for i, u := range uids {
+		raw[i] = uint32(u)
+	}
+	var msgs []statedb.NearMessage
+	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		var err error
+		msgs, err = tx.NearMessagesByUID(m.id, raw)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make(map[store.UID]indexed, len(msgs))
+	var away []statedb.NearMessage
+	var files map[string]maildir.Entry // scanned once, when first needed
+	for _, msg := range msgs {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		e := maildir.Entry{Subdir: msg.Subdir, File: msg.FileName, Name: maildir.ParseName(msg.FileName), Size: -1}
+		if st, err := os.Lstat(e.Path(m.folder)); err == nil {
+			e.Ino = inodeOf(st)
+			out[store.UID(msg.UID)] = indexed{msg: msg, entry: e}
+			continue
+		}
+		if files == nil {
+			if files, err = m.scanFolder(ctx); err != nil {
+				return nil, nil, err
+			}
+		}
+		if cur, ok := files[msg.UniqueName]; ok {
+			out[store.UID(msg.UID)] = indexed{msg: msg, entry: cur}
+		} else {
+			away = append(away, msg)
+		}
+	}
+	return out, away, nil
+}
+
+// locate is locateMany for one UID; errVanished when it is not there.
+func (m *Mailbox) locate(ctx context.Context, uid store.UID) (statedb.NearMessage, maildir.Entry, error) {
+	found, err := m.locateMany(ctx, []store.UID{uid})
+	if err != nil {
+		return statedb.NearMessage{}, maildir.Entry{}, err
+	}
+	x, ok := found[uid]
+	if !ok {
+		return statedb.NearMessage{}, maildir.Entry{}, errVanished
+	}
+	return x.msg, x.entry, nil
 }
 
 // A known file found nowhere is dropped from the index, but its unique

@@ -107,11 +107,10 @@ func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]st
 	if err := m.refresh(ctx); err != nil {
 		return err
 	}
-	all := func(statedb.NearMessage) bool { return true }
 	if opts.MaxUID == 0 {
-		return m.iterate(ctx, opts.MinUID, opts.BatchSize, opts.WithMessageID, all, fn)
+		return m.iterate(ctx, opts.MinUID, opts.BatchSize, opts.WithMessageID, nil, fn)
 	}
-	err := m.iterate(ctx, opts.MinUID, opts.BatchSize, opts.WithMessageID, all, func(batch []store.Message) error {
+	err := m.iterate(ctx, opts.MinUID, opts.BatchSize, opts.WithMessageID, nil, func(batch []store.Message) error {
 		n := sort.Search(len(batch), func(i int) bool { return batch[i].UID > opts.MaxUID })
 		if n > 0 {
 			if err := fn(batch[:n:n]); err != nil {
@@ -156,9 +155,7 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 		// happened since the checkpoint.
 		return cp, nil
 	}
-	changed := func(nm statedb.NearMessage) bool {
-		return nm.ChangedGen > since || store.UID(nm.UID) >= req.Since.UIDNext
-	}
+	changed := &changedSince{gen: since, uidNext: req.Since.UIDNext}
 	m.uncertain = false
 	err = m.iterate(ctx, 0, 0, req.WithMessageID, changed, func(batch []store.Message) error {
 		return fn(store.ChangeSet{Changed: batch})
@@ -173,7 +170,7 @@ func (m *Mailbox) Changes(ctx context.Context, req store.ChangesRequest, fn func
 		cp.Token = req.Since.Token
 	}
 	if req.Known != nil {
-		if err := m.reportVanished(ctx, req, fn); err != nil {
+		if err := m.vanished(ctx, since, req, fn); err != nil {
 			return store.Checkpoint{}, err
 		}
 	}
@@ -196,6 +193,31 @@ func (m *Mailbox) sinceGen(cp store.Checkpoint) (uint64, error) {
 			store.ErrCheckpointUnusable, cp.Token, m.gen))
 	}
 	return g, nil
+}
+
+// vanished reports the UIDs gone since generation since: when only the
+// store's own Expunges removed messages since then, the UIDs they
+// recorded, without reading req.Known or the index (like a QRESYNC
+// server's VANISHED, this may name UIDs the caller did not know);
+// otherwise by comparing req.Known with the index (reportVanished).
+func (m *Mailbox) vanished(ctx context.Context, since uint64, req store.ChangesRequest, fn func(store.ChangeSet) error) error {
+	if req.Since.Token != "" { // since is a generation, not "from the start"
+		uids, ok, err := m.s.expungedSince(ctx, m.id, since, m.gen)
+		if err != nil {
+			return m.err("changes", err)
+		}
+		if ok {
+			for len(uids) > 0 {
+				n := min(len(uids), defaultBatch)
+				if err := fn(store.ChangeSet{Vanished: uids[:n]}); err != nil {
+					return err
+				}
+				uids = uids[n:]
+			}
+			return nil
+		}
+	}
+	return m.reportVanished(ctx, req, fn)
 }
 
 // reportVanished passes the UIDs of req.Known that the index no longer
@@ -240,10 +262,11 @@ func (m *Mailbox) reportVanished(ctx context.Context, req store.ChangesRequest, 
 func (m *Mailbox) uidSet(ctx context.Context) (map[store.UID]bool, error) {
 	set := make(map[store.UID]bool, m.status.Messages)
 	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
-		return tx.IterateNearMessages(m.id, 0, func(nm statedb.NearMessage) error {
-			set[store.UID(nm.UID)] = true
-			return nil
-		})
+		uids, err := tx.NearUIDs(m.id)
+		for _, u := range uids {
+			set[store.UID(u)] = true
+		}
+		return err
 	})
 	if err != nil {
 		return nil, m.err("changes", err)
@@ -251,10 +274,17 @@ func (m *Mailbox) uidSet(ctx context.Context) (map[store.UID]bool, error) {
 	return set, nil
 }
 
-// iterate streams the indexed messages with UID >= min that keep() selects,
-// in batches, as store messages.
+// changedSince selects the messages stamped after scan generation gen or
+// with a UID at least uidNext.
+type changedSince struct {
+	gen     uint64
+	uidNext store.UID
+}
+
+// iterate streams the indexed messages with UID >= min that sel selects
+// (all when nil), in batches, as store messages.
 func (m *Mailbox) iterate(ctx context.Context, min store.UID, size int, withMsgID bool,
-	keep func(statedb.NearMessage) bool, fn func([]store.Message) error) error {
+	sel *changedSince, fn func([]store.Message) error) error {
 	if size <= 0 {
 		size = defaultBatch
 	}
@@ -271,7 +301,7 @@ func (m *Mailbox) iterate(ctx context.Context, min store.UID, size int, withMsgI
 		after = uint32(min) - 1
 	}
 	for {
-		page, err := m.page(ctx, after, size, keep)
+		page, err := m.page(ctx, after, size, sel)
 		if err != nil {
 			return err
 		}
@@ -291,23 +321,26 @@ func (m *Mailbox) iterate(ctx context.Context, min store.UID, size int, withMsgI
 	}
 }
 
-// page reads up to size index entries after UID after that keep() selects;
-// it reads past unselected ones, so an empty page means the end.
-func (m *Mailbox) page(ctx context.Context, after uint32, size int, keep func(statedb.NearMessage) bool) ([]statedb.NearMessage, error) {
+// page reads up to size index entries after UID after that sel selects
+// (all when nil); an empty page means the end. The selection is made by
+// the state database: unselected entries are never read.
+func (m *Mailbox) page(ctx context.Context, after uint32, size int, sel *changedSince) ([]statedb.NearMessage, error) {
 	var page []statedb.NearMessage
+	add := func(nm statedb.NearMessage) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		page = append(page, nm)
+		if len(page) == size {
+			return statedb.ErrStop
+		}
+		return nil
+	}
 	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
-		return tx.IterateNearMessages(m.id, after, func(nm statedb.NearMessage) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if keep(nm) {
-				page = append(page, nm)
-			}
-			if len(page) == size {
-				return statedb.ErrStop
-			}
-			return nil
-		})
+		if sel == nil {
+			return tx.IterateNearMessages(m.id, after, add)
+		}
+		return tx.IterateNearChanged(m.id, after, sel.gen, uint32(sel.uidNext), add)
 	})
 	if err != nil {
 		return nil, m.err("list", err)

@@ -18,30 +18,41 @@ import (
 const maxHeaderBytes = 256 << 10
 
 // FetchBodies streams the files of uids in wire form (LF turned into CRLF
-// while reading). Messages whose file is gone are skipped.
+// while reading). Messages whose file is gone are skipped. The files are
+// looked up a batch at a time (locateMany), not one state query each.
 func (m *Mailbox) FetchBodies(ctx context.Context, uids []store.UID, fn func(store.Message, io.Reader) error) error {
 	if err := m.Flush(ctx); err != nil {
 		return err
 	}
-	for _, uid := range uids {
-		if err := ctx.Err(); err != nil {
-			return &store.Error{Scope: store.ScopeCanceled, Op: "fetch", Mailbox: m.name, Err: err}
+	for len(uids) > 0 {
+		chunk := uids[:min(len(uids), defaultBatch)]
+		uids = uids[len(chunk):]
+		found, err := m.locateMany(ctx, chunk)
+		if err != nil {
+			return m.err("fetch", err)
 		}
-		if err := m.fetchOne(ctx, uid, fn); err != nil {
-			return err
+		for _, uid := range chunk {
+			if err := ctx.Err(); err != nil {
+				return &store.Error{Scope: store.ScopeCanceled, Op: "fetch", Mailbox: m.name, Err: err}
+			}
+			x, ok := found[uid]
+			if !ok {
+				if err := m.restamp(ctx, uid); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := m.fetchOne(ctx, uid, x, fn); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-func (m *Mailbox) fetchOne(ctx context.Context, uid store.UID, fn func(store.Message, io.Reader) error) error {
-	msg, e, err := m.locate(ctx, uid)
-	if errors.Is(err, errVanished) {
-		return m.restamp(ctx, uid)
-	}
-	if err != nil {
-		return m.errUID("fetch", uid, err)
-	}
+// fetchOne passes the file of uid, as locateMany found it, to fn.
+func (m *Mailbox) fetchOne(ctx context.Context, uid store.UID, x indexed, fn func(store.Message, io.Reader) error) error {
+	msg, e := x.msg, x.entry
 	f, err := os.Open(e.Path(m.folder))
 	if errors.Is(err, os.ErrNotExist) {
 		return m.restamp(ctx, uid) // renamed between locate and open
@@ -75,6 +86,9 @@ func (m *Mailbox) restamp(ctx context.Context, uid store.UID) error {
 		}
 		if err := m.bumpGeneration(tx); err != nil {
 			return err
+		}
+		if err := forgetScan(tx, m.id); err != nil {
+			return err // the file is not where the index has it: look at every file next scan
 		}
 		msg.ChangedGen = m.gen
 		return tx.UpdateNearMessage(msg)

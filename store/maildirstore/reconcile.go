@@ -162,10 +162,8 @@ func (m *Mailbox) knownUniques(ctx context.Context) (map[string]time.Time, error
 		if err != nil || !found {
 			return err
 		}
-		return tx.IterateNearMessages(nm.ID, 0, func(msg statedb.NearMessage) error {
-			known[msg.UniqueName] = msg.MTime
-			return nil
-		})
+		known, err = tx.NearMTimes(nm.ID)
+		return err
 	})
 	if err != nil {
 		return nil, m.err("scan", err)
@@ -211,18 +209,107 @@ func (m *Mailbox) findEdited(ctx context.Context, files map[string]maildir.Entry
 // The inode numbers the listing gave are digested too: a file replaced
 // under its own name (an editor saving a draft by rename) changes the
 // signature, and the full reconcile that follows sees its new mtime.
+//
+// The digest is the XOR of one digest per file, so the store updates the
+// recorded signature for its own deliveries, renames and removals
+// (ownChange) and its next run finds the folder unchanged without reading
+// the index.
 func signature(files map[string]maildir.Entry) string {
-	names := make([]string, 0, len(files))
+	var d digest
 	for _, e := range files {
-		names = append(names, e.Subdir+"/"+e.File+"\x00"+strconv.FormatUint(e.Ino, 10))
+		d.toggle(e)
 	}
-	sort.Strings(names)
-	h := sha256.New()
-	for _, n := range names {
-		h.Write([]byte(n))
-		h.Write([]byte{0})
+	return d.String()
+}
+
+// sigPrefix names the signature's form; a checkpoint of another form
+// (written by an older imapdir) never matches, and the scan after an
+// upgrade is a full reconcile.
+const sigPrefix = "sig3:"
+
+// digest is a set of files digested: 128 bits, the XOR of each file's
+// SHA-256 (truncated) of its directory, name and inode number.
+type digest [16]byte
+
+// toggle adds e to the set, or takes it out when it is in.
+func (d *digest) toggle(e maildir.Entry) {
+	h := sha256.Sum256([]byte(e.Subdir + "/" + e.File + "\x00" + strconv.FormatUint(e.Ino, 10)))
+	for i := range d {
+		d[i] ^= h[i]
 	}
-	return "sig2:" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func (d digest) String() string { return sigPrefix + hex.EncodeToString(d[:]) }
+
+// parseDigest reads a signature written by digest.String.
+func parseDigest(sig string) (d digest, ok bool) {
+	h, found := strings.CutPrefix(sig, sigPrefix)
+	if !found || hex.DecodedLen(len(h)) != len(d) {
+		return d, false
+	}
+	_, err := hex.Decode(d[:], []byte(h))
+	return d, err == nil
+}
+
+// ownChange updates the folder's recorded checkpoint, in the transaction
+// that records the store's own change to the index: the files gone and
+// came are taken out of and put into its signature, and the directory
+// times are dropped (they changed). So the next scan finds the folder as
+// the index has it, and needs no read of the index, unless something
+// else changed it too. Files a mail reader changed meanwhile make the
+// signature differ from the folder's, and that scan a full reconcile.
+// With no signature recorded, none is made up.
+func ownChange(tx *statedb.Tx, id statedb.NearMailboxID, gone, came []maildir.Entry) error {
+	nm, found, err := tx.NearMailbox(id)
+	if err != nil || !found || nm.Checkpoint == "" {
+		return err
+	}
+	sig, _ := splitCheckpoint(nm.Checkpoint)
+	d, ok := parseDigest(sig)
+	nm.Checkpoint = ""
+	if ok {
+		for _, e := range gone {
+			d.toggle(e)
+		}
+		for _, e := range came {
+			d.toggle(e)
+		}
+		nm.Checkpoint = d.String()
+	}
+	return tx.UpdateNearMailbox(nm)
+}
+
+// ownChangeFrom is ownChange in the transaction that ends a Flush:
+// noteDeliveries dropped the checkpoint before the files were renamed
+// into place, and prior is the one recorded before that. With the
+// checkpoint still dropped (nothing else recorded one since), prior is
+// put back and updated; a crash before this transaction leaves it
+// dropped, so the next scan is a full one.
+func ownChangeFrom(tx *statedb.Tx, id statedb.NearMailboxID, prior string, gone, came []maildir.Entry) error {
+	nm, found, err := tx.NearMailbox(id)
+	if err != nil || !found {
+		return err
+	}
+	if nm.Checkpoint == "" && prior != "" {
+		nm.Checkpoint = prior
+		if err := tx.UpdateNearMailbox(nm); err != nil {
+			return err
+		}
+	}
+	return ownChange(tx, id, gone, came)
+}
+
+// recordedCheckpoint returns the folder's recorded scan checkpoint.
+func (m *Mailbox) recordedCheckpoint(ctx context.Context) (string, error) {
+	var cp string
+	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		nm, found, err := tx.NearMailbox(m.id)
+		if found {
+			cp = nm.Checkpoint
+		}
+		return err
+	})
+	return cp, err
 }
 
 // readStatus loads the folder's index entry into m when same() accepts

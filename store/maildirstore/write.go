@@ -108,6 +108,15 @@ func (m *Mailbox) Flush(ctx context.Context) error {
 	}
 	m.lock.Lock()
 	defer m.lock.Unlock()
+	// noteDeliveries drops the recorded checkpoint (a crash before the
+	// recording below must make the next scan a full one); the recording
+	// puts it back with the deliveries digested in.
+	prior, err := m.recordedCheckpoint(ctx)
+	if err != nil {
+		m.pending = nil
+		_ = m.batch.Abort()
+		return m.err("flush", err)
+	}
 	if err := m.noteDeliveries(ctx, m.pending); err != nil {
 		m.pending = nil
 		_ = m.batch.Abort()
@@ -122,7 +131,11 @@ func (m *Mailbox) Flush(ctx context.Context) error {
 	}
 	pending := m.pending
 	m.pending = nil
-	err := m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
+	came := make([]maildir.Entry, len(pending))
+	for i, p := range pending {
+		came[i] = withInode(m.folder, p.entry)
+	}
+	err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
 		for _, p := range pending {
 			uid, err := tx.AssignNearUID(p.msg)
 			if err != nil {
@@ -135,7 +148,7 @@ func (m *Mailbox) Flush(ctx context.Context) error {
 		if err := tx.DeleteMeta(deliveriesKey(m.id)); err != nil {
 			return err
 		}
-		return forgetScan(tx, m.id)
+		return ownChangeFrom(tx, m.id, prior, nil, came)
 	})
 	if err != nil {
 		return m.err("flush", err)
@@ -169,19 +182,25 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	if err != nil {
 		return nil, m.err("store flags", err)
 	}
+	found, err := m.locateMany(ctx, ch.UIDs)
+	if err != nil {
+		return nil, m.err("store flags", err)
+	}
 	var updated []flagUpdate
 	var notFound []store.UID
 	for _, uid := range ch.UIDs {
-		u, ok, err := m.update(ctx, uid, ch, kw)
+		x, ok := found[uid]
+		if !ok {
+			notFound = append(notFound, uid)
+			continue
+		}
+		delete(found, uid) // a UID given twice is renamed once
+		u, err := m.update(ctx, uid, x, ch, kw)
 		if err != nil {
 			_ = m.batch.Commit(ctx)
 			return nil, err
 		}
-		if ok {
-			updated = append(updated, u)
-		} else {
-			notFound = append(notFound, uid)
-		}
+		updated = append(updated, u)
 	}
 	if err := m.batch.Commit(ctx); err != nil {
 		return nil, m.err("store flags", err)
@@ -191,11 +210,13 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	})
 }
 
-// flagUpdate is one file renamed by UpdateFlags. readerChanged: the file
-// carried flags the index did not know (a mail reader changed them after
-// the last scan); that change is still to be reported by Changes.
+// flagUpdate is one file renamed by UpdateFlags (from old to new).
+// readerChanged: the file carried flags the index did not know (a mail
+// reader changed them after the last scan); that change is still to be
+// reported by Changes.
 type flagUpdate struct {
 	msg           statedb.NearMessage
+	old, new      maildir.Entry
 	readerChanged bool
 }
 
@@ -204,7 +225,12 @@ type flagUpdate struct {
 // stamped with it, so the next Changes reports it: the caller's checkpoint
 // was taken before this rename.
 func (m *Mailbox) recordFlags(tx *statedb.Tx, updated []flagUpdate) error {
-	if err := forgetScan(tx, m.id); err != nil {
+	gone := make([]maildir.Entry, len(updated))
+	came := make([]maildir.Entry, len(updated))
+	for i, u := range updated {
+		gone[i], came[i] = u.old, u.new
+	}
+	if err := ownChange(tx, m.id, gone, came); err != nil {
 		return err
 	}
 	stamped := false
@@ -225,74 +251,36 @@ func (m *Mailbox) recordFlags(tx *statedb.Tx, updated []flagUpdate) error {
 	return nil
 }
 
-// update renames one message's file for a flag change; ok is false when
-// the message is not there. The change applies to the flags the file
-// has now, which a mail reader may have changed since the last scan:
-// never to the index's copy.
-func (m *Mailbox) update(ctx context.Context, uid store.UID, ch store.FlagChange, kw *maildir.Keywords) (flagUpdate, bool, error) {
-	msg, e, err := m.locate(ctx, uid)
-	if errors.Is(err, errVanished) {
-		return flagUpdate{}, false, nil
-	}
-	if err != nil {
-		return flagUpdate{}, false, m.errUID("store flags", uid, err)
-	}
+// update renames one message's file (x, as locateMany found it) for a
+// flag change. The change applies to the flags the file has now, which a
+// mail reader may have changed since the last scan: never to the index's
+// copy.
+func (m *Mailbox) update(ctx context.Context, uid store.UID, x indexed, ch store.FlagChange, kw *maildir.Keywords) (flagUpdate, error) {
+	msg, e := x.msg, x.entry
 	onDisk := fileFlags(e.Flags(), kw, msg.Flags)
 	readerChanged := !onDisk.Equal(storeFlags(msg.Flags))
 	flags := onDisk.Union(ch.Add).Minus(ch.Remove)
 	letters, changed, unlettered, err := lettersOf(e.Flags(), flags, kw)
 	if err != nil {
-		return flagUpdate{}, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, m.errUID("store flags", uid, err)
 	}
 	m.warnUnlettered(unlettered)
 	if changed {
 		if err := m.folder.WriteKeywords(kw); err != nil {
-			return flagUpdate{}, false, m.errUID("store flags", uid, err)
+			return flagUpdate{}, m.errUID("store flags", uid, err)
 		}
 	}
 	ne, err := m.batch.SetFlags(ctx, m.folder, e, letters)
 	if err != nil {
-		return flagUpdate{}, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, m.errUID("store flags", uid, err)
 	}
 	fs, err := flagSet(flagsOf(letters, kw).Union(unlettered))
 	if err != nil {
-		return flagUpdate{}, false, m.errUID("store flags", uid, err)
+		return flagUpdate{}, m.errUID("store flags", uid, err)
 	}
+	ne.Ino = e.Ino // a rename keeps the inode
 	msg.Subdir, msg.FileName, msg.Flags = ne.Subdir, ne.File, fs
-	return flagUpdate{msg: msg, readerChanged: readerChanged}, true, nil
-}
-
-// errVanished marks a message whose file is gone.
-var errVanished = errors.New("message file is gone")
-
-// locate returns the index entry of uid and its file as it is now.
-func (m *Mailbox) locate(ctx context.Context, uid store.UID) (statedb.NearMessage, maildir.Entry, error) {
-	var msg statedb.NearMessage
-	var found bool
-	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
-		var err error
-		msg, found, err = tx.NearMessageByUID(m.id, uint32(uid))
-		return err
-	})
-	if err != nil {
-		return msg, maildir.Entry{}, err
-	}
-	if !found {
-		return msg, maildir.Entry{}, errVanished
-	}
-	e := maildir.Entry{Subdir: msg.Subdir, File: msg.FileName, Name: maildir.ParseName(msg.FileName), Size: -1}
-	if _, err := os.Lstat(e.Path(m.folder)); err == nil {
-		return msg, e, nil
-	}
-	files, err := m.scanFolder(ctx)
-	if err != nil {
-		return msg, e, err
-	}
-	cur, ok := files[msg.UniqueName]
-	if !ok {
-		return msg, e, errVanished
-	}
-	return msg, cur, nil
+	return flagUpdate{msg: msg, old: e, new: ne, readerChanged: readerChanged}, nil
 }
 
 // record runs one state transaction, mapping its error.
@@ -312,35 +300,37 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 	m.lock.Lock()
 	defer m.lock.Unlock()
 	m.scanned = false
+	found, away, err := m.locateOrAway(ctx, uids)
+	if err != nil {
+		return m.err("expunge", err)
+	}
 	var gone []store.UID
-	var away []statedb.NearMessage
+	var files []maildir.Entry
+	edited := false // a file kept because it was saved again since the scan
 	for _, uid := range uids {
-		msg, e, err := m.locate(ctx, uid)
-		if errors.Is(err, errVanished) {
-			if msg.UID != 0 {
-				away = append(away, msg) // indexed, its file not in the folder now
-			}
+		x, ok := found[uid]
+		if !ok {
 			continue
 		}
-		if err == nil && editedSince(e.Path(m.folder), msg) {
+		delete(found, uid) // a UID given twice is removed once
+		if editedSince(x.entry.Path(m.folder), x.msg) {
 			// Saved again by a mail reader since the scan: the new text
 			// is not what was asked to be deleted. The next scan finds it
 			// edited and reports it as a new message.
+			edited = true
 			continue
 		}
-		if err == nil {
-			err = m.batch.Remove(ctx, m.folder, e)
-		}
-		if err != nil {
+		if err := m.batch.Remove(ctx, m.folder, x.entry); err != nil {
 			_ = m.batch.Commit(ctx)
 			return m.errUID("expunge", uid, err)
 		}
 		gone = append(gone, uid)
+		files = append(files, x.entry)
 	}
 	if err := m.batch.Commit(ctx); err != nil {
 		return m.err("expunge", err)
 	}
-	err := m.record(ctx, "expunge", func(tx *statedb.Tx) error {
+	err = m.record(ctx, "expunge", func(tx *statedb.Tx) error {
 		for _, uid := range gone {
 			if err := tx.DeleteNearMessage(m.id, uint32(uid)); err != nil {
 				return err
@@ -349,7 +339,24 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 		if err := buryDeleted(tx, m.id, away, m.gen); err != nil {
 			return err
 		}
-		return m.bumpGeneration(tx)
+		if err := m.bumpGeneration(tx); err != nil {
+			return err
+		}
+		removed := make([]uint32, len(gone))
+		for i, u := range gone {
+			removed[i] = uint32(u)
+		}
+		if err := recordExpunge(tx, m.id, m.gen, removed); err != nil {
+			return err
+		}
+		if edited || len(away) > 0 {
+			// A file saved again since the scan, or files gone from the
+			// folder behind the snapshot's back (which may come back
+			// under the same name and inode): the next scan must look at
+			// every file.
+			return forgetScan(tx, m.id)
+		}
+		return ownChange(tx, m.id, files, nil)
 	})
 	if err == nil {
 		m.status.Messages -= len(gone)
@@ -420,16 +427,18 @@ func (m *Mailbox) moveOne(ctx context.Context, uid store.UID, df *maildir.Folder
 		if newUID, err = tx.MoveNearMessage(m.id, uint32(uid), msg); err != nil {
 			return err
 		}
-		return m.bumpGeneration(tx)
+		if err := m.bumpGeneration(tx); err != nil {
+			return err
+		}
+		return ownChange(tx, m.id, []maildir.Entry{e}, nil)
 	})
 	return store.UID(newUID), err == nil, err
 }
 
 // forgetScan drops the folder's recorded scan checkpoint after the store
-// changed the folder itself (delivered, renamed, removed or moved files
-// and recorded that in the index): the recorded signature describes the
-// folder before, and a folder brought back to that state by the user (a
-// folder the first sync filled, emptied by hand) must not read as
+// moved files into it (ownChange keeps it for changes the store can
+// digest): the recorded signature describes the folder before, and a
+// folder brought back to that state by the user must not read as
 // unchanged while the index holds the store's changes. The next scan
 // then compares every file with the index.
 func forgetScan(tx *statedb.Tx, id statedb.NearMailboxID) error {
@@ -442,7 +451,7 @@ func forgetScan(tx *statedb.Tx, id statedb.NearMailboxID) error {
 }
 
 // bumpGeneration advances the folder's scan generation after the store's
-// own removal of messages, so a Changes from an older checkpoint looks at
+// own removal of messages (the caller updates the checkpoint: ownChange), so a Changes from an older checkpoint looks at
 // vanished UIDs again while one from the current generation can answer
 // "nothing" without reading the index.
 func (m *Mailbox) bumpGeneration(tx *statedb.Tx) error {
@@ -451,12 +460,21 @@ func (m *Mailbox) bumpGeneration(tx *statedb.Tx) error {
 		return err
 	}
 	nm.Generation++
-	nm.Checkpoint = "" // see forgetScan
 	if err := tx.UpdateNearMailbox(nm); err != nil {
 		return err
 	}
 	m.gen = nm.Generation
 	return nil
+}
+
+// withInode returns e with the inode number of its file (0 when the file
+// cannot be stat'ed: the folder's signature then differs, which costs a
+// full reconcile, never a missed change).
+func withInode(f *maildir.Folder, e maildir.Entry) maildir.Entry {
+	if st, err := os.Lstat(e.Path(f)); err == nil {
+		e.Ino = inodeOf(st)
+	}
+	return e
 }
 
 // editedSince reports whether the file at path no longer has the mtime

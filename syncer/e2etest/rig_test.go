@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/imapdir/imapdir/imapclient"
 	"github.com/imapdir/imapdir/internal/testenv"
@@ -33,6 +34,17 @@ type wire struct {
 	selects atomic.Int64
 	// dials counts the connections opened.
 	dials atomic.Int64
+	// turns counts round trips: client writes made after the client
+	// read server data (the previous round trip's answer, or the
+	// greeting). Meaningful for one connection at a time.
+	turns atomic.Int64
+	// wrote: the client wrote since its last read; answered: it read
+	// since the round trip began.
+	wrote, answered atomic.Bool
+	// lag, when set, delays the first server data of each round trip, as
+	// a slow link would: commands a client pipelines then fall into one
+	// round trip however the machine schedules its goroutines.
+	lag atomic.Int64 // time.Duration
 
 	mu sync.Mutex
 	// cmds holds the client's command lines since the last reset (at
@@ -53,6 +65,9 @@ func (w *wire) reset() {
 	w.appends.Store(0)
 	w.selects.Store(0)
 	w.dials.Store(0)
+	w.turns.Store(0)
+	w.wrote.Store(false)
+	w.answered.Store(false)
 	w.mu.Lock()
 	w.cmds = nil
 	w.mu.Unlock()
@@ -112,10 +127,22 @@ type countingConn struct {
 func (c countingConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	c.w.read.Add(int64(n))
+	if n > 0 && c.w.wrote.Swap(false) {
+		if lag := time.Duration(c.w.lag.Load()); lag > 0 {
+			time.Sleep(lag) // the simulated link's delay, not a wait for an event
+		}
+	}
+	if n > 0 {
+		c.w.answered.Store(true)
+	}
 	return n, err
 }
 
 func (c countingConn) Write(p []byte) (int, error) {
+	if c.w.answered.Swap(false) {
+		c.w.turns.Add(1)
+	}
+	c.w.wrote.Store(true)
 	n, err := c.Conn.Write(p)
 	c.w.written.Add(int64(n))
 	return n, err
