@@ -162,7 +162,11 @@ type Message struct {
 	// Gmail X-GM-MSGID) when Features.StableIDs; else empty.
 	EmailID  string
 	ThreadID string
-	// Labels are Gmail labels (X-GM-LABELS) when Features.GmailLabels.
+	// Labels are the message's labels when Features.GmailLabels: Gmail's
+	// X-GM-LABELS, or a Maildir file's X-Keywords field. User labels in
+	// UTF-8, Gmail's system labels by their readable names (Inbox, Sent,
+	// Important, Trash, Spam); \Starred and \Draft are not labels here
+	// but the \Flagged and \Draft flags, as Gmail shows them.
 	Labels []string
 	// ModSeq is the message's modseq when Features.CondStore.
 	ModSeq ModSeq
