@@ -45,11 +45,19 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		}
 	}
 	counter := &wireCounter{r: nm.Body}
+	var body io.Reader = counter
+	if m.s.headerItems() {
+		// counter still sees the message as given: its size is the one
+		// indexed, without the field (see xkeywords.go).
+		if body, err = withKeywords(counter, m.s.appendItems(nm)); err != nil {
+			return 0, m.err("append", err)
+		}
+	}
 	opts := maildir.DeliverOptions{Flags: letters, ModTime: nm.InternalDate, ToLF: true}
 	if m.s.opts.NewForUnseen && letters.IsEmpty() {
 		opts = maildir.DeliverOptions{New: true, ModTime: nm.InternalDate, ToLF: true}
 	}
-	e, err := m.batch.Deliver(ctx, m.folder, counter, opts)
+	e, err := m.batch.Deliver(ctx, m.folder, body, opts)
 	if err != nil {
 		return 0, m.err("append", err)
 	}
@@ -139,7 +147,7 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	if ch.UnchangedSince != 0 {
 		return nil, m.err("store flags", fmt.Errorf("%w: UNCHANGEDSINCE (no modseqs in a Maildir)", store.ErrUnsupported))
 	}
-	if len(ch.AddLabels)+len(ch.RemoveLabels) > 0 {
+	if len(ch.AddLabels)+len(ch.RemoveLabels) > 0 && !m.s.opts.Labels {
 		return nil, m.err("store flags", fmt.Errorf("%w: labels", store.ErrUnsupported))
 	}
 	if err := m.Flush(ctx); err != nil {
@@ -148,6 +156,9 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	m.lock.Lock()
 	defer m.lock.Unlock()
 	m.scanned = false
+	if err := m.updateItems(ctx, ch); err != nil {
+		return nil, err
+	}
 	kw, err := m.keywords()
 	if err != nil {
 		return nil, m.err("store flags", err)
