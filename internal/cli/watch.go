@@ -223,19 +223,30 @@ func (b *watchBackend) OpenState(ctx context.Context) (*statedb.DB, func() error
 
 // OpenEngine implements watch.Backend.
 func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.Engine, error) {
-	near, err := b.st.app.Backends.Near(ctx, b.acct, b.acct.Maildir, db, b.logs)
-	if err != nil {
-		return nil, err
-	}
 	acct := *b.acct
 	acct.Connections = b.storeConns
 	far, err := b.st.app.Backends.Far(ctx, &acct, b.logs)
 	if err != nil {
-		near.Close()
+		return nil, err
+	}
+	nearAcct, err := nearAccount(b.acct, far.Features().GmailLabels)
+	if err != nil {
+		far.Close()
+		return nil, err
+	}
+	near, err := b.st.app.Backends.Near(ctx, nearAcct, b.acct.Maildir, db, b.logs)
+	if err != nil {
+		far.Close()
 		return nil, err
 	}
 	e := &watchEngine{far: far, near: near}
 	opts, err := engineOptions(&acct, b.st.flags, b.st.app.Now)
+	if err == nil {
+		var m func(string) bool
+		if m, err = gmailMatch(ctx, &acct, far); m != nil {
+			opts.Match = m
+		}
+	}
 	if err == nil {
 		opts.Observer = warnObserver{log: b.logs.Logger.With("account", b.acct.Name)}
 		e.Engine, err = syncer.New(far, near, db, opts)

@@ -156,8 +156,11 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	m.lock.Lock()
 	defer m.lock.Unlock()
 	m.scanned = false
-	if err := m.updateItems(ctx, ch); err != nil {
-		return nil, err
+	gone, err := m.updateItems(ctx, ch)
+	if err != nil || len(ch.Add)+len(ch.Remove) == 0 {
+		// A change of labels alone renames nothing: a file in new/
+		// stays there.
+		return gone, err
 	}
 	kw, err := m.keywords()
 	if err != nil {

@@ -232,29 +232,27 @@ func writeSynced(ctx context.Context, f *os.File, r io.Reader) error {
 }
 
 // updateItems applies the X-Keywords part of ch to the messages of uids
-// (the caller holds m.lock). A message whose file is gone is skipped: the
-// letters part of the same change reports it as a conflict.
-func (m *Mailbox) updateItems(ctx context.Context, ch store.FlagChange) error {
+// (the caller holds m.lock) and returns the UIDs whose file is gone (a
+// conflict, as in UpdateFlags).
+func (m *Mailbox) updateItems(ctx context.Context, ch store.FlagChange) (gone []store.UID, err error) {
 	add, remove := m.s.itemChange(ch)
 	if len(add)+len(remove) == 0 {
-		return nil
+		return nil, nil
 	}
 	for _, uid := range ch.UIDs {
 		_, e, err := m.locate(ctx, uid)
-		if errors.Is(err, errVanished) {
-			continue
-		}
 		if err == nil {
 			_, err = m.rewriteKeywords(ctx, e, add, remove)
 		}
-		if errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, errVanished) || errors.Is(err, os.ErrNotExist) {
+			gone = append(gone, uid)
 			continue
 		}
 		if err != nil {
-			return m.errUID("store keywords", uid, fmt.Errorf("rewrite X-Keywords: %w", err))
+			return nil, m.errUID("store keywords", uid, fmt.Errorf("rewrite X-Keywords: %w", err))
 		}
 	}
-	return nil
+	return gone, nil
 }
 
 // relabeled reports whether the known file e (unique name u), whose

@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/imapdir/imapdir/internal/gmailsim"
+)
+
+// allMailWorld is a CLI world whose account is a Gmail double.
+type allMailWorld struct {
+	*oauthWorld
+	sim *gmailsim.Server
+}
+
+func newAllMailWorld(t *testing.T, extra string, names map[string]string) *allMailWorld {
+	t.Helper()
+	w := newWorld(t)
+	sim, err := gmailsim.Start(gmailsim.Options{User: "me@gmail.com", AppPassword: "app-pw", Names: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	host, port, _ := net.SplitHostPort(sim.Addr())
+	w.writeConfig(fmt.Sprintf("[accounts.work]\nhost = %q\nport = %s\ntls = \"plaintext-insecure\"\nuser = \"me@gmail.com\"\npassword = \"app-pw\"\nmaildir = %q\n%s",
+		host, port, filepath.Join(w.dir, "Maildir"), extra))
+	return &allMailWorld{oauthWorld: &oauthWorld{world: w}, sim: sim}
+}
+
+func (w *allMailWorld) sync(want string) string {
+	w.t.Helper()
+	code, out, errOut := w.runConcurrent("sync", "work")
+	if code != ExitOK || !strings.Contains(out, want) {
+		w.t.Fatalf("sync: exit %d, want %q in\n%s\n%s", code, want, out, errOut)
+	}
+	return out
+}
+
+// files returns the files of a local folder by the Message-ID each holds.
+func (w *allMailWorld) files(folder string) map[string]string {
+	w.t.Helper()
+	out := map[string]string{}
+	for _, sub := range []string{"cur", "new"} {
+		dir := filepath.Join(w.dir, "Maildir", folder, sub) // no Glob: Gmail's names hold [ ]
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			b, err := os.ReadFile(p)
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			id := strings.TrimSuffix(strings.TrimPrefix(strings.SplitN(string(b), "\n", 2)[0], "Message-ID: <"), ">")
+			out[id] = p
+		}
+	}
+	return out
+}
+
+func keywordsLine(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "X-Keywords: ") {
+			return l
+		}
+		if l == "" {
+			break
+		}
+	}
+	return ""
+}
+
+// TestGmailAllMail is the all-mail acceptance test: 500 messages over 6
+// labels (All Mail under a localized name) are synced into one folder,
+// each body downloaded exactly once, labels in X-Keywords; a label added
+// and one removed on the server rewrite only that header of the one
+// file (same name, no new download); an X-Keywords edit in the Maildir
+// changes the labels on Gmail; a resync has nothing to do.
+func TestGmailAllMail(t *testing.T) {
+	w := newAllMailWorld(t, "", map[string]string{`\All`: "[Google Mail]/Alle Nachrichten"})
+	labels := []string{`\Inbox`, "Work", "Reisen", "Économie", "Lists/Go", `\Important`}
+	var ids []uint64
+	for i := range 500 {
+		ls := []string{labels[i%6], labels[(i/6)%6]}
+		body := fmt.Appendf(nil, "Message-ID: <%d@example.com>\nSubject: message %d\n\nbody %d\n", i, i, i)
+		ids = append(ids, w.sim.Add(gmailsim.Message{Body: body, Labels: ls}))
+	}
+	w.sync("500 changes")
+	const all = "[Google Mail]/Alle Nachrichten"
+	files := w.files(all)
+	if len(files) != 500 {
+		t.Fatalf("%d files in the All Mail folder, want 500", len(files))
+	}
+	var bytesOnce int64
+	for i, id := range ids {
+		if n := w.sim.Downloads(id); n != 1 {
+			t.Fatalf("message %d downloaded %d times", i, n)
+		}
+		bytesOnce += int64(len(fmt.Sprintf("Message-ID: <%d@example.com>\r\nSubject: message %d\r\n\r\nbody %d\r\n", i, i, i)))
+	}
+	if st := w.sim.Stats(); st.BodyFetches != 500 || st.BodyBytes != bytesOnce {
+		t.Errorf("stats %+v, want 500 body fetches of %d bytes in all", st, bytesOnce)
+	}
+	if got := keywordsLine(t, files["8@example.com"]); got != "X-Keywords: Reisen, Work" {
+		t.Errorf("message 8: %q", got)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(w.dir, "Maildir")); len(entries) > 4 {
+		t.Errorf("the Maildir holds more than the All Mail folder: %v", entries)
+	}
+
+	// A label added and one removed on the server: only the header changes.
+	path := files["8@example.com"]
+	before, _ := os.ReadFile(path)
+	w.sim.SetLabels(ids[8], []string{"Später"}, []string{"Work"})
+	w.sync("")
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the relabeled file is not under its name any more: %v", err)
+	}
+	line := keywordsLine(t, path)
+	if !strings.Contains(line, "Reisen") || strings.Contains(line, "Work") || !strings.Contains(line, "=?UTF-8?") {
+		t.Errorf("after relabel: %q", line)
+	}
+	strip := func(b []byte) string {
+		var keep []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if !strings.HasPrefix(l, "X-Keywords: ") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	if strip(before) != strip(after) {
+		t.Errorf("relabel changed more than X-Keywords:\n%q\n%q", before, after)
+	}
+	if n := w.sim.Downloads(ids[8]); n != 1 {
+		t.Errorf("relabeled message downloaded %d times", n)
+	}
+
+	// An X-Keywords edit in the Maildir (a tagger rewriting the file).
+	path = files["9@example.com"]
+	b, _ := os.ReadFile(path)
+	old := keywordsLine(t, path)
+	edited := strings.Replace(string(b), old+"\n", old+", todo\n", 1)
+	tmp := filepath.Join(filepath.Dir(filepath.Dir(path)), "tmp", "tagger")
+	if err := os.WriteFile(tmp, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	w.sync("")
+	if got := w.sim.Labels(ids[9]); !slices.Contains(got, "todo") || !slices.Contains(got, "Économie") {
+		t.Errorf("server labels after a local X-Keywords edit: %q", got)
+	}
+	if st := w.sim.Stats(); st.BodyFetches != 500 || st.Appends != 0 {
+		t.Errorf("stats after the label changes %+v: want no new download or upload", st)
+	}
+	w.sync("no changes")
+}
