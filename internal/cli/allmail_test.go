@@ -169,3 +169,77 @@ func TestGmailAllMail(t *testing.T) {
 	}
 	w.sync("no changes")
 }
+
+// addMessages adds n messages labelled Inbox and Work to the double.
+func (w *allMailWorld) addMessages(n int) []uint64 {
+	var ids []uint64
+	for i := range n {
+		body := fmt.Appendf(nil, "Message-ID: <%d@example.com>\nSubject: message %d\n\nbody %d\n", i, i, i)
+		ids = append(ids, w.sim.Add(gmailsim.Message{Body: body, Labels: []string{`\Inbox`, "Work"}}))
+	}
+	return ids
+}
+
+// TestGmailAllMailIncremental: a resync of an unchanged Gmail account
+// fetches no message's flags again (CONDSTORE CHANGEDSINCE, no QRESYNC),
+// one label change costs one, and ID is sent.
+func TestGmailAllMailIncremental(t *testing.T) {
+	w := newAllMailWorld(t, "", nil)
+	ids := w.addMessages(200)
+	w.sync("200 changes")
+	base := w.sim.Stats()
+	w.sync("no changes")
+	st := w.sim.Stats()
+	if st.FlagFetches != base.FlagFetches || st.BodyFetches != base.BodyFetches {
+		t.Errorf("no-change resync fetched %d flags and %d bodies, want none", st.FlagFetches-base.FlagFetches, st.BodyFetches-base.BodyFetches)
+	}
+	w.sim.SetLabels(ids[5], []string{"later"}, nil)
+	w.sync("")
+	if got := w.sim.Stats().FlagFetches - st.FlagFetches; got < 1 || got > 2 {
+		t.Errorf("one label change fetched %d messages' flags, want 1", got)
+	}
+	if st.IDs == 0 {
+		t.Error("ID not sent")
+	}
+}
+
+// TestGmailAllMailDeletion: a message deleted from the All Mail folder
+// goes to Gmail's Trash (not deleted for good, not left in All Mail),
+// and a run that would delete more than the deletion guard allows holds
+// the deletions back until --force.
+func TestGmailAllMailDeletion(t *testing.T) {
+	w := newAllMailWorld(t, "", nil)
+	ids := w.addMessages(100)
+	w.sync("100 changes")
+	files := w.files("[Gmail]/All Mail")
+	if err := os.Remove(files["0@example.com"]); err != nil {
+		t.Fatal(err)
+	}
+	w.sync("")
+	if got := w.sim.Labels(ids[0]); !w.sim.Exists(ids[0]) || !slices.Contains(got, `\Trash`) {
+		t.Errorf("deleted message: exists %v, labels %q; want it in Trash", w.sim.Exists(ids[0]), got)
+	}
+	for i := 1; i <= 60; i++ {
+		if err := os.Remove(files[fmt.Sprintf("%d@example.com", i)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := w.sync("")
+	for i := 1; i <= 60; i++ {
+		if slices.Contains(w.sim.Labels(ids[i]), `\Trash`) {
+			t.Fatalf("message %d trashed although 60 of 99 deletions exceed the guard:\n%s", i, out)
+		}
+	}
+	if !strings.Contains(out, "--force") {
+		t.Errorf("held deletions not reported:\n%s", out)
+	}
+	code, out, errOut := w.runConcurrent("sync", "--force", "work")
+	if code != ExitOK {
+		t.Fatalf("sync --force: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for i := 1; i <= 60; i++ {
+		if !slices.Contains(w.sim.Labels(ids[i]), `\Trash`) {
+			t.Fatalf("message %d not in Trash after --force:\n%s", i, out)
+		}
+	}
+}
