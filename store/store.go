@@ -300,3 +300,18 @@ type Features struct {
 	// MailboxIDs: MailboxInfo.ID is filled.
 	MailboxIDs bool
 }
+
+// Linker is implemented by a Mailbox that can add a message as another
+// name of a message it already holds in another mailbox of its store,
+// without its body (a hard link between Maildir folders, a copy of the
+// file where links are impossible). The engine uses it for a message
+// with a stable id (Features.StableIDs of the other side) that it has
+// already copied into another mailbox, so that a Gmail message with
+// several labels, synced as label folders, is downloaded once.
+type Linker interface {
+	// AppendLink adds the message srcUID of mailbox src as a new message
+	// of this mailbox with m's flags and INTERNALDATE (m.Body is not
+	// read), and returns its UID; durable after Flush, as Append. On an
+	// error nothing was added, and the caller copies the body instead.
+	AppendLink(ctx context.Context, src string, srcUID UID, m NewMessage) (UID, error)
+}

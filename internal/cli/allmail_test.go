@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/imapdir/imapdir/internal/gmailsim"
@@ -242,4 +243,48 @@ func TestGmailAllMailDeletion(t *testing.T) {
 			t.Fatalf("message %d not in Trash after --force:\n%s", i, out)
 		}
 	}
+}
+
+// inode returns the inode number of the one file of folder (under the
+// Maildir) whose Message-ID is id, or 0 when there is none.
+func (w *allMailWorld) inode(folder, id string) uint64 {
+	w.t.Helper()
+	p, ok := w.files(folder)[id]
+	if !ok {
+		return 0
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return st.Sys().(*syscall.Stat_t).Ino
+}
+
+// TestGmailFoldersHardLinks: gmail = "folders" — a message with three
+// labels is downloaded once and appears in the three label folders as
+// hard links to one file; a label added on the server links it into one
+// more folder, a label removed unlinks it there; nothing is downloaded
+// again.
+func TestGmailFoldersHardLinks(t *testing.T) {
+	w := newAllMailWorld(t, "gmail = \"folders\"\nfolders = [\"INBOX\", \"Work\", \"Reisen\", \"Extra\"]\n", nil)
+	id := w.sim.Add(gmailsim.Message{Body: []byte("Message-ID: <three@example.com>\n\nx\n"), Labels: []string{`\Inbox`, "Work", "Reisen"}})
+	w.sim.Add(gmailsim.Message{Body: []byte("Message-ID: <extra@example.com>\n\nx\n"), Labels: []string{"Extra"}})
+	w.sync("")
+	ino := w.inode("INBOX", "three@example.com")
+	if ino == 0 || w.inode("Work", "three@example.com") != ino || w.inode("Reisen", "three@example.com") != ino {
+		t.Fatalf("inodes INBOX %d Work %d Reisen %d: want one file", ino, w.inode("Work", "three@example.com"), w.inode("Reisen", "three@example.com"))
+	}
+	if n := w.sim.Downloads(id); n != 1 {
+		t.Errorf("message with 3 labels downloaded %d times", n)
+	}
+	w.sim.SetLabels(id, []string{"Extra"}, []string{"Reisen"})
+	w.sync("")
+	if w.inode("Extra", "three@example.com") != ino || w.inode("Reisen", "three@example.com") != 0 || w.inode("Work", "three@example.com") != ino {
+		t.Errorf("after +Extra -Reisen: Extra %d Reisen %d Work %d (file %d)", w.inode("Extra", "three@example.com"),
+			w.inode("Reisen", "three@example.com"), w.inode("Work", "three@example.com"), ino)
+	}
+	if n := w.sim.Downloads(id); n != 1 {
+		t.Errorf("label changes downloaded the message again (%d downloads)", n)
+	}
+	w.sync("no changes")
 }

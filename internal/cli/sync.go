@@ -267,6 +267,7 @@ func (st *runState) syncAccount(ctx context.Context, t target, obs *observer) (o
 	if err != nil {
 		return outcomeFailed, err
 	}
+	opts.LinkCopies = farStore.Features().GmailLabels // each X-GM-MSGID downloaded once
 	if m, err := gmailMatch(ctx, t.acct, farStore); err != nil {
 		return outcomeFailed, err
 	} else if m != nil {

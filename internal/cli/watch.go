@@ -242,6 +242,7 @@ func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.En
 	e := &watchEngine{far: far, near: near}
 	opts, err := engineOptions(&acct, b.st.flags, b.st.app.Now)
 	if err == nil {
+		opts.LinkCopies = far.Features().GmailLabels // each X-GM-MSGID downloaded once
 		var m func(string) bool
 		if m, err = gmailMatch(ctx, &acct, far); m != nil {
 			opts.Match = m
