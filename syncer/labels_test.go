@@ -109,3 +109,61 @@ func loadAllPairs(t *testing.T, e *env) []Pair {
 	}
 	return out
 }
+
+// TestLabelsCrashed: a label change on both sides, crashed before each
+// durable step (a store write or a state transaction) and resumed, ends
+// with the same labels on both sides and in the state, one message per
+// side, and a resync with nothing to do.
+func TestLabelsCrashed(t *testing.T) {
+	for k := 1; k < 100; k++ {
+		e := newEnv(t, memstore.AllFeatures(), memstore.AllFeatures())
+		uid := e.seed(e.far, "INBOX", "a", `\Seen`)
+		if err := e.far.SetLabelsBehind("INBOX", uid, []string{"Inbox", "work"}); err != nil {
+			t.Fatal(err)
+		}
+		e.sync()
+		nearUID := e.near.Snapshot().Mailboxes[0].Messages[0].UID
+		if err := e.far.SetLabelsBehind("INBOX", uid, []string{"Inbox", "trips"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.near.SetLabelsBehind("INBOX", nearUID, []string{"Inbox", "work", "todo"}); err != nil {
+			t.Fatal(err)
+		}
+		c := &crasher{k: k}
+		hook := func(op, mailbox string) error {
+			if mutatingOps[op] {
+				return c.step()
+			}
+			return nil
+		}
+		e.far.SetOnOp(hook)
+		e.near.SetOnOp(hook)
+		opts := e.opts
+		opts.Connections = 1
+		eng := e.engine(opts)
+		eng.beforeCommit = c.step
+		_, _ = eng.SyncAccount(context.Background())
+		e.far.SetOnOp(nil)
+		e.near.SetOnOp(nil)
+		if !c.fired {
+			t.Logf("crashed and resumed at each of %d durable steps", k-1)
+			return
+		}
+		e.far.Crash()
+		e.near.Crash()
+		e.sync()
+		for _, st := range []*memstore.Store{e.far, e.near} {
+			if got := labelsOf(t, st); got != "Inbox todo trips" {
+				t.Fatalf("crash before step %d: labels %q\n%s", k, got, st.Snapshot())
+			}
+		}
+		if pairs := loadAllPairs(t, e); len(pairs) != 1 || labelFlags(pairs[0].Labels).String() != "Inbox todo trips" {
+			t.Fatalf("crash before step %d: pairs %+v", k, pairs)
+		}
+		e.far.ResetCounts()
+		e.near.ResetCounts()
+		e.sync()
+		assertIdle(t, e)
+	}
+	t.Fatal("more than 100 durable steps")
+}
