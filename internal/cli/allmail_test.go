@@ -202,6 +202,20 @@ func TestGmailAllMailIncremental(t *testing.T) {
 	if st.IDs == 0 {
 		t.Error("ID not sent")
 	}
+	// Trashed in Gmail's web interface: gone from All Mail; found by
+	// UID SEARCH (no QRESYNC), deleted locally, nothing refetched.
+	before := w.sim.Stats()
+	w.sim.SetLabels(ids[9], []string{`\Trash`}, nil)
+	w.sync("")
+	if _, ok := w.files("[Gmail]/All Mail")["9@example.com"]; ok {
+		t.Error("a message trashed on Gmail is still in the local All Mail folder")
+	}
+	if n := len(w.files("[Gmail]/All Mail")); n != 199 {
+		t.Errorf("%d local messages, want 199", n)
+	}
+	if got := w.sim.Stats().FlagFetches - before.FlagFetches; got > 1 {
+		t.Errorf("a vanished message cost %d flag fetches", got)
+	}
 }
 
 // TestGmailAllMailDeletion: a message deleted from the All Mail folder

@@ -17,12 +17,12 @@ import (
 // attributes, never by their localized names (gmailMatch).
 
 // nearAccount returns acct as the near store is to be opened for it:
-// labels in the Maildir only for a Gmail account in all-mail mode with
-// labels = "x-keywords" (else "none": the state database alone keeps
-// them).
-func nearAccount(acct *config.Account, gmail bool) (*config.Account, error) {
+// labels in the Maildir only for a Gmail account synced in all-mail mode
+// (allMail: gmailMatch gave a filter) with labels = "x-keywords" (else
+// "none": the state database alone keeps them).
+func nearAccount(acct *config.Account, allMail bool) (*config.Account, error) {
 	a := *acct
-	if !acct.LabelsInMaildir(gmail) {
+	if !acct.LabelsInMaildir(allMail) {
 		a.Labels = "none"
 		return &a, nil
 	}
@@ -40,7 +40,9 @@ var gmailSpecialUse = map[string]string{"Trash": `\Trash`, "Spam": `\Junk`}
 // gmailMatch returns, for a Gmail account in all-mail mode, the mailbox
 // filter of the run: All Mail (\All) and the gmail_folders, each also
 // subject to the folders patterns. It returns nil for any other account
-// (the folders patterns alone decide).
+// (the folders patterns alone decide), and for a store that offers
+// labels but no \All mailbox unless gmail = "all-mail" was asked for
+// (then that is an error).
 func gmailMatch(ctx context.Context, acct *config.Account, far store.Store) (func(string) bool, error) {
 	if !acct.AllMail(far.Features().GmailLabels) {
 		return nil, nil
@@ -61,8 +63,11 @@ func gmailMatch(ctx context.Context, acct *config.Account, far store.Store) (fun
 			all = all || mi.SpecialUse == `\All`
 		}
 	}
-	if !all {
+	switch {
+	case !all && acct.Gmail == config.GmailAllMail:
 		return nil, errors.New(`Gmail offers no All Mail folder (\All) over IMAP: show it in Gmail's settings (Labels → "Show in IMAP"), or set gmail = "folders"`)
+	case !all:
+		return nil, nil
 	}
 	folders := acct.Folders
 	return func(name string) bool { return names[name] && config.Match(folders, name) }, nil

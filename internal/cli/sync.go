@@ -254,7 +254,11 @@ func (st *runState) syncAccount(ctx context.Context, t target, obs *observer) (o
 		return outcomeFailed, err
 	}
 	defer farStore.Close()
-	nearAcct, err := nearAccount(t.acct, farStore.Features().GmailLabels)
+	allMail, err := gmailMatch(ctx, t.acct, farStore)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	nearAcct, err := nearAccount(t.acct, allMail != nil)
 	if err != nil {
 		return outcomeFailed, err
 	}
@@ -268,10 +272,8 @@ func (st *runState) syncAccount(ctx context.Context, t target, obs *observer) (o
 		return outcomeFailed, err
 	}
 	opts.LinkCopies = farStore.Features().GmailLabels // each X-GM-MSGID downloaded once
-	if m, err := gmailMatch(ctx, t.acct, farStore); err != nil {
-		return outcomeFailed, err
-	} else if m != nil {
-		opts.Match = m
+	if allMail != nil {
+		opts.Match = allMail
 	}
 	opts.Observer = obs
 	if n := t.acct.ConnectionsFor(farStore.Features().GmailLabels); n > 0 {

@@ -229,7 +229,12 @@ func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.En
 	if err != nil {
 		return nil, err
 	}
-	nearAcct, err := nearAccount(b.acct, far.Features().GmailLabels)
+	allMail, err := gmailMatch(ctx, &acct, far)
+	if err != nil {
+		far.Close()
+		return nil, err
+	}
+	nearAcct, err := nearAccount(b.acct, allMail != nil)
 	if err != nil {
 		far.Close()
 		return nil, err
@@ -243,9 +248,8 @@ func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.En
 	opts, err := engineOptions(&acct, b.st.flags, b.st.app.Now)
 	if err == nil {
 		opts.LinkCopies = far.Features().GmailLabels // each X-GM-MSGID downloaded once
-		var m func(string) bool
-		if m, err = gmailMatch(ctx, &acct, far); m != nil {
-			opts.Match = m
+		if allMail != nil {
+			opts.Match = allMail
 		}
 	}
 	if err == nil {

@@ -15,7 +15,8 @@ import (
 var _ store.Linker = (*Mailbox)(nil)
 
 // AppendLink adds the file of message srcUID of folder src to this folder
-// under a fresh unique name with m's flags: a hard link (the same inode,
+// under a fresh unique name with m's flags (in new/ where Append would
+// deliver it there): a hard link (the same inode,
 // no byte copied), or a copy of the file where the file system refuses
 // the link (another device, no link support). The file's content, mtime
 // and X-Keywords field are the source's. As with Append, the message is
@@ -46,6 +47,9 @@ func (m *Mailbox) AppendLink(ctx context.Context, src string, srcUID store.UID, 
 	}
 	unique := m.s.namer.Next()
 	e := maildir.Entry{Subdir: maildir.SubCur, File: unique + ":2," + letters.String()}
+	if m.s.opts.NewForUnseen && letters.IsEmpty() {
+		e = maildir.Entry{Subdir: maildir.SubNew, File: unique} // as Append delivers it
+	}
 	e.Name = maildir.ParseName(e.File)
 	dst := e.Path(m.folder)
 	if err := linkOrCopy(ctx, srcPath, dst); err != nil {
