@@ -9,8 +9,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/imapdir/imapdir/internal/gmailsim"
+	"github.com/imapdir/imapdir/statedb/statedbtest"
+	"github.com/imapdir/imapdir/store/memstore"
+	"github.com/imapdir/imapdir/syncer"
 )
 
 // allMailWorld is a CLI world whose account is a Gmail double.
@@ -301,4 +305,31 @@ func TestGmailFoldersHardLinks(t *testing.T) {
 		t.Errorf("label changes downloaded the message again (%d downloads)", n)
 	}
 	w.sync("no changes")
+}
+
+// TestWatchEngineAllMail: in all-mail mode, a change the watch hears in
+// a label folder (INBOX) syncs All Mail instead of failing on a mailbox
+// that is not synchronized.
+func TestWatchEngineAllMail(t *testing.T) {
+	ctx := t.Context()
+	opts := memstore.Options{Features: memstore.AllFeatures()}
+	far, near := memstore.New(opts), memstore.New(opts)
+	if err := far.CreateMailbox(ctx, "All", `\All`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := far.Seed("All", []byte("Message-ID: <a@x>\r\n\r\nx\r\n"), nil, time.Unix(1700000000, 0)); err != nil {
+		t.Fatal(err)
+	}
+	allMail := func(name string) bool { return name == "All" }
+	eopts := syncer.DefaultOptions()
+	eopts.Match = allMail
+	eng, err := syncer.New(far, near, statedbtest.Open(t), eopts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &watchEngine{Engine: eng, far: far, near: near, allMail: allMail}
+	rep, err := e.SyncMailbox(ctx, "INBOX")
+	if err != nil || rep.New[syncer.Near] != 1 {
+		t.Fatalf("SyncMailbox(INBOX): %+v, %v; want All Mail's message copied", rep, err)
+	}
 }

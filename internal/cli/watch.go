@@ -244,7 +244,7 @@ func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.En
 		far.Close()
 		return nil, err
 	}
-	e := &watchEngine{far: far, near: near}
+	e := &watchEngine{far: far, near: near, allMail: allMail}
 	opts, err := engineOptions(&acct, b.st.flags, b.st.app.Now)
 	if err == nil {
 		opts.LinkCopies = far.Features().GmailLabels // each X-GM-MSGID downloaded once
@@ -275,6 +275,31 @@ func (b *watchBackend) Dial(ctx context.Context, h func(imapclient.Event), idle 
 type watchEngine struct {
 	*syncer.Engine
 	far, near store.Store
+	// allMail is the mailbox filter of a Gmail account synced in
+	// all-mail mode (gmailMatch), nil otherwise.
+	allMail func(string) bool
+}
+
+// SyncMailbox syncs mailbox name. On a Gmail account in all-mail mode a
+// change heard in a label folder (INBOX) is a change of All Mail, which
+// is synced instead (with the gmail_folders); the report is its.
+func (e *watchEngine) SyncMailbox(ctx context.Context, name string) (syncer.MailboxReport, error) {
+	if e.allMail == nil || e.allMail(name) {
+		return e.Engine.SyncMailbox(ctx, name)
+	}
+	res, err := e.Engine.SyncAccount(ctx)
+	if err == nil {
+		err = res.Err()
+	}
+	rep := syncer.MailboxReport{Mailbox: name, Err: err}
+	for _, m := range res.Mailboxes {
+		for s := syncer.Far; s <= syncer.Near; s++ {
+			rep.New[s] += m.New[s]
+			rep.Changed[s] += m.Changed[s]
+			rep.Deleted[s] += m.Deleted[s]
+		}
+	}
+	return rep, err
 }
 
 // Close closes both stores.
