@@ -333,3 +333,36 @@ func TestWatchEngineAllMail(t *testing.T) {
 		t.Fatalf("SyncMailbox(INBOX): %+v, %v; want All Mail's message copied", rep, err)
 	}
 }
+
+// TestGmailStarredAndFolders: \Starred is the Flagged flag (F in the
+// file name), never an X-Keywords label, both ways; gmail_folders =
+// ["Trash"] syncs Trash as its own folder; labels = "none" writes no
+// X-Keywords header.
+func TestGmailStarredAndFolders(t *testing.T) {
+	w := newAllMailWorld(t, "gmail_folders = [\"Trash\"]\n", nil)
+	star := w.sim.Add(gmailsim.Message{Body: []byte("Message-ID: <star@example.com>\n\nx\n"), Labels: []string{`\Inbox`, `\Starred`}})
+	trash := w.sim.Add(gmailsim.Message{Body: []byte("Message-ID: <bin@example.com>\n\nx\n"), Labels: []string{"Work"}})
+	w.sync("")
+	path := w.files("[Gmail]/All Mail")["star@example.com"]
+	if !strings.HasSuffix(path, "F") || keywordsLine(t, path) != "X-Keywords: Inbox" {
+		t.Fatalf("starred message: %s, %q", path, keywordsLine(t, path))
+	}
+	if err := os.Rename(path, strings.TrimSuffix(path, "F")); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.SetLabels(trash, []string{`\Trash`}, nil)
+	w.sync("")
+	if got := w.sim.Labels(star); slices.Contains(got, `\Starred`) || !slices.Contains(got, `\Inbox`) {
+		t.Errorf("labels after unflagging locally: %q", got)
+	}
+	if _, ok := w.files("[Gmail]/Trash")["bin@example.com"]; !ok {
+		t.Error("the trashed message is not in the local Trash folder")
+	}
+
+	none := newAllMailWorld(t, "labels = \"none\"\n", nil)
+	none.sim.Add(gmailsim.Message{Body: []byte("Message-ID: <plain@example.com>\n\nx\n"), Labels: []string{`\Inbox`, "Work"}})
+	none.sync("")
+	if p := none.files("[Gmail]/All Mail")["plain@example.com"]; keywordsLine(t, p) != "" {
+		t.Errorf("labels = none wrote %q", keywordsLine(t, p))
+	}
+}
