@@ -31,6 +31,9 @@ func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
 	}
 	c, err := setUp(ctx, conn, addr, o)
 	if err != nil {
+		if t, ok := conn.(*tunnelConn); ok {
+			return nil, t.failed(err)
+		}
 		conn.Close()
 		return nil, err
 	}

@@ -192,6 +192,9 @@ type Origin struct {
 type ListOptions struct {
 	// MinUID, when not zero, lists only messages with UID >= MinUID.
 	MinUID UID
+	// MaxUID, when not zero, lists only messages with UID <= MaxUID (a
+	// caller listing a large mailbox in bounded UID windows).
+	MaxUID UID
 	// WithMessageID asks for Message.MessageID, and Message.HeaderHash
 	// for messages without one (costs a header fetch on IMAP).
 	WithMessageID bool

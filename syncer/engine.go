@@ -32,6 +32,10 @@ type Options struct {
 	// one transaction.
 	BatchMessages int
 	BatchBytes    int64
+	// WindowMessages bounds the new messages of one side planned at once
+	// when a side is listed in full (window.go); 0 means
+	// DefaultWindowMessages.
+	WindowMessages int
 	// DryRun plans and reports ("would …") without changing any store or
 	// the state database.
 	DryRun bool
@@ -40,6 +44,10 @@ type Options struct {
 	// recorded again at the end). For a user who suspects that something
 	// was missed; it costs a listing of every mailbox.
 	Full bool
+	// ForMailbox, when set, returns the plan options of the mailbox pair
+	// with this (near) name: per-mailbox settings. Nil: PlanOptions for
+	// every mailbox. Force is the run's whatever it returns.
+	ForMailbox func(name string) PlanOptions
 	// Observer receives progress and results; nil means NopObserver.
 	Observer Observer
 	// Now is the clock for max-age limits; nil means time.Now.
@@ -68,6 +76,8 @@ func DefaultOptions() Options {
 		Connections:   DefaultConnections,
 		BatchMessages: DefaultBatchMessages,
 		BatchBytes:    DefaultBatchBytes,
+
+		WindowMessages: DefaultWindowMessages,
 
 		DeleteGuardAccount: DefaultDeleteGuardAccount,
 	}
@@ -101,6 +111,9 @@ func New(far, near store.Store, db *statedb.DB, opts Options) (*Engine, error) {
 	if opts.BatchMessages <= 0 {
 		opts.BatchMessages = DefaultBatchMessages
 	}
+	if opts.WindowMessages <= 0 {
+		opts.WindowMessages = DefaultWindowMessages
+	}
 	if opts.BatchBytes <= 0 {
 		opts.BatchBytes = DefaultBatchBytes
 	}
@@ -118,6 +131,20 @@ func New(far, near store.Store, db *statedb.DB, opts Options) (*Engine, error) {
 		obs = NopObserver{}
 	}
 	return &Engine{st: [2]store.Store{far, near}, db: db, opts: opts, obs: obs}, nil
+}
+
+// planOptions returns the plan options of the mailbox pair named name.
+func (e *Engine) planOptions(name string) PlanOptions {
+	if e.opts.ForMailbox == nil {
+		return e.opts.PlanOptions
+	}
+	o := e.opts.ForMailbox(name)
+	o.Force = e.opts.Force
+	if o.DeleteGuardPercent <= 0 {
+		o.DeleteGuardPercent = DefaultDeleteGuardPercent
+	}
+	o.DeleteGuardCount = max(o.DeleteGuardCount, 0)
+	return o
 }
 
 // update runs fn in one state transaction (never under DryRun).

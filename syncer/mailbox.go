@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -77,6 +78,9 @@ func (r *mailboxRun) run(ctx context.Context) error {
 		}
 		r.scan[s] = sc
 	}
+	if err := r.settleWindows(ctx); err != nil {
+		return err
+	}
 	if err := r.checkEmpty(ctx); err != nil {
 		return err
 	}
@@ -94,6 +98,12 @@ func (r *mailboxRun) run(ctx context.Context) error {
 	}
 	if err := r.execute(ctx, plan); err != nil {
 		return err
+	}
+	if s, ok := r.windowSide(); ok {
+		if err := r.executeWindows(ctx, s); err != nil {
+			return err
+		}
+		plan = Plan{Held: plan.Held} // the first plan's, which alone may delete
 	}
 	return r.finish(ctx, plan)
 }
@@ -181,7 +191,7 @@ func (r *mailboxRun) checkEmpty(ctx context.Context) error {
 		}
 	}
 	n, err := r.countPairs(ctx, Near)
-	if err != nil || gone <= r.e.opts.DeleteGuardCount || gone < n {
+	if err != nil || gone <= r.planOpts().DeleteGuardCount || gone < n {
 		return err // a small folder emptied by hand is not an accident
 	}
 	return r.e.errorf(r.name, "near mailbox %q is empty but the state knows %d of its messages: "+
@@ -239,9 +249,11 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 			return Plan{}, err
 		}
 	}
-	p := PlanMailbox(in, r.e.opts.PlanOptions)
+	p := PlanMailbox(in, r.planOpts())
 	if r.moves != nil {
-		r.moves.take(r, p)
+		if err := r.moves.take(ctx, r, p); err != nil {
+			return Plan{}, err
+		}
 	}
 	if err := r.accountGuard(ctx, &p, in.PairCount); err != nil {
 		return Plan{}, err
@@ -268,6 +280,12 @@ func (r *mailboxRun) start(p Plan) {
 	ms.Copies, ms.Flags, ms.Expunges = p.Counts()
 	for _, c := range p.Copies {
 		ms.Bytes[c.From.Other()] += c.Msg.Size
+	}
+	if s, ok := r.windowSide(); ok && ms.Copies[s.Other()] > 0 {
+		// Later windows are not listed yet: estimated from the first.
+		rest := max(r.scan[s].win.rest, 0)
+		ms.Bytes[s.Other()] += ms.Bytes[s.Other()] / int64(ms.Copies[s.Other()]) * int64(rest)
+		ms.Copies[s.Other()] += rest
 	}
 	r.e.obs.MailboxStart(ms)
 	if p.Held != nil {
@@ -327,7 +345,7 @@ func (r *mailboxRun) unchanged() bool {
 // changes it left alone: a later run with the kind allowed would never
 // see them again.
 func (r *mailboxRun) checkpointToRecord(s Side) store.Checkpoint {
-	if !r.e.opts.Sync.carriesAll(s) {
+	if !r.planOpts().Sync.carriesAll(s) {
 		return r.scan[s].recorded
 	}
 	cp := r.scan[s].cp
@@ -347,3 +365,7 @@ func (r *mailboxRun) writeCheckpoints(tx *statedb.Tx) error {
 	m.LastSync = r.e.opts.Now()
 	return tx.UpdateMailbox(m)
 }
+
+// planOpts returns the rules of this mailbox pair (per-mailbox settings
+// over the account's), by its near name.
+func (r *mailboxRun) planOpts() PlanOptions { return r.e.planOptions(cmp.Or(r.names[Near], r.name)) }

@@ -26,6 +26,9 @@ type sideScan struct {
 	full bool
 	// moved lists the moves the store reported out of this mailbox.
 	moved []store.Move
+	// win, when set, is the rest of a full listing cut into windows
+	// (window.go).
+	win *uidWindows
 }
 
 // scanSide computes the delta of side s of mailbox row m, from the store's
@@ -142,6 +145,9 @@ func (r *mailboxRun) fullListing(ctx context.Context, s Side) (sideScan, error) 
 	if err != nil {
 		return sideScan{}, err
 	}
+	if r.windowed(s, len(refs)) {
+		return r.firstWindow(ctx, s, refs)
+	}
 	if r.feat[s].Changes {
 		sc, err := r.listByChanges(ctx, s, refs)
 		if !errors.Is(err, errUnordered) && !errors.Is(err, store.ErrCheckpointUnusable) {
@@ -193,6 +199,8 @@ type listingMerge struct {
 	last   store.UID
 	delta  Delta
 	ids    []int64
+	// listed counts the messages fed.
+	listed int
 }
 
 // Feed merges one batch of the listing (ascending UIDs, continuing the
@@ -203,6 +211,7 @@ func (ml *listingMerge) Feed(batch []store.Message) error {
 			return fmt.Errorf("UID %d after %d: %w", m.UID, ml.last, errUnordered)
 		}
 		ml.last = m.UID
+		ml.listed++
 		for ml.next < len(ml.refs) && ml.refs[ml.next].uid < m.UID {
 			ml.vanish(ml.refs[ml.next])
 		}

@@ -39,6 +39,9 @@ func (r *mailboxRun) applyUpdates(ctx context.Context, ups []PairUpdate) error {
 			return err
 		}
 	}
+	if err := r.noteExpunging(ctx, ups, ok); err != nil {
+		return err
+	}
 	for s := Far; s <= Near; s++ {
 		if err := r.expunge(ctx, s, ups, ok); err != nil {
 			return err
@@ -166,7 +169,7 @@ func (r *mailboxRun) recordUpdates(ctx context.Context, ups []PairUpdate, ok []b
 				return err
 			}
 		}
-		return nil
+		return tx.DeleteMeta(expungingKey(r.row.ID))
 	})
 }
 

@@ -19,16 +19,25 @@ import (
 func engineOptions(acct *config.Account, f globalFlags, now func() time.Time) (syncer.Options, error) {
 	o := syncer.DefaultOptions()
 	o.Account = acct.Name
-	o.Sync = syncer.Direction{Pull: what(acct.Sync.Pull), Push: what(acct.Sync.Push)}
-	exp, err := syncer.ParseExpunge(string(acct.Expunge))
+	plan, err := planOptions(acct.ForMailbox(""), now())
 	if err != nil {
-		return o, fmt.Errorf("expunge: %w", err)
+		return o, err
 	}
-	o.Expunge = exp
-	o.MaxSize = acct.MaxSize
-	o.MaxAge = maxAge(acct, now())
-	o.DeleteGuardPercent = acct.DeleteGuardPercent
-	o.DeleteGuardCount = acct.DeleteGuardCount
+	o.PlanOptions = plan
+	if len(acct.Mailboxes) > 0 {
+		own := map[string]syncer.PlanOptions{}
+		for name, ms := range acct.Mailboxes {
+			if own[name], err = planOptions(ms, now()); err != nil {
+				return o, fmt.Errorf("mailbox %q: %w", name, err)
+			}
+		}
+		o.ForMailbox = func(name string) syncer.PlanOptions {
+			if p, ok := own[name]; ok {
+				return p
+			}
+			return plan
+		}
+	}
 	o.DeleteGuardAccount = acct.DeleteGuardAccount
 	o.Force = f.force
 	folders := acct.Folders
@@ -42,6 +51,23 @@ func engineOptions(acct *config.Account, f globalFlags, now func() time.Time) (s
 	o.Full = f.full
 	o.Now = now
 	return o, nil
+}
+
+// planOptions turns one mailbox's settings (or the account's) into the
+// planner's rules; Force is set by the caller.
+func planOptions(ms config.MailboxSettings, now time.Time) (syncer.PlanOptions, error) {
+	exp, err := syncer.ParseExpunge(string(ms.Expunge))
+	if err != nil {
+		return syncer.PlanOptions{}, fmt.Errorf("expunge: %w", err)
+	}
+	return syncer.PlanOptions{
+		Sync:               syncer.Direction{Pull: what(ms.Sync.Pull), Push: what(ms.Sync.Push)},
+		Expunge:            exp,
+		MaxSize:            ms.MaxSize,
+		MaxAge:             maxAge(ms, now),
+		DeleteGuardPercent: ms.DeleteGuardPercent,
+		DeleteGuardCount:   ms.DeleteGuardCount,
+	}, nil
 }
 
 // what converts one direction's switches.
@@ -59,16 +85,16 @@ func what(c config.Changes) syncer.What {
 	return w
 }
 
-// maxAge is the account's age limit; a start_date becomes the age it has
+// maxAge is a mailbox's (or the account's) age limit; a start_date becomes the age it has
 // at now.
-func maxAge(acct *config.Account, now time.Time) time.Duration {
-	if !acct.StartDate.IsZero() {
-		if d := now.Sub(acct.StartDate); d > 0 {
+func maxAge(ms config.MailboxSettings, now time.Time) time.Duration {
+	if !ms.StartDate.IsZero() {
+		if d := now.Sub(ms.StartDate); d > 0 {
 			return d
 		}
 		return time.Nanosecond // a start date in the future admits nothing new
 	}
-	return acct.MaxAge
+	return ms.MaxAge
 }
 
 // observer adapts the engine's Observer to a ui.Reporter for one account.

@@ -37,6 +37,7 @@ var mbsyncFolders = []string{"INBOX", "Archive/2024", "Entwürfe", "Sent"}
 // mbsyncSetup is how mbsync lays out the Maildir.
 type mbsyncSetup struct {
 	maildirPP bool // "SubFolders Maildir++" (INBOX is the root), else Verbatim
+	legacy    bool // "SubFolders Legacy"
 	stateDir  bool // "SyncState <dir>/", else "*" (in each folder)
 }
 
@@ -75,6 +76,9 @@ func newMbsyncRigWith(t *testing.T, perFolder int, setup mbsyncSetup) *mbsyncRig
 	path, inbox, subFolders, syncState, layout := "Path "+r.maildir+"/\n", r.maildir+"/INBOX", "Verbatim", "*", "fs-mutf7"
 	if setup.maildirPP { // mbsync refuses Path with Maildir++: the folders live in the inbox
 		path, inbox, subFolders, layout = "", r.maildir, "Maildir++", "maildir++-mutf7"
+	}
+	if setup.legacy {
+		subFolders, layout = "Legacy", "legacy-mutf7"
 	}
 	if setup.stateDir {
 		r.stateDir = filepath.Join(r.dir, "mbsync-state")
@@ -193,7 +197,8 @@ func sameFiles(t *testing.T, what string, before, after map[string]fileState) {
 }
 
 // serverState is every mailbox's status and every message's UID and
-// flags: a modification of any kind changes it (HIGHESTMODSEQ moves).
+// flags but \Recent: a modification of any kind changes it
+// (HIGHESTMODSEQ moves).
 func (r *mbsyncRig) serverState() string {
 	r.t.Helper()
 	var b strings.Builder
@@ -202,7 +207,10 @@ func (r *mbsyncRig) serverState() string {
 		fmt.Fprintf(&b, "%s: messages %s uidnext %s uidvalidity %s highestmodseq %s\n",
 			box, st["messages"], st["uidnext"], st["uidvalidity"], st["highestmodseq"])
 		for _, m := range r.srv.Fetch(r.t, r.user.Name, box, "uid flags") {
-			fmt.Fprintf(&b, "  %s %s\n", m["uid"], m["flags"])
+			// \Recent is session state (the first session to select
+			// the mailbox takes it), not a change.
+			fl := strings.Join(slices.DeleteFunc(strings.Fields(m["flags"]), func(f string) bool { return f == `\Recent` }), " ")
+			fmt.Fprintf(&b, "  %s %s\n", m["uid"], fl)
 		}
 	}
 	return b.String()
@@ -277,14 +285,7 @@ func TestImportMbsyncAdoptsWithoutCopying(t *testing.T) {
 	}
 	t.Logf("first sync after the import: %v, %d commands, %d bytes of server lines in the trace",
 		elapsed, strings.Count(sent.String(), "\n"), received)
-	for _, cmd := range []string{"BODY.PEEK[]", "BINARY.PEEK[", " APPEND ", " STORE ", " EXPUNGE", " MOVE ", " COPY "} {
-		if n := strings.Count(sent.String(), cmd); n != 0 {
-			t.Errorf("the first sync after the import sent %d commands with %q", n, cmd)
-		}
-	}
-	if !strings.Contains(sent.String(), " FETCH ") {
-		t.Fatalf("no protocol trace in the sync's output:\n%s", trace)
-	}
+	noBodiesNoChanges(t, trace)
 	sameFiles(t, "first sync", files, snapshot(t, r.maildir))
 	if got := r.serverState(); got != server {
 		t.Fatalf("the first sync changed the server:\nbefore:\n%s\nafter:\n%s", server, got)
@@ -363,6 +364,27 @@ func TestImportMbsyncMaildirPPStateDir(t *testing.T) {
 			t.Errorf("the sync after the import sent %s", line)
 		}
 	}
+	sameFiles(t, "sync", files, snapshot(t, r.maildir))
+	if got := r.serverState(); got != server {
+		t.Fatalf("the sync changed the server:\nbefore:\n%s\nafter:\n%s", server, got)
+	}
+}
+
+// TestImportMbsyncLegacy: mbsync's "SubFolders Legacy" (Archive/.2024)
+// is adopted in place with layout "legacy-mutf7".
+func TestImportMbsyncLegacy(t *testing.T) {
+	r := newMbsyncRigWith(t, 20, mbsyncSetup{legacy: true})
+	if _, err := os.Stat(filepath.Join(r.maildir, "Archive", ".2024", "cur")); err != nil {
+		t.Fatalf("mbsync did not lay Archive/2024 out as Legacy: %v", err)
+	}
+	files := snapshot(t, r.maildir)
+	server := r.serverState()
+	out, _ := r.mustRun("import", "mbsync", "work", "--from", r.maildir)
+	if !strings.Contains(out, "adopted 80 messages in 4 folders") {
+		t.Fatalf("import said:\n%s", out)
+	}
+	_, trace := r.mustRun("-vvv", "sync", "work")
+	noBodiesNoChanges(t, trace)
 	sameFiles(t, "sync", files, snapshot(t, r.maildir))
 	if got := r.serverState(); got != server {
 		t.Fatalf("the sync changed the server:\nbefore:\n%s\nafter:\n%s", server, got)

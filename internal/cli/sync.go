@@ -69,10 +69,10 @@ func (o overrides) apply(a *config.Account) {
 		if o.push || !o.pull {
 			ops.Push = kinds
 		}
-		a.Sync = ops
+		a.SetSync(ops)
 	}
 	if o.noExpunge {
-		a.Expunge = config.SidesNone
+		a.SetExpunge(config.SidesNone)
 	}
 	if o.create {
 		a.Create = config.SidesBoth

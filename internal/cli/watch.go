@@ -49,9 +49,6 @@ func (st *runState) watchCommand() *cobra.Command {
 		Short: "Keep accounts in step continuously (push, both ways)",
 		Long:  watchLong,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if st.flags.dryRun {
-				return usageErr(errors.New("watch does not take --dry-run; try \"imapdir sync --dry-run\""))
-			}
 			cfg, err := st.loadConfig()
 			if err != nil {
 				return err

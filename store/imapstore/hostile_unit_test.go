@@ -3,6 +3,7 @@ package imapstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -126,5 +127,26 @@ func TestProducerPanicFailsTheMailbox(t *testing.T) {
 	_, err := sc.run(context.Background(), m, func([]store.Message) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "panic") || store.ScopeOf(err) != store.ScopeMailbox {
 		t.Fatalf("scan on a broken mailbox: %v, want a mailbox error naming the panic", err)
+	}
+}
+
+// TestListedKeepFrom: a windowed listing forgets what earlier windows
+// listed, so the set holds one window whatever the mailbox's size, and
+// keeps checking the bodies of the current window.
+func TestListedKeepFrom(t *testing.T) {
+	var l listedSet
+	l.keepFrom(1) // the first window's listing, on an empty set
+	for u := store.UID(1); u <= 5000; u++ {
+		l.note(store.Message{UID: u, Size: 100, MessageID: fmt.Sprintf("%d@x", u)})
+	}
+	l.keepFrom(4001)
+	if n := len(l.m); n != 1000 {
+		t.Errorf("%d listed messages kept, want 1000", n)
+	}
+	if _, ok := l.get(4000); ok {
+		t.Error("UID 4000, below the window, is still kept")
+	}
+	if v, ok := l.get(4001); !ok || v.size != 100 {
+		t.Errorf("UID 4001 of the window: %+v %v", v, ok)
 	}
 }

@@ -178,7 +178,10 @@ func expected(lo, hi store.UID) int {
 // FETCH lo:hi (UID FLAGS RFC822.SIZE INTERNALDATE, MODSEQ, Gmail or
 // OBJECTID ids when offered, the Message-ID header when asked) in chunks of
 // UID ranges (see scan), fetching the next chunk while fn consumes the
-// current one. A full listing (MinUID <= 1) updates Status: message count,
+// current one; with MaxUID the listing stops there, and what listings
+// said of UIDs below MinUID is forgotten (the bodies fetched after a
+// listing are checked against it: see listedSet). A full listing
+// (MinUID <= 1, no MaxUID) updates Status: message count,
 // UIDNEXT above the highest UID, HIGHESTMODSEQ at least the highest MODSEQ.
 func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]store.Message) error) error {
 	if err := m.begin(ctx, "list"); err != nil {
@@ -195,6 +198,13 @@ func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]st
 	if m.status.UIDNext > 1 {
 		sc.top = m.status.UIDNext - 1
 	}
+	if opts.MaxUID != 0 {
+		// A window of a larger listing: closed at MaxUID, so that the
+		// next window's "lo:*" is not fetched here too; what earlier
+		// windows listed is forgotten.
+		sc.top, sc.closed = opts.MaxUID, true
+		m.listed.keepFrom(opts.MinUID)
+	}
 	var seen stats
 	_, err := sc.run(ctx, m, func(msgs []store.Message) error {
 		seen.add(msgs)
@@ -203,7 +213,7 @@ func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]st
 	if err != nil {
 		return m.done("list", 0, err)
 	}
-	if opts.MinUID <= 1 {
+	if opts.MinUID <= 1 && opts.MaxUID == 0 {
 		m.status.Messages = seen.count
 	}
 	seen.raise(&m.status)

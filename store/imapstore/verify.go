@@ -50,6 +50,25 @@ func (l *listedSet) note(msg store.Message) {
 	l.m[msg.UID] = listedMsg{size: msg.Size, id: l.hash(msg.MessageID)}
 }
 
+// keepFrom forgets what was listed below UID lo, in a fresh map (a Go
+// map keeps its size after deletes): a caller listing a mailbox in UID
+// windows has fetched what it needed of the earlier windows, so the set
+// stays the size of one window.
+func (l *listedSet) keepFrom(lo store.UID) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		return // note makes the map and its seed
+	}
+	kept := make(map[store.UID]listedMsg)
+	for u, v := range l.m {
+		if u >= lo {
+			kept[u] = v
+		}
+	}
+	l.m = kept
+}
+
 func (l *listedSet) hash(id string) uint64 {
 	if id == "" {
 		return 0

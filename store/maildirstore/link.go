@@ -46,11 +46,17 @@ func (m *Mailbox) AppendLink(ctx context.Context, src string, srcUID store.UID, 
 		}
 	}
 	unique := m.s.namer.Next()
-	e := maildir.Entry{Subdir: maildir.SubCur, File: unique + ":2," + letters.String()}
-	if m.s.opts.NewForUnseen && letters.IsEmpty() {
-		e = maildir.Entry{Subdir: maildir.SubNew, File: unique} // as Append delivers it
+	// Named and placed as Append delivers: unseen into new/ (with its
+	// info only when it has flags), else cur/.
+	n := maildir.Name{Unique: unique}
+	e := maildir.Entry{Subdir: maildir.SubCur}
+	if m.s.opts.NewForUnseen && !letters.Has(maildir.FlagSeen) {
+		e.Subdir = maildir.SubNew
 	}
-	e.Name = maildir.ParseName(e.File)
+	if e.Subdir == maildir.SubCur || !letters.IsEmpty() {
+		n = n.WithFlags(letters)
+	}
+	e.File, e.Name = n.String(), n
 	dst := e.Path(m.folder)
 	if err := linkOrCopy(ctx, srcPath, dst); err != nil {
 		return 0, m.err("link", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -107,8 +108,30 @@ func (m *Mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]st
 	if err := m.refresh(ctx); err != nil {
 		return err
 	}
-	return m.iterate(ctx, opts.MinUID, opts.BatchSize, opts.WithMessageID, func(nm statedb.NearMessage) bool { return true }, fn)
+	all := func(statedb.NearMessage) bool { return true }
+	if opts.MaxUID == 0 {
+		return m.iterate(ctx, opts.MinUID, opts.BatchSize, opts.WithMessageID, all, fn)
+	}
+	err := m.iterate(ctx, opts.MinUID, opts.BatchSize, opts.WithMessageID, all, func(batch []store.Message) error {
+		n := sort.Search(len(batch), func(i int) bool { return batch[i].UID > opts.MaxUID })
+		if n > 0 {
+			if err := fn(batch[:n:n]); err != nil {
+				return err
+			}
+		}
+		if n < len(batch) {
+			return errPastMaxUID
+		}
+		return nil
+	})
+	if errors.Is(err, errPastMaxUID) {
+		return nil
+	}
+	return err
 }
+
+// errPastMaxUID stops a listing at ListOptions.MaxUID.
+var errPastMaxUID = errors.New("past the listing's highest UID")
 
 // Changes rescans the folder and reports every message stamped with a scan
 // generation after req.Since.Token (new files, flag changes, files moved in),

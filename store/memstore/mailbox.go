@@ -107,6 +107,9 @@ func (m *mailbox) List(ctx context.Context, opts store.ListOptions, fn func([]st
 		if first {
 			m.status = m.s.status(m.b)
 			end = m.b.uidNext
+			if opts.MaxUID != 0 {
+				end = min(end, opts.MaxUID+1)
+			}
 		}
 		for i := m.b.index(next); i < len(m.b.msgs) && len(buf) < size && m.b.msgs[i].uid < end; i++ {
 			buf = append(buf, m.s.export(m.b.msgs[i], opts.WithMessageID))

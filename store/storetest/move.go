@@ -107,7 +107,7 @@ func checkIDsKept(f *fixture, before map[store.UID]store.Message, uids []store.U
 	}
 }
 
-// testListBatches: List honours BatchSize and MinUID, in ascending order,
+// testListBatches: List honours BatchSize, MinUID and MaxUID, in ascending order,
 // and returns the callback's error.
 func testListBatches(f *fixture) {
 	mb := f.open("INBOX")
@@ -131,6 +131,10 @@ func testListBatches(f *fixture) {
 	from := f.list(mb, store.ListOptions{MinUID: uids[10], BatchSize: 4})
 	if fmt.Sprint(uidsOf(from)) != fmt.Sprint(uids[10:]) {
 		f.t.Errorf("List MinUID %d gave %v, want %v", uids[10], uidsOf(from), uids[10:])
+	}
+	win := f.list(mb, store.ListOptions{MinUID: uids[5], MaxUID: uids[12], BatchSize: 3})
+	if fmt.Sprint(uidsOf(win)) != fmt.Sprint(uids[5:13]) {
+		f.t.Errorf("List MinUID %d MaxUID %d gave %v, want %v", uids[5], uids[12], uidsOf(win), uids[5:13])
 	}
 	if rest := f.list(mb, store.ListOptions{MinUID: uids[22] + 1}); len(rest) != 0 {
 		f.t.Errorf("List past the last UID gave %d messages", len(rest))

@@ -59,6 +59,12 @@ func TestCanceledInitialSyncResumes(t *testing.T) {
 // run returns, the state database must be consistent.
 func runCanceled(t *testing.T, r *rig, after int) int {
 	t.Helper()
+	return runCanceledWith(t, r, syncer.DefaultOptions(), after)
+}
+
+// runCanceledWith is runCanceled with opts.
+func runCanceledWith(t *testing.T, r *rig, opts syncer.Options, after int) int {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rec := newRecorder()
@@ -70,7 +76,7 @@ func runCanceled(t *testing.T, r *rig, after int) int {
 			cancel()
 		}
 	}
-	res, err := r.engine(syncer.DefaultOptions(), rec).SyncAccount(ctx)
+	res, err := r.engine(opts, rec).SyncAccount(ctx)
 	t.Logf("canceled run: %v until the cancel, %v more until it returned (%v)", canceledAt.Sub(start), time.Since(canceledAt), err)
 	if err == nil && res.Err() == nil {
 		t.Logf("the run canceled after %d copies finished anyway", after)
