@@ -87,7 +87,7 @@ func (t *tunnelConn) Write(p []byte) (int, error) { return t.w.Write(p) }
 // connection, with how the command ended and the last line of its stderr.
 func (t *tunnelConn) failed(err error) error {
 	t.Close()
-	msg := fmt.Sprintf("tunnel %q", t.command)
+	msg := "tunnel command" // err names the command
 	if st := t.cmd.ProcessState; st != nil && !st.Success() {
 		msg += " failed (" + st.String() + ")"
 	}

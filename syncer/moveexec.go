@@ -40,6 +40,13 @@ type moveJob struct {
 func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 	src, dest := l.waiting[g.src], l.waiting[g.dest]
 	o := g.side.Other()
+	if l.e.opts.DryRun {
+		src.rep.Moved[o] += len(g.jobs)
+		for _, j := range g.jobs {
+			src.actMove(o, j.out.pair, 0, dest.names[o])
+		}
+		return nil
+	}
 	kws := [2]bool{src.feat[Far].Keywords, src.feat[Near].Keywords}
 	for i := range g.jobs {
 		j := &g.jobs[i]
@@ -296,6 +303,9 @@ func (l *moveLedger) resolveMoves(ctx context.Context, g *moveGroup, o Side) err
 	src.rep.Moved[o] += moved
 	for _, j := range g.jobs {
 		dest.assigned[o] = max(dest.assigned[o], j.newUID)
+		if j.newUID != 0 {
+			src.actMove(o, j.out.pair, j.newUID, dest.names[o])
+		}
 	}
 	return nil
 }

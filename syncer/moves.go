@@ -51,6 +51,9 @@ type moveLedger struct {
 	// gone holds the pairs the passes forgot because their message
 	// vanished on both sides (see followDeletion).
 	gone map[goneKey]Pair
+	// heldIns notes the (source, destination) pairs already warned about
+	// (sourceFailed).
+	heldIns map[[2]statedb.MailboxID]bool
 }
 
 type moveOut struct {
@@ -93,10 +96,10 @@ func newMoveLedger(e *Engine, rows []statedb.Mailbox) *moveLedger {
 }
 
 // input returns what the planner of run r needs to know about the other
-// mailbox pairs (nil when moves are not matched: a pair never recorded, a
-// dry run). Looking up stable ids in the state is its only I/O.
+// mailbox pairs (nil when moves are not matched: a pair never recorded).
+// Looking up stable ids in the state is its only I/O.
 func (l *moveLedger) input(ctx context.Context, r *mailboxRun, in MailboxInput) (*MoveInput, error) {
-	if r.row.ID == 0 || r.e.opts.DryRun {
+	if r.row.ID == 0 {
 		return nil, nil
 	}
 	mi := &MoveInput{Self: r.row.ID}
@@ -242,6 +245,10 @@ func (l *moveLedger) finish(ctx context.Context) error {
 		if usedIn[j] {
 			continue
 		}
+		if l.sourceFailed(in) {
+			failed[in.dest] = true // seen again by the next run
+			continue
+		}
 		alone := l.inAlone
 		if l.deletedElsewhere(in) {
 			alone = l.followDeletion
@@ -252,6 +259,26 @@ func (l *moveLedger) finish(ctx context.Context) error {
 		}
 	}
 	return l.record(ctx, failed)
+}
+
+// sourceFailed reports whether the mailbox a move-in came from failed in
+// this run (a folder missing, refused): its message is not copied as new
+// then, which would duplicate what the source still holds on the other
+// side; the destination's checkpoint waits, and a warning says why.
+func (l *moveLedger) sourceFailed(in moveIn) bool {
+	rep := l.reports[in.src]
+	if in.src == 0 || rep == nil || rep.Err == nil {
+		return false
+	}
+	k := [2]statedb.MailboxID{in.src, in.dest}
+	if !l.heldIns[k] {
+		if l.heldIns == nil {
+			l.heldIns = map[[2]statedb.MailboxID]bool{}
+		}
+		l.heldIns[k] = true
+		l.e.warn(l.waiting[in.dest].name, fmt.Sprintf("messages moved here from %q are not copied while %q fails", rep.Mailbox, rep.Mailbox))
+	}
+	return true
 }
 
 // matchRoundTrip finds a move-in that brings out's message back into its
@@ -269,6 +296,9 @@ func (l *moveLedger) matchRoundTrip(out moveOut, used []bool) int {
 // roundTrip records the message's new UID on the side it travelled; no
 // store is touched.
 func (l *moveLedger) roundTrip(ctx context.Context, out moveOut, in moveIn) error {
+	if l.e.opts.DryRun {
+		return nil
+	}
 	p := out.pair
 	p.UID[out.side] = in.msg.UID
 	return l.e.update(ctx, func(tx *statedb.Tx) error { return putPair(tx, out.src, p) })
@@ -323,7 +353,7 @@ func (l *moveLedger) record(ctx context.Context, failed map[statedb.MailboxID]bo
 		}
 	}
 	var err error
-	if len(batch) > 0 {
+	if len(batch) > 0 && !l.e.opts.DryRun {
 		err = l.e.update(ctx, func(tx *statedb.Tx) error {
 			for _, r := range batch {
 				if err := r.writeCheckpoints(tx); err != nil {

@@ -23,7 +23,7 @@ func (e *Engine) renames(ctx context.Context, infos [2]sideInfo, rows []statedb.
 	for s := Far; s <= Near; s++ {
 		for _, row := range rows {
 			old := rowName(row, s)
-			if _, still := infos[s][old]; still || old == "" {
+			if _, still := infos[s][old]; still || old == "" || (e.opts.DryRun && e.dry.renamed(row.ID)) {
 				continue
 			}
 			nu, err := e.renamedTo(ctx, s, row, infos[s], rows)
@@ -105,7 +105,9 @@ func (e *Engine) rename(ctx context.Context, s Side, row statedb.Mailbox, old, n
 		return nil
 	}
 	if e.opts.DryRun {
-		e.note(old, fmt.Sprintf("would rename %s mailbox %q to %q (renamed on the %s side)", o, oldO, nu, s))
+		e.note(nu, fmt.Sprintf("would rename %s mailbox %q to %q (renamed on the %s side)", o, oldO, nu, s))
+		e.dry.add(o, oldO, old, nu, row.ID)
+		moveInfos(infos[o], oldO, nu)
 		return nil
 	}
 	if err := e.st[o].RenameMailbox(ctx, oldO, nu); err != nil && !errors.Is(err, store.ErrMailboxExists) {

@@ -47,6 +47,7 @@ func (r *mailboxRun) applyUpdates(ctx context.Context, ups []PairUpdate) error {
 			return err
 		}
 	}
+	r.actUpdates(ups, ok)
 	return r.recordUpdates(ctx, ups, ok)
 }
 

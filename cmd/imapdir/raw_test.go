@@ -180,10 +180,15 @@ func TestRawCtrlCInterruptsAndCtrlDLeaves(t *testing.T) {
 	p.waitFor("interrupted", 1)
 	p.waitFor("imap> ", 2)
 	free() // the server's answer to NOOP comes late, and is dropped
+	p.send("APPEND INBOX {10}\r")
+	p.waitFor("    > ", 1)
+	p.send("ab\r\x03") // gives up typing the literal: nothing is sent
+	p.waitFor("abandoned", 1)
+	p.waitFor("imap> ", 3)
 	p.send("SELECT NotThere\x03")
 	p.send("STATUS INBOX (MESSAGES)\r")
 	p.waitFor("(MESSAGES 0)", 1)
-	p.waitFor("imap> ", 3)
+	p.waitFor("imap> ", 4)
 	if strings.Contains(p.screen(), "NotThere") && strings.Contains(p.screen(), "NONEXISTENT") {
 		t.Errorf("the line cleared by Ctrl-C was sent:\n%q", p.screen())
 	}

@@ -64,7 +64,7 @@ func TestUsageErrors(t *testing.T) {
 func TestUnknownCommandSuggestsOnOneLine(t *testing.T) {
 	w := newWorld(t)
 	for args, want := range map[string]string{
-		"lst":   `imapdir: unknown command "lst" for "imapdir"; did you mean "list"?` + "\n",
+		"lisr":  `imapdir: unknown command "lisr" for "imapdir"; did you mean "list"?` + "\n",
 		"zzzzz": `imapdir: unknown command "zzzzz" for "imapdir" (imapdir --help lists the commands)` + "\n",
 	} {
 		code, _, errOut := w.run(args)

@@ -39,6 +39,7 @@ func engineOptions(acct *config.Account, f globalFlags, now func() time.Time) (s
 		}
 	}
 	o.DeleteGuardAccount = acct.DeleteGuardAccount
+	o.Names = syncer.NameMap{Explicit: acct.Map, SpecialUse: acct.SpecialUse}
 	o.Force = f.force
 	folders := acct.Folders
 	o.Match = func(name string) bool { return config.Match(folders, name) }
@@ -107,6 +108,9 @@ type observer struct {
 	done map[string]bool // mailboxes whose MailboxDone was reported
 
 	changes atomic.Int64 // changes made, for the interrupted line
+	held    atomic.Int64 // mailboxes a safety rule held back, for ExitHeld
+
+	actions *actionLog // nil: no action log (dry run, or it cannot be opened)
 }
 
 func newObserver(account string, rep ui.Reporter, log *slog.Logger) *observer {
@@ -140,20 +144,47 @@ func (o *observer) MailboxDone(r syncer.MailboxReport) {
 	o.mu.Unlock()
 	stats := mailboxStats(r)
 	o.changes.Add(int64(stats.Changes()))
-	err := r.Err
-	if errors.Is(err, context.Canceled) {
+	if r.Held != nil || errors.Is(r.Err, syncer.ErrRefused) {
+		o.held.Add(1)
+	}
+	err := flat(r.Err)
+	switch {
+	case errors.Is(err, context.Canceled):
 		err = nil // interrupted, not failed: what it did is recorded and shown
 		stats.Interrupted = true
+	case errors.Is(err, syncer.ErrRefused):
+		err = ui.Refused(err) // held back, not failed
 	}
-	o.rep.MailboxDone(o.account, r.Mailbox, stats, flat(err))
+	o.rep.MailboxDone(o.account, r.Mailbox, stats, err)
 }
 
 // Warn implements syncer.Observer.
 func (o *observer) Warn(mailbox, msg string) { o.rep.Warn(o.account, mailbox, msg) }
 
-// Note implements syncer.Observer: verbose detail goes to the log (-v).
-func (o *observer) Note(mailbox, msg string) {
-	o.log.Info(msg, "account", o.account, "mailbox", mailbox)
+// Note implements syncer.Observer: mailbox-level detail, shown with -v.
+func (o *observer) Note(mailbox, msg string) { o.rep.Note(o.account, mailbox, msg) }
+
+// Action implements syncer.ActionObserver: a line with -vv, and one in
+// the account's action log (not for a dry run).
+func (o *observer) Action(a syncer.Action) {
+	ua := uiAction(a)
+	o.rep.Action(o.account, ua)
+	if o.actions != nil && !a.DryRun {
+		o.actions.write(ua)
+	}
+}
+
+// uiAction converts an engine action to the neutral form.
+func uiAction(a syncer.Action) ui.Action {
+	verb := map[syncer.ActionKind]string{syncer.ActionFlags: "flag", syncer.ActionDelete: "delete", syncer.ActionMove: "move"}[a.Kind]
+	if a.Kind == syncer.ActionCopy {
+		verb = "pull"
+		if a.To == syncer.Far {
+			verb = "push"
+		}
+	}
+	return ui.Action{Mailbox: a.Mailbox, Verb: verb, Side: a.To.String(), UID: uint32(a.UID), NewUID: uint32(a.NewUID),
+		MessageID: a.MessageID, Subject: a.Subject, Add: a.Add.String(), Remove: a.Remove.String(), Dest: a.Dest}
 }
 
 // Error implements syncer.Observer. It only logs (-vv): a mailbox's failure

@@ -37,6 +37,10 @@ func nearAccount(acct *config.Account, allMail bool) (*config.Account, error) {
 // attribute (RFC 6154) their folder carries.
 var gmailSpecialUse = map[string]string{"Trash": `\Trash`, "Spam": `\Junk`}
 
+// gmailPairedName is the local name special_use pairing gives the
+// gmail_folders (syncer.NameMap).
+var gmailPairedName = map[string]string{`\Trash`: "Trash", `\Junk`: "Junk"}
+
 // gmailMatch returns, for a Gmail account in all-mail mode, the mailbox
 // filter of the run: All Mail (\All) and the gmail_folders, each also
 // subject to the folders patterns. It returns nil for any other account
@@ -59,7 +63,14 @@ func gmailMatch(ctx context.Context, acct *config.Account, far store.Store) (fun
 	all := false
 	for _, mi := range list {
 		if want[mi.SpecialUse] && !mi.NoSelect {
+			// The engine names a far mailbox by its local name (the map
+			// key, special-use pairing: [Gmail]/Trash is Trash).
 			names[mi.Name] = true
+			if local, ok := acct.Map[mi.Name]; ok {
+				names[local] = true
+			} else if local := gmailPairedName[mi.SpecialUse]; local != "" && acct.SpecialUse {
+				names[local] = true
+			}
 			all = all || mi.SpecialUse == `\All`
 		}
 	}

@@ -72,15 +72,17 @@ func (st *runState) importMbsyncCommand() *cobra.Command {
 
 // importMbsync reads mbsync's state and adopts the Maildir.
 func (st *runState) importMbsync(ctx context.Context, acct *config.Account, from, stateDir string) error {
-	return st.adopt(ctx, acct, from, func(layout maildir.Layout, _ store.Store) ([]importer.Folder, error) {
+	return st.adopt(ctx, acct, from, func(layout maildir.Layout, _ func() (store.Store, error)) ([]importer.Folder, error) {
 		return importer.ReadMbsync(ctx, acct.Maildir, layout, stateDir)
 	})
 }
 
 // adopt reads another tool's state with read, verifies it against the
 // server with the state database only read, and then writes the pairs.
+// read gets a function that connects to the server when first called: a
+// tool's state is read, and refused, before any connection.
 func (st *runState) adopt(ctx context.Context, acct *config.Account, from string,
-	read func(maildir.Layout, store.Store) ([]importer.Folder, error)) error {
+	read func(maildir.Layout, func() (store.Store, error)) ([]importer.Folder, error)) error {
 	if err := sameDir(from, acct.Maildir); err != nil {
 		return err
 	}
@@ -88,15 +90,28 @@ func (st *runState) adopt(ctx context.Context, acct *config.Account, from string
 	if err != nil {
 		return err
 	}
-	logs := st.logs()
-	far, err := st.app.Backends.Far(ctx, acct, logs)
-	if err != nil {
-		return err
+	var far store.Store
+	connect := func() (store.Store, error) {
+		if far == nil {
+			f, err := st.app.Backends.Far(ctx, acct, st.logs())
+			if err != nil {
+				return nil, err
+			}
+			far = f
+		}
+		return far, nil
 	}
-	defer far.Close()
-	folders, err := read(layout, far)
+	defer func() {
+		if far != nil {
+			far.Close()
+		}
+	}()
+	folders, err := read(layout, connect)
 	if err != nil {
 		return fmt.Errorf("account %s: %w", acct.Name, err)
+	}
+	if _, err := connect(); err != nil {
+		return err
 	}
 	// An account with a state database: take its lock now. Without
 	// one, create nothing before the check has passed.

@@ -56,7 +56,7 @@ func (st *runState) importCopimapCommand() *cobra.Command {
 
 // importCopimap reads copimap's databases and adopts the Maildir.
 func (st *runState) importCopimap(ctx context.Context, acct *config.Account, from string) error {
-	return st.adopt(ctx, acct, from, func(layout maildir.Layout, _ store.Store) ([]importer.Folder, error) {
+	return st.adopt(ctx, acct, from, func(layout maildir.Layout, _ func() (store.Store, error)) ([]importer.Folder, error) {
 		return importer.ReadCopimap(ctx, acct.Maildir, layout)
 	})
 }

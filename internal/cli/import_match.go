@@ -66,8 +66,15 @@ func (st *runState) importMatchCommand() *cobra.Command {
 // importMatch pairs the Maildir's files with the server's messages and
 // adopts the pairs.
 func (st *runState) importMatch(ctx context.Context, acct *config.Account, from string, upload bool) error {
-	return st.adopt(ctx, acct, from, func(layout maildir.Layout, far store.Store) ([]importer.Folder, error) {
-		folders, err := importer.ReadMatch(ctx, acct.Maildir, layout, far, importer.MatchOptions{CreateMissing: upload})
+	return st.adopt(ctx, acct, from, func(layout maildir.Layout, connect func() (store.Store, error)) ([]importer.Folder, error) {
+		far, err := connect()
+		if err != nil {
+			return nil, err
+		}
+		folders, missing, err := importer.ReadMatch(ctx, acct.Maildir, layout, far, importer.MatchOptions{CreateMissing: upload})
+		for _, name := range missing {
+			fmt.Fprintf(st.stdout(), "%s: %s: not on the server: the next sync creates it and uploads its messages\n", acct.Name, name)
+		}
 		if err != nil || upload || st.flags.dryRun {
 			return folders, err
 		}

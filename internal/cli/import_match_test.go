@@ -21,7 +21,11 @@ import (
 type countingProxy struct {
 	ln   net.Listener
 	down atomic.Int64
-	wg   sync.WaitGroup
+	wg   sync.WaitGroup // the accept loop and the relays
+
+	mu     sync.Mutex
+	active int           // relays running
+	idle   chan struct{} // a token when active fell to 0
 }
 
 func newCountingProxy(t *testing.T, upstream string) *countingProxy {
@@ -30,11 +34,23 @@ func newCountingProxy(t *testing.T, upstream string) *countingProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &countingProxy{ln: ln}
+	p := &countingProxy{ln: ln, idle: make(chan struct{}, 1)}
 	p.wg.Add(1)
 	go p.accept(upstream)
 	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
 	return p
+}
+
+// countWriter counts what it writes.
+type countWriter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (c countWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 func (p *countingProxy) accept(upstream string) {
@@ -49,14 +65,48 @@ func (p *countingProxy) accept(upstream string) {
 			c.Close()
 			continue
 		}
+		p.mu.Lock()
+		p.active += 2
+		p.mu.Unlock()
 		p.wg.Add(2)
-		go func() { defer p.wg.Done(); io.Copy(u, c); u.Close() }()
-		go func() {
-			defer p.wg.Done()
-			n, _ := io.Copy(c, u)
-			p.down.Add(n)
-			c.Close()
-		}()
+		go p.relay(func() { io.Copy(u, c); u.Close() })
+		go p.relay(func() { io.Copy(countWriter{c, &p.down}, u); c.Close() })
+	}
+}
+
+// relay runs one direction's copy and notes its end.
+func (p *countingProxy) relay(copy func()) {
+	defer p.wg.Done()
+	copy()
+	p.mu.Lock()
+	p.active--
+	if p.active == 0 {
+		select {
+		case p.idle <- struct{}{}:
+		default:
+		}
+	}
+	p.mu.Unlock()
+}
+
+// received waits until every relayed connection has ended (the client
+// closes its connections before a run ends) and returns the bytes the
+// server sent.
+func (p *countingProxy) received(t *testing.T) int64 {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		p.mu.Lock()
+		n := p.active
+		p.mu.Unlock()
+		if n == 0 {
+			return p.down.Load()
+		}
+		select {
+		case <-p.idle:
+		case <-deadline:
+			t.Fatal("the proxied connections did not end")
+		}
 	}
 }
 
@@ -110,7 +160,7 @@ layout = "fs-mutf7"
 	server := r.serverState()
 
 	out, _ := r.mustRun("import", "match", "work", "--from", r.maildir)
-	down := proxy.down.Load()
+	down := proxy.received(t)
 	t.Logf("import read %d bytes from the server; the messages hold %d", down, total) // a figure
 	m := regexp.MustCompile(`adopted (\d+) messages in 4 folders`).FindStringSubmatch(out)
 	if m == nil {
@@ -119,6 +169,9 @@ layout = "fs-mutf7"
 	t.Logf("paired %s of 1000 messages", m[1])
 	if n, _ := strconv.Atoi(m[1]); n < 990 {
 		t.Fatalf("paired %d of 1000 messages, want at least 99 %%:\n%s", n, out)
+	}
+	if down == 0 {
+		t.Fatal("the proxy counted no byte: the import did not go through it")
 	}
 	if down > int64(total)/4 {
 		t.Errorf("the import read %d bytes from the server, more than a quarter of the messages' %d: not only headers", down, total)
@@ -166,5 +219,30 @@ func TestImportMatchRefusesUnpaired(t *testing.T) {
 	}
 	if !found || len(r.srv.Fetch(t, r.user.Name, "Sent", "uid")) != 6 {
 		t.Error("the unpaired local message was not uploaded once")
+	}
+
+	// A local folder the server does not have is left to the next sync,
+	// which creates it; the folders adopted before stay as they are.
+	if err := os.MkdirAll(filepath.Join(r.maildir, "Lokal", "cur"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"new", "tmp"} {
+		os.MkdirAll(filepath.Join(r.maildir, "Lokal", sub), 0o700)
+	}
+	if err := os.WriteFile(filepath.Join(r.maildir, "Lokal", "cur", "1700000001.lokal.host:2,S"),
+		[]byte("Message-ID: <lokal@example.com>\nSubject: x\n\ny\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = r.runReal("import", "match", "work", "--from", r.maildir)
+	if code == 0 || !strings.Contains(errOut, `"Lokal"`) || !strings.Contains(errOut, "no mailbox on the server") {
+		t.Fatalf("exit %d\nstderr:\n%s", code, errOut)
+	}
+	out, _ = r.mustRun("import", "match", "work", "--from", r.maildir, "--unpaired", "upload")
+	if !strings.Contains(out, "work: Lokal: not on the server: the next sync creates it") || strings.Count(out, "already adopted") != 4 {
+		t.Fatalf("import said:\n%s", out)
+	}
+	r.mustRun("sync", "work")
+	if ms := r.srv.Fetch(t, r.user.Name, "Lokal", "uid flags"); len(ms) != 1 || !strings.Contains(ms[0]["flags"], `\Seen`) {
+		t.Errorf("the server's Lokal holds %v", ms)
 	}
 }

@@ -71,7 +71,7 @@ func (st *runState) importOfflineimap(ctx context.Context, acct *config.Account,
 		}
 		status = filepath.Join(home, ".offlineimap")
 	}
-	return st.adopt(ctx, acct, from, func(layout maildir.Layout, _ store.Store) ([]importer.Folder, error) {
+	return st.adopt(ctx, acct, from, func(layout maildir.Layout, _ func() (store.Store, error)) ([]importer.Folder, error) {
 		return importer.ReadOfflineIMAP(ctx, acct.Maildir, layout, status)
 	})
 }

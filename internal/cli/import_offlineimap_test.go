@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,11 +28,22 @@ type offlineimapRig struct {
 // SQLite LocalStatus).
 func newOfflineimapRig(t *testing.T, perFolder int) *offlineimapRig {
 	t.Helper()
+	return newOfflineimapRigSep(t, perFolder, ".")
+}
+
+// newOfflineimapRigSep is newOfflineimapRig with the Maildir's "sep" (the
+// layout "dots-mutf7" for ".", "fs-mutf7" for "/").
+func newOfflineimapRigSep(t *testing.T, perFolder int, sep string) *offlineimapRig {
+	t.Helper()
 	if _, err := exec.LookPath("offlineimap"); err != nil {
 		t.Fatalf("offlineimap is missing: install Debian's offlineimap3 (apt-get install offlineimap3): %v", err)
 	}
 	srv := testenv.Dovecot(t)
-	r := &offlineimapRig{mbsyncRig: &mbsyncRig{world: newWorld(t), srv: srv, user: srv.NewUser(t), layout: "dots-mutf7"}}
+	layout := "dots-mutf7"
+	if sep == "/" {
+		layout = "fs-mutf7"
+	}
+	r := &offlineimapRig{mbsyncRig: &mbsyncRig{world: newWorld(t), srv: srv, user: srv.NewUser(t), layout: layout}}
 	r.maildir = filepath.Join(r.dir, "Mail")
 	r.meta = filepath.Join(r.dir, "offlineimap")
 	seedFolders(t, srv, r.user, perFolder)
@@ -55,6 +65,7 @@ remoterepository = far
 [Repository near]
 type = Maildir
 localfolders = %s
+sep = %s
 
 [Repository far]
 type = IMAP
@@ -64,7 +75,7 @@ remoteuser = %s
 remotepass = %s
 ssl = no
 starttls = no
-`, r.meta, r.maildir, srv.IMAPPort(), r.user.Name, r.user.Password)
+`, r.meta, r.maildir, sep, srv.IMAPPort(), r.user.Name, r.user.Password)
 	if err := os.WriteFile(r.rc, []byte(rc), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -116,92 +127,25 @@ func TestImportOfflineimapAdoptsWithoutCopying(t *testing.T) {
 	checkAdoption(t, r.mbsyncRig, []string{"offlineimap", "work", "--from", r.maildir, "--status", r.meta}, "Archive.2024")
 }
 
-// checkAdoption imports the rig's Maildir (250 messages in each of
-// mbsyncFolders, the 3rd of INBOX seen and the 2nd of Entwürfe flagged
-// and seen on both sides) with "import importArgs...", then checks that
-// the import and the first sync copy no body, touch no local file and
-// change nothing on the server, and that changes on both sides then go
-// through the adopted folders (archiveDir is the directory of
-// Archive/2024).
-func checkAdoption(t *testing.T, r *mbsyncRig, importArgs []string, archiveDir string) {
-	t.Helper()
+// TestImportOfflineimapNested: with "sep = /" OfflineIMAP nests folders
+// (Archive/2024 as directories, its FMD5 that of "Archive/2024"); they
+// are adopted in place with layout "fs-mutf7".
+func TestImportOfflineimapNested(t *testing.T) {
+	r := newOfflineimapRigSep(t, 10, "/")
+	if _, err := os.Stat(filepath.Join(r.maildir, "Archive", "2024", "cur")); err != nil {
+		t.Fatalf("OfflineIMAP did not nest Archive/2024: %v", err)
+	}
 	files := snapshot(t, r.maildir)
 	server := r.serverState()
-
-	start := time.Now()
-	out, _ := r.mustRun(append([]string{"import"}, importArgs...)...)
-	t.Logf("import of 1 000 messages: %v", time.Since(start)) // a figure, never asserted
-	if !strings.Contains(out, "adopted 1000 messages in 4 folders") {
+	out, _ := r.mustRun("import", "offlineimap", "work", "--from", r.maildir, "--status", r.meta)
+	if !strings.Contains(out, "adopted 40 messages in 4 folders") || regexp.MustCompile(`to upload [1-9]`).MatchString(out) {
 		t.Fatalf("import said:\n%s", out)
 	}
-	out, _ = r.mustRun(append([]string{"import"}, importArgs...)...)
-	if !strings.Contains(out, "adopted 0 messages in 4 folders") || strings.Count(out, "already adopted (250)") != 4 {
-		t.Fatalf("second import said:\n%s", out)
-	}
-	sameFiles(t, "import", files, snapshot(t, r.maildir))
-	if out, _ := r.mustRun("status", "work"); !regexp.MustCompile(`Archive/2024 \(`+regexp.QuoteMeta(archiveDir)+`\) +250 `).MatchString(out) ||
-		!regexp.MustCompile(`Entwürfe \(Entw&APw-rfe\) +250 `).MatchString(out) {
-		t.Errorf("status does not show the adopted directories:\n%s", out)
-	}
-
 	_, trace := r.mustRun("-vvv", "sync", "work")
 	noBodiesNoChanges(t, trace)
-	sameFiles(t, "first sync", files, snapshot(t, r.maildir))
+	sameFiles(t, "sync", files, snapshot(t, r.maildir))
 	if got := r.serverState(); got != server {
-		t.Fatalf("the first sync changed the server:\nbefore:\n%s\nafter:\n%s", server, got)
-	}
-
-	// Changes on both sides, into and from the adopted directories.
-	newRaw := []byte("Message-ID: <new-far@example.com>\r\nSubject: new on the server\r\n\r\nhello\r\n")
-	r.srv.DeliverMessages(t, r.user.Name, "Entwürfe", time.Time{}, newRaw)
-	r.srv.AddFlags(t, r.user.Name, "INBOX", 1, `\Flagged`)
-	local := filepath.Join(r.maildir, archiveDir, "new", "1700000000.local1.host")
-	if err := os.WriteFile(local, []byte("Message-ID: <new-near@example.com>\nSubject: new here\n\nhi\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	seenFile := r.fileWithID("Sent", "m3-4@example.com")
-	base, _, _ := strings.Cut(filepath.Base(seenFile), ":2,")
-	if err := os.Rename(seenFile, filepath.Join(r.maildir, "Sent", "cur", base+":2,S")); err != nil {
-		t.Fatal(err)
-	}
-	r.mustRun("sync", "work")
-
-	r.fileWithID("Entw&APw-rfe", "new-far@example.com")
-	if p := r.fileWithID("INBOX", "m0-0@example.com"); !strings.HasSuffix(p, "F") || !strings.Contains(p, ":2,") {
-		t.Errorf("INBOX UID 1 is %s, want the F flag", p)
-	}
-	var found bool
-	for _, m := range r.srv.Fetch(t, r.user.Name, "Archive/2024", "uid hdr.message-id") {
-		found = found || strings.Contains(m["hdr.message-id"], "new-near@example.com")
-	}
-	if !found {
-		t.Error("the local new message did not reach the server's Archive/2024")
-	}
-	if fl := r.srv.MessageFlags(t, r.user.Name, "Sent", 5); !slices.Contains(fl, `\Seen`) {
-		t.Errorf("Sent UID 5 has flags %v, want \\Seen", fl)
-	}
-	if _, err := os.Stat(local); err != nil {
-		t.Errorf("the local new file was moved or renamed: %v", err)
-	}
-}
-
-// noBodiesNoChanges fails the test when the protocol trace of a sync shows
-// a body fetched or anything changed on the server.
-func noBodiesNoChanges(t *testing.T, trace string) {
-	t.Helper()
-	var sent strings.Builder
-	for _, line := range strings.Split(trace, "\n") {
-		if strings.Contains(line, " C: ") {
-			sent.WriteString(line + "\n")
-		}
-	}
-	for _, cmd := range []string{"BODY.PEEK[]", "BINARY.PEEK[", " APPEND ", " STORE ", " EXPUNGE", " MOVE ", " COPY "} {
-		if n := strings.Count(sent.String(), cmd); n != 0 {
-			t.Errorf("the first sync after the import sent %d commands with %q", n, cmd)
-		}
-	}
-	if !strings.Contains(sent.String(), " FETCH ") {
-		t.Fatalf("no protocol trace in the sync's output:\n%s", trace)
+		t.Fatalf("the sync changed the server:\nbefore:\n%s\nafter:\n%s", server, got)
 	}
 }
 
@@ -213,6 +157,36 @@ func TestImportOfflineimapRefusesStaleState(t *testing.T) {
 	files := snapshot(t, r.maildir)
 	code, out, errOut := r.runReal("import", "offlineimap", "work", "--from", r.maildir, "--status", r.meta)
 	if code == 0 || !strings.Contains(errOut, "UIDVALIDITY") || !strings.Contains(errOut, "nothing was written") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(r.maildir, ".imapdir.sqlite3")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a refused import created the state database")
+	}
+	sameFiles(t, "refused import", files, snapshot(t, r.maildir))
+}
+
+// TestImportOfflineimapRefusesAnotherAccount: the Maildir of another
+// account whose mailboxes have the same names and UIDVALIDITYs is refused
+// by the sample of Message-IDs, with nothing written.
+func TestImportOfflineimapRefusesAnotherAccount(t *testing.T) {
+	r := newOfflineimapRig(t, 5)
+	other := r.srv.NewUser(t)
+	for fi, box := range mbsyncFolders {
+		if box != "INBOX" {
+			r.srv.CreateMailbox(t, other.Name, box)
+		}
+		raws := make([][]byte, 5)
+		for i := range raws {
+			raws[i] = []byte(fmt.Sprintf("Message-ID: <other-%d-%d@example.com>\r\nSubject: x\r\n\r\ny\r\n", fi, i))
+		}
+		r.srv.DeliverMessages(t, other.Name, box, time.Time{}, raws...)
+		uv := r.srv.MailboxStatus(t, r.user.Name, box)["uidvalidity"]
+		r.srv.Doveadm(t, "mailbox", "update", "-u", other.Name, "--uid-validity", uv, box)
+	}
+	r.configFor(other)
+	files := snapshot(t, r.maildir)
+	code, out, errOut := r.runReal("import", "offlineimap", "work", "--from", r.maildir, "--status", r.meta)
+	if code == 0 || !strings.Contains(errOut, "does not belong to this account") || !strings.Contains(errOut, "nothing was written") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(r.maildir, ".imapdir.sqlite3")); !errors.Is(err, os.ErrNotExist) {

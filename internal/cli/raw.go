@@ -34,7 +34,8 @@ followed by the literal's N bytes on the next lines (line ends count as CRLF,
 On a terminal the line can be edited and earlier lines recalled with the arrow
 keys, and the connection idles between commands (RFC 2177), so that what the
 server pushes shows as it comes; Ctrl-C gives up waiting for a command's answer
-(or clears the line typed), "quit" or Ctrl-D ends. With -c the commands given
+(or clears the line typed, or drops the command whose literal is being typed),
+"quit" or Ctrl-D ends. With -c the commands given
 are run in order (a value may hold several lines, a literal's bytes among
 them) and the exit code is 1 when one was refused (NO or BAD). Commands can
 also be piped in, one a line. With --json each response is printed as one
@@ -220,6 +221,10 @@ func repl(ctx context.Context, sess Session, p *printer, in *lineInput) error {
 			continue
 		}
 		tc, err := in.readCommand(line)
+		if errors.Is(err, errAbandoned) {
+			p.note(err.Error())
+			continue
+		}
 		if errors.Is(err, io.EOF) {
 			p.note(err.Error())
 			return nil

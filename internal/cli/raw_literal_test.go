@@ -47,6 +47,7 @@ func TestReadTypedCommandLiterals(t *testing.T) {
 		{"APPEND Trash {2}", "a\nNOT", "APPEND|Trash|{2}<a\r>"},
 		{"APPEND Trash {4}", "\nab", "APPEND|Trash|{4}<\r\nab>"},
 		{"NOOP", "", "NOOP"},
+		{"APPEND Drafts {22}", "Subject: hi\n\nhello", "APPEND|Drafts|{22}<Subject: hi\r\n\r\nhello\r\n>"}, // README's example
 	} {
 		lines := strings.Split(c.more, "\n")
 		next := func() (string, error) {

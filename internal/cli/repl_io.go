@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -154,13 +155,28 @@ func (li *lineInput) readLine() (string, error) {
 // readCommand reads the command that starts with first, and the bytes of
 // the literals it announces from the lines after it (see
 // readTypedCommand).
+//
+// On a terminal Ctrl-C while a literal's lines are typed abandons the
+// command: errAbandoned.
 func (li *lineInput) readCommand(first string) (*typedCommand, error) {
-	if li.term != nil {
-		li.term.SetPrompt(contPrompt)
-		defer li.term.SetPrompt(prompt)
+	if li.term == nil {
+		return readTypedCommand(first, li.readLine)
 	}
-	return readTypedCommand(first, li.readLine)
+	li.term.SetPrompt(contPrompt)
+	defer li.term.SetPrompt(prompt)
+	li.keys.passCtrlC(true)
+	defer li.keys.passCtrlC(false)
+	return readTypedCommand(first, func() (string, error) {
+		l, err := li.readLine()
+		if li.keys.tookCtrlC() {
+			return "", errAbandoned
+		}
+		return l, err
+	})
 }
+
+// errAbandoned is readCommand's answer to Ctrl-C.
+var errAbandoned = errors.New("command abandoned (Ctrl-C)")
 
 // interruptWith makes Ctrl-C call cancel until stop is called. Only a
 // terminal in raw mode needs this: elsewhere Ctrl-C is SIGINT.
@@ -185,6 +201,8 @@ type keyReader struct {
 
 	mu        sync.Mutex
 	interrupt func()
+	pass      bool // Ctrl-C ends the line being typed (and is noted in seen)
+	seen      bool
 }
 
 const (
@@ -229,11 +247,32 @@ func (k *keyReader) filter(b []byte) []byte {
 			out = append(out, c)
 		case k.interrupt != nil:
 			k.interrupt()
+		case k.pass:
+			// The line editor would end ReadLine with io.EOF on Ctrl-C
+			// but keep the key, ending every later ReadLine too: end the
+			// line instead, and note why.
+			k.seen = true
+			out = append(out, keyCtrlE, keyCtrlU, '\r')
 		default:
 			out = append(out, keyCtrlE, keyCtrlU)
 		}
 	}
 	return out
+}
+
+// passCtrlC makes Ctrl-C end the line being typed, empty, noting it for
+// tookCtrlC.
+func (k *keyReader) passCtrlC(on bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.pass, k.seen = on, false
+}
+
+// tookCtrlC reports whether Ctrl-C was let through since passCtrlC(true).
+func (k *keyReader) tookCtrlC() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.seen
 }
 
 func (k *keyReader) setInterrupt(f func()) {

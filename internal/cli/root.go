@@ -34,6 +34,9 @@ type runState struct {
 	started bool
 	out     *redactor
 	err     *redactor
+	// stateDir, when set, replaces $XDG_STATE_HOME/imapdir (the demo
+	// keeps its state in its own directory).
+	stateDir string
 }
 
 const rootLong = `imapdir keeps IMAP folders and local Maildir folders in step, both ways.
@@ -47,6 +50,9 @@ Exit codes:
   1  failure (connection, login, lock held by another run, …)
   2  usage or configuration error (the message names the file and line)
   3  partly done: some accounts or mailboxes failed, the others are in step
+  4  held back: everything else done, but a safety rule held changes back
+     (deletions past the deletion guard, a local mailbox found emptied or
+     missing); the warning says which, --force carries them out
   130  interrupted (Ctrl-C, SIGTERM): what was done is recorded, the next
        run continues`
 
@@ -92,6 +98,7 @@ func (st *runState) rootCommand() *cobra.Command {
 		st.versionCommand(),
 		st.offer(st.watchCommand(), flagForce, flagJSON, flagMemoryLimit),
 		imp,
+		st.logCommand(),
 		configHelpTopic(), st.manCommand())
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
@@ -103,7 +110,7 @@ func (st *runState) rootCommand() *cobra.Command {
 func (st *runState) addGlobalFlags(root *cobra.Command) {
 	f := root.PersistentFlags()
 	f.StringVar(&st.flags.config, "config", "", "configuration `file` (default $XDG_CONFIG_HOME/imapdir/config.toml)")
-	f.CountVarP(&st.flags.verbose, "verbose", "v", "more detail: -v info, -vv debug, -vvv protocol trace (secrets redacted)")
+	f.CountVarP(&st.flags.verbose, "verbose", "v", "more detail: -v a line per mailbox, -vv a line per message, -vvv protocol trace (secrets redacted)")
 	f.BoolVarP(&st.flags.quiet, "quiet", "q", false, "only errors and the final summary line")
 	for _, name := range []commandFlag{flagDryRun, flagForce, flagJSON, flagMemoryLimit} {
 		st.defineFlag(f, name)

@@ -140,11 +140,10 @@ func dialAccountWith(ctx context.Context, acct *config.Account, logs Logs, push 
 	if tune != nil {
 		tune(opts)
 	}
-	addr := acct.Addr()
-	if acct.Tunnel != "" {
-		addr = "tunnel"
+	c, err := imapclient.Dial(ctx, acct.Addr(), opts)
+	if err != nil && acct.Tunnel != "" {
+		return nil, err // it names the tunnel, how it ended and what it said
 	}
-	c, err := imapclient.Dial(ctx, addr, opts)
 	if err != nil {
 		return nil, explainConnect(acct, err)
 	}

@@ -107,11 +107,16 @@ type Account struct {
 	TokenCommand    string  // prints an OAuth2 access token (xoauth2, oauthbearer)
 	OAuth2          *OAuth2 // [accounts.NAME.oauth2]: imapdir obtains tokens itself; nil when absent
 
-	Maildir  string
-	Layout   string   // fs | maildir++ | dots | fs-mutf7 | maildir++-mutf7 | dots-mutf7 | legacy-mutf7
-	Folders  []string // patterns, see Match; default ["*"]
-	Keywords string   // x-keywords | dovecot | none
-	NewDir   bool     // deliver unseen messages into new/
+	Maildir string
+	Layout  string   // fs | maildir++ | dots | fs-mutf7 | maildir++-mutf7 | dots-mutf7 | legacy-mutf7
+	Folders []string // patterns, see Match; default ["*"]
+	// Map pairs server mailboxes with local folders of other names
+	// (server name → local name); SpecialUse pairs the server's \Sent …
+	// with the local Sent … whatever its name (see syncer.NameMap).
+	Map        map[string]string
+	SpecialUse bool
+	Keywords   string // x-keywords | dovecot | none
+	NewDir     bool   // deliver unseen messages into new/
 	// Labels says where a Gmail account's labels live in the Maildir:
 	// "x-keywords" (each file's X-Keywords field) or "none" (the state
 	// database only).
@@ -194,8 +199,12 @@ func (c *Config) Account(name string) (*Account, bool) {
 	return nil, false
 }
 
-// Addr returns "host:port" for dialing.
+// Addr returns "host:port" for dialing, or for a tunnel account
+// `tunnel "COMMAND"` (what messages name).
 func (a *Account) Addr() string {
+	if a.Tunnel != "" {
+		return fmt.Sprintf("tunnel %q", a.Tunnel)
+	}
 	return fmt.Sprintf("%s:%d", a.Host, a.Port)
 }
 

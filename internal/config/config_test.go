@@ -33,7 +33,7 @@ func TestParseMinimalDefaults(t *testing.T) {
 	want := Account{
 		Name: "work", Line: 1, Host: "imap.example.com", Port: 993, TLS: TLSImplicit,
 		TLSServerName: "imap.example.com", User: "me@example.com", PasswordCommand: "pass show work",
-		Maildir: "/home/u/Maildir/work", Layout: "fs", Folders: []string{"*"}, Keywords: "dovecot", Labels: "x-keywords",
+		Maildir: "/home/u/Maildir/work", Layout: "fs", Folders: []string{"*"}, SpecialUse: true, Keywords: "dovecot", Labels: "x-keywords",
 		NewDir: true, Sync: SyncOps{Pull: all, Push: all}, Expunge: SidesBoth, Create: SidesBoth,
 		Remove: SidesNone, DeleteGuardPercent: 25, DeleteGuardCount: 50, DeleteGuardAccount: 1000, Connections: 4, Gmail: GmailAuto,
 		Timeout: DefaultTimeout,

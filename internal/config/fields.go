@@ -42,6 +42,10 @@ var fields = map[string]setter{
 		set(&a.Layout)(p.oneOf(k, v, "fs", "maildir++", "dots", "fs-mutf7", "maildir++-mutf7", "dots-mutf7", "legacy-mutf7"))
 	},
 	"folders": setFolders,
+	"map":     setMap,
+	"special_use": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.SpecialUse)(p.boolean(k, v))
+	},
 	"keywords": func(p *parser, k toml.Key, v any, a *Account) {
 		set(&a.Keywords)(p.oneOf(k, v, "dovecot", "none", "x-keywords"))
 	},
@@ -217,6 +221,7 @@ func defaultAccount() Account {
 		TLS:                TLSImplicit,
 		Layout:             "fs",
 		Folders:            []string{"*"},
+		SpecialUse:         true,
 		Keywords:           "dovecot",
 		Labels:             "x-keywords",
 		NewDir:             true,

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -115,4 +116,34 @@ func isMailboxKey(k string) bool {
 		}
 	}
 	return false
+}
+
+// setMap reads map = { "Sent Items" = "Sent" }: server name → local name,
+// both non-empty, no local name twice, no name "INBOX" (which pairs
+// with itself).
+func setMap(p *parser, k toml.Key, v any, a *Account) {
+	t, ok := p.table(k, v)
+	if !ok {
+		return
+	}
+	m := map[string]string{}
+	locals := map[string]string{}
+	for _, far := range sortedKeys(t) {
+		key := append(append(toml.Key{}, k...), far)
+		near, ok := p.nonEmpty(key, t[far])
+		switch {
+		case !ok:
+			continue
+		case far == "" || strings.EqualFold(far, "INBOX") || strings.EqualFold(near, "INBOX"):
+			p.fail(key, "INBOX and empty names cannot be mapped")
+		case strings.HasPrefix(far, "/") || strings.HasSuffix(far, "/") || strings.HasPrefix(near, "/") || strings.HasSuffix(near, "/"):
+			p.fail(key, "a name must not start or end with /")
+		case locals[near] != "":
+			p.fail(key, "%q and %q both map to the local %q", locals[near], far, near)
+		default:
+			locals[near] = far
+			m[far] = near
+		}
+	}
+	a.Map = m
 }

@@ -71,8 +71,7 @@ func TestReadCopimapRefuses(t *testing.T) {
 		"deleted locally": func(f copimapgen.Folder, names []string) error {
 			return os.Remove(filepath.Join(f.Dir, names[0]))
 		},
-		"UID in name differs": func(f copimapgen.Folder, names []string) error {
-			// The database's path names the file of UID 11.
+		"renamed to another unique name": func(f copimapgen.Folder, names []string) error {
 			return os.Rename(filepath.Join(f.Dir, names[0]), filepath.Join(f.Dir, strings.Replace(names[0], "U=10.", "U=11.", 1)))
 		},
 	} {

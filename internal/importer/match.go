@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -36,36 +37,39 @@ type MatchOptions struct {
 
 // ReadMatch pairs the files of every folder under root (named by layout)
 // with the server's messages by identity. Each Folder's Unknown counts
-// its unpaired files and FarOnly the server's unpaired messages.
-func ReadMatch(ctx context.Context, root string, layout maildir.Layout, far store.Store, opts MatchOptions) ([]Folder, error) {
+// its unpaired files and FarOnly the server's unpaired messages. With
+// opts.CreateMissing, it also returns the names of the folders left out
+// because the server has no such mailbox.
+func ReadMatch(ctx context.Context, root string, layout maildir.Layout, far store.Store, opts MatchOptions) (
+	folders []Folder, missing []string, err error) {
 	lst, err := layout.List(ctx, root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(lst.Unmapped) > 0 {
-		return nil, fmt.Errorf("folders whose directory name does not fit layout %q: %s",
+		return nil, nil, fmt.Errorf("folders whose directory name does not fit layout %q: %s",
 			layout, strings.Join(lst.Unmapped, ", "))
 	}
-	var out []Folder
 	for i, name := range lst.Names {
 		dir, err := layout.PartsPath(root, lst.Parts[i])
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		f, err := matchFolder(ctx, name, dir, far)
 		if errors.Is(err, store.ErrMailboxNotFound) && opts.CreateMissing {
+			missing = append(missing, name)
 			continue
 		}
 		if errors.Is(err, store.ErrMailboxNotFound) {
-			return nil, fmt.Errorf("folder %q (%s) has no mailbox on the server: is --from the Maildir of this "+
+			return nil, nil, fmt.Errorf("folder %q (%s) has no mailbox on the server: is --from the Maildir of this "+
 				"account? (with --unpaired upload the next sync creates it)", name, dir)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("folder %q (%s): %w", name, dir, err)
+			return nil, nil, fmt.Errorf("folder %q (%s): %w", name, dir, err)
 		}
-		out = append(out, f)
+		folders = append(folders, f)
 	}
-	return out, nil
+	return folders, missing, nil
 }
 
 // candidate is one message of a side, by identity.
@@ -113,9 +117,7 @@ func matchFolder(ctx context.Context, name, dir string, far store.Store) (Folder
 	var rest []candidate
 	for id, files := range local {
 		pairs, left := matchOne(server[id], files)
-		if len(pairs) > 0 {
-			delete(server, id)
-		}
+		takePaired(server, id, pairs)
 		rest = append(rest, left...)
 		f.addPairs(pairs, farFlags)
 	}
@@ -130,9 +132,7 @@ func matchFolder(ctx context.Context, name, dir string, far store.Store) (Folder
 	}
 	for id, files := range bare {
 		pairs, left := matchOne(server[id], files)
-		if len(pairs) > 0 {
-			delete(server, id)
-		}
+		takePaired(server, id, pairs)
 		f.Unknown += len(left)
 		f.addPairs(pairs, farFlags)
 	}
@@ -141,6 +141,24 @@ func matchFolder(ctx context.Context, name, dir string, far store.Store) (Folder
 	}
 	sort.Slice(f.Pairs, func(i, j int) bool { return f.Pairs[i].FarUID < f.Pairs[j].FarUID })
 	return f, nil
+}
+
+// takePaired removes the paired server messages of identity id.
+func takePaired(server map[store.Identity][]candidate, id store.Identity, pairs []matched) {
+	if len(pairs) == 0 {
+		return
+	}
+	rest := server[id][:0:0]
+	for _, c := range server[id] {
+		if !slices.ContainsFunc(pairs, func(p matched) bool { return p.uid == c.uid }) {
+			rest = append(rest, c)
+		}
+	}
+	if len(rest) == 0 {
+		delete(server, id)
+	} else {
+		server[id] = rest
+	}
 }
 
 // addPairs records matched messages as pairs.

@@ -62,3 +62,16 @@ func TestFileWireIdentity(t *testing.T) {
 		t.Errorf("identity %+v, bare %+v", id, bare)
 	}
 }
+
+func TestTakePaired(t *testing.T) {
+	id := store.MakeIdentity("a@x", "", 10)
+	server := map[store.Identity][]candidate{id: {{uid: 1}, {uid: 2}}}
+	takePaired(server, id, []matched{{uid: 2}})
+	if cs := server[id]; len(cs) != 1 || cs[0].uid != 1 {
+		t.Fatalf("left %+v, want UID 1", cs)
+	}
+	takePaired(server, id, []matched{{uid: 1}})
+	if _, ok := server[id]; ok {
+		t.Fatal("the identity stayed with no message")
+	}
+}

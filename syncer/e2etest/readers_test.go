@@ -313,3 +313,37 @@ func TestReaderMovePullOnly(t *testing.T) {
 		t.Errorf("a pull-only run changed the server:\n%s", d)
 	}
 }
+
+// TestLocalFolderRenamedWeakEvidence: a local folder is renamed and most
+// of its files removed. With so few files to go by, the run does not
+// guess: the old folder reads as missing (refused, as ever), nothing is
+// renamed, deleted or uploaded on the server.
+func TestLocalFolderRenamedWeakEvidence(t *testing.T) {
+	t.Parallel()
+	r := newMaildirRig(t)
+	srv, user := r.srv, r.user.Name
+	srv.CreateMailbox(t, user, "Work")
+	seedMailbox(t, srv, user, "Work", newGen("fweak", 24), 10, 0)
+	r.sync()
+	before := serverTruth(t, srv, user)
+	mustRename(t, filepath.Join(r.root, "Work"), filepath.Join(r.root, "Job"))
+	job := localFolder(t, r.root, "Job")
+	for _, e := range localEntries(t, job)[:6] {
+		if err := os.Remove(e.Path(job)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.farWire.reset()
+	res, _ := r.syncWith(syncer.DefaultOptions())
+	if err := report(t, res, "Work").Err; err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("Work: error %v, want the missing folder refused", err)
+	}
+	if n := r.farWire.appends.Load(); n != 0 {
+		t.Errorf("%d APPENDs, want 0", n)
+	}
+	after := serverTruth(t, srv, user)
+	delete(after, "Job") // created empty on the server, at most
+	if d := diff(before, after, "before", "after", 10); d != "" {
+		t.Errorf("the server changed:\n%s", d)
+	}
+}
