@@ -162,7 +162,11 @@ type Message struct {
 	// Gmail X-GM-MSGID) when Features.StableIDs; else empty.
 	EmailID  string
 	ThreadID string
-	// Labels are Gmail labels (X-GM-LABELS) when Features.GmailLabels.
+	// Labels are the message's labels when Features.GmailLabels: Gmail's
+	// X-GM-LABELS, or a Maildir file's X-Keywords field. User labels in
+	// UTF-8, Gmail's system labels by their readable names (Inbox, Sent,
+	// Important, Trash, Spam); \Starred and \Draft are not labels here
+	// but the \Flagged and \Draft flags, as Gmail shows them.
 	Labels []string
 	// ModSeq is the message's modseq when Features.CondStore.
 	ModSeq ModSeq
@@ -298,4 +302,19 @@ type Features struct {
 	StableIDs bool
 	// MailboxIDs: MailboxInfo.ID is filled.
 	MailboxIDs bool
+}
+
+// Linker is implemented by a Mailbox that can add a message as another
+// name of a message it already holds in another mailbox of its store,
+// without its body (a hard link between Maildir folders, a copy of the
+// file where links are impossible). The engine uses it for a message
+// with a stable id (Features.StableIDs of the other side) that it has
+// already copied into another mailbox, so that a Gmail message with
+// several labels, synced as label folders, is downloaded once.
+type Linker interface {
+	// AppendLink adds the message srcUID of mailbox src as a new message
+	// of this mailbox with m's flags and INTERNALDATE (m.Body is not
+	// read), and returns its UID; durable after Flush, as Append. On an
+	// error nothing was added, and the caller copies the body instead.
+	AppendLink(ctx context.Context, src string, srcUID UID, m NewMessage) (UID, error)
 }

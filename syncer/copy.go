@@ -67,6 +67,10 @@ func (r *mailboxRun) copyAll(ctx context.Context, copies []Copy) error {
 // the one append whose outcome is unknown keeps its intent for recovery.
 func (r *mailboxRun) copyBatch(ctx context.Context, from Side, msgs []store.Message) error {
 	to := from.Other()
+	if from == Far && r.e.opts.LinkCopies {
+		r.e.linkMu.Lock()
+		defer r.e.linkMu.Unlock()
+	}
 	jobs := make([]copyJob, len(msgs))
 	for i, m := range msgs {
 		jobs[i].msg = m
@@ -164,10 +168,16 @@ func (r *mailboxRun) addCopyIntents(ctx context.Context, from Side, jobs []copyJ
 func (r *mailboxRun) transfer(ctx context.Context, from Side, jobs []copyJob) error {
 	to := from.Other()
 	byUID := make(map[store.UID]*copyJob, len(jobs))
-	uids := make([]store.UID, len(jobs))
+	var uids []store.UID
 	for i := range jobs {
+		if r.linkCopy(ctx, from, &jobs[i]) {
+			continue
+		}
 		byUID[jobs[i].msg.UID] = &jobs[i]
-		uids[i] = jobs[i].msg.UID
+		uids = append(uids, jobs[i].msg.UID)
+	}
+	if len(uids) == 0 {
+		return nil
 	}
 	err := r.box[from].FetchBodies(ctx, uids, func(meta store.Message, body io.Reader) error {
 		j := byUID[meta.UID]

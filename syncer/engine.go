@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/imapdir/imapdir/statedb"
@@ -54,6 +55,13 @@ type Options struct {
 	Observer Observer
 	// Now is the clock for max-age limits; nil means time.Now.
 	Now func() time.Time
+	// LinkCopies: a far message with a stable id (X-GM-MSGID) already
+	// copied into another near mailbox is added to the near side as a
+	// link to that copy (store.Linker) instead of being downloaded again.
+	// Copies to the near side then run one batch at a time across the
+	// account, so that a message new in several mailboxes at once is
+	// downloaded by the first and linked by the others.
+	LinkCopies bool
 	// DeleteGuardAccount caps the messages one run deletes across the
 	// account (both sides counted): the mailbox whose deletions would pass
 	// the cap holds them back, and so does every later mailbox and run
@@ -95,6 +103,8 @@ type Engine struct {
 	// beforeCommit, set by tests only, is called before each state
 	// transaction; an error makes the transaction fail (crash injection).
 	beforeCommit func() error
+	// linkMu serialises the copies to the near side under LinkCopies.
+	linkMu sync.Mutex
 }
 
 // New returns an engine over far and near with state in db.

@@ -221,6 +221,7 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 	in := MailboxInput{
 		Delta:    [2]Delta{r.scan[Far].delta, r.scan[Near].delta},
 		Keywords: [2]bool{r.feat[Far].Keywords, r.feat[Near].Keywords},
+		Labels:   [2]bool{r.feat[Far].GmailLabels, r.feat[Near].GmailLabels},
 		Now:      r.e.opts.Now(),
 	}
 	seen := map[int64]bool{}

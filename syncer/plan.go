@@ -34,6 +34,8 @@ type MailboxInput struct {
 	PairCount int
 	// Keywords[s] says whether side s keeps keywords.
 	Keywords [2]bool
+	// Labels[s] says whether side s keeps labels (Features.GmailLabels).
+	Labels [2]bool
 	// Moves, when set, lets the planner hand back messages moved between
 	// synchronized mailboxes (Plan.MovesOut, Plan.MovesIn).
 	Moves *MoveInput
@@ -75,6 +77,8 @@ type PairUpdate struct {
 	Delete bool
 	// Add and Remove are flag updates per side.
 	Add, Remove [2]store.Flags
+	// AddLabels and RemoveLabels are label updates per side.
+	AddLabels, RemoveLabels [2][]string
 	// Expunge asks to expunge the message on a side.
 	Expunge [2]bool
 }
@@ -82,11 +86,16 @@ type PairUpdate struct {
 // HasEffect reports whether u changes a store (not only the state).
 func (u *PairUpdate) HasEffect() bool {
 	for s := Far; s <= Near; s++ {
-		if u.Expunge[s] || len(u.Add[s]) > 0 || len(u.Remove[s]) > 0 {
+		if u.Expunge[s] || u.changes(s) {
 			return true
 		}
 	}
 	return false
+}
+
+// changes reports whether u changes flags or labels on side s.
+func (u *PairUpdate) changes(s Side) bool {
+	return len(u.Add[s])+len(u.Remove[s])+len(u.AddLabels[s])+len(u.RemoveLabels[s]) > 0
 }
 
 // Held describes deletions the guard held back.
@@ -129,7 +138,7 @@ func (p *Plan) Counts() (copies, flags, expunges [2]int) {
 		for s := Far; s <= Near; s++ {
 			if u.Expunge[s] {
 				expunges[s]++
-			} else if len(u.Add[s])+len(u.Remove[s]) > 0 {
+			} else if u.changes(s) {
 				flags[s]++
 			}
 		}

@@ -62,7 +62,7 @@ func PlanMailbox(in MailboxInput, opts PlanOptions) Plan {
 	in, p.MovesOut, p.MovesIn = planMoves(in)
 	in, renumbered := renumber(in)
 	idx := indexPairs(in.Pairs)
-	newF, newN, adopted := adopt(in.Delta[Far].New, in.Delta[Near].New, in.Keywords, opts)
+	newF, newN, adopted := adopt(in.Delta[Far].New, in.Delta[Near].New, in, opts)
 	p.Updates = append(p.Updates, adopted...)
 	var keep [2]map[store.UID]bool
 	keep[Far] = p.planNew(Far, newF, in, opts)
@@ -239,8 +239,9 @@ func planFlags(st *pairState, u PairUpdate, in MailboxInput, opts PlanOptions) (
 	m := MergeFlags(mi)
 	u.New.Flags = m.Agreed
 	u.Add, u.Remove = m.Add, m.Remove
+	relabeled := planLabels(&u, st.cur, in.Labels, opts.Sync)
 	applyDeletedExpunge(&u, mi, opts)
-	changed := u.HasEffect() || !m.Agreed.Equal(u.Old.Flags) || u.Delete
+	changed := u.HasEffect() || !m.Agreed.Equal(u.Old.Flags) || u.Delete || relabeled
 	return u, changed
 }
 
@@ -257,6 +258,7 @@ func applyDeletedExpunge(u *PairUpdate, mi MergeInput, opts PlanOptions) {
 		if target.Has(store.Deleted) && opts.Expunge.On(s) && opts.Sync.allows(s.Other(), SyncGone) {
 			u.Expunge[s] = true
 			u.Add[s], u.Remove[s] = nil, nil
+			u.AddLabels[s], u.RemoveLabels[s] = nil, nil
 			u.New.UID[s] = 0
 			n++
 		}
@@ -269,7 +271,7 @@ func applyDeletedExpunge(u *PairUpdate, mi MergeInput, opts PlanOptions) {
 // adopt applies rule 1: it pairs new messages of both sides that have the
 // same identity (store.Identity: Message-ID and size, or header hash and
 // size), and returns the rest. Copies of one identity pair in UID order.
-func adopt(far, near []store.Message, kw [2]bool, opts PlanOptions) (restF, restN []store.Message, ups []PairUpdate) {
+func adopt(far, near []store.Message, in MailboxInput, opts PlanOptions) (restF, restN []store.Message, ups []PairUpdate) {
 	if len(far) == 0 || len(near) == 0 {
 		return far, near, nil
 	}
@@ -290,7 +292,7 @@ func adopt(far, near []store.Message, kw [2]bool, opts PlanOptions) (restF, rest
 		j := cands[0]
 		byID[id] = cands[1:]
 		used[j] = true
-		ups = append(ups, adoptPair(f, near[j], kw, opts))
+		ups = append(ups, adoptPair(f, near[j], in, opts))
 	}
 	for i, m := range near {
 		if !used[i] {
@@ -301,17 +303,23 @@ func adopt(far, near []store.Message, kw [2]bool, opts PlanOptions) (restF, rest
 }
 
 // adoptPair builds the update creating a pair of two matching new messages.
-func adoptPair(f, n store.Message, kw [2]bool, opts PlanOptions) PairUpdate {
+// Labels found on either side are kept: the agreed set starts as the
+// labels both have.
+func adoptPair(f, n store.Message, in MailboxInput, opts PlanOptions) PairUpdate {
 	common := f.Flags.Minus(f.Flags.Minus(n.Flags))
 	m := MergeFlags(MergeInput{
 		Agreed: common, Cur: [2]store.Flags{f.Flags, n.Flags},
-		Known: [2]bool{true, true}, Keywords: kw, Sync: opts.Sync,
+		Known: [2]bool{true, true}, Keywords: in.Keywords, Sync: opts.Sync,
 	})
 	p := Pair{
 		UID: [2]store.UID{f.UID, n.UID}, Flags: m.Agreed, Size: f.Size,
 		InternalDate: f.InternalDate, MessageID: f.MessageID, EmailID: f.EmailID, HeaderHash: f.HeaderHash,
 	}
-	return PairUpdate{Old: Pair{UID: p.UID}, New: p, Add: m.Add, Remove: m.Remove}
+	fl, nl := labelFlags(f.Labels), labelFlags(n.Labels)
+	u := PairUpdate{Old: Pair{UID: p.UID, Labels: flagLabels(fl.Minus(fl.Minus(nl)))}, New: p, Add: m.Add, Remove: m.Remove}
+	planLabels(&u, [2]*store.Message{&f, &n}, in.Labels, opts.Sync)
+	u.Old.Labels = nil
+	return u
 }
 
 // guard applies rule 7.

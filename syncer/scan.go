@@ -117,7 +117,7 @@ func (r *mailboxRun) classify(tx *statedb.Tx, s Side, cs store.ChangeSet, sc *si
 			return err
 		case !ok:
 			sc.delta.New = append(sc.delta.New, m)
-		case !m.Flags.Equal(p.Flags):
+		case !m.Flags.Equal(p.Flags) || (r.feat[s].GmailLabels && !labelFlags(m.Labels).Equal(labelFlags(p.Labels))):
 			sc.delta.Changed = append(sc.delta.Changed, m)
 			sc.pairs = append(sc.pairs, p)
 		}
@@ -156,7 +156,7 @@ func (r *mailboxRun) fullListing(ctx context.Context, s Side) (sideScan, error) 
 		r.e.note(r.name, fmt.Sprintf("%s: listing by changes not usable (%v); plain listing", s, err))
 	}
 	sc := sideScan{full: true}
-	ml := listingMerge{refs: refs}
+	ml := listingMerge{refs: refs, labels: r.feat[s].GmailLabels}
 	opts := store.ListOptions{WithMessageID: true, BatchSize: r.e.opts.BatchMessages}
 	if err := r.box[s].List(ctx, opts, ml.Feed); err != nil {
 		return sc, err
@@ -170,7 +170,7 @@ func (r *mailboxRun) fullListing(ctx context.Context, s Side) (sideScan, error) 
 // listByChanges is fullListing through Changes from the start.
 func (r *mailboxRun) listByChanges(ctx context.Context, s Side, refs []pairRef) (sideScan, error) {
 	sc := sideScan{full: true}
-	ml := listingMerge{refs: refs}
+	ml := listingMerge{refs: refs, labels: r.feat[s].GmailLabels}
 	since := store.Checkpoint{UIDValidity: r.box[s].Status().UIDValidity}
 	cp, err := r.box[s].Changes(ctx, store.ChangesRequest{Since: since, WithMessageID: true}, func(cs store.ChangeSet) error {
 		return ml.Feed(cs.Changed)
@@ -188,15 +188,17 @@ var errUnordered = errors.New("listing not in ascending UID order")
 
 // listingMerge turns a full listing of one side into a Delta by a
 // streaming merge against the pairs sorted by that side's UID: a listed
-// UID without a pair is new, one whose flags differ from the agreed ones
-// is changed, and a pair whose UID is not listed has vanished. Memory
+// UID without a pair is new, one whose flags (or labels, from a store
+// that keeps them) differ from the agreed ones is changed, and a pair whose UID is not listed has vanished. Memory
 // holds the pairs' refs and the delta, never the listing.
 type listingMerge struct {
-	refs  []pairRef
-	next  int
-	last  store.UID
-	delta Delta
-	ids   []int64
+	// labels: the side keeps labels (Features.GmailLabels).
+	labels bool
+	refs   []pairRef
+	next   int
+	last   store.UID
+	delta  Delta
+	ids    []int64
 	// listed counts the messages fed.
 	listed int
 }
@@ -220,7 +222,11 @@ func (ml *listingMerge) Feed(batch []store.Message) error {
 			if err != nil {
 				return fmt.Errorf("UID %d: %w", m.UID, err)
 			}
-			if fs != ref.flags {
+			ls, err := labelSet(m.Labels)
+			if err != nil {
+				return fmt.Errorf("UID %d: %w", m.UID, err)
+			}
+			if fs != ref.flags || (ml.labels && ls != ref.labels) {
 				ml.delta.Changed = append(ml.delta.Changed, copyMessage(m))
 				ml.ids = append(ml.ids, ref.id)
 			}

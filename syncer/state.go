@@ -118,9 +118,10 @@ func pairBySide(tx *statedb.Tx, mb statedb.MailboxID, s Side, uid store.UID) (Pa
 
 // pairRef is the little of a pair a full listing is merged against.
 type pairRef struct {
-	uid   store.UID // on the side being merged
-	id    int64
-	flags statedb.FlagSet
+	uid    store.UID // on the side being merged
+	id     int64
+	flags  statedb.FlagSet
+	labels statedb.FlagSet
 }
 
 // pairRefs returns the pairs of mb that have a UID on side s, as refs
@@ -137,7 +138,7 @@ func pairRefs(ctx context.Context, db *statedb.DB, mb statedb.MailboxID, s Side)
 				u = p.NearUID
 			}
 			if u != 0 {
-				out = append(out, pairRef{uid: store.UID(u), id: int64(p.ID), flags: p.Flags})
+				out = append(out, pairRef{uid: store.UID(u), id: int64(p.ID), flags: p.Flags, labels: p.Labels})
 			}
 			return nil
 		})

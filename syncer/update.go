@@ -67,9 +67,8 @@ func (r *mailboxRun) replacedUnsent(u PairUpdate) bool {
 
 // flagGroup is a set of messages getting the same flag change.
 type flagGroup struct {
-	add, remove store.Flags
-	uids        []store.UID
-	idx         []int
+	ch  store.FlagChange
+	idx []int
 }
 
 // updateFlags runs the flag updates of side s, grouped.
@@ -77,17 +76,19 @@ func (r *mailboxRun) updateFlags(ctx context.Context, s Side, ups []PairUpdate, 
 	groups := map[string]*flagGroup{}
 	var order []string
 	for i, u := range ups {
-		if !ok[i] || u.Expunge[s] || len(u.Add[s])+len(u.Remove[s]) == 0 {
+		if !ok[i] || u.Expunge[s] || !u.changes(s) {
 			continue
 		}
-		k := u.Add[s].String() + "\x00" + u.Remove[s].String()
+		k := u.Add[s].String() + "\x00" + u.Remove[s].String() + "\x00" +
+			labelFlags(u.AddLabels[s]).String() + "\x00" + labelFlags(u.RemoveLabels[s]).String()
 		g := groups[k]
 		if g == nil {
-			g = &flagGroup{add: u.Add[s], remove: u.Remove[s]}
+			g = &flagGroup{ch: store.FlagChange{Add: u.Add[s], Remove: u.Remove[s],
+				AddLabels: u.AddLabels[s], RemoveLabels: u.RemoveLabels[s]}}
 			groups[k] = g
 			order = append(order, k)
 		}
-		g.uids = append(g.uids, u.Old.UID[s])
+		g.ch.UIDs = append(g.ch.UIDs, u.Old.UID[s])
 		g.idx = append(g.idx, i)
 	}
 	var since store.ModSeq
@@ -96,7 +97,9 @@ func (r *mailboxRun) updateFlags(ctx context.Context, s Side, ups []PairUpdate, 
 	}
 	for _, k := range order {
 		g := groups[k]
-		conflicts, err := r.box[s].UpdateFlags(ctx, store.FlagChange{UIDs: g.uids, Add: g.add, Remove: g.remove, UnchangedSince: since})
+		ch := g.ch
+		ch.UnchangedSince = since
+		conflicts, err := r.box[s].UpdateFlags(ctx, ch)
 		if err != nil {
 			if err := r.messageFailed(err, fmt.Sprintf("update flags on %s", s)); err != nil {
 				return fmt.Errorf("update flags in %s mailbox %q: %w", s, r.names[s], err)
@@ -104,7 +107,7 @@ func (r *mailboxRun) updateFlags(ctx context.Context, s Side, ups []PairUpdate, 
 			markFailed(ok, g.idx)
 			continue
 		}
-		r.rep.Changed[s] += len(g.uids) - len(conflicts)
+		r.rep.Changed[s] += len(g.ch.UIDs) - len(conflicts)
 		r.markConflicts(g, conflicts, ok)
 	}
 	return nil
@@ -119,7 +122,7 @@ func (r *mailboxRun) markConflicts(g *flagGroup, conflicts []store.UID, ok []boo
 	// The other side's change, not carried over, must be reported again:
 	// no checkpoint is recorded this run.
 	r.failed = true
-	for j, u := range g.uids {
+	for j, u := range g.ch.UIDs {
 		if slices.Contains(conflicts, u) {
 			ok[g.idx[j]] = false
 		}

@@ -56,6 +56,7 @@ tls = "plaintext-insecure"
 user = "me@gmail.com"
 maildir = %q
 connections = 4
+gmail = "folders" # several mailboxes: several logins, some after a token expired
 
 [accounts.work.oauth2]
 client_id = "imapdir-test.apps.example.com"

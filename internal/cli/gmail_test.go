@@ -57,8 +57,8 @@ func TestConnectionsFor(t *testing.T) {
 	}
 }
 
-// TestGmailLabelFoldersToday: what a Gmail account gets today, label
-// folders synced as folders, as the README's Gmail section says: a second
+// TestGmailLabelFoldersToday: gmail = "folders", label folders synced
+// as folders, as the README's Gmail section says: a second
 // run has nothing to do; a label removed on the server removes the
 // message from that folder only; a message deleted locally in a label
 // folder loses that label on Gmail and stays in All Mail (Gmail's rule).
@@ -74,7 +74,7 @@ func TestGmailLabelFoldersToday(t *testing.T) {
 		ids = append(ids, sim.Add(gmailsim.Message{Body: fmt.Appendf(nil, "Message-ID: <%d@example.com>\n\nx\n", i), Labels: []string{`\Inbox`, "Work"}}))
 	}
 	host, port, _ := net.SplitHostPort(sim.Addr())
-	w.writeConfig(fmt.Sprintf("[accounts.work]\nhost = %q\nport = %s\ntls = \"plaintext-insecure\"\nuser = \"me@gmail.com\"\npassword = \"app-pw\"\nmaildir = %q\nfolders = [\"INBOX\", \"Work\"]\n",
+	w.writeConfig(fmt.Sprintf("[accounts.work]\nhost = %q\nport = %s\ntls = \"plaintext-insecure\"\nuser = \"me@gmail.com\"\npassword = \"app-pw\"\nmaildir = %q\ngmail = \"folders\"\nfolders = [\"INBOX\", \"Work\"]\n",
 		host, port, filepath.Join(w.dir, "Maildir")))
 	ow := &oauthWorld{world: w}
 	sync := func(want string) {

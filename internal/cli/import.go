@@ -148,7 +148,11 @@ func (st *runState) writeImport(ctx context.Context, acct *config.Account, near 
 		}
 		defer near.close()
 	}
-	nearStore, err := st.app.Backends.Near(ctx, acct, near.root, near.db, st.logs())
+	nearAcct, err := nearAccount(acct, false) // an import leaves labels alone
+	if err != nil {
+		return err
+	}
+	nearStore, err := st.app.Backends.Near(ctx, nearAcct, near.root, near.db, st.logs())
 	if err != nil {
 		return err
 	}

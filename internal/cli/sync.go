@@ -282,19 +282,31 @@ func (st *runState) syncAccount(ctx context.Context, t target, obs *observer) (o
 		return outcomeFailed, err
 	}
 	defer near.close()
-	nearStore, err := st.app.Backends.Near(ctx, t.acct, near.root, near.db, logs)
-	if err != nil {
-		return outcomeFailed, err
-	}
-	defer nearStore.Close()
 	farStore, err := st.app.Backends.Far(ctx, t.acct, logs)
 	if err != nil {
 		return outcomeFailed, err
 	}
 	defer farStore.Close()
+	allMail, err := gmailMatch(ctx, t.acct, farStore)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	nearAcct, err := nearAccount(t.acct, allMail != nil)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	nearStore, err := st.app.Backends.Near(ctx, nearAcct, near.root, near.db, logs)
+	if err != nil {
+		return outcomeFailed, err
+	}
+	defer nearStore.Close()
 	opts, err := engineOptions(t.acct, st.flags, st.app.Now)
 	if err != nil {
 		return outcomeFailed, err
+	}
+	opts.LinkCopies = farStore.Features().GmailLabels // each X-GM-MSGID downloaded once
+	if allMail != nil {
+		opts.Match = allMail
 	}
 	opts.Observer = obs
 	if n := t.acct.ConnectionsFor(farStore.Features().GmailLabels); n > 0 {

@@ -221,19 +221,35 @@ func (b *watchBackend) OpenState(ctx context.Context) (*statedb.DB, func() error
 
 // OpenEngine implements watch.Backend.
 func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.Engine, error) {
-	near, err := b.st.app.Backends.Near(ctx, b.acct, b.acct.Maildir, db, b.logs)
-	if err != nil {
-		return nil, err
-	}
 	acct := *b.acct
 	acct.Connections = b.storeConns
 	far, err := b.st.app.Backends.Far(ctx, &acct, b.logs)
 	if err != nil {
-		near.Close()
 		return nil, err
 	}
-	e := &watchEngine{far: far, near: near}
+	allMail, err := gmailMatch(ctx, &acct, far)
+	if err != nil {
+		far.Close()
+		return nil, err
+	}
+	nearAcct, err := nearAccount(b.acct, allMail != nil)
+	if err != nil {
+		far.Close()
+		return nil, err
+	}
+	near, err := b.st.app.Backends.Near(ctx, nearAcct, b.acct.Maildir, db, b.logs)
+	if err != nil {
+		far.Close()
+		return nil, err
+	}
+	e := &watchEngine{far: far, near: near, allMail: allMail}
 	opts, err := engineOptions(&acct, b.st.flags, b.st.app.Now)
+	if err == nil {
+		opts.LinkCopies = far.Features().GmailLabels // each X-GM-MSGID downloaded once
+		if allMail != nil {
+			opts.Match = allMail
+		}
+	}
 	if err == nil {
 		obs := warnObserver{log: b.logs.Logger.With("account", b.acct.Name)}
 		dir, lerr := b.st.actionLogDir()
@@ -267,6 +283,31 @@ type watchEngine struct {
 	*syncer.Engine
 	far, near store.Store
 	actions   *actionLog
+	// allMail is the mailbox filter of a Gmail account synced in
+	// all-mail mode (gmailMatch), nil otherwise.
+	allMail func(string) bool
+}
+
+// SyncMailbox syncs mailbox name. On a Gmail account in all-mail mode a
+// change heard in a label folder (INBOX) is a change of All Mail, which
+// is synced instead (with the gmail_folders); the report is its.
+func (e *watchEngine) SyncMailbox(ctx context.Context, name string) (syncer.MailboxReport, error) {
+	if e.allMail == nil || e.allMail(name) {
+		return e.Engine.SyncMailbox(ctx, name)
+	}
+	res, err := e.Engine.SyncAccount(ctx)
+	if err == nil {
+		err = res.Err()
+	}
+	rep := syncer.MailboxReport{Mailbox: name, Err: err}
+	for _, m := range res.Mailboxes {
+		for s := syncer.Far; s <= syncer.Near; s++ {
+			rep.New[s] += m.New[s]
+			rep.Changed[s] += m.Changed[s]
+			rep.Deleted[s] += m.Deleted[s]
+		}
+	}
+	return rep, err
 }
 
 // Close closes both stores and the action log.

@@ -100,6 +100,7 @@ func openMaildirStore(ctx context.Context, acct *config.Account, root string, db
 		Layout:       layout,
 		DB:           db,
 		Keywords:     keywordMode(acct.Keywords),
+		Labels:       acct.Labels == "x-keywords", // see nearAccount
 		NewForUnseen: acct.NewDir,
 		SyncFS:       true, // one syncfs per batch: batched durability
 		Logger:       logs.Logger.With("account", acct.Name),
@@ -110,11 +111,13 @@ func openMaildirStore(ctx context.Context, acct *config.Account, root string, db
 	return s, nil
 }
 
-// keywordMode maps the keywords key ("dovecot" or "none"; the config
-// refuses "x-keywords" until the Maildir store can write those headers).
+// keywordMode maps the keywords key ("dovecot", "x-keywords" or "none").
 func keywordMode(k string) maildirstore.KeywordMode {
-	if k == "none" {
+	switch k {
+	case "none":
 		return maildirstore.KeywordsNone
+	case "x-keywords":
+		return maildirstore.KeywordsHeader
 	}
 	return maildirstore.KeywordsDovecot
 }

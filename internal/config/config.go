@@ -51,16 +51,37 @@ type SyncOps struct {
 	Push Changes
 }
 
-// GmailMode says whether Gmail's IMAP extensions (labels, X-GM-MSGID) are used.
+// GmailMode says whether Gmail's IMAP extensions (labels, X-GM-MSGID) are
+// used, and how a Gmail account's mail is laid out in the Maildir.
 type GmailMode string
 
 // The Gmail modes; the default is GmailAuto (use them when the server
-// advertises X-GM-EXT-1).
+// advertises X-GM-EXT-1). GmailAuto and GmailOn sync a Gmail account as
+// GmailAllMail does.
 const (
 	GmailAuto GmailMode = "auto"
 	GmailOn   GmailMode = "on"
 	GmailOff  GmailMode = "off"
+	// GmailAllMail syncs [Gmail]/All Mail (found by its \All attribute)
+	// into one Maildir folder, labels in each file's X-Keywords field,
+	// and of the other folders only those gmail_folders names.
+	GmailAllMail GmailMode = "all-mail"
+	// GmailFolders syncs Gmail's label folders as folders, per the folders
+	// key (a message with several labels is downloaded into each).
+	GmailFolders GmailMode = "folders"
 )
+
+// AllMail reports whether an account whose server is (gmail true) or is
+// not Gmail is synced in GmailAllMail's way.
+func (a *Account) AllMail(gmail bool) bool {
+	return gmail && a.Gmail != GmailOff && a.Gmail != GmailFolders
+}
+
+// LabelsInMaildir reports whether the Maildir of an account synced in
+// GmailAllMail's way keeps labels in X-Keywords (labels = "x-keywords").
+func (a *Account) LabelsInMaildir(gmail bool) bool {
+	return a.AllMail(gmail) && a.Labels != "none"
+}
 
 // Account is one validated account with every default filled in.
 // Paths are absolute after ~ and $VAR expansion.
@@ -96,6 +117,13 @@ type Account struct {
 	SpecialUse bool
 	Keywords   string // x-keywords | dovecot | none
 	NewDir     bool   // deliver unseen messages into new/
+	// Labels says where a Gmail account's labels live in the Maildir:
+	// "x-keywords" (each file's X-Keywords field) or "none" (the state
+	// database only).
+	Labels string
+	// GmailFolders names the Gmail folders synced besides All Mail in
+	// GmailAllMail's way: "Trash" (\Trash) and "Spam" (\Junk).
+	GmailFolders []string
 
 	Sync    SyncOps
 	Expunge Sides // where \Deleted messages are removed for good

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestParseMinimalDefaults(t *testing.T) {
 	want := Account{
 		Name: "work", Line: 1, Host: "imap.example.com", Port: 993, TLS: TLSImplicit,
 		TLSServerName: "imap.example.com", User: "me@example.com", PasswordCommand: "pass show work",
-		Maildir: "/home/u/Maildir/work", Layout: "fs", Folders: []string{"*"}, SpecialUse: true, Keywords: "dovecot",
+		Maildir: "/home/u/Maildir/work", Layout: "fs", Folders: []string{"*"}, SpecialUse: true, Keywords: "dovecot", Labels: "x-keywords",
 		NewDir: true, Sync: SyncOps{Pull: all, Push: all}, Expunge: SidesBoth, Create: SidesBoth,
 		Remove: SidesNone, DeleteGuardPercent: 25, DeleteGuardCount: 50, DeleteGuardAccount: 1000, Connections: 4, Gmail: GmailAuto,
 		Timeout: DefaultTimeout,
@@ -154,7 +155,7 @@ var badCases = []struct{ name, text, want string }{
 	{"empty pattern", minimal + `folders = ["*", "!"]`, `config.toml:6: accounts.work.folders: empty folder pattern`},
 	{"fingerprint", minimal + `fingerprint = "md5:00"`,
 		`config.toml:6: accounts.work.fingerprint: "md5:00" is not sha256: followed by 32 hex bytes`},
-	{"gmail", minimal + `gmail = "yes"`, `config.toml:6: accounts.work.gmail: "yes" is not one of auto, true, false`},
+	{"gmail", minimal + `gmail = "yes"`, `config.toml:6: accounts.work.gmail: "yes" is not one of auto, all-mail, folders, true, false`},
 	{"connections", minimal + `connections = 0`, `config.toml:6: accounts.work.connections: 0 is out of range 1..16`},
 	{"account name", strings.Replace(minimal, "work", `"a:b"`, 1),
 		`config.toml:1: accounts."a:b": account name "a:b" must be non-empty and contain neither ':' nor '/'`},
@@ -272,13 +273,26 @@ func TestSyntaxErrorQuotingAPasswordIsWithheld(t *testing.T) {
 	}
 }
 
-// TestXKeywordsRefused: asking for X-Keywords headers, which the Maildir
-// store cannot write yet, is an error naming the line, not a silent
-// fallback to another place for keywords.
-func TestXKeywordsRefused(t *testing.T) {
-	data := "[accounts.a]\nhost = \"h\"\nuser = \"u\"\npassword_command = \"true\"\nmaildir = \"/m\"\nkeywords = \"x-keywords\"\n"
-	_, err := Parse("config.toml", []byte(data), Env{Lookup: func(string) (string, bool) { return "", false }, Home: "/home/u"})
-	if err == nil || !strings.Contains(err.Error(), `config.toml:6: accounts.a.keywords: "x-keywords" is not supported yet`) {
-		t.Fatalf("err = %v", err)
+// TestGmailKeys: keywords = "x-keywords", labels, gmail_folders and the
+// Gmail layouts are read; a gmail_folders entry other than Trash or Spam
+// is an error naming the line.
+func TestGmailKeys(t *testing.T) {
+	env := Env{Lookup: func(string) (string, bool) { return "", false }, Home: "/home/u"}
+	data := "[accounts.a]\nhost = \"h\"\nuser = \"u\"\npassword_command = \"true\"\nmaildir = \"/m\"\nkeywords = \"x-keywords\"\n" +
+		"gmail = \"all-mail\"\nlabels = \"none\"\ngmail_folders = [\"Trash\", \"Spam\"]\n"
+	cfg, err := Parse("config.toml", []byte(data), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Accounts[0]
+	if a.Keywords != "x-keywords" || a.Gmail != GmailAllMail || a.Labels != "none" || !slices.Equal(a.GmailFolders, []string{"Trash", "Spam"}) {
+		t.Errorf("account %+v", a)
+	}
+	if !a.AllMail(true) || a.AllMail(false) || a.LabelsInMaildir(true) {
+		t.Errorf("AllMail/LabelsInMaildir wrong for %+v", a)
+	}
+	bad := strings.Replace(data, `"Spam"]`, `"Sent"]`, 1)
+	if _, err := Parse("config.toml", []byte(bad), env); err == nil || !strings.Contains(err.Error(), "config.toml:9: accounts.a.gmail_folders") {
+		t.Errorf("gmail_folders = Sent: err = %v", err)
 	}
 }

@@ -40,9 +40,11 @@
 //	delete_guard_account = 1000        # at most this many deletions per run across the account; 0 = no cap
 //	connections = 4                    # parallel IMAP connections, 1..16
 //	timeout = 60                       # seconds (or "2m") a command may wait with no data moving; 1s..1h
-//	keywords = "dovecot"               # where Maildir keeps keywords: dovecot | none (x-keywords comes with Gmail support)
+//	keywords = "dovecot"               # where Maildir keeps keywords: dovecot | x-keywords | none
 //	new_dir = true                     # deliver unseen messages into new/ (as mbsync does)
-//	gmail = "auto"                     # Gmail extensions: "auto" (detect) | true | false
+//	gmail = "auto"                     # Gmail: "auto" (detect; all-mail) | "all-mail" | "folders" | true | false
+//	labels = "x-keywords"              # Gmail labels in the Maildir: x-keywords | none (state database only)
+//	gmail_folders = ["Trash"]          # with all-mail, also these: "Trash", "Spam"
 //	watch = ["Archive"]                # imapdir watch: mailboxes idled on besides INBOX when the server lacks NOTIFY
 //	full_sync_interval = "30m"         # imapdir watch: a full sync this often (1m..24h)
 //	debounce = "300ms"                 # imapdir watch: quiet time before a mailbox's sync

@@ -62,6 +62,10 @@ func encodeAccount(b *strings.Builder, a *Account) {
 	num("connections", int64(a.Connections))
 	str("timeout", a.Timeout.String())
 	str("keywords", a.Keywords)
+	str("labels", a.Labels)
+	if len(a.GmailFolders) > 0 {
+		fmt.Fprintf(b, "gmail_folders = %s\n", tomlList(a.GmailFolders))
+	}
 	fmt.Fprintf(b, "new_dir = %t\n", a.NewDir)
 	encodeGmail(b, a.Gmail)
 	encodeWatch(b, a)
@@ -94,6 +98,8 @@ func encodeGmail(b *strings.Builder, g GmailMode) {
 		b.WriteString("gmail = true\n")
 	case GmailOff:
 		b.WriteString("gmail = false\n")
+	case GmailAllMail, GmailFolders:
+		fmt.Fprintf(b, "gmail = %q\n", string(g))
 	default:
 		b.WriteString("gmail = \"auto\"\n")
 	}

@@ -47,20 +47,18 @@ var fields = map[string]setter{
 		set(&a.SpecialUse)(p.boolean(k, v))
 	},
 	"keywords": func(p *parser, k toml.Key, v any, a *Account) {
-		if s, ok := v.(string); ok && s == "x-keywords" {
-			// Refused rather than quietly kept another way: a user who asks
-			// for X-Keywords headers must not find keywords elsewhere.
-			p.fail(k, `"x-keywords" is not supported yet (it comes with Gmail label support); use "dovecot" or "none"`)
-			return
-		}
-		set(&a.Keywords)(p.oneOf(k, v, "dovecot", "none"))
+		set(&a.Keywords)(p.oneOf(k, v, "dovecot", "none", "x-keywords"))
 	},
-	"new_dir":  func(p *parser, k toml.Key, v any, a *Account) { set(&a.NewDir)(p.boolean(k, v)) },
-	"sync":     setSync,
-	"expunge":  func(p *parser, k toml.Key, v any, a *Account) { p.sides(k, v, &a.Expunge) },
-	"create":   func(p *parser, k toml.Key, v any, a *Account) { p.sides(k, v, &a.Create) },
-	"remove":   func(p *parser, k toml.Key, v any, a *Account) { p.sides(k, v, &a.Remove) },
-	"max_size": setMaxSize,
+	"labels": func(p *parser, k toml.Key, v any, a *Account) {
+		set(&a.Labels)(p.oneOf(k, v, "x-keywords", "none"))
+	},
+	"gmail_folders": setGmailFolders,
+	"new_dir":       func(p *parser, k toml.Key, v any, a *Account) { set(&a.NewDir)(p.boolean(k, v)) },
+	"sync":          setSync,
+	"expunge":       func(p *parser, k toml.Key, v any, a *Account) { p.sides(k, v, &a.Expunge) },
+	"create":        func(p *parser, k toml.Key, v any, a *Account) { p.sides(k, v, &a.Create) },
+	"remove":        func(p *parser, k toml.Key, v any, a *Account) { p.sides(k, v, &a.Remove) },
+	"max_size":      setMaxSize,
 	"max_age": func(p *parser, k toml.Key, v any, a *Account) {
 		set(&a.MaxAge)(parsed(p, k, v, parseAge))
 	},
@@ -187,13 +185,32 @@ func setGmail(p *parser, k toml.Key, v any, a *Account) {
 	case bool:
 		a.Gmail = map[bool]GmailMode{true: GmailOn, false: GmailOff}[x]
 	case string:
-		if x == "auto" {
-			a.Gmail = GmailAuto
+		switch m := GmailMode(x); m {
+		case GmailAuto, GmailAllMail, GmailFolders:
+			a.Gmail = m
 			return
 		}
-		p.fail(k, "%q is not one of auto, true, false", x)
+		p.fail(k, "%q is not one of auto, all-mail, folders, true, false", x)
 	default:
-		p.fail(k, "want \"auto\", true or false, got %s", typeName(v))
+		p.fail(k, "want \"auto\", \"all-mail\", \"folders\", true or false, got %s", typeName(v))
+	}
+}
+
+// setGmailFolders reads gmail_folders: a list of "Trash" and "Spam".
+func setGmailFolders(p *parser, k toml.Key, v any, a *Account) {
+	list, ok := v.([]any)
+	if !ok {
+		p.fail(k, "want a list such as [\"Trash\", \"Spam\"], got %s", typeName(v))
+		return
+	}
+	a.GmailFolders = nil
+	for _, item := range list {
+		s, ok := item.(string)
+		if !ok || (s != "Trash" && s != "Spam") {
+			p.fail(k, "%v is not \"Trash\" or \"Spam\"", item)
+			return
+		}
+		a.GmailFolders = append(a.GmailFolders, s)
 	}
 }
 
@@ -206,6 +223,7 @@ func defaultAccount() Account {
 		Folders:            []string{"*"},
 		SpecialUse:         true,
 		Keywords:           "dovecot",
+		Labels:             "x-keywords",
 		NewDir:             true,
 		Sync:               SyncOps{Pull: all, Push: all},
 		Expunge:            SidesBoth,

@@ -36,7 +36,7 @@ func TestMoreBadValues(t *testing.T) {
 		minimal + "new_dir = 1":                                `c.toml:6: accounts.work.new_dir: want true or false, got integer`,
 		minimal + "sync = [1]":                                 `c.toml:6: accounts.work.sync: element 1: want a string, got integer`,
 		minimal + "sync = {a = 1}":                             `c.toml:6: accounts.work.sync: want an array of strings, got table`,
-		minimal + "gmail = 2024-01-01":                         `c.toml:6: accounts.work.gmail: want "auto", true or false, got date/time`,
+		minimal + "gmail = 2024-01-01":                         `c.toml:6: accounts.work.gmail: want "auto", "all-mail", "folders", true or false, got date/time`,
 		minimal + `start_date = "jan 1"`:                       `c.toml:6: accounts.work.start_date: "jan 1" is not a date like 2024-01-31`,
 		minimal + `sync = ["delete"]` + "\n" + `layout = "mh"`: `c.toml:7: accounts.work.layout: "mh" is not one of fs, maildir++, dots, fs-mutf7, maildir++-mutf7, dots-mutf7, legacy-mutf7`,
 	}

@@ -3,6 +3,7 @@ package gmailsim
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -44,6 +45,9 @@ func (s *session) cmdFetch(uid bool, args []tok) error {
 		out, err := s.fetchItems(t.e, items)
 		if err != nil {
 			return err
+		}
+		if slices.Contains(items, "FLAGS") {
+			a.stats.FlagFetches++
 		}
 		s.line("* %d FETCH (%s)", t.seq, out)
 	}

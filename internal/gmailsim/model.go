@@ -67,6 +67,7 @@ type account struct {
 type Stats struct {
 	BodyFetches  int64 // FETCH items that sent a message's full body (BODY[], RFC822)
 	BodyBytes    int64 // bytes of those bodies
+	FlagFetches  int64 // FETCH responses carrying FLAGS (a listing costs one per message)
 	Appends      int64
 	IDs          int64 // ID commands received (RFC 2971)
 	PeakLoggedIn int   // most connections logged in at once

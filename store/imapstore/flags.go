@@ -135,12 +135,14 @@ func (m *Mailbox) storeLabels(ctx context.Context, ch store.FlagChange, conflict
 	return nil
 }
 
-// labelList encodes Gmail labels: astrings in modified UTF-7, as mailbox
-// names (system labels such as \Inbox keep their backslash).
+// labelList encodes Gmail labels given as the store reports them
+// (readableLabels): readable system label names back to their atoms
+// (imap.GmailLabelFromName: Inbox → \Inbox), others as astrings in
+// modified UTF-7, as mailbox names.
 func labelList(labels []string) imap.List {
 	out := imap.List{}
 	for _, l := range labels {
-		out = append(out, imap.Mailbox(l))
+		out = append(out, imap.Mailbox(imap.GmailLabelFromName(l)))
 	}
 	return out
 }

@@ -55,7 +55,7 @@ func TestGmailAllMailBySpecialUse(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].EmailID != strconv.FormatUint(id, 10) || !slices.Contains(got[0].Labels, "Économie") || !slices.Contains(got[0].Labels, `\Inbox`) {
+	if len(got) != 1 || got[0].EmailID != strconv.FormatUint(id, 10) || !slices.Contains(got[0].Labels, "Économie") || !slices.Contains(got[0].Labels, "Inbox") {
 		t.Errorf("listed %+v", got)
 	}
 }

@@ -58,7 +58,7 @@ func (s *Store) toMessage(fd *imap.FetchData) store.Message {
 	case s.caps.gmail:
 		m.EmailID = strconv.FormatUint(fd.GmailMsgID, 10)
 		m.ThreadID = strconv.FormatUint(fd.GmailThreadID, 10)
-		m.Labels = fd.GmailLabels // decoded by imap (modified UTF-7 → UTF-8)
+		m.Labels = readableLabels(fd.GmailLabels)
 	case s.caps.objectID:
 		m.EmailID, m.ThreadID = fd.EmailID, fd.ThreadID
 	}
@@ -132,4 +132,20 @@ func headerMessageID(hdr []byte) string {
 		return store.NormalizeMessageID(v)
 	}
 	return ""
+}
+
+// readableLabels gives Gmail labels (decoded from modified UTF-7 by imap)
+// as the store reports them: system labels by their readable names
+// (imap.GmailLabelName: \Inbox → Inbox), and without \Starred and
+// \Draft, which Gmail shows as the \Flagged and \Draft flags: each fact
+// travels once, as a flag.
+func readableLabels(labels []string) []string {
+	var out []string
+	for _, l := range labels {
+		if strings.EqualFold(l, imap.GmailStarred) || strings.EqualFold(l, imap.GmailDraft) {
+			continue
+		}
+		out = append(out, imap.GmailLabelName(l))
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"testing"
 
 	"github.com/imapdir/imapdir/imap"
@@ -195,10 +196,10 @@ func TestToMessage(t *testing.T) {
 	fd := &imap.FetchData{
 		UID: 7, Flags: []imap.Flag{`\seen`, `\Recent`, "$forwarded"}, Size: 120, HasSize: true,
 		ModSeq: 42, GmailMsgID: 1278455344230334865, GmailThreadID: 1266894439832287888,
-		GmailLabels: []string{`\Inbox`, "Été"}, EmailID: "M6d99ac3275bb4e", ThreadID: "T64b478a75b7ea9",
+		GmailLabels: []string{`\Inbox`, `\Starred`, "Été"}, EmailID: "M6d99ac3275bb4e", ThreadID: "T64b478a75b7ea9",
 	}
 	gmail := (&Store{caps: caps{condStore: true, gmail: true}}).toMessage(fd)
-	if gmail.EmailID != "1278455344230334865" || gmail.ThreadID != "1266894439832287888" || len(gmail.Labels) != 2 || gmail.Labels[1] != "Été" {
+	if gmail.EmailID != "1278455344230334865" || gmail.ThreadID != "1266894439832287888" || !slices.Equal(gmail.Labels, []string{"Inbox", "Été"}) {
 		t.Errorf("Gmail message: %+v", gmail)
 	}
 	if !gmail.Flags.Equal(store.Flags{store.Seen, store.Forwarded}) || gmail.ModSeq != 42 || gmail.Size != 120 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"sync"
@@ -364,35 +365,52 @@ func (m *Mailbox) messages(ctx context.Context, page []statedb.NearMessage, with
 		}
 		msg.Replaces = replaces[msg.UID]
 		if withMsgID {
-			id, hh, err := m.messageIDNow(ctx, nm, &rescan)
+			err := m.readNow(ctx, nm, &rescan, func(nm statedb.NearMessage) (err error) {
+				msg.MessageID, msg.HeaderHash, err = m.messageID(nm)
+				return err
+			})
 			if err != nil {
 				return nil, m.errUID("list", msg.UID, err)
 			}
-			msg.MessageID, msg.HeaderHash = id, hh
+		}
+		if m.s.headerItems() {
+			var items []string
+			err := m.readNow(ctx, nm, &rescan, func(nm statedb.NearMessage) error {
+				kf, err := readKeywordFile(maildir.Entry{Subdir: nm.Subdir, File: nm.FileName}.Path(m.folder))
+				if errors.Is(err, os.ErrNotExist) {
+					return errVanished
+				}
+				items = kf.items
+				return err
+			})
+			if err != nil {
+				return nil, m.errUID("list", msg.UID, err)
+			}
+			m.s.withItems(&msg, items)
 		}
 		out = append(out, msg)
 	}
 	return out, nil
 }
 
-// messageIDNow reads the Message-ID of an indexed file. A file that is
-// not where the index has it (a mail reader renamed it, or moved it from
-// new/ to cur/, since the scan) is looked up by its unique name in a
-// rescan of the folder (*rescan caches it; a miss rescans once more). A
-// file found nowhere is listed without its Message-ID and the listing is
-// marked uncertain: Changes then keeps the caller's checkpoint where it
-// was, so the next run looks at it again.
-func (m *Mailbox) messageIDNow(ctx context.Context, nm statedb.NearMessage, rescan *map[string]maildir.Entry) (id, headerHash string, err error) {
-	id, headerHash, err = m.messageID(nm)
+// readNow runs read on an indexed file. A file that is not where the
+// index has it (read returns errVanished: a mail reader renamed it, or
+// moved it from new/ to cur/, since the scan) is looked up by its unique
+// name in a rescan of the folder (*rescan caches it; a miss rescans once
+// more). A file found nowhere is left unread and the listing is marked
+// uncertain: Changes then keeps the caller's checkpoint where it was, so
+// the next run looks at it again.
+func (m *Mailbox) readNow(ctx context.Context, nm statedb.NearMessage, rescan *map[string]maildir.Entry, read func(statedb.NearMessage) error) error {
+	err := read(nm)
 	if !errors.Is(err, errVanished) {
-		return id, headerHash, err
+		return err
 	}
 	for try := 0; try < 2; try++ {
 		e, ok := (*rescan)[nm.UniqueName]
 		if !ok || try > 0 {
 			files, err := m.scanFolder(ctx)
 			if err != nil {
-				return "", "", err
+				return err
 			}
 			*rescan = files
 			if e, ok = files[nm.UniqueName]; !ok {
@@ -400,13 +418,12 @@ func (m *Mailbox) messageIDNow(ctx context.Context, nm statedb.NearMessage, resc
 			}
 		}
 		nm.Subdir, nm.FileName = e.Subdir, e.File
-		id, headerHash, err = m.messageID(nm)
-		if !errors.Is(err, errVanished) {
-			return id, headerHash, err
+		if err := read(nm); !errors.Is(err, errVanished) {
+			return err
 		}
 	}
 	m.uncertain = true
-	return "", "", nil
+	return nil
 }
 
 func (m *Mailbox) err(op string, err error) error {

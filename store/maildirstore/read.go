@@ -65,7 +65,13 @@ func (m *Mailbox) fetchOne(ctx context.Context, uid store.UID, x indexed, fn fun
 		return err // skipped: the next scan indexes it as a new message
 	}
 	meta := store.Message{UID: uid, Flags: storeFlags(msg.Flags), Size: msg.Size, InternalDate: msg.MTime.Truncate(time.Second)}
-	var body io.Reader = maildir.NewToCRLFReader(bufio.NewReaderSize(f, 64<<10))
+	var file io.Reader = bufio.NewReaderSize(f, 64<<10)
+	if m.s.headerItems() {
+		if file, err = withoutKeywords(file); err != nil {
+			return m.errUID("fetch", uid, err)
+		}
+	}
+	var body io.Reader = maildir.NewToCRLFReader(file)
 	if msg.Size > 0 {
 		body = &exactReader{r: body, left: msg.Size, mailbox: m.name, uid: uid}
 	}
@@ -219,7 +225,11 @@ func (m *Mailbox) Find(ctx context.Context, q store.Query) ([]store.Message, err
 	for _, nm := range cands {
 		msg := store.Message{UID: store.UID(nm.UID), Flags: storeFlags(nm.Flags), Size: nm.Size, InternalDate: nm.MTime.Truncate(time.Second)}
 		if q.MessageID != "" {
-			id, _, err := m.messageIDNow(ctx, nm, &rescan)
+			var id string
+			err := m.readNow(ctx, nm, &rescan, func(nm statedb.NearMessage) (err error) {
+				id, _, err = m.messageID(nm)
+				return err
+			})
 			if err != nil {
 				return nil, m.errUID("find", msg.UID, err)
 			}

@@ -93,7 +93,7 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	edited, err := m.findEdited(ctx, files, known)
+	edited, relabel, err := m.findEdited(ctx, files, known)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (m *Mailbox) reconcile(ctx context.Context) error {
 		return err
 	}
 	err = m.s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {
-		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, edited: edited, kw: kw, elsewhere: elsewhere,
+		r := &reconciler{m: m, tx: tx, files: files, fresh: fresh, edited: edited, relabel: relabel, kw: kw, elsewhere: elsewhere,
 			sig: full, skipped: rescued, bumps: map[statedb.NearMailboxID]uint64{}}
 		return r.run(ctx)
 	})
@@ -176,29 +176,40 @@ func (m *Mailbox) knownUniques(ctx context.Context) (map[string]time.Time, error
 // recorded. They are removed from known, so they are inspected as new
 // files: an edited message is a new message replacing the old one, never
 // the old one with a stale size.
-func (m *Mailbox) findEdited(ctx context.Context, files map[string]maildir.Entry, known map[string]time.Time) (map[string]bool, error) {
-	edited := map[string]bool{}
+//
+// In X-Keywords mode a file whose only change is its X-Keywords field is
+// not edited but relabeled (see relabeled): it is returned in relabel
+// with its new mtime, and stays known.
+func (m *Mailbox) findEdited(ctx context.Context, files map[string]maildir.Entry, known map[string]time.Time) (edited map[string]bool, relabel map[string]time.Time, err error) {
+	edited, relabel = map[string]bool{}, map[string]time.Time{}
 	for u, mtime := range known {
 		e, ok := files[u]
 		if !ok {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		st, err := os.Lstat(e.Path(m.folder))
 		if errors.Is(err, os.ErrNotExist) {
 			continue // renamed meanwhile: the next scan looks again
 		}
 		if err != nil {
-			return nil, m.err("scan", err)
+			return nil, nil, m.err("scan", err)
 		}
-		if !st.ModTime().Equal(mtime) {
-			edited[u] = true
-			delete(known, u)
+		if st.ModTime().Equal(mtime) {
+			continue
 		}
+		if ok, err := m.relabeled(ctx, u, e); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, nil, m.err("scan", err)
+		} else if ok {
+			relabel[u] = st.ModTime()
+			continue
+		}
+		edited[u] = true
+		delete(known, u)
 	}
-	return edited, nil
+	return edited, relabel, nil
 }
 
 // signature digests the folder's file names: equal to the one recorded
@@ -446,7 +457,7 @@ func (m *Mailbox) inspectNew(ctx context.Context, files map[string]maildir.Entry
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fi, err := inspect(m.folder, e)
+		fi, err := inspect(m.folder, e, m.s.headerItems())
 		if errors.Is(err, os.ErrNotExist) {
 			continue // renamed or removed meanwhile: the next scan sees it
 		}
@@ -459,14 +470,20 @@ func (m *Mailbox) inspectNew(ctx context.Context, files map[string]maildir.Entry
 }
 
 // inspect stats a file and learns its wire size: Dovecot's ",W=" field
-// when present, else by reading it.
-func inspect(f *maildir.Folder, e maildir.Entry) (fileInfo, error) {
+// when present, else by reading it; withItems: without its X-Keywords
+// field (read always).
+func inspect(f *maildir.Folder, e maildir.Entry, withItems bool) (fileInfo, error) {
 	p := e.Path(f)
 	st, err := os.Stat(p)
 	if err != nil {
 		return fileInfo{}, err
 	}
 	fi := fileInfo{entry: e, mtime: st.ModTime()}
+	if withItems {
+		kf, err := readKeywordFile(p)
+		fi.wireSize = kf.wire
+		return fi, err
+	}
 	if w, ok := e.Name.VirtualSize(); ok {
 		fi.wireSize = w
 		return fi, nil
@@ -481,9 +498,10 @@ type reconciler struct {
 	tx        *statedb.Tx
 	files     map[string]maildir.Entry
 	fresh     map[string]fileInfo
-	edited    map[string]bool   // known files changed in place: replaced
-	replaces  map[string]uint32 // edited files indexed anew: the UID each replaces
-	added     []string          // unique names indexed as new, looked at again next scan
+	edited    map[string]bool      // known files changed in place: replaced
+	relabel   map[string]time.Time // known files whose X-Keywords changed: their new mtime
+	replaces  map[string]uint32    // edited files indexed anew: the UID each replaces
+	added     []string             // unique names indexed as new, looked at again next scan
 	kw        *maildir.Keywords
 	elsewhere map[string]located
 	sig       string // the scan's signature, recorded unless a file was skipped
@@ -560,8 +578,12 @@ func (r *reconciler) run(ctx context.Context) error {
 
 // updateKnown records a known file's current name and flags.
 func (r *reconciler) updateKnown(msg statedb.NearMessage, e maildir.Entry) error {
-	if e.Subdir == msg.Subdir && e.File == msg.FileName {
+	mtime, relabeled := r.relabel[msg.UniqueName]
+	if e.Subdir == msg.Subdir && e.File == msg.FileName && !relabeled {
 		return nil
+	}
+	if relabeled {
+		msg.MTime = mtime
 	}
 	flags, err := flagSet(fileFlags(e.Flags(), r.kw, msg.Flags))
 	if err != nil {

@@ -51,6 +51,10 @@ const (
 	KeywordsDovecot KeywordMode = iota
 	// KeywordsNone drops keywords; Features.Keywords is then false.
 	KeywordsNone
+	// KeywordsHeader keeps keywords in each file's X-Keywords field
+	// (comma-separated, as mu and notmuch-based taggers read it; see
+	// xkeywords.go). It cannot be combined with Options.Labels.
+	KeywordsHeader
 )
 
 // Options configures a Store.
@@ -63,6 +67,10 @@ type Options struct {
 	DB *statedb.DB
 	// Keywords says where keywords live (default KeywordsDovecot).
 	Keywords KeywordMode
+	// Labels keeps each message's labels (Gmail's) in its file's
+	// X-Keywords field and claims Features.GmailLabels; keywords then live
+	// per Keywords, which may not be KeywordsHeader.
+	Labels bool
 	// NewForUnseen delivers messages without \Seen into new/ (mail readers
 	// show them as new) instead of cur/, whatever their other flags (kept
 	// in the file name's info).
@@ -99,6 +107,9 @@ func New(opts Options) (*Store, error) {
 	if opts.DB == nil {
 		return nil, errors.New("maildirstore: no state database")
 	}
+	if opts.Labels && opts.Keywords == KeywordsHeader {
+		return nil, errors.New("maildirstore: labels and keywords cannot both live in X-Keywords")
+	}
 	if opts.Layout == 0 {
 		opts.Layout = maildir.LayoutFS
 	}
@@ -114,13 +125,15 @@ func New(opts Options) (*Store, error) {
 
 // Features reports what a Maildir store can do: its own bookkeeping tells
 // changes (with vanished UIDs only when given Known), UIDs are known at once,
-// moves are renames, keywords per Options.Keywords.
+// moves are renames, keywords per Options.Keywords, labels per
+// Options.Labels.
 func (s *Store) Features() store.Features {
 	return store.Features{
-		Changes:  true,
-		UIDPlus:  true,
-		Move:     true,
-		Keywords: s.opts.Keywords == KeywordsDovecot,
+		Changes:     true,
+		UIDPlus:     true,
+		Move:        true,
+		Keywords:    s.opts.Keywords == KeywordsDovecot || s.opts.Keywords == KeywordsHeader,
+		GmailLabels: s.opts.Labels,
 	}
 }
 

@@ -46,12 +46,20 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		}
 	}
 	counter := &wireCounter{r: nm.Body}
+	var body io.Reader = counter
+	if m.s.headerItems() {
+		// counter still sees the message as given: its size is the one
+		// indexed, without the field (see xkeywords.go).
+		if body, err = withKeywords(counter, m.s.appendItems(nm)); err != nil {
+			return 0, m.err("append", err)
+		}
+	}
 	// Unseen messages go to new/ whatever their other flags, as mbsync
 	// and Dovecot deliver them, so that the readers' "new" (mu's flag:new,
 	// notmuch's tag:new) agrees with other tools.
 	opts := maildir.DeliverOptions{Flags: letters, ModTime: nm.InternalDate, ToLF: true,
 		New: m.s.opts.NewForUnseen && !letters.Has(maildir.FlagSeen)}
-	e, err := m.batch.Deliver(ctx, m.folder, counter, opts)
+	e, err := m.batch.Deliver(ctx, m.folder, body, opts)
 	if err != nil {
 		return 0, m.err("append", err)
 	}
@@ -169,7 +177,7 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	if ch.UnchangedSince != 0 {
 		return nil, m.err("store flags", fmt.Errorf("%w: UNCHANGEDSINCE (no modseqs in a Maildir)", store.ErrUnsupported))
 	}
-	if len(ch.AddLabels)+len(ch.RemoveLabels) > 0 {
+	if len(ch.AddLabels)+len(ch.RemoveLabels) > 0 && !m.s.opts.Labels {
 		return nil, m.err("store flags", fmt.Errorf("%w: labels", store.ErrUnsupported))
 	}
 	if err := m.Flush(ctx); err != nil {
@@ -178,6 +186,12 @@ func (m *Mailbox) UpdateFlags(ctx context.Context, ch store.FlagChange) ([]store
 	m.lock.Lock()
 	defer m.lock.Unlock()
 	m.scanned = false
+	gone, err := m.updateItems(ctx, ch)
+	if err != nil || len(ch.Add)+len(ch.Remove) == 0 {
+		// A change of labels alone renames nothing: a file in new/
+		// stays there.
+		return gone, err
+	}
 	kw, err := m.keywords()
 	if err != nil {
 		return nil, m.err("store flags", err)

@@ -3,12 +3,14 @@ package memstore
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/imapdir/imapdir/store"
 )
 
-// UpdateFlags adds then removes flags on the given messages; UIDs not in
-// the mailbox are ignored, keywords are dropped without Features.Keywords.
+// UpdateFlags adds then removes flags (and labels, with
+// Features.GmailLabels) on the given messages; UIDs not in the mailbox
+// are ignored, keywords are dropped without Features.Keywords.
 // A message's modseq advances only when its flags change. With
 // ch.UnchangedSince, messages whose modseq is greater are left alone and
 // returned as conflicts (RFC 7162 §3.1.3); without Features.CondStore,
@@ -46,8 +48,29 @@ func (s *Store) updateFlagsLocked(b *box, ch store.FlagChange) []store.UID {
 			continue
 		}
 		b.setFlags(msg, add, remove)
+		if s.feat.GmailLabels && len(ch.AddLabels)+len(ch.RemoveLabels) > 0 {
+			s.setLabels(b, msg, ch.AddLabels, ch.RemoveLabels)
+		}
 	}
 	return conflicts
+}
+
+// setLabels adds then removes labels (compared without regard to case)
+// and advances the message's modseq when they change.
+func (s *Store) setLabels(b *box, msg *message, add, remove []string) {
+	var out []string
+	for _, l := range append(slices.Clone(msg.labels), add...) {
+		drop := func(x string) bool { return strings.EqualFold(x, l) }
+		if !slices.ContainsFunc(remove, drop) && !slices.ContainsFunc(out, drop) {
+			out = append(out, l)
+		}
+	}
+	out = s.keepLabels(out)
+	if slices.Equal(out, msg.labels) {
+		return
+	}
+	msg.labels = out
+	msg.modseq = b.bump()
 }
 
 // Expunge removes exactly the given messages; UIDs not in the mailbox are
