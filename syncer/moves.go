@@ -322,15 +322,34 @@ func (l *moveLedger) matchIn(out moveOut, used []bool) int {
 }
 
 // matchIdentity finds the unused byIdentity move-in of another mailbox
-// whose message has the identity of out's pair.
+// whose message has the identity of out's pair, when the match is the
+// only one possible: an identity is Message-ID and size (or a header
+// hash), which two different texts can share (a list post and its copy
+// with another footer of the same length, a draft and its sent copy).
+// When two vanished messages or two new ones on that side share it, which
+// went where cannot be told: none is taken for a move, and the ledger
+// falls back to deletions and copies, which cannot swap two texts.
 func (l *moveLedger) matchIdentity(out moveOut, used []bool) int {
 	id := out.pair.identity()
-	for j, in := range l.ins {
-		if !used[j] && in.byIdentity && in.side == out.side && in.dest != out.src && store.IdentityOf(in.msg).Same(id) {
-			return j
+	outs := 0
+	for _, o := range l.outs {
+		if o.byIdentity && o.side == out.side && o.pair.identity().Same(id) {
+			outs++
 		}
 	}
-	return -1
+	match, ins := -1, 0
+	for j, in := range l.ins {
+		if in.byIdentity && in.side == out.side && store.IdentityOf(in.msg).Same(id) {
+			ins++
+			if !used[j] && in.dest != out.src && match < 0 {
+				match = j
+			}
+		}
+	}
+	if outs != 1 || ins != 1 {
+		return -1
+	}
+	return match
 }
 
 // finished queues the checkpoints of a run done without moves.
