@@ -23,7 +23,9 @@ func (c *Client) Login(ctx context.Context, username string, password Secret) er
 		return err
 	}
 	defer wipe(pw)
+	done := c.scrub.during(pw)
 	res, err := c.Command(ctx, imap.Atom("LOGIN"), imap.AStr(username), imap.AStr(pw))
+	done()
 	if err != nil {
 		return err
 	}
@@ -53,6 +55,9 @@ func (c *Client) Authenticate(ctx context.Context, mech SASL) error {
 	}
 	cmd := newCmd(c, args)
 	cmd.sasl = saslResponder(mech, pending)
+	secret := saslSecret(name, ir)
+	done := c.scrub.during(secret)
+	defer done()
 	if err := c.start(ctx, cmd); err != nil {
 		return err
 	}

@@ -41,8 +41,10 @@ func (s State) String() string {
 // to the Handler.
 type Client struct {
 	opts Options
-	conn net.Conn
-	src  *swapReader // what br reads from: conn, or a decompressor
+	// scrub holds the secret of a login in progress (see scrub.go).
+	scrub scrubber
+	conn  net.Conn
+	src   *swapReader // what br reads from: conn, or a decompressor
 	// wlast is the UnixNano of the last write that took bytes
 	// (StallTimeout counts progress both ways).
 	wlast atomic.Int64
@@ -112,6 +114,9 @@ func newClient(conn net.Conn, opts Options) *Client {
 		trace:      newTracer(opts),
 	}
 	close(c.quiet)
+	if c.trace != nil {
+		c.trace.scrub = &c.scrub
+	}
 	c.events = newEventQueue(opts.Handler, opts.Logger, opts.QueueWarnSize)
 	c.setConn(conn)
 	return c

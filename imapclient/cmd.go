@@ -394,6 +394,7 @@ func (c *Client) complete(cmd *Cmd, tagged *imap.Response, err error) {
 	cmd.tagged = tagged
 	if err == nil && tagged != nil {
 		if rerr := tagged.Err(); rerr != nil {
+			c.scrub.err(rerr)
 			err = fmt.Errorf("imapclient: %s %s: %w", cmd.tag, cmd.name, rerr)
 		}
 	}

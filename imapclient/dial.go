@@ -31,6 +31,9 @@ func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
 	}
 	c, err := setUp(ctx, conn, addr, o)
 	if err != nil {
+		if t, ok := conn.(*tunnelConn); ok {
+			return nil, t.failed(err)
+		}
 		conn.Close()
 		return nil, err
 	}
@@ -71,7 +74,7 @@ func setUp(ctx context.Context, conn net.Conn, addr string, o Options) (*Client,
 		conn = tc
 	}
 	c := newClient(conn, o)
-	if err := c.greeting(ctx, addr); err != nil {
+	if err := c.greeting(ctx, addr, o.GreetingTimeout); err != nil {
 		c.events.close()
 		return nil, err
 	}
@@ -125,10 +128,21 @@ func (c *Client) deadline(ctx context.Context) func() {
 }
 
 // greeting reads the server greeting (RFC 9051 §7.1.1, §7.1.2, §7.1.4).
-func (c *Client) greeting(ctx context.Context, addr string) error {
-	defer c.deadline(ctx)()
+// A server silent for wait fails with ErrNoGreeting.
+func (c *Client) greeting(ctx context.Context, addr string, wait time.Duration) error {
+	gctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	defer c.deadline(gctx)()
+	start := time.Now()
 	resp, err := c.dec.ReadResponse()
 	if err != nil {
+		// A deadline (ours or the caller's), not a cancellation: the
+		// connection's deadline may fire before the context says so.
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() && !errors.Is(ctx.Err(), context.Canceled) {
+			return &ConnError{Op: "greeting", Err: fmt.Errorf("%s sent nothing for %s after the connection was made (an implicit-TLS port dialled without TLS?): %w",
+				addr, time.Since(start).Round(100*time.Millisecond), ErrNoGreeting)}
+		}
 		return &ConnError{Op: "greeting", Err: fmt.Errorf("reading greeting of %s: %w", addr, err)}
 	}
 	c.trace.response(resp)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imapdir/imapdir/internal/testenv"
 )
@@ -135,5 +136,22 @@ func TestSTARTTLSInjectionRefused(t *testing.T) {
 	var ce *ConnError
 	if !errors.As(err, &ce) || ce.Op != "starttls" {
 		t.Fatalf("want a starttls *ConnError, got %v", err)
+	}
+}
+
+// TestSTARTTLSOnImplicitTLSPort: a STARTTLS (or plaintext) dial to a port
+// that speaks implicit TLS meets a server waiting for a ClientHello and
+// saying nothing. Dial must give up after GreetingTimeout, not after the
+// whole dial budget, with ErrNoGreeting so the caller can say which
+// setting fixes it.
+func TestSTARTTLSOnImplicitTLSPort(t *testing.T) {
+	srv := testenv.Dovecot(t)
+	_, err := Dial(testCtx(t), srv.IMAPSAddr(), &Options{STARTTLS: true, TLSConfig: srv.TLSConfig(),
+		GreetingTimeout: 300 * time.Millisecond, DialTimeout: time.Hour})
+	if !errors.Is(err, ErrNoGreeting) {
+		t.Fatalf("Dial STARTTLS to the IMAPS port: %v, want ErrNoGreeting", err)
+	}
+	if !strings.Contains(err.Error(), srv.IMAPSAddr()) {
+		t.Errorf("error does not name the address: %v", err)
 	}
 }

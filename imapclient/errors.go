@@ -29,6 +29,11 @@ var (
 	// InsecurePlaintext option was chosen for a connection.
 	ErrPlaintext = errors.New("plaintext connection refused (set InsecurePlaintext to allow it)")
 
+	// ErrNoGreeting is wrapped when the server accepted the connection but
+	// sent no greeting within Options.GreetingTimeout, as an implicit-TLS
+	// port does when dialled for plaintext or STARTTLS.
+	ErrNoGreeting = errors.New("no greeting from the server")
+
 	// ErrLoginDisabled is wrapped when LOGIN (or a mechanism the client
 	// needs) is refused by the server's capabilities, e.g. LOGINDISABLED
 	// (RFC 9051 §7.2.2), before anything was sent.

@@ -15,6 +15,7 @@ import (
 const (
 	DefaultMaxInFlight   = 16
 	DefaultDialTimeout   = 30 * time.Second
+	DefaultGreeting      = 15 * time.Second
 	DefaultKeepAlive     = 30 * time.Second
 	DefaultUserTimeout   = 30 * time.Second
 	DefaultIdleRestart   = 28 * time.Minute // RFC 2177 §3: servers may log out after 30 min
@@ -48,6 +49,13 @@ type Options struct {
 	// DialTimeout bounds the TCP connect and TLS handshake (in addition to
 	// the context of Dial).
 	DialTimeout time.Duration
+	// GreetingTimeout bounds the wait for the server's greeting once the
+	// connection is up (and the TLS handshake done, for implicit TLS).
+	// A server that accepted the connection and stays silent is most
+	// often an implicit-TLS port dialled in plaintext or for STARTTLS: it
+	// waits for a TLS ClientHello. Dial then fails with ErrNoGreeting.
+	// Default 15 s; it never extends DialTimeout.
+	GreetingTimeout time.Duration
 	// KeepAlive is the TCP keepalive idle time: after this much silence
 	// the kernel probes every KeepAlive/3 and drops the connection after
 	// three unanswered probes. Default 30 s; negative disables it.
@@ -154,6 +162,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.DialTimeout <= 0 {
 		o.DialTimeout = DefaultDialTimeout
+	}
+	if o.GreetingTimeout <= 0 {
+		o.GreetingTimeout = DefaultGreeting
 	}
 	if o.KeepAlive == 0 {
 		o.KeepAlive = DefaultKeepAlive

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strings"
 )
 
 // Secret is a password or token, given as a value, a callback or a shell
@@ -38,6 +39,10 @@ func (s Secret) Get(ctx context.Context) ([]byte, error) {
 		return runSecretCommand(ctx, s.Command)
 	case s.Func != nil:
 		v, err := s.Func(ctx)
+		var ce *SecretCommandError
+		if errors.As(err, &ce) {
+			return nil, err // already says what failed
+		}
 		if err != nil {
 			return nil, fmt.Errorf("imapclient: password callback: %w", err)
 		}
@@ -48,24 +53,69 @@ func (s Secret) Get(ctx context.Context) ([]byte, error) {
 	return nil, errNoSecret
 }
 
+// SecretCommandError is a secret command that failed or printed nothing.
+// It carries the command's exit error and the last non-empty line it
+// wrote to stderr (at most 200 bytes): that line usually says why
+// ("gpg: decryption failed: No secret key"), while earlier lines may be
+// prompts or worse. The command's output is never kept.
+type SecretCommandError struct {
+	Command  string
+	Err      error  // the exit error; nil when the command printed nothing
+	LastLine string // last non-empty line of stderr, may be empty
+}
+
+// Reason is what went wrong, without the command: "(exit status 2):
+// gpg: decryption failed" or "(printed nothing)".
+func (e *SecretCommandError) Reason() string {
+	r := "(printed nothing)"
+	if e.Err != nil {
+		r = "(" + e.Err.Error() + ")"
+	}
+	if e.LastLine != "" {
+		r += ": " + e.LastLine
+	}
+	return r
+}
+
+func (e *SecretCommandError) Error() string {
+	return fmt.Sprintf("imapclient: password command %q failed %s", e.Command, e.Reason())
+}
+
+func (e *SecretCommandError) Unwrap() error { return e.Err }
+
 // runSecretCommand runs cmd with sh -c and returns its standard output
-// without the final newline. Its stderr is included in a failure (it
-// should not hold the secret); its output never is.
+// without the final newline.
 func runSecretCommand(ctx context.Context, cmd string) ([]byte, error) {
 	var out, errb bytes.Buffer
 	c := exec.CommandContext(ctx, "sh", "-c", cmd)
 	c.Stdout, c.Stderr = &out, &errb
 	if err := c.Run(); err != nil {
 		wipe(out.Bytes())
-		return nil, fmt.Errorf("imapclient: password command %q failed: %w (stderr: %q)", cmd, err, bytes.TrimSpace(errb.Bytes()))
+		return nil, &SecretCommandError{Command: cmd, Err: err, LastLine: lastLine(errb.Bytes())}
 	}
 	b := out.Bytes()
 	b = bytes.TrimSuffix(b, []byte("\n"))
 	b = bytes.TrimSuffix(b, []byte("\r"))
 	if len(b) == 0 {
-		return nil, fmt.Errorf("imapclient: password command %q printed nothing", cmd)
+		return nil, &SecretCommandError{Command: cmd, LastLine: lastLine(errb.Bytes())}
 	}
 	return b, nil
+}
+
+// lastLine is the last non-empty line of b, cut to 200 bytes, with
+// control characters replaced so that it stays one line.
+func lastLine(b []byte) string {
+	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	l := bytes.TrimSpace(lines[len(lines)-1])
+	if len(l) > 200 {
+		l = append(l[:200:200], "…"...)
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, string(l))
 }
 
 // wipe overwrites b with zeros.

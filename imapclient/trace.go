@@ -38,6 +38,7 @@ type tracer struct {
 	literals bool
 	mu       sync.Mutex
 	cs       clientStream // guarded by mu
+	scrub    *scrubber    // the client's: hides an echoed secret
 }
 
 // clientStream is the tap's view of the bytes the client wrote.
@@ -227,7 +228,7 @@ func (t *tracer) response(resp *imap.Response) {
 		return
 	}
 	if resp.IsContinuation() || resp.Status != "" {
-		t.line("S: " + resp.String())
+		t.line(t.scrub.text("S: " + resp.String()))
 		return
 	}
 	var b strings.Builder
@@ -235,7 +236,7 @@ func (t *tracer) response(resp *imap.Response) {
 	for _, v := range resp.Fields {
 		b.WriteString(" " + t.value(v))
 	}
-	t.line(b.String())
+	t.line(t.scrub.text(b.String()))
 }
 
 // value formats v like the wire, with literals summarized as "{N bytes}".

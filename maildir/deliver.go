@@ -18,8 +18,10 @@ type DeliverOptions struct {
 	// Flags are the flag letters for the ":2," info; the message goes to
 	// cur/ with them (an empty set still gets ":2,").
 	Flags Flags
-	// New delivers into new/ with no info, where mail readers show it as
-	// new (recent) mail. Flags must then be empty.
+	// New delivers into new/, where mail readers show it as new (recent)
+	// mail: with no info when Flags is empty, else with the ":2," info
+	// (an unseen message flagged on the server, as mbsync and Dovecot
+	// deliver it).
 	New bool
 	// ModTime, when not zero, becomes the file's mtime: the sync stores the
 	// IMAP INTERNALDATE there (mu, notmuch and Dovecot read it).
@@ -143,9 +145,6 @@ func (s *staged) rename() error {
 // writeTmp creates a file in tmp/, copies the message into it and sets its
 // mtime. It returns the open file, not yet synced.
 func (f *Folder) writeTmp(ctx context.Context, r io.Reader, opts DeliverOptions) (*staged, *os.File, error) {
-	if opts.New && !opts.Flags.IsEmpty() {
-		return nil, nil, fmt.Errorf("maildir: deliver to %s: flags %q given for new/ (which has no info)", f.path, opts.Flags.String())
-	}
 	unique := f.namer.Next()
 	tmpPath := filepath.Join(f.path, SubTmp, unique)
 	file, err := os.OpenFile(tmpPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -191,6 +190,8 @@ func finalEntry(unique string, cw *countWriter, opts DeliverOptions, mtime time.
 	sub := SubNew
 	if !opts.New {
 		sub = SubCur
+	}
+	if !opts.New || !opts.Flags.IsEmpty() {
 		n = n.WithFlags(opts.Flags)
 	}
 	return newEntry(sub, n.String(), cw.n, mtime)

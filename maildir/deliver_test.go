@@ -92,8 +92,9 @@ func TestDeliver(t *testing.T) {
 	if err != nil || ne.Subdir != SubNew || ne.Name.HasInfo {
 		t.Fatalf("new/ delivery: %+v %v", ne, err)
 	}
-	if _, err := f.Deliver(context.Background(), strings.NewReader(""), DeliverOptions{New: true, Flags: ParseFlags("S")}); err == nil {
-		t.Fatal("flags for new/ accepted")
+	fe, err := f.Deliver(context.Background(), strings.NewReader(testMsg), DeliverOptions{New: true, Flags: ParseFlags("F")})
+	if err != nil || fe.Subdir != SubNew || fe.Flags().String() != "F" {
+		t.Fatalf("new/ delivery with flags: %+v %v, want new/ with info 2,F", fe, err)
 	}
 }
 

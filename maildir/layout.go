@@ -21,7 +21,7 @@ import (
 //   - fs: a leading '.' (hidden directories, "." and ".."), and the first
 //     letter of a component named cur, new or tmp (any case), which would
 //     clash with a folder's own subdirectories;
-//   - maildir++: every '.', the hierarchy separator on disk.
+//   - maildir++ and dots: every '.', the hierarchy separator on disk.
 //
 // The "-mutf7" variants store each component in modified UTF-7 (RFC 3501
 // §5.1.3), the server's own spelling, before escaping: mbsync keeps
@@ -41,33 +41,69 @@ const (
 	// LayoutMaildirPPMUTF7 is LayoutMaildirPP with components in modified
 	// UTF-7.
 	LayoutMaildirPPMUTF7
+	// LayoutDots puts every folder side by side in the root, its name's
+	// components joined by '.', with no leading dot: INBOX is root/INBOX
+	// and "Archive/2024" is root/Archive.2024 (OfflineIMAP's default
+	// "sep = .").
+	LayoutDots
+	// LayoutDotsMUTF7 is LayoutDots with components in modified UTF-7.
+	LayoutDotsMUTF7
+	// LayoutLegacyMUTF7 nests directories like LayoutFS, with a '.'
+	// before every component but the first: "Archive/2024/Q1" is
+	// root/Archive/.2024/.Q1 (mbsync's "SubFolders Legacy"); components
+	// in modified UTF-7.
+	LayoutLegacyMUTF7
 )
 
 // layoutNames are the configuration names, by Layout.
 var layoutNames = map[Layout]string{
 	LayoutFS: "fs", LayoutMaildirPP: "maildir++",
 	LayoutFSMUTF7: "fs-mutf7", LayoutMaildirPPMUTF7: "maildir++-mutf7",
+	LayoutDots: "dots", LayoutDotsMUTF7: "dots-mutf7", LayoutLegacyMUTF7: "legacy-mutf7",
 }
 
 // Nested reports whether folders nest as directories (fs) rather than
-// living side by side in the root (maildir++).
-func (l Layout) Nested() bool { return l == LayoutFS || l == LayoutFSMUTF7 }
+// living side by side in the root (maildir++, dots).
+func (l Layout) Nested() bool { return l == LayoutFS || l == LayoutFSMUTF7 || l == LayoutLegacyMUTF7 }
+
+// InboxIsRoot reports whether INBOX is the root directory itself
+// (maildir++).
+func (l Layout) InboxIsRoot() bool { return l == LayoutMaildirPP || l == LayoutMaildirPPMUTF7 }
 
 // MUTF7 reports whether components are stored in modified UTF-7.
-func (l Layout) MUTF7() bool { return l == LayoutFSMUTF7 || l == LayoutMaildirPPMUTF7 }
+func (l Layout) MUTF7() bool {
+	return l == LayoutFSMUTF7 || l == LayoutMaildirPPMUTF7 || l == LayoutDotsMUTF7 || l == LayoutLegacyMUTF7
+}
+
+// subPrefix is what a nested layout puts before every directory name but
+// the first.
+func (l Layout) subPrefix() string {
+	if l == LayoutLegacyMUTF7 {
+		return "."
+	}
+	return ""
+}
+
+// dotPrefix is what a flat layout's directory names start with.
+func (l Layout) dotPrefix() string {
+	if l.InboxIsRoot() {
+		return "."
+	}
+	return ""
+}
 
 // maxComponent is the longest directory name most file systems accept.
 const maxComponent = 255
 
-// ParseLayout returns the layout named s: "fs", "maildir++", "fs-mutf7" or
-// "maildir++-mutf7".
+// ParseLayout returns the layout named s: "fs", "maildir++", "dots",
+// "fs-mutf7", "maildir++-mutf7", "dots-mutf7" or "legacy-mutf7".
 func ParseLayout(s string) (Layout, error) {
 	for l, name := range layoutNames {
 		if name == s {
 			return l, nil
 		}
 	}
-	return 0, fmt.Errorf("maildir: unknown layout %q (want \"fs\", \"maildir++\", \"fs-mutf7\" or \"maildir++-mutf7\")", s)
+	return 0, fmt.Errorf("maildir: unknown layout %q (want \"fs\", \"maildir++\", \"dots\", \"fs-mutf7\", \"maildir++-mutf7\" \"dots-mutf7\" or \"legacy-mutf7\")", s)
 }
 
 // String returns the layout's configuration name.
@@ -136,7 +172,7 @@ func (l Layout) PartsPath(root string, parts []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !l.Nested() && len(parts) == 1 && parts[0] == "INBOX" {
+	if l.InboxIsRoot() && len(parts) == 1 && parts[0] == "INBOX" {
 		return filepath.Clean(root), nil
 	}
 	for i, p := range parts {
@@ -144,16 +180,19 @@ func (l Layout) PartsPath(root string, parts []string) (string, error) {
 	}
 	var rel string
 	if l.Nested() {
-		for _, p := range parts {
-			if len(p) > maxComponent {
+		for i, p := range parts {
+			if i > 0 {
+				parts[i] = l.subPrefix() + p
+			}
+			if len(parts[i]) > maxComponent {
 				return "", fmt.Errorf("maildir: mailbox %q: component %q too long on disk", parts, p)
 			}
 		}
 		rel = filepath.Join(parts...)
 	} else {
-		rel = "." + strings.Join(parts, ".")
+		rel = l.dotPrefix() + strings.Join(parts, ".")
 		if len(rel) > maxComponent {
-			return "", fmt.Errorf("maildir: mailbox %q too long for one maildir++ directory name", parts)
+			return "", fmt.Errorf("maildir: mailbox %q too long for one %s directory name", parts, l)
 		}
 	}
 	return filepath.Join(root, rel), nil
@@ -202,18 +241,27 @@ func (l Layout) Parts(root, dir string) ([]string, error) {
 // partsOf decodes a path relative to the root.
 func (l Layout) partsOf(rel string) ([]string, error) {
 	if !l.Nested() {
-		if rel == "." {
+		if rel == "." && l.InboxIsRoot() {
 			return []string{"INBOX"}, nil
 		}
-		if !strings.HasPrefix(rel, ".") || strings.ContainsRune(rel, filepath.Separator) {
-			return nil, fmt.Errorf("not a maildir++ folder directory")
+		p := l.dotPrefix()
+		if rel == "." || !strings.HasPrefix(rel, p) || strings.ContainsRune(rel, filepath.Separator) {
+			return nil, fmt.Errorf("not a %s folder directory", l)
 		}
-		return l.decodeParts(strings.Split(rel[1:], "."))
+		return l.decodeParts(strings.Split(rel[len(p):], "."))
 	}
 	if rel == "." {
 		return nil, fmt.Errorf("the root is not a mailbox in the fs layout")
 	}
-	return l.decodeParts(strings.Split(rel, string(filepath.Separator)))
+	parts := strings.Split(rel, string(filepath.Separator))
+	for i := 1; i < len(parts); i++ {
+		p, ok := strings.CutPrefix(parts[i], l.subPrefix())
+		if !ok {
+			return nil, fmt.Errorf("not a %s folder directory", l)
+		}
+		parts[i] = p
+	}
+	return l.decodeParts(parts)
 }
 
 func (l Layout) decodeParts(parts []string) ([]string, error) {
@@ -312,7 +360,7 @@ func (l Layout) CreateParts(root string, parts []string, opts ...Option) (*Folde
 	if err != nil {
 		return nil, err
 	}
-	if !l.Nested() && filepath.Clean(dir) != filepath.Clean(root) {
+	if l.InboxIsRoot() && filepath.Clean(dir) != filepath.Clean(root) {
 		if err := touchSynced(filepath.Join(dir, MaildirFolderFile)); err != nil {
 			return nil, fmt.Errorf("maildir: create %s: %w", dir, err)
 		}

@@ -39,6 +39,17 @@ func TestLayoutPaths(t *testing.T) {
 		{LayoutFSMUTF7, "Projects/cur", "/m/Projects/%63ur"},
 		{LayoutMaildirPPMUTF7, "INBOX", "/m"},
 		{LayoutMaildirPPMUTF7, "送信済み/2024", "/m/.&kAFP4W4IMH8-.2024"},
+		{LayoutDots, "INBOX", "/m/INBOX"},
+		{LayoutDots, "Archive/2024", "/m/Archive.2024"},
+		{LayoutDots, "a.b/c", "/m/a%2Eb.c"},
+		{LayoutDots, ".hidden", "/m/%2Ehidden"},
+		{LayoutDots, "cur", "/m/cur"},
+		{LayoutDotsMUTF7, "Entwürfe/2024", "/m/Entw&APw-rfe.2024"},
+		{LayoutDotsMUTF7, "INBOX/sub", "/m/INBOX.sub"},
+		{LayoutLegacyMUTF7, "INBOX", "/m/INBOX"},
+		{LayoutLegacyMUTF7, "Archive/2024/Q1", "/m/Archive/.2024/.Q1"},
+		{LayoutLegacyMUTF7, "Entwürfe/.x", "/m/Entw&APw-rfe/.%2Ex"},
+		{LayoutLegacyMUTF7, "a/cur", "/m/a/.%63ur"},
 	}
 	for _, tt := range tests {
 		got, err := tt.layout.Path(root, tt.name)
@@ -70,7 +81,7 @@ func TestLayoutMUTF7Rejects(t *testing.T) {
 }
 
 func TestLayoutRejects(t *testing.T) {
-	for _, l := range []Layout{LayoutFS, LayoutMaildirPP} {
+	for _, l := range []Layout{LayoutFS, LayoutMaildirPP, LayoutDots} {
 		for _, name := range []string{"", "/a", "a/", "a//b", "bad\xffutf8"} {
 			if p, err := l.Path("/m", name); err == nil {
 				t.Errorf("%v Path(%q) = %q, want an error", l, name, p)
@@ -90,6 +101,13 @@ func TestLayoutRejects(t *testing.T) {
 		{LayoutMaildirPP, "/m/x"},    // no leading dot
 		{LayoutMaildirPP, "/m/.a/b"}, // nested
 		{LayoutMaildirPP, "/m/.a..b"},
+		{LayoutDots, "/m"},            // the root is no mailbox in dots
+		{LayoutDots, "/m/.a"},         // a leading dot
+		{LayoutDots, "/m/a/b"},        // nested
+		{LayoutDots, "/m/inbox"},      // not canonical
+		{LayoutLegacyMUTF7, "/m/a/b"}, // a subfolder without its dot
+		{LayoutLegacyMUTF7, "/m/.a"},  // a top folder with one
+		{LayoutLegacyMUTF7, "/m/a/.b/c"},
 	}
 	for _, tt := range bad {
 		if n, err := tt.layout.Name("/m", tt.dir); err == nil {
@@ -99,7 +117,7 @@ func TestLayoutRejects(t *testing.T) {
 	if _, err := ParseLayout("mh"); err == nil {
 		t.Error("ParseLayout(mh) accepted")
 	}
-	for _, s := range []string{"fs", "maildir++"} {
+	for _, s := range []string{"fs", "maildir++", "dots", "dots-mutf7", "legacy-mutf7"} {
 		if l, err := ParseLayout(s); err != nil || l.String() != s {
 			t.Errorf("ParseLayout(%q) = %v, %v", s, l, err)
 		}
@@ -111,7 +129,7 @@ func TestLayoutRejects(t *testing.T) {
 
 func TestLayoutList(t *testing.T) {
 	names := []string{"INBOX", "Archive/2024", "Archive/2024/Q1", "Sent.old", "cur", "Ärger"}
-	for _, l := range []Layout{LayoutFS, LayoutMaildirPP} {
+	for _, l := range []Layout{LayoutFS, LayoutMaildirPP, LayoutDots, LayoutLegacyMUTF7} {
 		root := t.TempDir()
 		for _, n := range names {
 			if _, err := l.Create(root, n); err != nil {
@@ -122,7 +140,7 @@ func TestLayoutList(t *testing.T) {
 		os.MkdirAll(filepath.Join(root, ".notmuch", "xapian"), 0o700)
 		os.MkdirAll(filepath.Join(root, "plain"), 0o700)
 		odd := filepath.Join(root, ".a%zz")
-		if l == LayoutFS {
+		if l != LayoutMaildirPP {
 			odd = filepath.Join(root, "a%zz")
 		}
 		if _, err := Create(odd); err != nil {
@@ -153,7 +171,7 @@ func TestLayoutList(t *testing.T) {
 // TestLayoutSlashInComponent: a component holding '/' (a server mailbox
 // "a/b" under a '.' delimiter) maps reversibly through the Parts API.
 func TestLayoutSlashInComponent(t *testing.T) {
-	for _, l := range []Layout{LayoutFS, LayoutMaildirPP} {
+	for _, l := range []Layout{LayoutFS, LayoutMaildirPP, LayoutDots} {
 		root := t.TempDir()
 		parts := []string{"Work", "a/b"}
 		f, err := l.CreateParts(root, parts)

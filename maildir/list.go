@@ -29,7 +29,8 @@ type Listing struct {
 
 // List finds every folder under root for this layout. Hidden directories
 // (names starting with '.', e.g. .notmuch) are skipped in the fs layout;
-// in maildir++ only the root and its ".name" directories are folders.
+// in maildir++ only the root and its ".name" directories are folders, in
+// dots only the root's directories not starting with '.'.
 // Directories that are not folders are not listed but, in the fs layout,
 // are searched for nested folders. Symbolic links are not followed.
 func (l Layout) List(ctx context.Context, root string) (Listing, error) {
@@ -73,14 +74,16 @@ func (l Layout) listPP(ctx context.Context, root string, lst *Listing) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	l.add(root, filepath.Clean(root), lst)
+	if l.InboxIsRoot() {
+		l.add(root, filepath.Clean(root), lst)
+	}
 	ents, err := os.ReadDir(root)
 	if err != nil {
 		return fmt.Errorf("maildir: list %s: %w", root, err)
 	}
 	for _, e := range ents {
 		n := e.Name()
-		if e.IsDir() && len(n) > 1 && n[0] == '.' && n != ".." {
+		if e.IsDir() && l.InboxIsRoot() == (n[0] == '.') && n != ".." {
 			l.add(root, filepath.Join(root, n), lst)
 		}
 	}
@@ -100,7 +103,12 @@ func (l Layout) walkFS(ctx context.Context, root, dir string, depth int, lst *Li
 	}
 	for _, e := range ents {
 		n := e.Name()
-		if !e.IsDir() || n[0] == '.' || n == SubCur || n == SubNew || n == SubTmp {
+		if !e.IsDir() || n == SubCur || n == SubNew || n == SubTmp {
+			continue
+		}
+		// Hidden directories are no folders, except the subfolders of
+		// the legacy layout, which all are.
+		if sub := l.subPrefix() != "" && depth > 0; (n[0] == '.') != sub || n == "." || n == ".." {
 			continue
 		}
 		sub := filepath.Join(dir, n)

@@ -168,6 +168,15 @@ func (t *Tx) AssignNearUID(msg NearMessage) (uint32, error) {
 	return uid, err
 }
 
+// RaiseNearUIDNext raises the UIDNEXT of near mailbox id to next when it
+// is lower (never lowers it): UIDs a store handed out for messages that
+// were made durable and are gone since, so they are never handed out again.
+func (t *Tx) RaiseNearUIDNext(id NearMailboxID, next uint32) error {
+	op := fmt.Sprintf("raise UIDNEXT of near mailbox %d to %d", id, next)
+	_, err := t.exec(op, `UPDATE near_mailboxes SET uidnext = ? WHERE id = ? AND uidnext < ?`, next, id, next)
+	return err
+}
+
 // insertNearMessage validates and inserts msg with its UID.
 func (t *Tx) insertNearMessage(op string, msg NearMessage) error {
 	args, err := t.nearMessageArgs(op, msg)

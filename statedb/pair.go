@@ -141,6 +141,28 @@ func (t *Tx) PairsByEmailID(mb MailboxID, emailID string) ([]Pair, error) {
 		ORDER BY mailbox_id, id`, emailID, mb, mb)
 }
 
+// PairsByMessageID returns the pairs whose Message-ID is messageID, in
+// mailbox mb, or in every mailbox when mb is 0, ordered by mailbox and id.
+func (t *Tx) PairsByMessageID(mb MailboxID, messageID string) ([]Pair, error) {
+	if messageID == "" {
+		return nil, nil
+	}
+	return t.pairList(fmt.Sprintf("pairs by Message-ID %q", messageID), `SELECT `+pairColumns+
+		` FROM pairs WHERE message_id = ? AND message_id != '' AND (? = 0 OR mailbox_id = ?)
+		ORDER BY mailbox_id, id`, messageID, mb, mb)
+}
+
+// PairsByHeaderHash returns the pairs whose header hash is hash, in
+// mailbox mb, or in every mailbox when mb is 0, ordered by mailbox and id.
+func (t *Tx) PairsByHeaderHash(mb MailboxID, hash []byte) ([]Pair, error) {
+	if len(hash) == 0 {
+		return nil, nil
+	}
+	return t.pairList(fmt.Sprintf("pairs by header hash %x", hash), `SELECT `+pairColumns+
+		` FROM pairs WHERE header_hash = ? AND (? = 0 OR mailbox_id = ?)
+		ORDER BY mailbox_id, id`, hash, mb, mb)
+}
+
 // pairList collects the pairs selected by query (for small results).
 func (t *Tx) pairList(op, query string, args ...any) ([]Pair, error) {
 	rows, err := t.query(op, query, args...)

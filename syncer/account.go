@@ -43,6 +43,10 @@ func (e *Engine) SyncAccount(ctx context.Context) (Result, error) {
 	return e.syncRows(ctx, rows)
 }
 
+// ErrNoSuchMailbox is matched (errors.Is) by SyncMailbox's error for a
+// name that no selected mailbox has on either side.
+var ErrNoSuchMailbox = errors.New("no such mailbox on either side, or not selected")
+
 // SyncMailbox synchronizes the one mailbox pair whose far or near name is
 // name (creating its counterpart when configured), as the watch daemon
 // does on a push. Moves into or out of other mailboxes are seen as a copy
@@ -53,7 +57,7 @@ func (e *Engine) SyncMailbox(ctx context.Context, name string) (MailboxReport, e
 		return MailboxReport{Mailbox: name, Err: err}, err
 	}
 	if len(rows) == 0 {
-		err := e.errorf(name, "mailbox %q is not selected or exists on neither side", name)
+		err := e.errorf(name, "mailbox %q: %w", name, ErrNoSuchMailbox)
 		return MailboxReport{Mailbox: name, Err: err}, err
 	}
 	res, err := e.syncRows(ctx, rows)
@@ -257,9 +261,15 @@ func (e *Engine) oneSided(ctx context.Context, name string, have Side, infos [2]
 		e.note(name, fmt.Sprintf("exists only on the %s side; not created on the %s side (configuration)", have, miss))
 		return row, false, nil
 	}
-	if e.opts.DryRun {
+	if e.opts.DryRun { // planned against an empty mailbox (dryrun.go)
 		e.note(name, fmt.Sprintf("would create %s mailbox %q", miss, name))
-		return row, false, nil
+		planned := statedb.Mailbox{FarName: name, NearName: name}
+		if miss == Far {
+			planned.FarName = ""
+		} else {
+			planned.NearName = ""
+		}
+		return planned, true, nil
 	}
 	if err := e.st[miss].CreateMailbox(ctx, name, infos[have][name].SpecialUse); err != nil && !errors.Is(err, store.ErrMailboxExists) {
 		return row, false, fmt.Errorf("create %s mailbox %q: %w", miss, name, err)
@@ -289,6 +299,12 @@ func (e *Engine) rowByName(ctx context.Context, name string) (statedb.Mailbox, b
 func (e *Engine) ensureRow(ctx context.Context, name string, infos [2]sideInfo) (statedb.Mailbox, bool, error) {
 	row, known, err := e.rowByName(ctx, name)
 	if err != nil || e.opts.DryRun {
+		if e.opts.DryRun && !known && err == nil {
+			if old := e.dry.rowName(name); old != name { // renamed in this dry run: as renameRows would
+				row, known, err = e.rowByName(ctx, old)
+				row.FarName, row.NearName = renamed(row.FarName, old, name), renamed(row.NearName, old, name)
+			}
+		}
 		if !known {
 			row = statedb.Mailbox{FarName: name, NearName: name}
 		}

@@ -32,7 +32,7 @@ type accountGuard struct {
 // earlier run tripped it (unless Force clears it).
 func (e *Engine) newAccountGuard(ctx context.Context) (*accountGuard, error) {
 	g := &accountGuard{e: e, limit: e.opts.DeleteGuardAccount}
-	if g.limit <= 0 || e.opts.DryRun {
+	if g.limit <= 0 {
 		return g, nil
 	}
 	var why string
@@ -43,6 +43,9 @@ func (e *Engine) newAccountGuard(ctx context.Context) (*accountGuard, error) {
 		return err
 	}); err != nil || !found {
 		return g, err
+	}
+	if e.opts.Force && e.opts.DryRun {
+		return g, nil // the real run would clear it
 	}
 	if e.opts.Force {
 		return g, e.update(ctx, func(tx *statedb.Tx) error { return tx.DeleteMeta(accountGuardKey) })

@@ -174,6 +174,11 @@ func (r *mailboxRun) transfer(ctx context.Context, from Side, jobs []copyJob) er
 		if j == nil {
 			return nil
 		}
+		var sniff *headSniffer
+		if r.e.listensForActions() {
+			sniff = &headSniffer{r: body}
+			body = sniff
+		}
 		uid, err := r.box[to].Append(ctx, store.NewMessage{
 			Flags: j.msg.Flags, InternalDate: j.msg.InternalDate, Size: j.msg.Size,
 			Body: body, MessageID: j.msg.MessageID, Labels: j.msg.Labels,
@@ -187,6 +192,9 @@ func (r *mailboxRun) transfer(ctx context.Context, from Side, jobs []copyJob) er
 		r.rep.New[to]++
 		r.rep.Bytes[to] += j.msg.Size
 		r.e.obs.Progress(r.name, to, j.msg.Size)
+		if sniff != nil {
+			r.actCopy(from, j.msg, uid, sniff.subject())
+		}
 		return nil
 	})
 	if err != nil {

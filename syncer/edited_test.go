@@ -34,3 +34,35 @@ func TestEditedInPlaceNeverLeavesFarWithout(t *testing.T) {
 		})
 	}
 }
+
+// A message edited in place on the near side into a text that max_size
+// (or max_age) keeps from being copied leaves the old far copy alone: the
+// filter holds back the new text, it does not make the edit a deletion.
+func TestEditedInPlaceFilteredKeepsFarCopy(t *testing.T) {
+	for _, fs := range featureSets() {
+		t.Run(fs.name, func(t *testing.T) {
+			e := newEnv(t, fs.feat, fs.feat)
+			uid := e.seed(e.near, "INBOX", "d", `\Seen`)
+			e.sync()
+			big := body("d", string(bytes.Repeat([]byte("x"), 4000)))
+			if _, err := e.near.EditBehind("INBOX", uid, big); err != nil {
+				t.Fatal(err)
+			}
+			e.opts.MaxSize = 1000
+			res := e.sync()
+			if n := total(res, func(m MailboxReport) int { return len(m.Skipped) }); n != 1 {
+				t.Errorf("%d messages reported skipped, want the edited one (1)", n)
+			}
+			if n := e.count(e.far, "INBOX"); n != 1 {
+				t.Fatalf("far holds %d messages after the filtered edit, want the old copy (1)", n)
+			}
+			e.sync()
+			if n := e.count(e.far, "INBOX"); n != 1 {
+				t.Fatalf("far holds %d messages after a second run, want the old copy (1)", n)
+			}
+			if n := e.count(e.near, "INBOX"); n != 1 {
+				t.Fatalf("near holds %d messages, want the edited one (1)", n)
+			}
+		})
+	}
+}

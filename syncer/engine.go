@@ -43,6 +43,10 @@ type Options struct {
 	// recorded again at the end). For a user who suspects that something
 	// was missed; it costs a listing of every mailbox.
 	Full bool
+	// ForMailbox, when set, returns the plan options of the mailbox pair
+	// with this (near) name: per-mailbox settings. Nil: PlanOptions for
+	// every mailbox. Force is the run's whatever it returns.
+	ForMailbox func(name string) PlanOptions
 	// Observer receives progress and results; nil means NopObserver.
 	Observer Observer
 	// Now is the clock for max-age limits; nil means time.Now.
@@ -81,6 +85,8 @@ type Engine struct {
 	db   *statedb.DB
 	opts Options
 	obs  Observer
+	// dry holds the renames a dry run plans (dryrun.go).
+	dry dryRenames
 	// beforeCommit, set by tests only, is called before each state
 	// transaction; an error makes the transaction fail (crash injection).
 	beforeCommit func() error
@@ -119,10 +125,28 @@ func New(far, near store.Store, db *statedb.DB, opts Options) (*Engine, error) {
 	return &Engine{st: [2]store.Store{far, near}, db: db, opts: opts, obs: obs}, nil
 }
 
+// errDryRunWrite: something tried to change a store or the state under
+// DryRun (an internal error: the dry-run paths never do).
+var errDryRunWrite = errors.New("syncer: internal error: write under dry run")
+
+// planOptions returns the plan options of the mailbox pair named name.
+func (e *Engine) planOptions(name string) PlanOptions {
+	if e.opts.ForMailbox == nil {
+		return e.opts.PlanOptions
+	}
+	o := e.opts.ForMailbox(name)
+	o.Force = e.opts.Force
+	if o.DeleteGuardPercent <= 0 {
+		o.DeleteGuardPercent = DefaultDeleteGuardPercent
+	}
+	o.DeleteGuardCount = max(o.DeleteGuardCount, 0)
+	return o
+}
+
 // update runs fn in one state transaction (never under DryRun).
 func (e *Engine) update(ctx context.Context, fn func(tx *statedb.Tx) error) error {
 	if e.opts.DryRun {
-		return errors.New("syncer: internal error: state write under dry run")
+		return errDryRunWrite
 	}
 	if e.beforeCommit != nil {
 		if err := e.beforeCommit(); err != nil {
@@ -134,6 +158,22 @@ func (e *Engine) update(ctx context.Context, fn func(tx *statedb.Tx) error) erro
 
 func (e *Engine) note(mailbox, msg string) { e.obs.Note(mailbox, msg) }
 func (e *Engine) warn(mailbox, msg string) { e.obs.Warn(mailbox, msg) }
+
+// ErrRefused is matched (errors.Is) by the error of a mailbox that a
+// safety rule stopped rather than a failure: a near mailbox found empty or
+// missing while the state says it held mail. Nothing was changed in it.
+var ErrRefused = errors.New("refused by a safety rule")
+
+// refusal is a mailbox error that matches ErrRefused.
+type refusal struct{ error }
+
+func (r refusal) Unwrap() error        { return r.error }
+func (r refusal) Is(target error) bool { return target == ErrRefused }
+
+// refusef is errorf for a refusal (ErrRefused).
+func (e *Engine) refusef(mailbox string, format string, args ...any) error {
+	return refusal{e.errorf(mailbox, format, args...)}
+}
 
 // errorf builds a mailbox-scoped error naming the account and mailbox.
 func (e *Engine) errorf(mailbox string, format string, args ...any) error {

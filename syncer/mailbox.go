@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +32,9 @@ type mailboxRun struct {
 	assigned [2]store.UID
 	// moves is the account's move ledger (nil: moves are not matched).
 	moves *moveLedger
+	// repaired, under DryRun, holds the side-s UIDs a re-pairing after a
+	// UIDVALIDITY change would record (nil: none).
+	repaired *dryRepair
 	// unsent holds, per side, the UIDs of replaced messages whose
 	// replacement was not copied: their pairs' updates are left out.
 	unsent [2]map[store.UID]bool
@@ -45,9 +49,6 @@ func (e *Engine) syncPair(ctx context.Context, row statedb.Mailbox, ledger *move
 	}
 	r.rep = MailboxReport{Mailbox: r.name, DryRun: e.opts.DryRun}
 	err := r.run(ctx)
-	if errors.Is(err, errDryRunStop) {
-		err = nil
-	}
 	if err != nil {
 		r.rep.Err = err
 		e.obs.Error(r.name, err)
@@ -110,9 +111,17 @@ func (r *mailboxRun) run(ctx context.Context) error {
 // open opens both sides' mailboxes.
 func (r *mailboxRun) open(ctx context.Context) error {
 	for s := Far; s <= Near; s++ {
-		b, err := r.e.st[s].OpenMailbox(ctx, r.names[s])
+		if r.names[s] == "" && r.e.opts.DryRun { // to be created (see dryrun.go)
+			r.box[s], r.feat[s] = plannedMailbox{name: r.name}, r.e.st[s].Features()
+			continue
+		}
+		name := r.names[s]
+		if r.e.opts.DryRun {
+			name = r.e.dry.storeName(s, name) // renamed in this dry run
+		}
+		b, err := r.e.st[s].OpenMailbox(ctx, name)
 		if errors.Is(err, store.ErrMailboxNotFound) {
-			return r.e.errorf(r.name, "%s mailbox %q is missing while the state says it held mail: "+
+			return r.e.refusef(r.name, "%s mailbox %q is missing while the state says it held mail: "+
 				"not treating this as \"everything deleted\" (restore it, or remove the mailbox from the state)", s, r.names[s])
 		}
 		if err != nil {
@@ -190,16 +199,16 @@ func (r *mailboxRun) checkEmpty(ctx context.Context) error {
 		}
 	}
 	n, err := r.countPairs(ctx, Near)
-	if err != nil || gone <= r.e.opts.DeleteGuardCount || gone < n {
+	if err != nil || gone <= r.planOpts().DeleteGuardCount || gone < n {
 		return err // a small folder emptied by hand is not an accident
 	}
-	return r.e.errorf(r.name, "near mailbox %q is empty but the state knows %d of its messages: "+
+	return r.e.refusef(r.name, "near mailbox %q is empty but the state knows %d of its messages: "+
 		"refusing to delete them on the far side (run with --force if you emptied it on purpose)", r.names[Near], n)
 }
 
 // countPairs counts the pairs with a UID on side s.
 func (r *mailboxRun) countPairs(ctx context.Context, s Side) (int, error) {
-	refs, err := pairRefs(ctx, r.e.db, r.row.ID, s)
+	refs, err := r.pairRefs(ctx, s)
 	return len(refs), err
 }
 
@@ -235,6 +244,7 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 		return Plan{}, err
 	}
 	in.Pairs = append(in.Pairs, loaded...)
+	r.repaired.apply(in.Pairs)
 	err = r.e.db.View(ctx, func(tx *statedb.Tx) error {
 		in.PairCount, err = tx.CountPairs(r.row.ID)
 		return err
@@ -247,9 +257,11 @@ func (r *mailboxRun) plan(ctx context.Context) (Plan, error) {
 			return Plan{}, err
 		}
 	}
-	p := PlanMailbox(in, r.e.opts.PlanOptions)
+	p := PlanMailbox(in, r.planOpts())
 	if r.moves != nil {
-		r.moves.take(r, p)
+		if err := r.moves.take(ctx, r, p); err != nil {
+			return Plan{}, err
+		}
 	}
 	if err := r.accountGuard(ctx, &p, in.PairCount); err != nil {
 		return Plan{}, err
@@ -297,7 +309,9 @@ func (r *mailboxRun) would(p Plan) {
 	r.rep.New, r.rep.Changed, r.rep.Deleted = copies, flags, expunges
 	for _, c := range p.Copies {
 		r.rep.Bytes[c.From.Other()] += c.Msg.Size
+		r.actCopy(c.From, c.Msg, 0, "")
 	}
+	r.actUpdates(p.Updates, nil)
 }
 
 // finish records both sides' checkpoints once the mailbox is done (RFC
@@ -341,7 +355,7 @@ func (r *mailboxRun) unchanged() bool {
 // changes it left alone: a later run with the kind allowed would never
 // see them again.
 func (r *mailboxRun) checkpointToRecord(s Side) store.Checkpoint {
-	if !r.e.opts.Sync.carriesAll(s) {
+	if !r.planOpts().Sync.carriesAll(s) {
 		return r.scan[s].recorded
 	}
 	cp := r.scan[s].cp
@@ -361,3 +375,7 @@ func (r *mailboxRun) writeCheckpoints(tx *statedb.Tx) error {
 	m.LastSync = r.e.opts.Now()
 	return tx.UpdateMailbox(m)
 }
+
+// planOpts returns the rules of this mailbox pair (per-mailbox settings
+// over the account's), by its near name.
+func (r *mailboxRun) planOpts() PlanOptions { return r.e.planOptions(cmp.Or(r.names[Near], r.name)) }

@@ -40,12 +40,29 @@ type moveJob struct {
 func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 	src, dest := l.waiting[g.src], l.waiting[g.dest]
 	o := g.side.Other()
+	if l.e.opts.DryRun {
+		src.rep.Moved[o] += len(g.jobs)
+		for _, j := range g.jobs {
+			src.actMove(o, j.out.pair, 0, dest.names[o])
+		}
+		return nil
+	}
+	kws := [2]bool{src.feat[Far].Keywords, src.feat[Near].Keywords}
 	for i := range g.jobs {
 		j := &g.jobs[i]
 		var known [2]bool
 		known[g.side] = true
-		j.merge = MergeFlags(MergeInput{Agreed: j.out.pair.Flags, Cur: [2]store.Flags{j.in.msg.Flags, j.in.msg.Flags},
-			Known: known, Keywords: [2]bool{src.feat[Far].Keywords, src.feat[Near].Keywords}, Sync: l.e.opts.Sync})
+		cur := j.in.msg.Flags
+		if kws[Near] {
+			cur = cur.Union(j.movedKeywords())
+		}
+		j.merge = MergeFlags(MergeInput{Agreed: j.out.pair.Flags, Cur: [2]store.Flags{cur, cur},
+			Known: known, Keywords: kws, Sync: l.e.opts.Sync})
+	}
+	if kws[Near] {
+		if err := l.restoreKeywords(ctx, dest.names[Near], g.jobs); err != nil {
+			return err
+		}
 	}
 	minUID, err := l.uidNext(ctx, o, dest.names[o])
 	if err != nil {
@@ -61,6 +78,42 @@ func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 		return err
 	}
 	return l.resolveMoves(ctx, g, o)
+}
+
+// movedKeywords returns the keywords the pair agreed on when the message
+// was moved by a mail reader (on the near side): the file keeps its old
+// folder's keyword letters, which the destination's dovecot-keywords may
+// not name or may name otherwise. A move is not a keyword removal, so
+// they are kept, and written to the moved file (restoreKeywords).
+func (j *moveJob) movedKeywords() store.Flags {
+	if j.out.side != Near {
+		return nil
+	}
+	return keywordsOf(j.out.pair.Flags)
+}
+
+// restoreKeywords gives the near copies of messages a mail reader moved
+// the keywords they had (movedKeywords), before the move is recorded: a
+// run cut short sees the same move again.
+func (l *moveLedger) restoreKeywords(ctx context.Context, name string, jobs []moveJob) error {
+	var b store.Mailbox
+	for _, j := range jobs {
+		kw := j.movedKeywords()
+		if len(kw) == 0 {
+			continue
+		}
+		if b == nil {
+			var err error
+			if b, err = l.e.st[Near].OpenMailbox(ctx, name); err != nil {
+				return fmt.Errorf("open near mailbox %q: %w", name, err)
+			}
+			defer b.Close()
+		}
+		if _, err := b.UpdateFlags(ctx, store.FlagChange{UIDs: []store.UID{j.in.msg.UID}, Add: kw}); err != nil {
+			return fmt.Errorf("restore keywords of near UID %d in %q: %w", j.in.msg.UID, name, err)
+		}
+	}
+	return nil
 }
 
 // addMoveIntents commits one intent per job, in one transaction.
@@ -250,6 +303,9 @@ func (l *moveLedger) resolveMoves(ctx context.Context, g *moveGroup, o Side) err
 	src.rep.Moved[o] += moved
 	for _, j := range g.jobs {
 		dest.assigned[o] = max(dest.assigned[o], j.newUID)
+		if j.newUID != 0 {
+			src.actMove(o, j.out.pair, j.newUID, dest.names[o])
+		}
 	}
 	return nil
 }

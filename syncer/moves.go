@@ -48,6 +48,9 @@ type moveLedger struct {
 	waiting map[statedb.MailboxID]*mailboxRun
 	done    []*mailboxRun
 	reports map[statedb.MailboxID]*MailboxReport
+	// gone holds the pairs the passes forgot because their message
+	// vanished on both sides (see followDeletion).
+	gone map[goneKey]Pair
 }
 
 type moveOut struct {
@@ -59,6 +62,9 @@ type moveOut struct {
 	// byID: not reported by the store, but a vanished message with a
 	// stable id that may turn up elsewhere (dest unknown until matched).
 	byID bool
+	// byIdentity: a vanished near message that may turn up elsewhere
+	// under a new name (matched by store.Identity).
+	byIdentity bool
 }
 
 type moveIn struct {
@@ -67,6 +73,9 @@ type moveIn struct {
 	msg    store.Message
 	src    statedb.MailboxID
 	srcUID store.UID
+	// byIdentity: a new near message whose source is unknown until a
+	// byIdentity move-out of the same identity matches it.
+	byIdentity bool
 }
 
 // newMoveLedger returns the ledger of one run over rows.
@@ -84,10 +93,10 @@ func newMoveLedger(e *Engine, rows []statedb.Mailbox) *moveLedger {
 }
 
 // input returns what the planner of run r needs to know about the other
-// mailbox pairs (nil when moves are not matched: a pair never recorded, a
-// dry run). Looking up stable ids in the state is its only I/O.
+// mailbox pairs (nil when moves are not matched: a pair never recorded).
+// Looking up stable ids in the state is its only I/O.
 func (l *moveLedger) input(ctx context.Context, r *mailboxRun, in MailboxInput) (*MoveInput, error) {
-	if r.row.ID == 0 || r.e.opts.DryRun {
+	if r.row.ID == 0 {
 		return nil, nil
 	}
 	mi := &MoveInput{Self: r.row.ID}
@@ -96,17 +105,28 @@ func (l *moveLedger) input(ctx context.Context, r *mailboxRun, in MailboxInput) 
 		for n, row := range l.rows[s] {
 			mi.Rows[s][n] = row.ID
 		}
-		mi.Moved[s] = r.scan[s].moved
+		if r.e.opts.Sync.carriesMoves(s) {
+			mi.Moved[s] = r.scan[s].moved
+		}
 	}
-	if !r.feat[Far].StableIDs || len(l.rows[Far]) < 2 {
+	mi.ByID = r.feat[Far].StableIDs && len(l.rows[Far]) >= 2 && r.e.opts.Sync.carriesMoves(Far)
+	mi.ByIdentity = len(l.rows[Near]) >= 2 && r.e.opts.Sync.carriesMoves(Near)
+	if !mi.ByID && !mi.ByIdentity {
 		return mi, nil
 	}
-	mi.ByID = true
 	synced := map[statedb.MailboxID]bool{}
 	for _, row := range l.rows[Far] {
 		synced[row.ID] = true
 	}
 	err := r.e.db.View(ctx, func(tx *statedb.Tx) error {
+		if mi.ByIdentity {
+			if err := nearElsewhere(tx, mi, in, synced); err != nil {
+				return err
+			}
+		}
+		if !mi.ByID {
+			return nil
+		}
 		mi.Elsewhere = map[string]MoveSource{}
 		for _, m := range in.Delta[Far].New {
 			src, uid, err := pairElsewhere(tx, m, r.row.ID, synced)
@@ -122,21 +142,54 @@ func (l *moveLedger) input(ctx context.Context, r *mailboxRun, in MailboxInput) 
 	return mi, err
 }
 
+// carriesMoves reports whether a move seen on side from may be carried
+// over: it takes a new message and a deletion from that side to the other,
+// so both must flow (a pull-only run never moves the server's messages).
+func (d Direction) carriesMoves(from Side) bool {
+	return d.allows(from, SyncNew) && d.allows(from, SyncGone)
+}
+
+// nearElsewhere fills mi.NearElsewhere with the new near messages of in
+// whose identity a pair of another synchronized mailbox carries.
+func nearElsewhere(tx *statedb.Tx, mi *MoveInput, in MailboxInput, synced map[statedb.MailboxID]bool) error {
+	for _, m := range in.Delta[Near].New {
+		ok, err := identityElsewhere(tx, m, mi.Self, synced)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if mi.NearElsewhere == nil {
+				mi.NearElsewhere = map[store.UID]bool{}
+			}
+			mi.NearElsewhere[m.UID] = true
+		}
+	}
+	return nil
+}
+
 // take records the moves a pass's plan handed back; the pass's
 // checkpoints and report then wait for them.
-func (l *moveLedger) take(r *mailboxRun, p Plan) {
-	if len(p.MovesOut)+len(p.MovesIn) == 0 {
-		return
+func (l *moveLedger) take(ctx context.Context, r *mailboxRun, p Plan) error {
+	own, err := r.ownExpunges(ctx)
+	if err != nil {
+		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.noteGone(r.row.ID, p, own)
+	if len(p.MovesOut)+len(p.MovesIn) == 0 {
+		return nil
+	}
 	for _, o := range p.MovesOut {
-		l.outs = append(l.outs, moveOut{src: r.row.ID, side: o.Side, pair: o.Pair, dest: o.Dest, destUID: o.DestUID, byID: o.ByID})
+		l.outs = append(l.outs, moveOut{src: r.row.ID, side: o.Side, pair: o.Pair, dest: o.Dest, destUID: o.DestUID,
+			byID: o.ByID, byIdentity: o.ByIdentity})
 	}
 	for _, i := range p.MovesIn {
-		l.ins = append(l.ins, moveIn{dest: r.row.ID, side: i.Side, msg: i.Msg, src: i.From.Mailbox, srcUID: i.From.UID})
+		l.ins = append(l.ins, moveIn{dest: r.row.ID, side: i.Side, msg: i.Msg, src: i.From.Mailbox, srcUID: i.From.UID,
+			byIdentity: i.ByIdentity})
 	}
 	l.waiting[r.row.ID] = r
+	return nil
 }
 
 // pending reports whether moves touching mailbox mb are still to be done;
@@ -189,7 +242,11 @@ func (l *moveLedger) finish(ctx context.Context) error {
 		if usedIn[j] {
 			continue
 		}
-		if err := l.inAlone(ctx, in); err != nil {
+		alone := l.inAlone
+		if l.deletedElsewhere(in) {
+			alone = l.followDeletion
+		}
+		if err := alone(ctx, in); err != nil {
 			failed[in.src], failed[in.dest] = true, true
 			l.e.obs.Error(l.waiting[in.dest].name, err)
 		}
@@ -212,6 +269,9 @@ func (l *moveLedger) matchRoundTrip(out moveOut, used []bool) int {
 // roundTrip records the message's new UID on the side it travelled; no
 // store is touched.
 func (l *moveLedger) roundTrip(ctx context.Context, out moveOut, in moveIn) error {
+	if l.e.opts.DryRun {
+		return nil
+	}
 	p := out.pair
 	p.UID[out.side] = in.msg.UID
 	return l.e.update(ctx, func(tx *statedb.Tx) error { return putPair(tx, out.src, p) })
@@ -219,9 +279,27 @@ func (l *moveLedger) roundTrip(ctx context.Context, out moveOut, in moveIn) erro
 
 // matchIn finds the move-in record matching out.
 func (l *moveLedger) matchIn(out moveOut, used []bool) int {
+	if out.byIdentity {
+		return l.matchIdentity(out, used)
+	}
 	for j, in := range l.ins {
+		if in.byIdentity {
+			continue
+		}
 		if !used[j] && in.side == out.side && (out.byID || in.dest == out.dest) && in.src == out.src &&
 			in.srcUID == out.pair.UID[out.side] && (out.destUID == 0 || out.destUID == in.msg.UID) {
+			return j
+		}
+	}
+	return -1
+}
+
+// matchIdentity finds the unused byIdentity move-in of another mailbox
+// whose message has the identity of out's pair.
+func (l *moveLedger) matchIdentity(out moveOut, used []bool) int {
+	id := out.pair.identity()
+	for j, in := range l.ins {
+		if !used[j] && in.byIdentity && in.side == out.side && in.dest != out.src && store.IdentityOf(in.msg).Same(id) {
 			return j
 		}
 	}
@@ -248,7 +326,7 @@ func (l *moveLedger) record(ctx context.Context, failed map[statedb.MailboxID]bo
 		}
 	}
 	var err error
-	if len(batch) > 0 {
+	if len(batch) > 0 && !l.e.opts.DryRun {
 		err = l.e.update(ctx, func(tx *statedb.Tx) error {
 			for _, r := range batch {
 				if err := r.writeCheckpoints(tx); err != nil {

@@ -60,6 +60,10 @@ func (l *moveLedger) goneAlone(ctx context.Context, r *mailboxRun, ups []PairUpd
 	if len(p.Updates) == 0 {
 		return nil
 	}
+	if l.e.opts.DryRun {
+		r.countUpdates(p.Updates)
+		return nil
+	}
 	return r.reopen(ctx, func() error { return r.applyUpdates(ctx, p.Updates) })
 }
 
@@ -77,6 +81,10 @@ func (l *moveLedger) inAlone(ctx context.Context, in moveIn) error {
 		return err
 	}); err != nil || paired {
 		return err
+	}
+	if l.e.opts.DryRun {
+		r.countCopy(in.side, in.msg)
+		return nil
 	}
 	return r.reopen(ctx, func() error { return r.copyBatch(ctx, in.side, []store.Message{in.msg}) })
 }

@@ -37,3 +37,42 @@ func pairElsewhere(tx *statedb.Tx, m store.Message, here statedb.MailboxID, sync
 	}
 	return 0, 0, nil
 }
+
+// Moves by identity. A mail reader that moves a file to another folder
+// under a new unique name (mu4e with mu4e-change-filenames-when-moving,
+// mutt and neomutt, which write a new file and remove the old one, afew
+// with rename = true) leaves nothing a Maildir store can follow: one
+// folder loses a message and another gains one. The near pass's planner
+// therefore hands back its vanished two-sided pairs whose message has an
+// identity (store.Identity), and every pass's planner its new near
+// messages whose identity a two-sided pair of another synchronized
+// mailbox carries (MoveInput.NearElsewhere). The ledger pairs a move-out
+// with a move-in of the same identity in another mailbox and moves the
+// far copy (UID MOVE: no upload, the server's keywords and other UID-based
+// data stay); left alone, they become a deletion and a copy as before.
+
+// identityElsewhere reports whether a two-sided pair of another
+// synchronized mailbox carries the identity of m.
+func identityElsewhere(tx *statedb.Tx, m store.Message, here statedb.MailboxID, synced map[statedb.MailboxID]bool) (bool, error) {
+	id := store.IdentityOf(m)
+	if !id.Known() || m.Replaces != 0 {
+		return false, nil
+	}
+	var pairs []statedb.Pair
+	var err error
+	if store.NormalizeMessageID(m.MessageID) != "" {
+		pairs, err = tx.PairsByMessageID(0, m.MessageID)
+	} else {
+		pairs, err = tx.PairsByHeaderHash(0, hashBytes(m.HeaderHash))
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, p := range pairs {
+		if p.Mailbox != here && synced[p.Mailbox] && p.FarUID != 0 && p.NearUID != 0 &&
+			store.MakeIdentity(p.MessageID, string(p.HeaderHash), p.Size).Same(id) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

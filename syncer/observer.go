@@ -1,5 +1,7 @@
 package syncer
 
+import "github.com/imapdir/imapdir/store"
+
 // Observer receives the engine's progress and results, for the CLI to draw;
 // the engine itself never prints. Methods are called from several
 // goroutines at once (one per mailbox being synchronized) and must be safe
@@ -68,3 +70,42 @@ func (NopObserver) MailboxDone(MailboxReport)    {}
 func (NopObserver) Warn(string, string)          {}
 func (NopObserver) Note(string, string)          {}
 func (NopObserver) Error(string, error)          {}
+
+// ActionObserver is an Observer that also hears of each message action,
+// for per-message output (-vv) and the action log. The engine calls Action
+// after the change is made in the store (under DryRun: for each change
+// planned), from any mailbox goroutine.
+type ActionObserver interface {
+	Observer
+	Action(Action)
+}
+
+// ActionKind names what happened to a message.
+type ActionKind string
+
+// The message actions.
+const (
+	ActionCopy   ActionKind = "copy"   // copied to side To
+	ActionFlags  ActionKind = "flags"  // flags changed on side To
+	ActionDelete ActionKind = "delete" // expunged on side To
+	ActionMove   ActionKind = "move"   // moved on side To into mailbox Dest
+)
+
+// Action is one message action.
+type Action struct {
+	Mailbox string
+	Kind    ActionKind
+	// To is the side changed: a copy or move pulled (Near) or pushed (Far).
+	To Side
+	// UID is the message's UID on its source side for a copy, on side To
+	// for the other actions; NewUID the UID it got on side To (copy, move)
+	// when known.
+	UID, NewUID store.UID
+	MessageID   string
+	// Subject is the decoded Subject of a copied message, read from its
+	// header while it streamed; "" otherwise.
+	Subject     string
+	Add, Remove store.Flags // ActionFlags
+	Dest        string      // ActionMove
+	DryRun      bool
+}

@@ -28,6 +28,13 @@ type MoveInput struct {
 	// two-sided pair of another synchronized mailbox carries to that pair's
 	// mailbox and far UID.
 	Elsewhere map[string]MoveSource
+	// ByIdentity: near vanished pairs whose message has an identity may
+	// have moved to another mailbox under a new name (several mailboxes
+	// synchronized).
+	ByIdentity bool
+	// NearElsewhere holds the UIDs of this pass's new near messages whose
+	// identity a two-sided pair of another synchronized mailbox carries.
+	NearElsewhere map[store.UID]bool
 }
 
 // MoveSource is where a moved message was: mailbox pair and UID.
@@ -46,6 +53,9 @@ type MoveOut struct {
 	// ByID: not reported by the store, but a vanished message with a
 	// stable id that may turn up elsewhere.
 	ByID bool
+	// ByIdentity: not reported by the store, but a vanished near message
+	// with an identity that may turn up elsewhere under a new name.
+	ByIdentity bool
 }
 
 // MoveIn is a new message of Side that arrived from another mailbox.
@@ -53,6 +63,9 @@ type MoveIn struct {
 	Side Side
 	Msg  store.Message
 	From MoveSource
+	// ByIdentity: a new near message that may be a message moved under a
+	// new name from another mailbox (From is unknown).
+	ByIdentity bool
 }
 
 // planMoves takes the moves out of in (rule 0 of PlanMailbox, before the
@@ -74,6 +87,8 @@ func planMoves(in MailboxInput) (MailboxInput, []MoveOut, []MoveIn) {
 	}
 	outs = append(outs, claimOutsByID(&in)...)
 	ins = append(ins, claimInsByID(&in)...)
+	outs = append(outs, claimOutsByIdentity(&in)...)
+	ins = append(ins, claimInsByIdentity(&in)...)
 	return in, outs, ins
 }
 
@@ -140,6 +155,56 @@ func claimInsByID(in *MailboxInput) []MoveIn {
 		ins = append(ins, MoveIn{Side: Far, Msg: m, From: src})
 	}
 	in.Delta[Far].New = kept
+	return ins
+}
+
+// claimOutsByIdentity takes the near vanished two-sided pairs with an
+// identity, unless a new near message of this mailbox has it (a rename
+// within the folder: renumber follows it).
+func claimOutsByIdentity(in *MailboxInput) []MoveOut {
+	if !in.Moves.ByIdentity || len(in.Delta[Near].Vanished) == 0 {
+		return nil
+	}
+	here := map[store.Identity]bool{}
+	for _, m := range in.Delta[Near].New {
+		here[store.IdentityOf(m)] = true
+	}
+	var outs []MoveOut
+	kept := in.Delta[Near].Vanished[:0:0]
+	for _, u := range in.Delta[Near].Vanished {
+		p := findPair(in.Pairs, Near, u)
+		if p == nil || p.OneSided() || !p.identity().Known() || here[p.identity()] || touched(in, Far, p) {
+			kept = append(kept, u)
+			continue
+		}
+		outs = append(outs, MoveOut{Side: Near, Pair: *p, ByIdentity: true})
+	}
+	in.Delta[Near].Vanished = kept
+	return outs
+}
+
+// claimInsByIdentity takes the new near messages the ledger found the
+// identity of in another mailbox's pairs.
+func claimInsByIdentity(in *MailboxInput) []MoveIn {
+	if len(in.Moves.NearElsewhere) == 0 {
+		return nil
+	}
+	renamed := map[store.Identity]bool{} // vanished here: renumber's
+	for _, u := range in.Delta[Near].Vanished {
+		if p := findPair(in.Pairs, Near, u); p != nil && p.identity().Known() {
+			renamed[p.identity()] = true
+		}
+	}
+	var ins []MoveIn
+	kept := in.Delta[Near].New[:0:0]
+	for _, m := range in.Delta[Near].New {
+		if !in.Moves.NearElsewhere[m.UID] || renamed[store.IdentityOf(m)] {
+			kept = append(kept, m)
+			continue
+		}
+		ins = append(ins, MoveIn{Side: Near, Msg: m, ByIdentity: true})
+	}
+	in.Delta[Near].New = kept
 	return ins
 }
 

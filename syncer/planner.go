@@ -33,7 +33,10 @@ import (
 //  2. Every other new message on side S is copied to the other side when
 //     Sync allows New from S, unless it is larger than MaxSize, older than
 //     MaxAge, or marked \Deleted (then it is reported as skipped and left
-//     unpaired, so a later run with other limits can take it).
+//     unpaired, so a later run with other limits can take it). A skipped
+//     message with store.Message.Replaces (an edit the limits keep back)
+//     does not make the message it replaces a deletion: that pair becomes
+//     one-sided, and the other side keeps its copy of the old text.
 //  3. A pair whose message vanished on both sides is forgotten.
 //  4. A pair whose message vanished on side S only (a deletion on S):
 //     when Sync forbids Gone from S, the other side's copy stays and the
@@ -61,9 +64,13 @@ func PlanMailbox(in MailboxInput, opts PlanOptions) Plan {
 	idx := indexPairs(in.Pairs)
 	newF, newN, adopted := adopt(in.Delta[Far].New, in.Delta[Near].New, in.Keywords, opts)
 	p.Updates = append(p.Updates, adopted...)
-	p.planNew(Far, newF, in, opts)
-	p.planNew(Near, newN, in, opts)
+	var keep [2]map[store.UID]bool
+	keep[Far] = p.planNew(Far, newF, in, opts)
+	keep[Near] = p.planNew(Near, newN, in, opts)
 	for _, pr := range touchedPairs(in, idx) {
+		for s := Far; s <= Near; s++ {
+			pr.keep[s.Other()] = pr.vanished[s] && keep[s][pr.pair.UID[s]]
+		}
 		if u, ok := planPair(pr, in, opts); ok {
 			p.Updates = append(p.Updates, u)
 		} else if renumbered[pr.pair.ID] {
@@ -94,6 +101,9 @@ type pairState struct {
 	pair     *Pair
 	vanished [2]bool
 	cur      [2]*store.Message
+	// keep[s]: side s keeps its copy although the message vanished on the
+	// other side (replaced there by an edit that the limits skipped).
+	keep [2]bool
 }
 
 // touchedPairs collects the pairs the deltas refer to, in the deltas'
@@ -126,18 +136,26 @@ func touchedPairs(in MailboxInput, idx pairIndex) []*pairState {
 	return order
 }
 
-// planNew applies rule 2 to the new messages of side s.
-func (p *Plan) planNew(s Side, msgs []store.Message, in MailboxInput, opts PlanOptions) {
+// planNew applies rule 2 to the new messages of side s. It returns the
+// UIDs that skipped messages replace (store.Message.Replaces).
+func (p *Plan) planNew(s Side, msgs []store.Message, in MailboxInput, opts PlanOptions) (keep map[store.UID]bool) {
 	if !opts.Sync.allows(s, SyncNew) {
-		return
+		return nil
 	}
 	for _, m := range msgs {
 		if r := skipReason(m, in, opts); r != "" {
 			p.Skipped = append(p.Skipped, Skip{From: s, UID: m.UID, Size: m.Size, Reason: r})
+			if m.Replaces != 0 {
+				if keep == nil {
+					keep = map[store.UID]bool{}
+				}
+				keep[m.Replaces] = true
+			}
 			continue
 		}
 		p.Copies = append(p.Copies, Copy{From: s, Msg: m})
 	}
+	return keep
 }
 
 // skipReason says why m must not be copied, or "".
@@ -199,7 +217,7 @@ func planGone(st *pairState, u PairUpdate, s Side, opts PlanOptions) PairUpdate 
 	u.New.UID[s] = 0
 	u.New.Flags = cur
 	switch {
-	case !opts.Sync.allows(s, SyncGone):
+	case !opts.Sync.allows(s, SyncGone) || st.keep[o]:
 	case opts.Expunge.On(o):
 		u.Expunge[o] = true
 		u.Delete = true

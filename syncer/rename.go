@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/imapdir/imapdir/statedb"
@@ -22,7 +23,7 @@ func (e *Engine) renames(ctx context.Context, infos [2]sideInfo, rows []statedb.
 	for s := Far; s <= Near; s++ {
 		for _, row := range rows {
 			old := rowName(row, s)
-			if _, still := infos[s][old]; still || old == "" {
+			if _, still := infos[s][old]; still || old == "" || (e.opts.DryRun && e.dry.renamed(row.ID)) {
 				continue
 			}
 			nu, err := e.renamedTo(ctx, s, row, infos[s], rows)
@@ -104,7 +105,9 @@ func (e *Engine) rename(ctx context.Context, s Side, row statedb.Mailbox, old, n
 		return nil
 	}
 	if e.opts.DryRun {
-		e.note(old, fmt.Sprintf("would rename %s mailbox %q to %q (renamed on the %s side)", o, oldO, nu, s))
+		e.note(nu, fmt.Sprintf("would rename %s mailbox %q to %q (renamed on the %s side)", o, oldO, nu, s))
+		e.dry.add(o, oldO, old, nu, row.ID)
+		moveInfos(infos[o], oldO, nu)
 		return nil
 	}
 	if err := e.st[o].RenameMailbox(ctx, oldO, nu); err != nil && !errors.Is(err, store.ErrMailboxExists) {
@@ -115,6 +118,36 @@ func (e *Engine) rename(ctx context.Context, s Side, row statedb.Mailbox, old, n
 		return err
 	}
 	moveInfos(infos[o], oldO, nu)
+	return e.renameChildren(ctx, s, old, nu, infos[s])
+}
+
+// renameChildren renames the mailboxes of side s still below old to
+// below nu, as the other side's rename moved its children: a Maildir++
+// folder is a directory of its own, and a user who renamed the parent's
+// may have left the children's as they were.
+func (e *Engine) renameChildren(ctx context.Context, s Side, old, nu string, si sideInfo) error {
+	var left []string
+	for n, mi := range si {
+		if strings.HasPrefix(n, old+"/") && !mi.NoSelect {
+			left = append(left, n)
+		}
+	}
+	slices.Sort(left) // parents first: renaming one carries its children
+	for _, n := range left {
+		if _, still := si[n]; !still {
+			continue
+		}
+		to := renamed(n, old, nu)
+		if _, taken := si[to]; taken {
+			e.warn(n, fmt.Sprintf("%q was renamed to %q on the %s side, but %q exists there: not renamed", old, nu, s, to))
+			continue
+		}
+		if err := e.st[s].RenameMailbox(ctx, n, to); err != nil {
+			return fmt.Errorf("rename %s mailbox %q to %q: %w", s, n, to, err)
+		}
+		e.note(to, fmt.Sprintf("renamed %s mailbox %q to %q (its parent was renamed)", s, n, to))
+		moveInfos(si, n, to)
+	}
 	return nil
 }
 

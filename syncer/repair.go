@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -151,10 +150,6 @@ func idText(id store.Identity) string {
 	return "with header hash " + strings.TrimPrefix(id.Key, "hh ")
 }
 
-// errDryRunStop ends a mailbox's dry run early without failing it: what
-// follows cannot be planned without writing the state first.
-var errDryRunStop = errors.New("dry run stops here")
-
 // repair handles a UIDVALIDITY change on side s (from rec to cur): it
 // re-pairs by content without fetching any body, rewrites the pairs' UIDs
 // on that side (pairs whose message was not found keep only their other
@@ -184,9 +179,11 @@ func (r *mailboxRun) repair(ctx context.Context, s Side, rec, cur uint32) error 
 	}
 	msg := fmt.Sprintf("UIDVALIDITY of %s mailbox %q changed from %d to %d: re-paired %d of %d messages without downloading",
 		s, r.names[s], rec, cur, rp.Matched, len(pairs))
-	if r.e.opts.DryRun {
-		r.e.warn(r.name, "would have: "+msg+"; nothing else planned for this mailbox in a dry run")
-		return errDryRunStop
+	if r.e.opts.DryRun { // plan on the re-paired UIDs, kept in memory (dryrun.go)
+		r.e.warn(r.name, "would have: "+msg)
+		r.repaired = newDryRepair(s, pairs, rp.NewUID)
+		setCheckpoint(&r.row, s, store.Checkpoint{UIDValidity: cur})
+		return nil
 	}
 	if err := r.rewritePairs(ctx, s, pairs, rp.NewUID, cur); err != nil {
 		return err

@@ -141,7 +141,7 @@ func (r *mailboxRun) classify(tx *statedb.Tx, s Side, cs store.ChangeSet, sc *si
 // all its messages and a real checkpoint (with its private Token) to
 // record; otherwise List, and the checkpoint comes from Status.
 func (r *mailboxRun) fullListing(ctx context.Context, s Side) (sideScan, error) {
-	refs, err := pairRefs(ctx, r.e.db, r.row.ID, s)
+	refs, err := r.pairRefs(ctx, s)
 	if err != nil {
 		return sideScan{}, err
 	}

@@ -39,11 +39,15 @@ func (r *mailboxRun) applyUpdates(ctx context.Context, ups []PairUpdate) error {
 			return err
 		}
 	}
+	if err := r.noteExpunging(ctx, ups, ok); err != nil {
+		return err
+	}
 	for s := Far; s <= Near; s++ {
 		if err := r.expunge(ctx, s, ups, ok); err != nil {
 			return err
 		}
 	}
+	r.actUpdates(ups, ok)
 	return r.recordUpdates(ctx, ups, ok)
 }
 
@@ -163,7 +167,7 @@ func (r *mailboxRun) recordUpdates(ctx context.Context, ups []PairUpdate, ok []b
 				return err
 			}
 		}
-		return nil
+		return tx.DeleteMeta(expungingKey(r.row.ID))
 	})
 }
 

@@ -27,6 +27,14 @@ func TestConnectErrorsNameTheFix(t *testing.T) {
 		}
 	})
 
+	t.Run("starttls on the implicit TLS port", func(t *testing.T) {
+		// The server waits for a TLS ClientHello and says nothing: the
+		// run must not sit through the whole timeout before telling why.
+		a.writeConfig(strings.Replace(base, `tls = "implicit"`, `tls = "starttls"`+"\ntimeout = 2", 1))
+		r := a.run("list", "work").must(t, 1)
+		oneLineWith(t, r, `127.0.0.1:`+strconv.Itoa(a.srv.IMAPSPort())+` sent no IMAP greeting; if it is an implicit-TLS port (usually 993), set tls = "implicit"`)
+	})
+
 	t.Run("nobody listening", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -67,5 +75,24 @@ func oneLineWith(t *testing.T, r result, want string) {
 	line := strings.TrimSpace(r.stderr)
 	if strings.Count(line, "\n") != 0 || !strings.Contains(line, want) {
 		t.Errorf("%s: want one line with %q, got %q", r.description, want, r.stderr)
+	}
+}
+
+// A failing password_command gets one line naming the key, the exit
+// status and the last line the command wrote to stderr — not the whole
+// stderr (a tool may print a passphrase prompt or worse there) and not the
+// library's chain of prefixes.
+func TestPasswordCommandFailureIsOneLine(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	base := readFile(t, a.config)
+	pw := regexp.MustCompile(`(?m)^password = .*$`)
+	a.writeConfig(pw.ReplaceAllString(base, `password_command = "echo 'enter passphrase: hunter2' >&2; echo 'gpg: decryption failed: No secret key' >&2; exit 2"`))
+	r := a.run("list", "work").must(t, 1)
+	oneLineWith(t, r, `password_command failed (exit status 2): gpg: decryption failed: No secret key`)
+	for _, bad := range []string{"hunter2", "imapclient:", "callback"} {
+		if strings.Contains(r.stderr, bad) {
+			t.Errorf("stderr holds %q: %q", bad, r.stderr)
+		}
 	}
 }

@@ -25,6 +25,12 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "imapdir")
+	// Every run the tests start keeps its state (the action logs) here,
+	// not in the home directory of whoever runs the tests.
+	if err := os.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := build(binary)
 	if code == 0 {
 		code = testenv.RunMain(m)
@@ -113,15 +119,27 @@ type result struct {
 // run runs imapdir --config CONFIG args... and returns what it did.
 func (a *account) run(args ...string) result {
 	a.t.Helper()
-	return runBinary(a.t, append([]string{"--config", a.config}, args...)...)
+	return runBinaryEnv(a.t, []string{a.stateEnv()}, append([]string{"--config", a.config}, args...)...)
+}
+
+// stateEnv sets the account's own state directory (its action log), so
+// that tests running at once, all with an account "work", do not mix.
+func (a *account) stateEnv() string {
+	return "XDG_STATE_HOME=" + filepath.Join(a.dir, "state")
 }
 
 func runBinary(t *testing.T, args ...string) result {
 	t.Helper()
+	return runBinaryEnv(t, nil, args...)
+}
+
+// runBinaryEnv is runBinary with env added to the environment.
+func runBinaryEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
+	cmd.Env = append(append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir()), env...)
 	err := cmd.Run()
 	r := result{stdout: out.String(), stderr: errOut.String(), description: "imapdir " + strings.Join(args, " ")}
 	var ee *exec.ExitError

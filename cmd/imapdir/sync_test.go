@@ -266,3 +266,23 @@ func serverFlags(t *testing.T, a *account, mailbox, uid string) string {
 	t.Fatalf("no message with UID %s in %s", uid, mailbox)
 	return ""
 }
+
+// TestDryRunOnFreshAccountSaysWhatARealRunWouldDo: the first --dry-run of a
+// new account must report the mailboxes and messages a real first run would
+// pull, not "0 mailboxes, nothing would change"; and it must change nothing.
+func TestDryRunOnFreshAccountSaysWhatARealRunWouldDo(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, "")
+	a.srv.CreateMailbox(t, a.user.Name, "Archive")
+	a.srv.SaveMessages(t, a.user.Name, "INBOX", message("one"), message("two"))
+	a.srv.SaveMessage(t, a.user.Name, "Archive", message("three"))
+
+	r := a.run("--json", "--dry-run", "sync").must(t, 0)
+	done := jsonEvents(t, r.stdout)["done"]
+	if len(done) != 1 || done[0]["mailboxes"].(float64) != 2 || done[0]["changes"].(float64) != 3 {
+		t.Errorf("dry run of a fresh account reports %v, want 2 mailboxes and 3 changes\n%s", done, r.stdout)
+	}
+	if _, err := os.Stat(a.maildir); err == nil {
+		t.Errorf("dry run created %s", a.maildir)
+	}
+}

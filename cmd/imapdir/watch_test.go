@@ -50,7 +50,7 @@ func (l *lockedBuffer) String() string {
 func startWatch(t *testing.T, a *account, args ...string) *watchRun {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"--config", a.config, "--json", "watch"}, args...)...)
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), a.stateEnv())
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -185,6 +185,14 @@ func TestWatchBothWays(t *testing.T) {
 	w.waitFor("the deletion pushed", isSynced("INBOX", func(_, p map[string]any) bool { return num(p, "deleted") == 1 }))
 	if rows := a.srv.Fetch(t, a.user.Name, "INBOX", "uid"); len(rows) != 0 {
 		t.Errorf("server INBOX after the local delete: %v", rows)
+	}
+	// The watch logs its message actions as sync does.
+	log := a.run("log", "work").must(t, 0).stdout
+	for _, want := range []string{fmt.Sprintf(`INBOX: pulled UID %d as`, uid), `"pushed here"`,
+		fmt.Sprintf(`INBOX: flagged far UID %d +`, uid), fmt.Sprintf("INBOX: deleted far UID %d ", uid)} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the action log lacks %q:\n%s", want, log)
+		}
 	}
 
 	code, took := w.stop(syscall.SIGTERM)

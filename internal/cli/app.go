@@ -25,6 +25,10 @@ const (
 	ExitFailure = 1 // the run failed (connection, login, lock, state …)
 	ExitUsage   = 2 // bad command line or configuration
 	ExitPartial = 3 // partly done: some accounts or mailboxes failed
+	// ExitHeld: everything else done, but a safety rule held changes back
+	// (deletions past the deletion guard, a local mailbox found emptied or
+	// missing); --force carries them out. Failures take precedence.
+	ExitHeld = 4
 	// ExitInterrupted: stopped by SIGINT or SIGTERM; what was done is
 	// recorded and the next run continues (128 + SIGINT, as shells do).
 	ExitInterrupted = 130

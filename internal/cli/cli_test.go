@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/imapdir/imapdir/internal/golden"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,7 @@ func TestUsageErrors(t *testing.T) {
 func TestUnknownCommandSuggestsOnOneLine(t *testing.T) {
 	w := newWorld(t)
 	for args, want := range map[string]string{
-		"lst":   `imapdir: unknown command "lst" for "imapdir"; did you mean "list"?` + "\n",
+		"lisr":  `imapdir: unknown command "lisr" for "imapdir"; did you mean "list"?` + "\n",
 		"zzzzz": `imapdir: unknown command "zzzzz" for "imapdir" (imapdir --help lists the commands)` + "\n",
 	} {
 		code, _, errOut := w.run(args)
@@ -238,7 +239,7 @@ func TestWriteResponseTree(t *testing.T) {
 
 func TestPrinterShowsEachResponseOnce(t *testing.T) {
 	var b bytes.Buffer
-	p := newPrinter(&b)
+	p := newPrinter(&b, false)
 	exists := &imap.Response{Tag: "*", Fields: []imap.Value{imap.Num(3), imap.Atom("EXISTS")}}
 	p.show(exists) // collected by the command
 	p.nextCommand()
@@ -275,5 +276,46 @@ func TestNeutralName(t *testing.T) {
 		if got != c.want || synced != c.synced {
 			t.Errorf("neutralName(%q, prefix %q) = %q, %v; want %q, %v", c.server, c.prefix, got, synced, c.want, c.synced)
 		}
+	}
+}
+
+// A command's help offers only the flags it uses; one it does not use is
+// refused, before or after the command's name; flags still stand before
+// the name of a command that takes them.
+func TestFlagsOfferedOnlyWhereUsed(t *testing.T) {
+	w := newWorld(t)
+	w.connect = func(context.Context, *config.Account, Logs, func(*imap.Response)) (Session, error) {
+		return &fakeSession{}, nil
+	}
+	offered := map[string][]string{
+		"sync":   {"--dry-run", "--force", "--json", "--memory-limit"},
+		"watch":  {"--force", "--json", "--memory-limit"},
+		"list":   {"--json"},
+		"status": {"--json"},
+		"raw":    {"--json"},
+		"auth":   {},
+	}
+	all := []string{"--dry-run", "--force", "--json", "--memory-limit"}
+	for cmd, want := range offered {
+		_, help, _ := w.run(cmd, "--help")
+		for _, f := range all {
+			if has, should := strings.Contains(help, f), slices.Contains(want, f); has != should {
+				t.Errorf("%s --help offers %s: %v, want %v", cmd, f, has, should)
+			}
+		}
+		for _, g := range []string{"--config", "--verbose", "--quiet"} {
+			if !strings.Contains(help, g) {
+				t.Errorf("%s --help does not offer %s", cmd, g)
+			}
+		}
+	}
+	for _, args := range [][]string{{"-n", "raw", "work", "-c", "NOOP"}, {"raw", "work", "--force", "-c", "NOOP"}, {"status", "--memory-limit", "9"}} {
+		code, _, errOut := w.run(args...)
+		if code != ExitUsage || !strings.Contains(errOut, "does not take --") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+	if code, out, errOut := w.run("--json", "raw", "work", "-c", "CAPABILITY"); code != ExitOK || !strings.HasPrefix(out, `{"tag":"*"`) {
+		t.Errorf("--json before raw: exit %d, %q %q", code, out, errOut)
 	}
 }

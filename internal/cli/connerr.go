@@ -46,6 +46,10 @@ func connectMessage(acct *config.Account, addr string, err error) string {
 	switch {
 	case errors.Is(err, imapclient.ErrPlaintext):
 		return fmt.Sprintf(`%s answered in plaintext; for implicit TLS use port 993, or set tls = "starttls"`, addr)
+	case errors.Is(err, imapclient.ErrNoGreeting) && acct.TLS != config.TLSImplicit:
+		return fmt.Sprintf(`%s sent no IMAP greeting; if it is an implicit-TLS port (usually 993), set tls = "implicit"`, addr)
+	case errors.Is(err, imapclient.ErrNoGreeting):
+		return fmt.Sprintf("%s completed TLS but sent no IMAP greeting; is it an IMAP server?", addr)
 	case errors.As(err, &hostErr):
 		return hostnameMessage(addr, hostErr)
 	case errors.Is(err, imapclient.ErrCertNotTrusted):

@@ -131,6 +131,7 @@ connections = 2
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
 	st.flags.config = path
+	st.stateDir = filepath.Join(dir, "state") // the action log stays in the demo's directory
 	return st.loadConfig()
 }
 
@@ -203,8 +204,11 @@ or with mu:
   mu find --muhome=%[3]s flag:unread
 or with mutt:  mutt -f %[1]s/INBOX
 
+What each sync did to each message is in %[5]s
+("imapdir log ACCOUNT" prints an account's).
+
 %[4]s shows the configuration format; "imapdir --help" lists the commands.
 The demo server stops with the demo, so that config only worked while it ran.
-`, maildir, nm, mu, filepath.Join(dir, "config.toml"))
+`, maildir, nm, mu, filepath.Join(dir, "config.toml"), actionLogPath(filepath.Join(dir, "state"), "demo"))
 	return err
 }

@@ -19,16 +19,25 @@ import (
 func engineOptions(acct *config.Account, f globalFlags, now func() time.Time) (syncer.Options, error) {
 	o := syncer.DefaultOptions()
 	o.Account = acct.Name
-	o.Sync = syncer.Direction{Pull: what(acct.Sync.Pull), Push: what(acct.Sync.Push)}
-	exp, err := syncer.ParseExpunge(string(acct.Expunge))
+	plan, err := planOptions(acct.ForMailbox(""), now())
 	if err != nil {
-		return o, fmt.Errorf("expunge: %w", err)
+		return o, err
 	}
-	o.Expunge = exp
-	o.MaxSize = acct.MaxSize
-	o.MaxAge = maxAge(acct, now())
-	o.DeleteGuardPercent = acct.DeleteGuardPercent
-	o.DeleteGuardCount = acct.DeleteGuardCount
+	o.PlanOptions = plan
+	if len(acct.Mailboxes) > 0 {
+		own := map[string]syncer.PlanOptions{}
+		for name, ms := range acct.Mailboxes {
+			if own[name], err = planOptions(ms, now()); err != nil {
+				return o, fmt.Errorf("mailbox %q: %w", name, err)
+			}
+		}
+		o.ForMailbox = func(name string) syncer.PlanOptions {
+			if p, ok := own[name]; ok {
+				return p
+			}
+			return plan
+		}
+	}
 	o.DeleteGuardAccount = acct.DeleteGuardAccount
 	o.Force = f.force
 	folders := acct.Folders
@@ -42,6 +51,23 @@ func engineOptions(acct *config.Account, f globalFlags, now func() time.Time) (s
 	o.Full = f.full
 	o.Now = now
 	return o, nil
+}
+
+// planOptions turns one mailbox's settings (or the account's) into the
+// planner's rules; Force is set by the caller.
+func planOptions(ms config.MailboxSettings, now time.Time) (syncer.PlanOptions, error) {
+	exp, err := syncer.ParseExpunge(string(ms.Expunge))
+	if err != nil {
+		return syncer.PlanOptions{}, fmt.Errorf("expunge: %w", err)
+	}
+	return syncer.PlanOptions{
+		Sync:               syncer.Direction{Pull: what(ms.Sync.Pull), Push: what(ms.Sync.Push)},
+		Expunge:            exp,
+		MaxSize:            ms.MaxSize,
+		MaxAge:             maxAge(ms, now),
+		DeleteGuardPercent: ms.DeleteGuardPercent,
+		DeleteGuardCount:   ms.DeleteGuardCount,
+	}, nil
 }
 
 // what converts one direction's switches.
@@ -59,16 +85,16 @@ func what(c config.Changes) syncer.What {
 	return w
 }
 
-// maxAge is the account's age limit; a start_date becomes the age it has
+// maxAge is a mailbox's (or the account's) age limit; a start_date becomes the age it has
 // at now.
-func maxAge(acct *config.Account, now time.Time) time.Duration {
-	if !acct.StartDate.IsZero() {
-		if d := now.Sub(acct.StartDate); d > 0 {
+func maxAge(ms config.MailboxSettings, now time.Time) time.Duration {
+	if !ms.StartDate.IsZero() {
+		if d := now.Sub(ms.StartDate); d > 0 {
 			return d
 		}
 		return time.Nanosecond // a start date in the future admits nothing new
 	}
-	return acct.MaxAge
+	return ms.MaxAge
 }
 
 // observer adapts the engine's Observer to a ui.Reporter for one account.
@@ -81,6 +107,9 @@ type observer struct {
 	done map[string]bool // mailboxes whose MailboxDone was reported
 
 	changes atomic.Int64 // changes made, for the interrupted line
+	held    atomic.Int64 // mailboxes a safety rule held back, for ExitHeld
+
+	actions *actionLog // nil: no action log (dry run, or it cannot be opened)
 }
 
 func newObserver(account string, rep ui.Reporter, log *slog.Logger) *observer {
@@ -114,20 +143,47 @@ func (o *observer) MailboxDone(r syncer.MailboxReport) {
 	o.mu.Unlock()
 	stats := mailboxStats(r)
 	o.changes.Add(int64(stats.Changes()))
-	err := r.Err
-	if errors.Is(err, context.Canceled) {
+	if r.Held != nil || errors.Is(r.Err, syncer.ErrRefused) {
+		o.held.Add(1)
+	}
+	err := flat(r.Err)
+	switch {
+	case errors.Is(err, context.Canceled):
 		err = nil // interrupted, not failed: what it did is recorded and shown
 		stats.Interrupted = true
+	case errors.Is(err, syncer.ErrRefused):
+		err = ui.Refused(err) // held back, not failed
 	}
-	o.rep.MailboxDone(o.account, r.Mailbox, stats, flat(err))
+	o.rep.MailboxDone(o.account, r.Mailbox, stats, err)
 }
 
 // Warn implements syncer.Observer.
 func (o *observer) Warn(mailbox, msg string) { o.rep.Warn(o.account, mailbox, msg) }
 
-// Note implements syncer.Observer: verbose detail goes to the log (-v).
-func (o *observer) Note(mailbox, msg string) {
-	o.log.Info(msg, "account", o.account, "mailbox", mailbox)
+// Note implements syncer.Observer: mailbox-level detail, shown with -v.
+func (o *observer) Note(mailbox, msg string) { o.rep.Note(o.account, mailbox, msg) }
+
+// Action implements syncer.ActionObserver: a line with -vv, and one in
+// the account's action log (not for a dry run).
+func (o *observer) Action(a syncer.Action) {
+	ua := uiAction(a)
+	o.rep.Action(o.account, ua)
+	if o.actions != nil && !a.DryRun {
+		o.actions.write(ua)
+	}
+}
+
+// uiAction converts an engine action to the neutral form.
+func uiAction(a syncer.Action) ui.Action {
+	verb := map[syncer.ActionKind]string{syncer.ActionFlags: "flag", syncer.ActionDelete: "delete", syncer.ActionMove: "move"}[a.Kind]
+	if a.Kind == syncer.ActionCopy {
+		verb = "pull"
+		if a.To == syncer.Far {
+			verb = "push"
+		}
+	}
+	return ui.Action{Mailbox: a.Mailbox, Verb: verb, Side: a.To.String(), UID: uint32(a.UID), NewUID: uint32(a.NewUID),
+		MessageID: a.MessageID, Subject: a.Subject, Add: a.Add.String(), Remove: a.Remove.String(), Dest: a.Dest}
 }
 
 // Error implements syncer.Observer. It only logs (-vv): a mailbox's failure

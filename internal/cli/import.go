@@ -13,6 +13,7 @@ import (
 	"github.com/imapdir/imapdir/internal/importer"
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
+	"github.com/imapdir/imapdir/store"
 )
 
 const importMbsyncLong = `Adopt a Maildir that mbsync (isync 1.4 or older) keeps in step with the
@@ -26,16 +27,18 @@ message. When anything does not fit, nothing is written.
 
 DIR must be the account's maildir, and the account's layout must name the
 folders as mbsync did: "fs-mutf7" for "SubFolders Verbatim", "maildir++-mutf7"
-for "SubFolders Maildir++". --state names mbsync's SyncState directory when it
-is not "*" (the state files then live there, not in the folders). Stop mbsync
-(and its timers) first. Running the import twice changes nothing.`
+for "SubFolders Maildir++", "legacy-mutf7" for "SubFolders Legacy". --state
+names mbsync's SyncState directory when it is not "*" (the state files then
+live there, not in the folders). Stop mbsync (and its timers) first. Running
+the import twice changes nothing.`
 
 func (st *runState) importCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Adopt a Maildir another synchronizer made, without downloading anything",
 	}
-	cmd.AddCommand(st.importMbsyncCommand())
+	cmd.AddCommand(st.importMbsyncCommand(), st.importOfflineimapCommand(), st.importCopimapCommand(),
+		st.importMatchCommand())
 	return cmd
 }
 
@@ -67,9 +70,19 @@ func (st *runState) importMbsyncCommand() *cobra.Command {
 	return cmd
 }
 
-// importMbsync reads mbsync's state, verifies it against the server with
-// the state database only read, and then writes the pairs.
+// importMbsync reads mbsync's state and adopts the Maildir.
 func (st *runState) importMbsync(ctx context.Context, acct *config.Account, from, stateDir string) error {
+	return st.adopt(ctx, acct, from, func(layout maildir.Layout, _ func() (store.Store, error)) ([]importer.Folder, error) {
+		return importer.ReadMbsync(ctx, acct.Maildir, layout, stateDir)
+	})
+}
+
+// adopt reads another tool's state with read, verifies it against the
+// server with the state database only read, and then writes the pairs.
+// read gets a function that connects to the server when first called: a
+// tool's state is read, and refused, before any connection.
+func (st *runState) adopt(ctx context.Context, acct *config.Account, from string,
+	read func(maildir.Layout, func() (store.Store, error)) ([]importer.Folder, error)) error {
 	if err := sameDir(from, acct.Maildir); err != nil {
 		return err
 	}
@@ -77,16 +90,29 @@ func (st *runState) importMbsync(ctx context.Context, acct *config.Account, from
 	if err != nil {
 		return err
 	}
-	folders, err := importer.ReadMbsync(ctx, acct.Maildir, layout, stateDir)
+	var far store.Store
+	connect := func() (store.Store, error) {
+		if far == nil {
+			f, err := st.app.Backends.Far(ctx, acct, st.logs())
+			if err != nil {
+				return nil, err
+			}
+			far = f
+		}
+		return far, nil
+	}
+	defer func() {
+		if far != nil {
+			far.Close()
+		}
+	}()
+	folders, err := read(layout, connect)
 	if err != nil {
 		return fmt.Errorf("account %s: %w", acct.Name, err)
 	}
-	logs := st.logs()
-	far, err := st.app.Backends.Far(ctx, acct, logs)
-	if err != nil {
+	if _, err := connect(); err != nil {
 		return err
 	}
-	defer far.Close()
 	// An account with a state database: take its lock now. Without
 	// one, create nothing before the check has passed.
 	var near *nearSide

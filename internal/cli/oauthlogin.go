@@ -46,6 +46,14 @@ func login(ctx context.Context, c *imapclient.Client, acct *config.Account, logs
 	if errors.As(err, &se) {
 		return se
 	}
+	var ce *imapclient.SecretCommandError
+	if errors.As(err, &ce) {
+		key := "password_command"
+		if ce.Command == acct.TokenCommand && acct.TokenCommand != "" {
+			key = "token_command"
+		}
+		return fmt.Errorf("%s failed %s", key, ce.Reason())
+	}
 	if err != nil {
 		return fmt.Errorf("logging in to %s as %s: %w", acct.Host, acct.User, err)
 	}

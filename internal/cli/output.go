@@ -9,8 +9,9 @@ import (
 
 // Logs are the diagnostic outputs of a run, chosen by -v and -q.
 type Logs struct {
-	// Logger receives diagnostics: warnings by default, info with -v,
-	// debug with -vv, errors only with -q.
+	// Logger receives diagnostics: warnings by default and with -v (whose
+	// mailbox lines and notes the reporter shows), info with -vv, debug
+	// with -vvv, errors only with -q.
 	Logger *slog.Logger
 	// Trace receives the IMAP protocol trace ("C: …" / "S: …" lines,
 	// LOGIN and AUTHENTICATE arguments redacted by the client) with -vvv;
@@ -22,10 +23,11 @@ type Logs struct {
 	Secret func(acct *config.Account, secret string)
 }
 
-// Verbosity levels of -v.
+// Verbosity levels of -v: -v a line per mailbox (ui.VerboseMailboxes),
+// -vv a line per message action (ui.VerboseMessages) and info logs, -vvv
+// the protocol trace and debug logs.
 const (
-	verboseInfo  = 1
-	verboseDebug = 2
+	verboseInfo  = 2
 	verboseTrace = 3
 )
 
@@ -35,7 +37,7 @@ func (st *runState) logs() Logs {
 	switch {
 	case st.flags.quiet:
 		level = slog.LevelError
-	case st.flags.verbose >= verboseDebug:
+	case st.flags.verbose >= verboseTrace:
 		level = slog.LevelDebug
 	case st.flags.verbose == verboseInfo:
 		level = slog.LevelInfo

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,10 +24,22 @@ parsed tree. For example:
   FETCH 1:5 (UID FLAGS ENVELOPE)
   UID SEARCH UNSEEN
 
+A line ending in a literal's size, {N} or the non-synchronizing {N+}, is
+followed by the literal's N bytes on the next lines (line ends count as CRLF,
+2 bytes); what follows them on their last line continues the command:
+
+  APPEND Trash {3}
+  abc
+
 On a terminal the line can be edited and earlier lines recalled with the arrow
 keys, and the connection idles between commands (RFC 2177), so that what the
-server pushes shows as it comes; "quit" or Ctrl-D ends. With -c the commands
-given are run in order and the exit code is 1 when one was refused (NO or BAD).`
+server pushes shows as it comes; Ctrl-C gives up waiting for a command's answer
+(or clears the line typed), "quit" or Ctrl-D ends. With -c the commands given
+are run in order (a value may hold several lines, a literal's bytes among
+them) and the exit code is 1 when one was refused (NO or BAD). Commands can
+also be piped in, one a line. With --json each response is printed as one
+JSON object: tag, status, code, code_args, text, and fields, the data as a tree
+(numbers, strings, arrays, null for NIL).`
 
 func (st *runState) rawCommand() *cobra.Command {
 	var commands []string
@@ -36,9 +49,6 @@ func (st *runState) rawCommand() *cobra.Command {
 		Long:  rawLong,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if st.flags.dryRun {
-				return usageErr(errors.New("raw sends each command to the server as typed; --dry-run cannot apply to it"))
-			}
 			cfg, err := st.loadConfig()
 			if err != nil {
 				return err
@@ -61,12 +71,13 @@ func (st *runState) rawCommand() *cobra.Command {
 type printer struct {
 	mu      sync.Mutex
 	w       io.Writer
+	json    bool                    // one JSON object a line (--json)
 	printed map[*imap.Response]bool // shown during the current command
 	earlier map[*imap.Response]bool // shown during the one before
 }
 
-func newPrinter(w io.Writer) *printer {
-	return &printer{w: w, printed: map[*imap.Response]bool{}, earlier: map[*imap.Response]bool{}}
+func newPrinter(w io.Writer, asJSON bool) *printer {
+	return &printer{w: w, json: asJSON, printed: map[*imap.Response]bool{}, earlier: map[*imap.Response]bool{}}
 }
 
 func (p *printer) show(r *imap.Response) {
@@ -78,13 +89,22 @@ func (p *printer) show(r *imap.Response) {
 		return
 	}
 	p.printed[r] = true
+	if p.json {
+		_ = writeResponseJSON(p.w, r)
+		return
+	}
 	_ = writeResponse(p.w, r)
 }
 
-// note prints a message of imapdir's own.
+// note prints a message of imapdir's own; with --json as {"note": msg}.
 func (p *printer) note(msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.json {
+		b, _ := json.Marshal(map[string]string{"note": msg})
+		fmt.Fprintf(p.w, "%s\n", b)
+		return
+	}
 	fmt.Fprintf(p.w, "imapdir: %s\n", msg)
 }
 
@@ -104,7 +124,7 @@ func (p *printer) nextCommand() {
 }
 
 func (st *runState) raw(ctx context.Context, acct *config.Account, commands []string) error {
-	p := newPrinter(st.stdout())
+	p := newPrinter(st.stdout(), st.flags.json)
 	sess, err := st.app.Backends.Connect(ctx, acct, st.logs(), p.show)
 	if err != nil {
 		return fmt.Errorf("account %s: %w", acct.Name, err)
@@ -139,14 +159,37 @@ func idleInBackground(ctx context.Context, sess Session, p *printer) (stop func(
 	return func() { cancel(); <-done }
 }
 
-// runCommands runs -c commands; a refused one makes the exit code 1.
+// runCommands runs -c commands; a refused one makes the exit code 1. The
+// commands are read as lines (a -c value may hold several), so that a
+// literal's bytes can follow its announcement in the same value or the
+// next.
 func runCommands(ctx context.Context, sess Session, p *printer, commands []string) error {
+	var lines []string
+	for _, c := range commands {
+		lines = append(lines, strings.Split(strings.ReplaceAll(c, "\r\n", "\n"), "\n")...)
+	}
+	next := func() (string, error) {
+		if len(lines) == 0 {
+			return "", io.EOF
+		}
+		l := lines[0]
+		lines = lines[1:]
+		return l, nil
+	}
 	refused := false
-	for _, line := range commands {
-		err := send(ctx, sess, p, line)
+	for len(lines) > 0 {
+		line, _ := next()
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		tc, err := readTypedCommand(line, next)
+		if err != nil {
+			return usageErr(err)
+		}
+		err = send(ctx, sess, p, tc)
 		var ie *imap.Error
 		switch {
-		case errors.As(err, &ie):
+		case errors.As(err, &ie), errors.Is(err, errUnsent):
 			refused = true
 		case err != nil:
 			return err
@@ -167,8 +210,7 @@ func repl(ctx context.Context, sess Session, p *printer, in *lineInput) error {
 		if err != nil {
 			return err
 		}
-		line = strings.TrimSpace(line)
-		switch strings.ToLower(line) {
+		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "":
 			continue
 		case "quit", "exit", `\q`:
@@ -177,23 +219,53 @@ func repl(ctx context.Context, sess Session, p *printer, in *lineInput) error {
 			p.note("IDLE is handled for you: on a terminal the connection idles between commands and pushed data shows as it comes")
 			continue
 		}
-		err = send(ctx, sess, p, line)
-		var ie *imap.Error
-		if err != nil && !errors.As(err, &ie) {
+		tc, err := in.readCommand(line)
+		if errors.Is(err, io.EOF) {
+			p.note(err.Error())
+			return nil
+		}
+		if err != nil {
+			p.note(err.Error())
+			continue
+		}
+		if err := sendInterruptible(ctx, sess, p, in, tc); err != nil {
 			return err
 		}
-		if strings.EqualFold(line, "LOGOUT") {
+		if strings.EqualFold(strings.TrimSpace(line), "LOGOUT") {
 			return nil
 		}
 	}
 }
 
+// sendInterruptible sends tc; Ctrl-C on the terminal abandons the command
+// (its response is read and dropped) and the REPL goes on. It returns
+// only errors that end the REPL.
+func sendInterruptible(ctx context.Context, sess Session, p *printer, in *lineInput, tc *typedCommand) error {
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := in.interruptWith(cancel)
+	err := send(cctx, sess, p, tc)
+	stop()
+	var ie *imap.Error
+	switch {
+	case err == nil, errors.As(err, &ie), errors.Is(err, errUnsent):
+		return nil
+	case cctx.Err() != nil && ctx.Err() == nil:
+		p.note("interrupted; the command's response will be dropped when it comes")
+		return nil
+	}
+	return err
+}
+
+// errUnsent is send's answer for a command that could not be built.
+var errUnsent = errors.New("command not sent")
+
 // send sends one typed command and prints what it produced.
-func send(ctx context.Context, sess Session, p *printer, line string) error {
-	args, err := parseCommandLine(line)
+func send(ctx context.Context, sess Session, p *printer, tc *typedCommand) error {
+	args, err := tc.values()
 	if err != nil {
 		p.note(err.Error())
-		return nil
+		return errUnsent
 	}
 	untagged, tagged, err := sess.Command(ctx, args...)
 	for _, u := range untagged {
@@ -201,73 +273,9 @@ func send(ctx context.Context, sess Session, p *printer, line string) error {
 	}
 	if tagged != nil {
 		p.show(tagged)
-	} else if err != nil {
+	} else if err != nil && ctx.Err() == nil {
 		p.note(oneLine(err.Error()))
 	}
 	p.nextCommand()
 	return err
-}
-
-// parseCommandLine turns a typed command into values: the command name as
-// an atom (two for "UID FETCH" and the like), then each argument as typed
-// (split at spaces outside quotes, parentheses and brackets). Separate
-// arguments let the protocol trace redact LOGIN's password.
-func parseCommandLine(line string) ([]imap.Value, error) {
-	words, err := splitArgs(line)
-	if err != nil {
-		return nil, err
-	}
-	if len(words) == 0 || !imap.IsAtom(words[0]) {
-		return nil, fmt.Errorf("%q does not start with a command name", line)
-	}
-	args := []imap.Value{imap.Atom(words[0])}
-	words = words[1:]
-	if strings.EqualFold(string(args[0].(imap.Atom)), "UID") {
-		if len(words) == 0 || !imap.IsAtom(words[0]) {
-			return nil, errors.New("UID needs a command after it, e.g. UID FETCH 1:* FLAGS")
-		}
-		args = append(args, imap.Atom(words[0]))
-		words = words[1:]
-	}
-	for _, w := range words {
-		args = append(args, imap.Raw(w))
-	}
-	return args, nil
-}
-
-// splitArgs splits line at spaces that are outside quoted strings,
-// parentheses and brackets.
-func splitArgs(line string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	depth, quoted, escaped := 0, false, false
-	for _, r := range line {
-		switch {
-		case escaped:
-			escaped = false
-		case quoted && r == '\\':
-			escaped = true
-		case r == '"':
-			quoted = !quoted
-		case quoted:
-		case r == '(' || r == '[':
-			depth++
-		case r == ')' || r == ']':
-			depth--
-		case r == ' ' && depth == 0:
-			if cur.Len() > 0 {
-				words = append(words, cur.String())
-				cur.Reset()
-			}
-			continue
-		}
-		cur.WriteRune(r)
-	}
-	if quoted || depth != 0 {
-		return nil, errors.New("unbalanced quotes, parentheses or brackets")
-	}
-	if cur.Len() > 0 {
-		words = append(words, cur.String())
-	}
-	return words, nil
 }

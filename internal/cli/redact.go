@@ -26,16 +26,14 @@ import (
 //     NUL user NUL password, XOAUTH2's and OAUTHBEARER's strings) and of
 //     the bare secret (AUTHENTICATE LOGIN).
 //
-// The rule that keeps unrelated text intact: a form of 8 bytes or more is
-// replaced wherever it appears (a string that long inside other text is
-// the secret, not a coincidence, and a missed echo is worse than a mangled
-// word); a shorter form is replaced only as a whole token, i.e. when what
-// precedes it is the start of the text, white space or one of "'([<{,;:=
-// and what follows is the end, white space, one of "')]>},;: or a . ! ?
-// that ends the sentence. So the password "test" is redacted in
-// "bad password: test" but "mail.evil.test" stays as it is.
+// A form shorter than 8 bytes is not searched for: replacing every
+// "test" in the output would mangle mailbox names and subjects and tell
+// an onlooker the password. imapdir never prints a secret itself; what a
+// server echoes in its answer to the login is scrubbed by the client
+// (imapclient.ScrubSecret, whole tokens for short secrets), in the trace
+// and in the error; and the base64 forms, longer, are still redacted here.
 
-// redactMin is the length from which a secret is redacted anywhere.
+// redactMin is the length from which a form is redacted.
 const redactMin = 8
 
 // redactedText replaces a secret.
@@ -57,7 +55,7 @@ func (r *redactor) addForms(forms []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, f := range forms {
-		if f == "" || r.has(f) {
+		if len(f) < redactMin || r.has(f) {
 			continue
 		}
 		r.secrets = append(r.secrets, []byte(f))
@@ -94,50 +92,13 @@ func (r *redactor) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// redactForm replaces the occurrences of s in b that the rule above
-// selects.
+// redactForm replaces the occurrences of s in b.
 func redactForm(b, s []byte) []byte {
 	if !bytes.Contains(b, s) {
 		return b
 	}
-	if len(s) >= redactMin {
-		return bytes.ReplaceAll(b, s, []byte(redactedText))
-	}
-	var out []byte
-	rest := b
-	for {
-		i := bytes.Index(rest, s)
-		if i < 0 {
-			return append(out, rest...)
-		}
-		end := i + len(s)
-		consumed := len(b) - len(rest)
-		if tokenStart(b, consumed+i) && tokenEnd(b, consumed+end) {
-			out = append(append(out, rest[:i]...), redactedText...)
-		} else {
-			out = append(out, rest[:end]...)
-		}
-		rest = rest[end:]
-	}
+	return bytes.ReplaceAll(b, s, []byte(redactedText))
 }
-
-// tokenStart reports whether a token may start at b[i].
-func tokenStart(b []byte, i int) bool {
-	return i == 0 || isSpace(b[i-1]) || strings.IndexByte(`"'([<{,;:=`, b[i-1]) >= 0
-}
-
-// tokenEnd reports whether a token may end before b[i].
-func tokenEnd(b []byte, i int) bool {
-	switch {
-	case i == len(b) || isSpace(b[i]) || strings.IndexByte(`"')]>},;:`, b[i]) >= 0:
-		return true
-	case strings.IndexByte(".!?", b[i]) >= 0:
-		return i+1 == len(b) || isSpace(b[i+1]) || b[i+1] == '"'
-	}
-	return false
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // secretForms returns the forms of acct's secret that may appear in
 // output: as is, escaped in IMAP, JSON and Go quoted strings, and base64

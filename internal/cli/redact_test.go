@@ -11,8 +11,7 @@ import (
 
 // TestRedaction: each secret is redacted in every form sent (plain,
 // quoted, JSON-escaped, base64 of the SASL initial responses), at any
-// place for a long secret, as a whole token only for a short one; text
-// around it is left intact.
+// place, when 8 bytes or longer; text around it is left intact.
 func TestRedaction(t *testing.T) {
 	acct := &config.Account{User: "me@example.org", Host: "mail.evil.test", Port: 993}
 	long := `s3cr"et\pass`
@@ -20,13 +19,14 @@ func TestRedaction(t *testing.T) {
 	cases := []struct {
 		secret, in, want string
 	}{
-		// Short secret: whole tokens only.
+		// Short secret: never searched for in output (the client scrubs
+		// it from the server's answer to the login, imapclient.ScrubSecret);
+		// a mailbox or word like it is shown as it is.
 		{"test", "x509: certificate is valid for a.example, not mail.evil.test", "x509: certificate is valid for a.example, not mail.evil.test"},
-		{"test", "NO [AUTHENTICATIONFAILED] bad password: test", "NO [AUTHENTICATIONFAILED] bad password: [redacted]"},
-		{"test", `a1 LOGIN me "test"`, `a1 LOGIN me "[redacted]"`},
-		{"test", "password test.", "password [redacted]."},
-		{"test", "testing contest test.example", "testing contest test.example"},
-		{"test", `{"err":"bad password test"}`, `{"err":"bad password [redacted]"}`},
+		{"test", "work:test 3 pulled", "work:test 3 pulled"},
+		{"test", `{"mailbox":"test"}`, `{"mailbox":"test"}`},
+		// but its base64 forms, 8 bytes and more, are.
+		{"test", "NO echo " + b64("\x00me@example.org\x00test"), "NO echo [redacted]"},
 		// Long secret: anywhere, in each form.
 		{long, "NO bad password: " + long + "!", "NO bad password: [redacted]!"},
 		{long, `a1 LOGIN me "s3cr\"et\\pass"`, `a1 LOGIN me "[redacted]"`},

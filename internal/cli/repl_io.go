@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"golang.org/x/term"
 
@@ -86,11 +88,16 @@ func literalLines(s string, indent int) []string {
 type lineInput struct {
 	scanner *bufio.Scanner
 	term    *term.Terminal
+	keys    *keyReader // the terminal's input, when term is set
 	out     io.Writer
 	restore func()
 }
 
-const prompt = "imap> "
+const (
+	prompt = "imap> "
+	// contPrompt asks for more of a literal's bytes.
+	contPrompt = "    > "
+)
 
 func newLineInput(in io.Reader, out io.Writer, interactive bool) *lineInput {
 	li := &lineInput{out: out, restore: func() {}}
@@ -98,10 +105,11 @@ func newLineInput(in io.Reader, out io.Writer, interactive bool) *lineInput {
 	if interactive && ok1 && term.IsTerminal(int(fin.Fd())) && isTerminalWriter(out) {
 		if old, err := term.MakeRaw(int(fin.Fd())); err == nil {
 			li.restore = func() { _ = term.Restore(int(fin.Fd()), old) }
+			li.keys = newKeyReader(fin)
 			li.term = term.NewTerminal(struct {
 				io.Reader
 				io.Writer
-			}{fin, out}, prompt)
+			}{li.keys, out}, prompt)
 			return li
 		}
 	}
@@ -143,4 +151,107 @@ func (li *lineInput) readLine() (string, error) {
 	return "", io.EOF
 }
 
+// readCommand reads the command that starts with first, and the bytes of
+// the literals it announces from the lines after it (see
+// readTypedCommand).
+func (li *lineInput) readCommand(first string) (*typedCommand, error) {
+	if li.term != nil {
+		li.term.SetPrompt(contPrompt)
+		defer li.term.SetPrompt(prompt)
+	}
+	return readTypedCommand(first, li.readLine)
+}
+
+// interruptWith makes Ctrl-C call cancel until stop is called. Only a
+// terminal in raw mode needs this: elsewhere Ctrl-C is SIGINT.
+func (li *lineInput) interruptWith(cancel func()) (stop func()) {
+	if li.keys == nil {
+		return func() {}
+	}
+	li.keys.setInterrupt(cancel)
+	return func() { li.keys.setInterrupt(nil) }
+}
+
 func (li *lineInput) close() { li.restore() }
+
+// keyReader reads a raw-mode terminal in the background and hands the
+// bytes to the line editor, taking out Ctrl-C: while a command waits it
+// interrupts the command; at the prompt it clears the line typed so far
+// (as shells do) instead of ending the REPL, which the editor would do.
+// Ctrl-D on an empty line still ends it.
+type keyReader struct {
+	ch      chan []byte
+	pending []byte
+
+	mu        sync.Mutex
+	interrupt func()
+}
+
+const (
+	keyCtrlC = 0x03
+	keyCtrlE = 0x05 // the line editor's "end of line"
+	keyCtrlU = 0x15 // the line editor's "erase to the start of the line"
+)
+
+func newKeyReader(r io.Reader) *keyReader {
+	k := &keyReader{ch: make(chan []byte, 16)}
+	go k.pump(r)
+	return k
+}
+
+// pump runs until r fails (the process ends with the terminal open).
+func (k *keyReader) pump(r io.Reader) {
+	defer close(k.ch)
+	for {
+		buf := make([]byte, 256)
+		n, err := r.Read(buf)
+		if n > 0 {
+			if b := k.filter(buf[:n]); len(b) > 0 {
+				k.ch <- b
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (k *keyReader) filter(b []byte) []byte {
+	if bytes.IndexByte(b, keyCtrlC) < 0 {
+		return b
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []byte
+	for _, c := range b {
+		switch {
+		case c != keyCtrlC:
+			out = append(out, c)
+		case k.interrupt != nil:
+			k.interrupt()
+		default:
+			out = append(out, keyCtrlE, keyCtrlU)
+		}
+	}
+	return out
+}
+
+func (k *keyReader) setInterrupt(f func()) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.interrupt = f
+}
+
+// Read hands over what the terminal sent; io.EOF once it failed.
+func (k *keyReader) Read(p []byte) (int, error) {
+	if len(k.pending) == 0 {
+		b, ok := <-k.ch
+		if !ok {
+			return 0, io.EOF
+		}
+		k.pending = b
+	}
+	n := copy(p, k.pending)
+	k.pending = k.pending[n:]
+	return n, nil
+}

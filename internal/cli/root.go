@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/imapdir/imapdir/internal/config"
 )
@@ -33,6 +34,9 @@ type runState struct {
 	started bool
 	out     *redactor
 	err     *redactor
+	// stateDir, when set, replaces $XDG_STATE_HOME/imapdir (the demo
+	// keeps its state in its own directory).
+	stateDir string
 }
 
 const rootLong = `imapdir keeps IMAP folders and local Maildir folders in step, both ways.
@@ -46,6 +50,9 @@ Exit codes:
   1  failure (connection, login, lock held by another run, …)
   2  usage or configuration error (the message names the file and line)
   3  partly done: some accounts or mailboxes failed, the others are in step
+  4  held back: everything else done, but a safety rule held changes back
+     (deletions past the deletion guard, a local mailbox found emptied or
+     missing); the warning says which, --force carries them out
   130  interrupted (Ctrl-C, SIGTERM): what was done is recorded, the next
        run continues`
 
@@ -62,6 +69,9 @@ func (st *runState) rootCommand() *cobra.Command {
 			if st.flags.quiet && st.flags.verbose > 0 {
 				return usageErr(errors.New("-q and -v exclude each other"))
 			}
+			if err := refuseUnoffered(cmd.Root(), cmd); err != nil {
+				return err
+			}
 			if err := st.applyMemoryLimit(); err != nil {
 				return err
 			}
@@ -74,23 +84,82 @@ func (st *runState) rootCommand() *cobra.Command {
 	root.SetErr(st.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	st.addGlobalFlags(root)
-	root.AddCommand(st.syncCommand(), st.listCommand(), st.statusCommand(),
-		st.rawCommand(), st.authCommand(), st.demoCommand(), st.versionCommand(), st.watchCommand(),
-		st.importCommand(),
+	imp := st.importCommand()
+	for _, sub := range imp.Commands() {
+		st.offer(sub, flagDryRun, flagMemoryLimit)
+	}
+	root.AddCommand(
+		st.offer(st.syncCommand(), flagDryRun, flagForce, flagJSON, flagMemoryLimit),
+		st.offer(st.listCommand(), flagJSON),
+		st.offer(st.statusCommand(), flagJSON),
+		st.offer(st.rawCommand(), flagJSON),
+		st.authCommand(),
+		st.offer(st.demoCommand(), flagMemoryLimit),
+		st.versionCommand(),
+		st.offer(st.watchCommand(), flagForce, flagJSON, flagMemoryLimit),
+		imp,
+		st.logCommand(),
 		configHelpTopic(), st.manCommand())
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
 }
 
+// addGlobalFlags defines the flags every command takes, and, hidden, the
+// flags only some commands take (see offer): known to the root, they can
+// stand before the command's name ("imapdir --json list").
 func (st *runState) addGlobalFlags(root *cobra.Command) {
 	f := root.PersistentFlags()
 	f.StringVar(&st.flags.config, "config", "", "configuration `file` (default $XDG_CONFIG_HOME/imapdir/config.toml)")
-	f.CountVarP(&st.flags.verbose, "verbose", "v", "more detail: -v info, -vv debug, -vvv protocol trace (secrets redacted)")
+	f.CountVarP(&st.flags.verbose, "verbose", "v", "more detail: -v a line per mailbox, -vv a line per message, -vvv protocol trace (secrets redacted)")
 	f.BoolVarP(&st.flags.quiet, "quiet", "q", false, "only errors and the final summary line")
-	f.BoolVarP(&st.flags.dryRun, "dry-run", "n", false, "change nothing; say what would be done")
-	f.BoolVar(&st.flags.force, "force", false, "carry out deletions the deletion guard would hold back")
-	f.BoolVar(&st.flags.json, "json", false, "one JSON object per event on stdout, for scripts")
-	f.IntVar(&st.flags.memoryLimit, "memory-limit", DefaultMemoryLimitMiB, "soft limit of the Go heap in `MiB` (0: none; GOMEMLIMIT in the environment wins)")
+	for _, name := range []commandFlag{flagDryRun, flagForce, flagJSON, flagMemoryLimit} {
+		st.defineFlag(f, name)
+		_ = f.MarkHidden(string(name))
+	}
+}
+
+// commandFlag names a flag that only the commands that use it offer.
+type commandFlag string
+
+const (
+	flagDryRun      commandFlag = "dry-run"
+	flagForce       commandFlag = "force"
+	flagJSON        commandFlag = "json"
+	flagMemoryLimit commandFlag = "memory-limit"
+)
+
+// offer gives cmd the flags it uses, shown in its help; the root's hidden
+// copies share their variables.
+func (st *runState) offer(cmd *cobra.Command, flags ...commandFlag) *cobra.Command {
+	for _, name := range flags {
+		st.defineFlag(cmd.Flags(), name)
+	}
+	return cmd
+}
+
+func (st *runState) defineFlag(f *pflag.FlagSet, name commandFlag) {
+	switch name {
+	case flagDryRun:
+		f.BoolVarP(&st.flags.dryRun, "dry-run", "n", false, "change nothing; say what would be done")
+	case flagForce:
+		f.BoolVar(&st.flags.force, "force", false, "carry out deletions the deletion guard would hold back")
+	case flagJSON:
+		f.BoolVar(&st.flags.json, "json", false, "one JSON object per event on stdout, for scripts")
+	case flagMemoryLimit:
+		f.IntVar(&st.flags.memoryLimit, "memory-limit", DefaultMemoryLimitMiB, "soft limit of the Go heap in `MiB` (0: none; GOMEMLIMIT in the environment wins)")
+	}
+}
+
+// refuseUnoffered refuses a flag given to a command that does not offer
+// it (set through the root's hidden copy).
+func refuseUnoffered(root, cmd *cobra.Command) error {
+	var err error
+	root.PersistentFlags().VisitAll(func(f *pflag.Flag) {
+		if err == nil && f.Hidden && f.Changed && cmd.LocalFlags().Lookup(f.Name) == nil {
+			err = usageErr(fmt.Errorf("\"%s\" does not take --%s", cmd.CommandPath(), f.Name))
+		}
+	})
+	return err
 }
 
 // stdout and errOut are the redacted output streams.

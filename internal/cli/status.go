@@ -23,14 +23,17 @@ import (
 // accountStatus is what status shows of one account; its JSON form is
 // the --json output (field names are stable).
 type accountStatus struct {
-	Account   string          `json:"account"`
-	Maildir   string          `json:"maildir"`
-	StateDB   string          `json:"state_db"`
-	Synced    bool            `json:"synced"` // a state database exists
-	LastSync  *time.Time      `json:"last_sync,omitempty"`
-	LockPID   int             `json:"lock_pid,omitempty"` // a run holds the lock
-	Pending   int             `json:"pending_intents"`
-	Watch     *watch.Status   `json:"watch,omitempty"` // a running watch
+	Account  string        `json:"account"`
+	Maildir  string        `json:"maildir"`
+	StateDB  string        `json:"state_db"`
+	Synced   bool          `json:"synced"` // a state database exists
+	LastSync *time.Time    `json:"last_sync,omitempty"`
+	LockPID  int           `json:"lock_pid,omitempty"` // a run holds the lock
+	Pending  int           `json:"pending_intents"`
+	Watch    *watch.Status `json:"watch,omitempty"` // a running watch
+	// ActionLog is the account's action log ("imapdir log"), when one
+	// was written.
+	ActionLog string          `json:"action_log,omitempty"`
 	Mailboxes []mailboxStatus `json:"mailboxes"`
 }
 
@@ -77,6 +80,9 @@ func (st *runState) showStatus(ctx context.Context, accts []config.Account) erro
 		s, err := readStatus(ctx, &accts[i])
 		if err != nil {
 			return fmt.Errorf("account %s: %w", accts[i].Name, err)
+		}
+		if dir, err := st.actionLogDir(); err == nil && exists(actionLogPath(dir, s.Account)) {
+			s.ActionLog = actionLogPath(dir, s.Account)
 		}
 		if st.flags.json {
 			err = json.NewEncoder(st.stdout()).Encode(s)
@@ -198,6 +204,9 @@ func writeStatus(w io.Writer, s *accountStatus, now time.Time) error {
 		fmt.Fprintf(w, "  watch:     running since %s, pid %d%s\n", when(&s.Watch.Since, now), s.Watch.PID, watchText(s.Watch, now))
 	}
 	fmt.Fprintf(w, "  pending:   %d intents\n", s.Pending)
+	if s.ActionLog != "" {
+		fmt.Fprintf(w, "  actions:   %s (imapdir log %s)\n", s.ActionLog, s.Account)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  mailbox\tmessages\tlast sync\tstate\n")
 	for _, m := range s.Mailboxes {

@@ -19,10 +19,21 @@ const syncLong = `Synchronize accounts (all of them when none is named), or sing
 named ACCOUNT:MAILBOX (mailbox names as in "imapdir list", "/" between levels).
 
 Progress shows as bars on a terminal and as plain lines otherwise (--json: one
-JSON object per event). Each account ends with a summary per mailbox; with
---dry-run nothing changes, on the server or on disk, and the summary says what
-would be done. Send SIGUSR1 to print a progress line. Ctrl-C stops cleanly: what
-was done is recorded, the next run carries on.`
+JSON object per event). A line tells what changed in each mailbox where
+something happened (-v: in every mailbox, with mailbox events such as
+"created"); -vv adds a line per message pulled, pushed, flagged, deleted or
+moved (UID, Message-ID, subject), -vvv the protocol trace. Each account ends
+with a summary per mailbox.
+
+With --dry-run nothing changes, on the server or on disk, and the output says
+what the real run would do from the same state: mailboxes to create, messages
+to copy, flag, delete or move, deletions the guards would hold back; with -v
+each message. Every real run also writes its message actions to the account's
+action log ("imapdir log ACCOUNT" prints it).
+
+Send SIGUSR1 to print a progress line. Ctrl-C stops cleanly: what was done is
+recorded, the next run carries on (exit 130). Exit codes as in "imapdir --help";
+a run whose deletions a guard held back exits 4.`
 
 // outcome is how an account's run ended.
 type outcome int
@@ -69,10 +80,10 @@ func (o overrides) apply(a *config.Account) {
 		if o.push || !o.pull {
 			ops.Push = kinds
 		}
-		a.Sync = ops
+		a.SetSync(ops)
 	}
 	if o.noExpunge {
-		a.Expunge = config.SidesNone
+		a.SetExpunge(config.SidesNone)
 	}
 	if o.create {
 		a.Create = config.SidesBoth
@@ -155,19 +166,10 @@ func (st *runState) selection(cfg *config.Config, args []string) ([]target, erro
 func (st *runState) runSync(ctx context.Context, targets []target) error {
 	rep := st.reporter()
 	stop := st.relayProgress(rep)
-	var ok, failed int
-	var changes int64
-	for _, t := range targets {
-		out, n := st.syncTarget(ctx, rep, t)
-		changes += n
-		switch out {
-		case outcomeOK:
-			ok++
-		case outcomePartial:
-			ok, failed = ok+1, failed+1
-		case outcomeFailed:
-			failed++
-		}
+	var t tally
+	for _, tg := range targets {
+		out, obs := st.syncTarget(ctx, rep, tg)
+		t.add(out, obs)
 		if ctx.Err() != nil {
 			break
 		}
@@ -176,21 +178,44 @@ func (st *runState) runSync(ctx context.Context, targets []target) error {
 	if err := rep.Close(); err != nil {
 		return err
 	}
-	return exitFor(ctx, ok, failed, changes)
+	return t.exit(ctx)
 }
 
-// exitFor picks the exit code: everything done, nothing done, or a part.
-func exitFor(ctx context.Context, ok, failed int, changes int64) error {
+// tally sums the accounts' outcomes for the exit code.
+type tally struct {
+	ok, failed int
+	held       bool  // a safety rule held something back
+	changes    int64 // changes made, for the interrupted line
+}
+
+func (t *tally) add(out outcome, obs *observer) {
+	t.changes += obs.changes.Load()
+	t.held = t.held || obs.held.Load() > 0
+	switch out {
+	case outcomeOK:
+		t.ok++
+	case outcomePartial:
+		t.ok, t.failed = t.ok+1, t.failed+1
+	case outcomeFailed:
+		t.failed++
+	}
+}
+
+// exit picks the exit code from the one table (see ExitOK): interrupted,
+// nothing done, a part done, held back by a safety rule, all done.
+func (t *tally) exit(ctx context.Context) error {
 	switch {
 	case ctx.Err() != nil:
-		msg := fmt.Sprintf("interrupted; %d done, the next run continues", changes)
+		msg := fmt.Sprintf("interrupted; %d done, the next run continues", t.changes)
 		return &exitError{code: ExitInterrupted, msg: msg, err: ctx.Err()}
-	case failed == 0:
-		return nil
-	case ok == 0:
+	case t.failed > 0 && t.ok == 0:
 		return &exitError{code: ExitFailure}
+	case t.failed > 0:
+		return &exitError{code: ExitPartial}
+	case t.held:
+		return &exitError{code: ExitHeld, msg: "changes held back by a safety rule (see above); run with --force to carry them out"}
 	}
-	return &exitError{code: ExitPartial}
+	return nil
 }
 
 // reporter makes the run's progress and summary output.
@@ -204,7 +229,7 @@ func (st *runState) reporter() ui.Reporter {
 	}
 	term, _ := st.app.Stdout.(*os.File)
 	return ui.New(ui.Options{Out: st.out, Err: st.err, Mode: mode, Terminal: term,
-		Quiet: st.flags.quiet, DryRun: st.flags.dryRun, Now: st.app.Now})
+		Quiet: st.flags.quiet, Verbose: st.flags.verbose, DryRun: st.flags.dryRun, Now: st.app.Now})
 }
 
 // relayProgress prints the reporter's progress line on each SIGUSR1 until
@@ -227,18 +252,26 @@ func (st *runState) relayProgress(rep ui.Reporter) (stop func()) {
 }
 
 // syncTarget syncs one account and reports its summary; it also returns
-// how many changes were made.
-func (st *runState) syncTarget(ctx context.Context, rep ui.Reporter, t target) (outcome, int64) {
+// the account's observer, which counted what was done and held back.
+func (st *runState) syncTarget(ctx context.Context, rep ui.Reporter, t target) (outcome, *observer) {
 	defer rep.AccountDone(t.acct.Name)
 	obs := newObserver(t.acct.Name, rep, st.logs().Logger)
+	if !st.flags.dryRun {
+		obs.actions = st.openActionLog(rep, t.acct.Name)
+		defer func() {
+			if err := obs.actions.close(); err != nil {
+				rep.Warn(t.acct.Name, "", err.Error())
+			}
+		}()
+	}
 	out, err := st.syncAccount(ctx, t, obs)
 	if err != nil {
 		if ctx.Err() == nil { // an interruption is said once, at the end
 			rep.Error(t.acct.Name, "", flat(err))
 		}
-		return outcomeFailed, obs.changes.Load()
+		return outcomeFailed, obs
 	}
-	return out, obs.changes.Load()
+	return out, obs
 }
 
 // syncAccount opens both sides of an account and runs the engine.
@@ -302,16 +335,26 @@ func reportSkipped(obs *observer, out outcome, stores ...store.Store) outcome {
 	return out
 }
 
-// runAccount syncs every selected mailbox of the account.
+// runAccount syncs every selected mailbox of the account. A mailbox a
+// safety rule stopped is not a failure (see ExitHeld).
 func runAccount(ctx context.Context, eng *syncer.Engine) (outcome, error) {
 	res, err := eng.SyncAccount(ctx)
 	if err != nil {
 		return outcomeFailed, err
 	}
-	if res.Err() != nil {
-		return outcomePartial, nil
+	failed := 0
+	for _, m := range res.Mailboxes {
+		if m.Err != nil && !errors.Is(m.Err, syncer.ErrRefused) {
+			failed++
+		}
 	}
-	return outcomeOK, nil
+	switch {
+	case failed == 0:
+		return outcomeOK, nil
+	case failed == len(res.Mailboxes):
+		return outcomeFailed, nil
+	}
+	return outcomePartial, nil
 }
 
 // runMailboxes syncs the named mailboxes one after another. A mailbox
@@ -321,8 +364,11 @@ func (st *runState) runMailboxes(ctx context.Context, eng *syncer.Engine, obs *o
 	for _, name := range t.mailboxes {
 		_, err := eng.SyncMailbox(ctx, name)
 		switch {
-		case err == nil:
-			continue
+		case err == nil || errors.Is(err, syncer.ErrRefused):
+			continue // a refusal was shown by its MailboxDone
+		case errors.Is(err, syncer.ErrNoSuchMailbox):
+			obs.rep.Error(t.acct.Name, name, fmt.Errorf("no such mailbox on the server or in the Maildir, or left out by "+
+				"the account's folders setting (\"imapdir list %s\" shows them)", t.acct.Name))
 		case errors.Is(err, context.Canceled) || store.ScopeOf(err) >= store.ScopeStore:
 			return outcomeFailed, err
 		case !obs.reported(name):

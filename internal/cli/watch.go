@@ -19,6 +19,7 @@ import (
 
 	"github.com/imapdir/imapdir/imapclient"
 	"github.com/imapdir/imapdir/internal/config"
+	"github.com/imapdir/imapdir/internal/ui"
 	"github.com/imapdir/imapdir/internal/watch"
 	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
@@ -49,9 +50,6 @@ func (st *runState) watchCommand() *cobra.Command {
 		Short: "Keep accounts in step continuously (push, both ways)",
 		Long:  watchLong,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if st.flags.dryRun {
-				return usageErr(errors.New("watch does not take --dry-run; try \"imapdir sync --dry-run\""))
-			}
 			cfg, err := st.loadConfig()
 			if err != nil {
 				return err
@@ -237,7 +235,16 @@ func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.En
 	e := &watchEngine{far: far, near: near}
 	opts, err := engineOptions(&acct, b.st.flags, b.st.app.Now)
 	if err == nil {
-		opts.Observer = warnObserver{log: b.logs.Logger.With("account", b.acct.Name)}
+		obs := warnObserver{log: b.logs.Logger.With("account", b.acct.Name)}
+		dir, lerr := b.st.actionLogDir()
+		if lerr == nil {
+			obs.actions, lerr = openActionLog(dir, b.acct.Name, b.st.app.Now)
+		}
+		if lerr != nil {
+			obs.log.Warn(lerr.Error() + "; message actions are not logged")
+		}
+		e.actions = obs.actions
+		opts.Observer = obs
 		e.Engine, err = syncer.New(far, near, db, opts)
 	}
 	if err != nil {
@@ -255,24 +262,38 @@ func (b *watchBackend) Dial(ctx context.Context, h func(imapclient.Event), idle 
 	})
 }
 
-// watchEngine is an engine with its two stores.
+// watchEngine is an engine with its two stores and its action log.
 type watchEngine struct {
 	*syncer.Engine
 	far, near store.Store
+	actions   *actionLog
 }
 
-// Close closes both stores.
-func (e *watchEngine) Close() error { return errors.Join(e.far.Close(), e.near.Close()) }
+// Close closes both stores and the action log.
+func (e *watchEngine) Close() error {
+	return errors.Join(e.far.Close(), e.near.Close(), e.actions.close())
+}
 
 // warnObserver shows the engine's warnings (deletions held back …) in the
-// log; the watch reports the rest.
+// log, and writes the message actions to the account's action log (and,
+// with -vv, to the log too); the watch reports the rest.
 type warnObserver struct {
 	syncer.NopObserver
-	log *slog.Logger
+	log     *slog.Logger
+	actions *actionLog // nil: none
 }
 
 // Warn implements syncer.Observer.
 func (o warnObserver) Warn(mailbox, msg string) { o.log.Warn(msg, "mailbox", mailbox) }
+
+// Action implements syncer.ActionObserver.
+func (o warnObserver) Action(a syncer.Action) {
+	ua := uiAction(a)
+	o.log.Info(ui.ActionLine(ua, a.DryRun))
+	if o.actions != nil && !a.DryRun {
+		o.actions.write(ua)
+	}
+}
 
 // eventPrinter writes watch events: JSON lines on stdout, or plain lines
 // on stderr.

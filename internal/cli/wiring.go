@@ -137,12 +137,20 @@ func dialAccountWith(ctx context.Context, acct *config.Account, logs Logs, push 
 	if tune != nil {
 		tune(opts)
 	}
-	c, err := imapclient.Dial(ctx, acct.Addr(), opts)
+	addr := acct.Addr()
+	if acct.Tunnel != "" {
+		addr = "tunnel"
+	}
+	c, err := imapclient.Dial(ctx, addr, opts)
 	if err != nil {
 		return nil, explainConnect(acct, err)
 	}
 	if c.State() != imapclient.StateNotAuthenticated {
 		return c, nil // PREAUTH
+	}
+	if acct.Tunnel != "" && acct.User == "" {
+		c.Close()
+		return nil, fmt.Errorf("tunnel %q: the server asks for a login (its greeting is not PREAUTH); set user and password_command", acct.Tunnel)
 	}
 	if err := login(ctx, c, acct, logs, src); err != nil {
 		c.Close()
@@ -163,6 +171,10 @@ func clientOptions(acct *config.Account, logs Logs, push func(*imap.Response), c
 		// mailbox alone (the store reconnects for the next).
 		DialTimeout:  acct.Timeout,
 		StallTimeout: acct.Timeout,
+	}
+	if acct.Tunnel != "" {
+		o.STARTTLS, o.InsecurePlaintext = false, true
+		o.Dialer = imapclient.TunnelDialer(acct.Tunnel)
 	}
 	tc, err := tlsConfig(acct)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 // TLSMode says how the connection to the server is protected.
@@ -66,8 +68,12 @@ type Account struct {
 	Name string // the table name in [accounts.NAME]
 	Line int    // line of the account's first key in the file (for messages)
 
-	Host          string
-	Port          int
+	Host string
+	Port int
+	// Tunnel, when set, is a shell command whose stdin and stdout are the
+	// connection (mbsync's Tunnel): no TLS, no host or port; the server
+	// usually greets already logged in (PREAUTH).
+	Tunnel        string
 	TLS           TLSMode
 	TLSServerName string // name checked in the certificate; defaults to Host
 	CAFile        string // optional PEM bundle added to the system roots
@@ -81,7 +87,7 @@ type Account struct {
 	OAuth2          *OAuth2 // [accounts.NAME.oauth2]: imapdir obtains tokens itself; nil when absent
 
 	Maildir  string
-	Layout   string   // fs | maildir++ | fs-mutf7 | maildir++-mutf7
+	Layout   string   // fs | maildir++ | dots | fs-mutf7 | maildir++-mutf7 | dots-mutf7 | legacy-mutf7
 	Folders  []string // patterns, see Match; default ["*"]
 	Keywords string   // x-keywords | dovecot | none
 	NewDir   bool     // deliver unseen messages into new/
@@ -114,6 +120,14 @@ type Account struct {
 	PostSyncCommand  string        // run (sh -c) after a sync that changed the Maildir
 	NewMailCommand   string        // run (sh -c) when new mail arrived
 	HookTimeout      time.Duration // bound on one hook run
+
+	// Mailboxes holds the settings of the mailboxes that have an
+	// [accounts.NAME.mailbox."BOX"] table, by neutral name; see
+	// ForMailbox.
+	Mailboxes map[string]MailboxSettings
+
+	mailboxTables map[string]any // the "mailbox" table until the account is finished
+	mailboxKey    toml.Key
 }
 
 // DefaultTimeout is the default of Account.Timeout (mbsync's default too).

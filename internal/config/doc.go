@@ -27,7 +27,7 @@
 //	auth = "plain"                     # login | plain | xoauth2 | oauthbearer; default: best offered
 //	token_command = "oauth2-helper"    # prints an OAuth2 access token (xoauth2, oauthbearer)
 //	maildir = "~/Maildir/work"         # ~ and $VARS are expanded
-//	layout = "fs"                      # fs | maildir++ | fs-mutf7 | maildir++-mutf7
+//	layout = "fs"                      # fs | maildir++ | dots | fs-mutf7 | maildir++-mutf7 | dots-mutf7 | legacy-mutf7
 //	folders = ["*", "!Junk"]           # include/exclude patterns, see Match
 //	sync = ["all"]                     # what propagates, see below
 //	expunge = "both"                   # both | far | near | none

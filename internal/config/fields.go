@@ -20,6 +20,7 @@ var fields = map[string]setter{
 			a.TLS = TLSMode(s)
 		}
 	},
+	"tunnel":          func(p *parser, k toml.Key, v any, a *Account) { set(&a.Tunnel)(p.nonEmpty(k, v)) },
 	"tls_server_name": func(p *parser, k toml.Key, v any, a *Account) { set(&a.TLSServerName)(p.nonEmpty(k, v)) },
 	"ca_file":         func(p *parser, k toml.Key, v any, a *Account) { set(&a.CAFile)(p.path(k, v)) },
 	"fingerprint": func(p *parser, k toml.Key, v any, a *Account) {
@@ -38,7 +39,7 @@ var fields = map[string]setter{
 	},
 	"maildir": func(p *parser, k toml.Key, v any, a *Account) { set(&a.Maildir)(p.path(k, v)) },
 	"layout": func(p *parser, k toml.Key, v any, a *Account) {
-		set(&a.Layout)(p.oneOf(k, v, "fs", "maildir++", "fs-mutf7", "maildir++-mutf7"))
+		set(&a.Layout)(p.oneOf(k, v, "fs", "maildir++", "dots", "fs-mutf7", "maildir++-mutf7", "dots-mutf7", "legacy-mutf7"))
 	},
 	"folders": setFolders,
 	"keywords": func(p *parser, k toml.Key, v any, a *Account) {
@@ -74,6 +75,7 @@ var fields = map[string]setter{
 		set(&a.Connections)(n, ok)
 		a.ConnectionsSet = a.ConnectionsSet || ok
 	},
+	"mailbox": setMailboxes,
 	"gmail":   setGmail,
 	"oauth2":  setOAuth2,
 	"timeout": setTimeout,
@@ -216,12 +218,23 @@ func defaultAccount() Account {
 // finish checks required keys and combinations, and fills the defaults
 // that depend on other keys (port from tls, TLS server name from host).
 func (p *parser) finish(key toml.Key, a *Account, t map[string]any) {
-	for _, req := range []string{"host", "user", "maildir"} {
+	required := []string{"host", "user", "maildir"}
+	if a.Tunnel != "" {
+		required = []string{"maildir"} // PREAUTH needs no login
+		for _, k := range []string{"host", "port", "tls", "tls_server_name", "ca_file", "fingerprint"} {
+			if p.present(t, k) {
+				p.fail(key, "%s does not apply to a tunnel (the command is the connection); remove one of them", k)
+			}
+		}
+	}
+	for _, req := range required {
 		if !p.present(t, req) {
 			p.fail(key, "missing required key %q", req)
 		}
 	}
-	p.checkCredentials(key, a)
+	if a.Tunnel == "" || a.User != "" {
+		p.checkCredentials(key, a)
+	}
 	if a.MaxAge != 0 && !a.StartDate.IsZero() {
 		p.fail(key, "set only one of max_age and start_date")
 	}
@@ -237,6 +250,7 @@ func (p *parser) finish(key toml.Key, a *Account, t map[string]any) {
 	if a.TLSServerName == "" {
 		a.TLSServerName = a.Host
 	}
+	p.mailboxes(a)
 }
 
 func (p *parser) checkCredentials(key toml.Key, a *Account) {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHelpersOnAccounts(t *testing.T) {
@@ -37,7 +38,7 @@ func TestMoreBadValues(t *testing.T) {
 		minimal + "sync = {a = 1}":                             `c.toml:6: accounts.work.sync: want an array of strings, got table`,
 		minimal + "gmail = 2024-01-01":                         `c.toml:6: accounts.work.gmail: want "auto", true or false, got date/time`,
 		minimal + `start_date = "jan 1"`:                       `c.toml:6: accounts.work.start_date: "jan 1" is not a date like 2024-01-31`,
-		minimal + `sync = ["delete"]` + "\n" + `layout = "mh"`: `c.toml:7: accounts.work.layout: "mh" is not one of fs, maildir++, fs-mutf7, maildir++-mutf7`,
+		minimal + `sync = ["delete"]` + "\n" + `layout = "mh"`: `c.toml:7: accounts.work.layout: "mh" is not one of fs, maildir++, dots, fs-mutf7, maildir++-mutf7, dots-mutf7, legacy-mutf7`,
 	}
 	for text, want := range cases {
 		_, err := Parse("c.toml", []byte(text), testEnv())
@@ -92,5 +93,74 @@ func TestLoadDefaultPathFromEnv(t *testing.T) {
 	_, err = Load(filepath.Join(dir, "imapdir"), env) // a directory
 	if err == nil || !strings.Contains(err.Error(), "config: read ") {
 		t.Errorf("reading a directory: %v", err)
+	}
+}
+
+// A mailbox table overrides the account's settings for that mailbox
+// alone; keys it may not hold are refused, naming the line.
+func TestMailboxSettings(t *testing.T) {
+	cfg, err := Parse("c.toml", []byte(`[defaults]
+max_size = "1MB"
+
+[accounts.work]
+host = "h"
+user = "u"
+password = "p"
+maildir = "/m"
+max_age = "30d"
+expunge = "near"
+
+[accounts.work.mailbox."Archive"]
+sync = "pull"
+start_date = 2020-01-02
+
+[accounts.work.mailbox."Lists/Go"]
+max_size = "5MB"
+delete_guard_count = 7
+`), Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &cfg.Accounts[0]
+	arch := a.ForMailbox("Archive")
+	if arch.Sync.Push != (Changes{}) || !arch.Sync.Pull.New || arch.MaxAge != 0 || arch.StartDate.Year() != 2020 ||
+		arch.MaxSize != 1<<20 || arch.Expunge != SidesNear {
+		t.Errorf("Archive: %+v", arch)
+	}
+	lists := a.ForMailbox("Lists/Go")
+	if lists.MaxSize != 5<<20 || lists.DeleteGuardCount != 7 || lists.MaxAge != 30*24*time.Hour || !lists.Sync.Push.New {
+		t.Errorf("Lists/Go: %+v", lists)
+	}
+	if inbox := a.ForMailbox("INBOX"); inbox.MaxAge != 30*24*time.Hour || inbox.MaxSize != 1<<20 || inbox.DeleteGuardCount != 50 {
+		t.Errorf("INBOX: %+v", inbox)
+	}
+	a.SetSync(SyncOps{Push: Changes{New: true}})
+	if a.ForMailbox("Archive").Sync.Pull.New || !a.ForMailbox("Archive").Sync.Push.New {
+		t.Error("a command-line sync override does not reach the mailbox's own sync")
+	}
+	_, err = Parse("c.toml", []byte("[accounts.work]\nhost = \"h\"\nuser = \"u\"\npassword = \"p\"\nmaildir = \"/m\"\n\n[accounts.work.mailbox.\"Archive\"]\nhost = \"x\"\nmax_age = \"1d\"\nstart_date = 2020-01-01\n"), Env{})
+	if err == nil || !strings.Contains(err.Error(), "c.toml:8: accounts.work.mailbox.Archive.host: unknown key") ||
+		!strings.Contains(err.Error(), "only one of max_age and start_date") {
+		t.Errorf("error %v", err)
+	}
+}
+
+// A tunnel account needs neither host nor login; keys of a network
+// connection are refused with it.
+func TestTunnelAccount(t *testing.T) {
+	cfg, err := Parse("c.toml", []byte("[accounts.home]\ntunnel = \"ssh h /usr/lib/dovecot/imap\"\nmaildir = \"/m\"\n"), Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := cfg.Accounts[0]; a.Tunnel != "ssh h /usr/lib/dovecot/imap" || a.User != "" {
+		t.Errorf("account %+v", a)
+	}
+	_, err = Parse("c.toml", []byte("[accounts.home]\ntunnel = \"ssh h imap\"\nhost = \"h\"\ntls = \"starttls\"\nmaildir = \"/m\"\n"), Env{})
+	if err == nil || !strings.Contains(err.Error(), "host does not apply to a tunnel") || !strings.Contains(err.Error(), "tls does not apply") {
+		t.Errorf("error %v", err)
+	}
+	_, err = Parse("c.toml", []byte("[accounts.home]\ntunnel = \"ssh h nc localhost 143\"\nuser = \"me\"\nmaildir = \"/m\"\n"), Env{})
+	if err == nil || !strings.Contains(err.Error(), "password") {
+		t.Errorf("a tunnel with a user but no password: %v", err)
 	}
 }

@@ -50,6 +50,9 @@ func Verify(ctx context.Context, folders []Folder, far store.Store, db *statedb.
 		sample = DefaultSample
 	}
 	p := &Plan{Folders: make([]FolderReport, len(folders)), meta: make([]map[store.UID]store.Message, len(folders))}
+	if err := uniqueNames(ctx, folders); err != nil {
+		return p, err
+	}
 	for i, f := range folders {
 		p.Folders[i].Folder = f
 		var err error
@@ -59,6 +62,34 @@ func Verify(ctx context.Context, folders []Folder, far store.Store, db *statedb.
 		}
 	}
 	return p, nil
+}
+
+// uniqueNames refuses folders in which two files share the unique part
+// of their names (before ',' and ':'): the Maildir store follows a file
+// moved between folders by that part, and would give one of the two a new
+// name, which an import must never do.
+func uniqueNames(ctx context.Context, folders []Folder) error {
+	seen := map[string]string{}
+	for _, f := range folders {
+		folder, err := maildir.Open(f.Dir)
+		if err != nil {
+			return err
+		}
+		ents, err := folder.Scan(ctx, maildir.ScanOptions{})
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			path := filepath.Join(f.Dir, e.Subdir, e.File)
+			if prev, dup := seen[e.Name.Unique]; dup {
+				return fmt.Errorf("the files %s and %s have one unique name %q: imapdir would rename one of "+
+					"them; rename one yourself (keeping the part from ':' or ','), then import; nothing was written",
+					prev, path, e.Name.Unique)
+			}
+			seen[e.Name.Unique] = path
+		}
+	}
+	return nil
 }
 
 // Write records the verified pairs in db, registering each folder's files
@@ -92,8 +123,8 @@ func verify(ctx context.Context, rep *FolderReport, far store.Store, db *statedb
 	}
 	defer box.Close()
 	if uv := box.Status().UIDValidity; uv != rep.FarUIDValidity {
-		return nil, fmt.Errorf("the server's UIDVALIDITY is %d, mbsync's state says %d: this Maildir "+
-			"belongs to another account or mailbox, or its state is stale; nothing was written", uv, rep.FarUIDValidity)
+		return nil, fmt.Errorf("the server's UIDVALIDITY is %d, %s's state says %d: this Maildir "+
+			"belongs to another account or mailbox, or its state is stale; nothing was written", uv, rep.Tool, rep.FarUIDValidity)
 	}
 	rep.Already = already
 	if err := checkSample(ctx, box, rep, sample); err != nil {
@@ -128,7 +159,7 @@ func adoptedBefore(ctx context.Context, f Folder, db *statedb.DB) (bool, error) 
 		}
 		if row.FarUIDValidity != f.FarUIDValidity {
 			return fmt.Errorf("imapdir's state already holds %d messages of this mailbox under UIDVALIDITY %d, "+
-				"mbsync's state says %d", n, row.FarUIDValidity, f.FarUIDValidity)
+				"%s's state says %d", n, row.FarUIDValidity, f.Tool, f.FarUIDValidity)
 		}
 		already = true
 		return nil
@@ -161,9 +192,9 @@ func checkSample(ctx context.Context, box store.Mailbox, rep *FolderReport, n in
 			return err
 		}
 		if !hasUID(found, store.UID(e.FarUID)) {
-			return fmt.Errorf("the file %s (Message-ID <%s>) is not the server's UID %d, as mbsync's state says: "+
+			return fmt.Errorf("the file %s (Message-ID <%s>) is not the server's UID %d, as %s's state says: "+
 				"this Maildir or its state does not belong to this account; nothing was written",
-				filepath.Join(rep.Dir, e.Subdir, e.File), id, e.FarUID)
+				filepath.Join(rep.Dir, e.Subdir, e.File), id, e.FarUID, rep.Tool)
 		}
 		rep.Checked++
 	}
@@ -246,7 +277,8 @@ func write(ctx context.Context, rep *FolderReport, meta map[store.UID]store.Mess
 	})
 }
 
-// pairOf is the pair recorded for an entry: mbsync's agreed flags, the
+// pairOf is the pair recorded for an entry: the tool's agreed flags and
+// labels, the
 // server's size and date, the file's identity.
 func pairOf(dir string, e Entry, far store.Message) (statedb.Pair, error) {
 	id, hh, err := fileIdentity(dir, e)
@@ -261,6 +293,10 @@ func pairOf(dir string, e Entry, far store.Message) (statedb.Pair, error) {
 	if err != nil {
 		return statedb.Pair{}, err
 	}
+	labels, err := statedb.MakeFlagSet(e.Labels...)
+	if err != nil {
+		return statedb.Pair{}, fmt.Errorf("%s: %w", filepath.Join(dir, e.Subdir, e.File), err)
+	}
 	var hash []byte
 	if hh != "" {
 		hash = []byte(hh)
@@ -269,6 +305,6 @@ func pairOf(dir string, e Entry, far store.Message) (statedb.Pair, error) {
 	if !date.IsZero() {
 		date = date.Truncate(time.Second)
 	}
-	return statedb.Pair{FarUID: e.FarUID, Flags: flags, Size: max(far.Size, 0), InternalDate: date,
+	return statedb.Pair{FarUID: e.FarUID, Flags: flags, Labels: labels, Size: max(far.Size, 0), InternalDate: date,
 		MessageID: id, HeaderHash: hash}, nil
 }

@@ -38,17 +38,21 @@ const (
 // maxStateLine bounds one line of a state file.
 const maxStateLine = 4096
 
-// Entry is one message mbsync paired.
+// Entry is one message the other tool paired.
 type Entry struct {
 	FarUID, NearUID uint32
-	Flags           store.Flags // as mbsync last agreed on them
+	Flags           store.Flags // as the tool last agreed on them
 	Subdir, File    string      // the near file ("" when no file has the near UID)
+	// Labels are the Gmail labels the tool last agreed on (OfflineIMAP's
+	// X-Keywords, copimap's label map); nil when it keeps none.
+	Labels []string
 }
 
-// Folder is one near folder mbsync synchronized.
+// Folder is one near folder another tool synchronized.
 type Folder struct {
 	Name            string // neutral mailbox name (UTF-8, '/' hierarchy)
 	Dir             string // the folder's directory
+	Tool            string // whose state it is ("mbsync", "OfflineIMAP"), for messages
 	FarUIDValidity  uint32
 	NearUIDValidity uint32
 	Pairs           []Entry // both UIDs known and the file present
@@ -71,7 +75,8 @@ func ReadMbsync(ctx context.Context, root string, layout maildir.Layout, stateDi
 	}
 	if len(lst.Unmapped) > 0 {
 		return nil, fmt.Errorf("folders whose directory name does not fit layout %q: %s "+
-			"(mbsync's \"SubFolders Verbatim\" is layout \"fs-mutf7\", \"SubFolders Maildir++\" is \"maildir++-mutf7\")",
+			"(mbsync's \"SubFolders Verbatim\" is layout \"fs-mutf7\", \"SubFolders Maildir++\" is \"maildir++-mutf7\", "+
+			"\"SubFolders Legacy\" is \"legacy-mutf7\")",
 			layout, strings.Join(lst.Unmapped, ", "))
 	}
 	var out []Folder
@@ -91,7 +96,7 @@ func ReadMbsync(ctx context.Context, root string, layout maildir.Layout, stateDi
 
 // readFolder reads one folder's state and files.
 func readFolder(ctx context.Context, name, dir, stateDir string) (Folder, error) {
-	f := Folder{Name: name, Dir: dir}
+	f := Folder{Name: name, Dir: dir, Tool: "mbsync"}
 	if _, err := os.Stat(filepath.Join(dir, altMapFile)); err == nil {
 		return f, fmt.Errorf("mbsync keeps this folder's UIDs in %s (AltMap yes), which import does not read", altMapFile)
 	}

@@ -54,12 +54,36 @@ func (o Op) String() string { return opNames[o] }
 type Model struct {
 	mu      sync.Mutex
 	texts   map[string][]byte // Message-ID (with brackets) → LF text
-	deleted map[string]bool
+	deleted map[string]string // Message-ID → how it was deleted
+	history map[string][]string
+	epoch   int // the number of syncs started, for the history
+}
+
+// Epoch sets the number of syncs started, which the history notes.
+func (m *Model) Epoch(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.epoch = n
+}
+
+// Note adds an event to the history of message id (reported with a
+// message that comes back or differs).
+func (m *Model) Note(id, format string, args ...any) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.history[id] = append(m.history[id], fmt.Sprintf("sync %d: ", m.epoch)+fmt.Sprintf(format, args...))
+}
+
+// History returns the events noted for id.
+func (m *Model) History(id string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return strings.Join(m.history[id], "; ")
 }
 
 // NewModel returns an empty model.
 func NewModel() *Model {
-	return &Model{texts: map[string][]byte{}, deleted: map[string]bool{}}
+	return &Model{texts: map[string][]byte{}, deleted: map[string]string{}, history: map[string][]string{}}
 }
 
 // Created records a message's text (LF line endings).
@@ -69,11 +93,29 @@ func (m *Model) Created(id string, text []byte) {
 	m.texts[id] = text
 }
 
-// Deleted records that the message id was deleted on purpose.
-func (m *Model) Deleted(id string) {
+// Edited records a new text of message id saved by the reader. An edited
+// message is a new message replacing the old one: an edit made after a
+// deletion on the server brings the message back (the user's newer work
+// is kept), so it is expected again.
+func (m *Model) Edited(id string, text []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.deleted[id] = true
+	m.texts[id] = text
+	if how, ok := m.deleted[id]; ok {
+		delete(m.deleted, id)
+		m.history[id] = append(m.history[id], fmt.Sprintf("sync %d: edited by the reader after it was deleted %s (%d bytes)", m.epoch, how, len(text)))
+		return
+	}
+	m.history[id] = append(m.history[id], fmt.Sprintf("sync %d: edited by the reader (%d bytes)", m.epoch, len(text)))
+}
+
+// Deleted records that the message id was deleted on purpose, and how
+// (reported with a message that comes back).
+func (m *Model) Deleted(id, how string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.deleted[id] = how
+	m.history[id] = append(m.history[id], fmt.Sprintf("sync %d: deleted %s", m.epoch, how))
 }
 
 // Expected returns the texts of the messages that must exist, by
@@ -83,7 +125,7 @@ func (m *Model) Expected() map[string][]byte {
 	defer m.mu.Unlock()
 	out := map[string][]byte{}
 	for id, t := range m.texts {
-		if !m.deleted[id] {
+		if _, gone := m.deleted[id]; !gone {
 			out[id] = t
 		}
 	}
@@ -195,7 +237,13 @@ func (r *Reader) onFile(ctx context.Context, op Op, folder string, f *maildir.Fo
 		if err != nil {
 			return err
 		}
-		return renameNoReplace(e.Path(f), filepath.Join(dst, e.Subdir, e.File))
+		if err := renameNoReplace(e.Path(f), filepath.Join(dst, e.Subdir, e.File)); err != nil {
+			return err
+		}
+		if id, err := fileMessageID(filepath.Join(dst, e.Subdir, e.File)); err == nil {
+			r.Model.Note(id, "moved by the reader from %s to %s", folder, to)
+		}
+		return nil
 	case OpDelete:
 		id, err := fileMessageID(e.Path(f))
 		if err != nil {
@@ -204,7 +252,7 @@ func (r *Reader) onFile(ctx context.Context, op Op, folder string, f *maildir.Fo
 		if err := os.Remove(e.Path(f)); err != nil {
 			return err
 		}
-		r.Model.Deleted(id)
+		r.Model.Deleted(id, "by the reader in "+folder)
 		return nil
 	case OpEdit:
 		return r.edit(f, e)
@@ -231,7 +279,7 @@ func (r *Reader) edit(f *maildir.Folder, e maildir.Entry) error {
 	if err != nil {
 		return err
 	}
-	r.Model.Created(id, text)
+	r.Model.Edited(id, text)
 	return nil
 }
 
@@ -285,6 +333,9 @@ func (r *Reader) empty(ctx context.Context) (bool, error) {
 			return false, err
 		}
 		moved = append(moved, rel)
+		if id, err := fileMessageID(filepath.Join(dir, rel)); err == nil {
+			r.Model.Note(id, "emptied with %s", folder)
+		}
 	}
 	r.emptied[folder] = moved
 	return true, nil
@@ -309,6 +360,9 @@ func (r *Reader) restore(folder string) error {
 	for _, rel := range r.emptied[folder] {
 		if err := renameNoReplace(filepath.Join(dir, rel), filepath.Join(dst, rel)); err != nil {
 			return err
+		}
+		if id, err := fileMessageID(filepath.Join(dst, rel)); err == nil {
+			r.Model.Note(id, "restored into %s", folder)
 		}
 	}
 	delete(r.emptied, folder)

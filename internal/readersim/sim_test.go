@@ -245,6 +245,7 @@ func (s *sim) sync(tolerant bool) (idle bool) {
 // run runs one account sync with opts; a store-level error is fatal.
 func (s *sim) run(opts syncer.Options) syncer.Result {
 	s.syncs++
+	s.model.Epoch(s.syncs)
 	eng, err := syncer.New(s.far, s.near, s.db, opts)
 	if err != nil {
 		s.t.Fatal(err)
@@ -266,6 +267,7 @@ func (s *sim) deliverFar(folder string, n int) {
 		id := fmt.Sprintf("<far-%d@readersim>", s.serial)
 		raws[i] = Message(id, "from the server", s.rng.IntN(50))
 		s.model.Created(id, raws[i])
+		s.model.Note(id, "delivered on the server in %s", folder)
 	}
 	s.srv.SaveMessages(s.t, s.user.Name, folder, raws...)
 }
@@ -290,10 +292,19 @@ func (s *sim) serverChange() {
 	}
 	switch s.rng.IntN(3) {
 	case 0:
+		text := strings.ReplaceAll(string(s.srv.FetchText(s.t, s.user.Name, folder, uint32(uid))), "\r\n", "\n")
 		s.srv.Expunge(s.t, s.user.Name, folder, uint32(uid))
-		if id := strings.TrimSpace(row["hdr.message-id"]); id != "" {
-			s.model.Deleted(id)
+		id := strings.TrimSpace(row["hdr.message-id"])
+		if id == "" {
+			return
 		}
+		if latest, ok := s.model.Text(id); ok && subject(latest) != subject([]byte(text)) {
+			// An older text deleted while the reader's edit had not
+			// reached the server: the edit is a new message, kept.
+			s.model.Note(id, "an older text deleted on the server in %s", folder)
+			return
+		}
+		s.model.Deleted(id, "on the server in "+folder)
 	case 1:
 		s.srv.AddFlags(s.t, s.user.Name, folder, uint32(uid), []string{`\Seen`, `\Flagged`, `\Answered`}[s.rng.IntN(3)])
 	default:

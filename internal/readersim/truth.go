@@ -113,7 +113,7 @@ func Compare(m *Model, far, near Side) Report {
 	for id := range expected {
 		if len(far[id]) == 0 || len(near[id]) == 0 {
 			r.Lost++
-			r.detail("lost %s: %d far copies, %d near copies", id, len(far[id]), len(near[id]))
+			r.detail("lost %s: %d far copies, %d near copies; history: %s", id, len(far[id]), len(near[id]), m.History(id))
 		}
 	}
 	for name, side := range map[string]Side{"far": far, "near": near} {
@@ -125,7 +125,7 @@ func Compare(m *Model, far, near Side) Report {
 			want, known := m.Text(id)
 			if _, alive := expected[id]; known && !alive {
 				r.Resurrected++
-				r.detail("resurrected %s on the %s side", id, name)
+				r.detail("resurrected %s on the %s side: %s; history: %s", id, name, describe(copies), m.History(id))
 			}
 			for _, c := range copies {
 				switch {
@@ -135,7 +135,7 @@ func Compare(m *Model, far, near Side) Report {
 					r.detail("truncated %s on the %s side: %d of %d bytes", id, name, len(c.Text), len(want))
 				default:
 					r.Stale++
-					r.detail("stale %s on the %s side: %.40q, want %.40q", id, name, subject(c.Text), subject(want))
+					r.detail("stale %s on the %s side: %.40q, want %.40q; history: %s", id, name, subject(c.Text), subject(want), m.History(id))
 				}
 			}
 		}
@@ -150,7 +150,7 @@ func Compare(m *Model, far, near Side) Report {
 	for id := range ids {
 		if f, n := describe(far[id]), describe(near[id]); f != n {
 			r.Unequal++
-			r.detail("%s differs: far %s, near %s", id, f, n)
+			r.detail("%s differs: far %s, near %s; history: %s", id, f, n, m.History(id))
 		}
 	}
 	sort.Strings(r.Details)

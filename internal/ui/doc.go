@@ -34,7 +34,14 @@
 //	 "pull":{"new":n,"changed":n,"deleted":n,"moved":n},"push":{…},
 //	 "conflicts":n,"skipped":n,"held":n,"errors":n,"error":"…"}
 //	    pull is far→near (server to Maildir), push near→far; "error" is
-//	    present only when the mailbox failed
+//	    present only when the mailbox failed or was held back by a safety
+//	    rule ("refused":true, not counted as failed)
+//	{"event":"note","account":A,"mailbox":M,"message":"…"}
+//	    with -v (Options.Verbose): mailbox events (created, renamed …)
+//	{"event":"action","account":A,"mailbox":M,"dry_run":bool,"verb":V,"side":S,
+//	 "uid":n,"new_uid":n,"message_id":"…","subject":"…","add":"…","remove":"…","dest":"…"}
+//	    with -vv (a dry run: -v), one per message: V is pull, push, flag,
+//	    delete or move, S the side changed (far, near); empty fields left out
 //	{"event":"warning","account":A,"mailbox":M,"message":"…"}
 //	{"event":"error","account":A,"mailbox":M,"message":"…"}
 //	    "mailbox" (and "account") are left out when the problem is not tied to one

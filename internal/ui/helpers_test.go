@@ -63,6 +63,12 @@ func sampleResults() []MailboxResult {
 func script(r Reporter, c *fakeClock) {
 	r.MailboxStart("work", "INBOX", 1201, 30<<20)
 	r.MailboxStart("work", "Sent", 0, 0)
+	r.Note("work", "Projects", `created near mailbox "Projects"`)
+	r.Action("work", Action{Mailbox: "INBOX", Verb: "pull", Side: "near", UID: 12, NewUID: 7, MessageID: "lunch@example.com", Subject: "Lunch?"})
+	r.Action("work", Action{Mailbox: "INBOX", Verb: "push", Side: "far", UID: 3, MessageID: "draft@example.com", Subject: "Re: \x1b[31mred\x1b[0m"})
+	r.Action("work", Action{Mailbox: "INBOX", Verb: "flag", Side: "far", UID: 9, Add: `\Seen \Flagged`, Remove: "$Junk", MessageID: "a b@x"})
+	r.Action("work", Action{Mailbox: "INBOX", Verb: "delete", Side: "near", UID: 4, MessageID: "gone@example.com"})
+	r.Action("work", Action{Mailbox: "INBOX", Verb: "move", Side: "far", UID: 5, NewUID: 40, Dest: "Archive/2026", MessageID: "m@example.com"})
 	for range 12 {
 		c.Advance(time.Second)
 		r.Progress("work", "INBOX", 100, 2<<20)

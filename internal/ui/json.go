@@ -67,6 +67,9 @@ type mailboxDoneEvent struct {
 	DryRun  bool   `json:"dry_run"`
 	statsFields
 	Error string `json:"error,omitempty"`
+	// Refused: the error is a safety rule's refusal (see Refused), not a
+	// failure.
+	Refused bool `json:"refused,omitempty"`
 }
 
 type messageEvent struct {
@@ -97,6 +100,38 @@ type doneEvent struct {
 	Changes        int   `json:"changes"`
 	Bytes          int64 `json:"bytes"`
 	ElapsedMS      int64 `json:"elapsed_ms"`
+}
+
+type actionEvent struct {
+	Event     string `json:"event"`
+	Account   string `json:"account"`
+	Mailbox   string `json:"mailbox"`
+	DryRun    bool   `json:"dry_run"`
+	Verb      string `json:"verb"`
+	Side      string `json:"side"`
+	UID       uint32 `json:"uid"`
+	NewUID    uint32 `json:"new_uid,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+	Subject   string `json:"subject,omitempty"`
+	Add       string `json:"add,omitempty"`
+	Remove    string `json:"remove,omitempty"`
+	Dest      string `json:"dest,omitempty"`
+}
+
+// Action implements Reporter: an "action" event from VerboseMessages on.
+func (j *jsonReporter) Action(account string, a Action) {
+	if !j.o.showActions() {
+		return
+	}
+	j.emit(actionEvent{"action", account, a.Mailbox, j.o.DryRun, a.Verb, a.Side, a.UID, a.NewUID,
+		a.MessageID, a.Subject, a.Add, a.Remove, a.Dest})
+}
+
+// Note implements Reporter: a "note" event from VerboseMailboxes on.
+func (j *jsonReporter) Note(account, mailbox, msg string) {
+	if j.o.Verbose >= VerboseMailboxes {
+		j.emit(messageEvent{"note", account, mailbox, msg})
+	}
 }
 
 // MailboxStart implements Reporter.
@@ -131,7 +166,7 @@ func (j *jsonReporter) MailboxDone(account, mailbox string, stats MailboxStats, 
 	ev := mailboxDoneEvent{Event: "mailbox_done", Account: account, Mailbox: mailbox,
 		DryRun: j.o.DryRun, statsFields: fieldsOf(stats)}
 	if err != nil {
-		ev.Error = err.Error()
+		ev.Error, ev.Refused = err.Error(), isRefused(err)
 	}
 	j.emit(ev)
 }
@@ -162,7 +197,7 @@ func (j *jsonReporter) AccountDone(account string) {
 	failed := 0
 	for _, r := range results {
 		total.Add(r.Stats)
-		if r.Err != nil {
+		if isFailure(r.Err) {
 			failed++
 		}
 	}

@@ -42,6 +42,28 @@ func TestPlainDryRunGolden(t *testing.T) {
 	golden.Check(t, "plain_dryrun_out.golden", out)
 }
 
+// TestVerbosityGolden: -v adds the mailboxes where nothing happened and the
+// mailbox notes; -vv a line per message action; the dry run says "would".
+func TestVerbosityGolden(t *testing.T) {
+	var all strings.Builder
+	for _, c := range []struct {
+		name string
+		o    Options
+	}{
+		{"-v", Options{Mode: ModePlain, Verbose: VerboseMailboxes}},
+		{"-vv", Options{Mode: ModePlain, Verbose: VerboseMessages}},
+		{"-v --dry-run", Options{Mode: ModePlain, Verbose: VerboseMailboxes, DryRun: true}},
+		{"-vv --json", Options{Mode: ModeJSON, Verbose: VerboseMessages}},
+	} {
+		out, errOut := runScript(t, c.o)
+		fmt.Fprintf(&all, "=== %s\n%s", c.name, out)
+		if errOut != "" {
+			fmt.Fprintf(&all, "--- stderr\n%s", errOut)
+		}
+	}
+	golden.Check(t, "verbosity.golden", all.String())
+}
+
 func TestQuietKeepsErrorsAndFinalLine(t *testing.T) {
 	out, errOut := runScript(t, Options{Mode: ModePlain, Quiet: true})
 	wantOut := "imapdir: 1 account, 3 mailboxes, 1211 changes, 1 failed, 1 account failed, 1 skipped, 30.0 MiB in 12.5s\n"

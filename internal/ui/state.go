@@ -99,7 +99,7 @@ func (s *state) finishMailbox(k mboxKey, stats MailboxStats, err error) {
 	delete(s.active, k)
 	s.results[k.account] = append(s.results[k.account], MailboxResult{Mailbox: k.mailbox, Stats: stats, Err: err})
 	s.mailboxes++
-	if err != nil {
+	if isFailure(err) {
 		s.failed++
 	}
 	s.grand.Add(stats)

@@ -71,6 +71,12 @@ type Reporter interface {
 	// Error reports a failure not tied to one MailboxDone (login refused …);
 	// account and mailbox may be "".
 	Error(account, mailbox string, err error)
+	// Action reports one message action; shown from VerboseMessages on
+	// (a dry run's from VerboseMailboxes on).
+	Action(account string, a Action)
+	// Note reports mailbox-level detail (a mailbox created, a checkpoint
+	// unusable); shown from VerboseMailboxes on.
+	Note(account, mailbox, msg string)
 	// AccountDone ends an account and shows its summary.
 	AccountDone(account string)
 	// ProgressLine returns a one-line snapshot of the run so far.
@@ -92,11 +98,14 @@ const (
 
 // Options configure New.
 type Options struct {
-	Out    io.Writer // progress, results, summaries, JSON; required
-	Err    io.Writer // warnings and errors in plain mode; nil means Out
-	Mode   Mode
-	Quiet  bool // only errors and the final one-line summary
-	DryRun bool // nothing is changed: say "would"
+	Out   io.Writer // progress, results, summaries, JSON; required
+	Err   io.Writer // warnings and errors in plain mode; nil means Out
+	Mode  Mode
+	Quiet bool // only errors and the final one-line summary
+	// Verbose is the -v count: VerboseMailboxes, VerboseMessages. At 0 a
+	// finished mailbox gets a line only when something happened in it.
+	Verbose int
+	DryRun  bool // nothing is changed: say "would"
 	// Interval is the least time between two progress lines (plain: 5 s) or
 	// two progress events of one mailbox (JSON: 1 s).
 	Interval time.Duration

@@ -18,7 +18,7 @@ func WriteSummary(w io.Writer, account string, results []MailboxResult, dryRun b
 	failed := 0
 	for _, r := range results {
 		total.Add(r.Stats)
-		if r.Err != nil {
+		if isFailure(r.Err) {
 			failed++
 		}
 	}
@@ -29,7 +29,7 @@ func WriteSummary(w io.Writer, account string, results []MailboxResult, dryRun b
 	}
 	for _, r := range results {
 		if r.Err != nil {
-			fmt.Fprintf(&b, "  %s: failed: %v\n", r.Mailbox, r.Err)
+			fmt.Fprintf(&b, "  %s: %s: %v\n", r.Mailbox, outcomeWord(r.Err), r.Err)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -159,7 +159,7 @@ func groupLine(widths []int, pull, push string) string {
 // "work/INBOX: pulled 120 new, 3 changed; pushed 1 new; 1 skipped (too large)".
 func mailboxLine(k mboxKey, s MailboxStats, err error, dryRun bool) string {
 	if err != nil {
-		return fmt.Sprintf("%s: failed: %v", k, err)
+		return fmt.Sprintf("%s: %s: %v", k, outcomeWord(err), err)
 	}
 	var parts []string
 	verbs := [2]string{"pulled", "pushed"}

@@ -93,8 +93,23 @@ func (t *textReporter) MailboxDone(account, mailbox string, stats MailboxStats, 
 	switch {
 	case err != nil:
 		t.print(true, line)
-	case !t.o.Quiet:
+	case t.o.Quiet:
+	case t.o.Verbose >= VerboseMailboxes || stats.Changes() > 0 || len(extrasPhrases(stats, false)) > 0 || stats.Interrupted:
 		t.print(false, line)
+	}
+}
+
+// Action implements Reporter.
+func (t *textReporter) Action(account string, a Action) {
+	if t.o.showActions() && !t.o.Quiet {
+		t.print(false, account+"/"+ActionLine(a, t.o.DryRun))
+	}
+}
+
+// Note implements Reporter.
+func (t *textReporter) Note(account, mailbox, msg string) {
+	if t.o.Verbose >= VerboseMailboxes && !t.o.Quiet {
+		t.print(false, where(account, mailbox)+msg)
 	}
 }
 

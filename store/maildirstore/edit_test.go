@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
 )
 
@@ -286,5 +289,107 @@ func TestAddedFileCompletedInPlace(t *testing.T) {
 	}
 	if m, ok := now[3]; !ok || m.Replaces != 2 || m.Size != int64(len("Message-ID: <m2@test>\r\n\r\nfirst half\r\nsecond half\r\n")) {
 		t.Fatalf("changed %+v, want uid 3 replacing 2 with the whole file", now)
+	}
+}
+
+// TestRewrittenInPlaceNoticedWithinStatInterval: an older file rewritten
+// in place (same name, same inode: no directory changes) is noticed at
+// the latest by the first scan statInterval after the folder's files were
+// last statted, though nothing else in the folder changed.
+func TestRewrittenInPlaceNoticedWithinStatInterval(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 2)
+	mb.Close()
+	open(t, ts, "INBOX").Close() // a full scan after the store's own appends; records the signature
+	ts.editInPlace(t, "INBOX", 1)
+	err := ts.db.Update(ctx, func(tx *statedb.Tx) error {
+		nm, _, err := tx.NearMailboxByName("INBOX")
+		if err != nil {
+			return err
+		}
+		old := time.Now().Add(-statInterval - time.Minute).Unix()
+		return tx.SetMeta(stattedKey(nm.ID), strconv.FormatInt(old, 10))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb = open(t, ts, "INBOX")
+	defer mb.Close()
+	vanished, changed := editListing(t, mb, cp, []store.UID{1, 2})
+	if !slices.Equal(vanished, []store.UID{1}) {
+		t.Fatalf("vanished %v, want [1]: the rewrite was not noticed", vanished)
+	}
+	if m, ok := changed[3]; !ok || m.Size != editedWireSize || m.Replaces != 1 {
+		t.Fatalf("changed %+v, want uid 3 replacing 1 with size %d", changed, editedWireSize)
+	}
+}
+
+// TestEditedWhileAwayIsNewMessage: a file moved out of the Maildir (a
+// folder emptied), dropped from the index by a scan, then put back under
+// its name after an edit is a new message replacing its old UID; put back
+// unchanged, it is the old message (no Replaces: the engine re-pairs it
+// by identity).
+func TestEditedWhileAwayIsNewMessage(t *testing.T) {
+	for _, edit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("edited=%v", edit), func(t *testing.T) {
+			ts := newTestStore(t, maildir.LayoutFS)
+			mb, cp := openWith(t, ts, "INBOX", 2)
+			mb.Close()
+			open(t, ts, "INBOX").Close()
+			f, e := ts.fileOf(t, "INBOX", 1)
+			away := filepath.Join(t.TempDir(), e.File)
+			if err := os.Rename(e.Path(f), away); err != nil {
+				t.Fatal(err)
+			}
+			open(t, ts, "INBOX").Close() // the scan drops it from the index
+			if edit {
+				if err := os.WriteFile(away, []byte(editedBody), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				later := time.Unix(1800000000, 0)
+				if err := os.Chtimes(away, later, later); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Rename(away, e.Path(f)); err != nil {
+				t.Fatal(err)
+			}
+			mb = open(t, ts, "INBOX")
+			defer mb.Close()
+			changed, vanished, _ := changesSince(t, mb, cp, []store.UID{1, 2})
+			if !slices.Equal(vanished, []store.UID{1}) {
+				t.Fatalf("vanished %v, want [1]", vanished)
+			}
+			m, ok := changed[3]
+			if !ok || m.MessageID != "m1@test" {
+				t.Fatalf("changed %+v, want m1@test back as uid 3", changed)
+			}
+			if want := map[bool]store.UID{false: 0, true: 1}[edit]; m.Replaces != want {
+				t.Fatalf("uid 3 replaces %d, want %d", m.Replaces, want)
+			}
+		})
+	}
+}
+
+// TestExpungeKeepsFileEditedSinceScan: the engine expunges a message (it
+// was deleted on the other side) just as the reader saves a new text of
+// it: the edited file is not removed, and the next scan reports it as a
+// new message replacing the old UID, so the edit is kept.
+func TestExpungeKeepsFileEditedSinceScan(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStore(t, maildir.LayoutFS)
+	mb, cp := openWith(t, ts, "INBOX", 2)
+	defer mb.Close()
+	ts.editInPlace(t, "INBOX", 1)
+	if err := mb.Expunge(ctx, []store.UID{1}); err != nil {
+		t.Fatal(err)
+	}
+	vanished, changed := editListing(t, mb, cp, []store.UID{1, 2})
+	if !slices.Equal(vanished, []store.UID{1}) {
+		t.Fatalf("vanished %v, want [1]", vanished)
+	}
+	if m, ok := changed[3]; !ok || m.Size != editedWireSize || m.Replaces != 1 {
+		t.Fatalf("changed %+v, want the edit kept as uid 3 replacing 1", changed)
 	}
 }

@@ -212,3 +212,57 @@ func (s *Store) replacedIn(ctx context.Context, id statedb.NearMailboxID) (map[s
 	})
 	return out, err
 }
+
+// A known file found nowhere is dropped from the index, but its unique
+// name, UID and mtime are kept as a tombstone (goneKey): a file that comes
+// back under that unique name (a folder emptied and restored, a file moved
+// out of the Maildir and back) with another mtime was changed while away,
+// and is reported as a new message replacing the old UID
+// (store.Message.Replaces), never taken for the old message renumbered.
+// One that comes back with its mtime is the old message, which the engine
+// re-pairs by identity. The newest maxTombstones per folder are kept.
+
+const maxTombstones = 10000
+
+// tombstone is a dropped index entry, by unique name.
+type tombstone struct {
+	UID   uint32 `json:"uid"`
+	MTime int64  `json:"mtime"` // Unix nanoseconds
+	Seq   uint64 `json:"seq"`   // generation when dropped, for pruning
+}
+
+func goneKey(id statedb.NearMailboxID) string {
+	return "maildirstore.gone." + strconv.FormatInt(int64(id), 10)
+}
+
+func readTombstones(tx *statedb.Tx, id statedb.NearMailboxID) (map[string]tombstone, error) {
+	v, found, err := tx.Meta(goneKey(id))
+	if err != nil || !found {
+		return nil, err
+	}
+	var ts map[string]tombstone
+	if err := json.Unmarshal([]byte(v), &ts); err != nil {
+		return nil, fmt.Errorf("state %s: %w", goneKey(id), err)
+	}
+	return ts, nil
+}
+
+func writeTombstones(tx *statedb.Tx, id statedb.NearMailboxID, ts map[string]tombstone) error {
+	if len(ts) == 0 {
+		return tx.DeleteMeta(goneKey(id))
+	}
+	for len(ts) > maxTombstones {
+		var oldest string
+		for u, t := range ts {
+			if oldest == "" || t.Seq < ts[oldest].Seq || (t.Seq == ts[oldest].Seq && u < oldest) {
+				oldest = u
+			}
+		}
+		delete(ts, oldest)
+	}
+	b, err := json.Marshal(ts)
+	if err != nil {
+		return err
+	}
+	return tx.SetMeta(goneKey(id), string(b))
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/imapdir/imapdir/statedb"
 )
@@ -19,6 +20,51 @@ import (
 // most likely to be still written: the next scan stats them once more
 // (one stat per file added, not per message), and a changed one makes that
 // scan a full reconcile, which replaces it (findEdited).
+//
+// An older file rewritten in place (same name, same inode, directories
+// untouched) is seen by no such cheap test. Every full reconcile stats
+// every known file (findEdited), and a folder that has had none for
+// statInterval gets one on its next scan: such a rewrite is noticed by
+// the next scan that finds any name or inode changed in its folder, and
+// at the latest by the first scan statInterval after the last full one;
+// and always before the file is uploaded (its mtime is checked then).
+// Between full reconciles a scan costs one directory read, not a stat per
+// message.
+
+// statInterval is how long a folder's files may go without being statted.
+const statInterval = time.Hour
+
+func stattedKey(id statedb.NearMailboxID) string {
+	return "maildirstore.statted." + strconv.FormatInt(int64(id), 10)
+}
+
+// writeStatted records that a full reconcile statted the folder's files now.
+func writeStatted(tx *statedb.Tx, id statedb.NearMailboxID) error {
+	return tx.SetMeta(stattedKey(id), strconv.FormatInt(time.Now().Unix(), 10))
+}
+
+// statDue reports whether the folder's files were last statted longer than
+// statInterval ago (or never, as far as the state tells).
+func (m *Mailbox) statDue(ctx context.Context) (bool, error) {
+	var due bool
+	err := m.s.opts.DB.View(ctx, func(tx *statedb.Tx) error {
+		nm, found, err := tx.NearMailboxByName(m.name)
+		if err != nil || !found {
+			return err
+		}
+		v, found, err := tx.Meta(stattedKey(nm.ID))
+		if err != nil {
+			return err
+		}
+		at, perr := strconv.ParseInt(v, 10, 64)
+		due = !found || perr != nil || time.Since(time.Unix(at, 0)) > statInterval
+		return nil
+	})
+	if err != nil {
+		return false, m.err("scan", err)
+	}
+	return due, nil
+}
 
 func addedKey(id statedb.NearMailboxID) string {
 	return "maildirstore.added." + strconv.FormatInt(int64(id), 10)

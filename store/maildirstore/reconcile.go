@@ -62,6 +62,9 @@ type fileInfo struct {
 // it) makes this a full reconcile even though no name changed.
 func (m *Mailbox) reconcile(ctx context.Context) error {
 	changed, err := m.recheckAdded(ctx)
+	if err == nil && !changed {
+		changed, err = m.statDue(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -402,6 +405,8 @@ type reconciler struct {
 	gen       uint64
 	bumped    bool
 	bumps     map[statedb.NearMailboxID]uint64 // other folders' new generations
+	gone      map[string]tombstone             // dropped entries (see tombstone); nil until loaded
+	goneDirty bool
 }
 
 func (r *reconciler) run(ctx context.Context) error {
@@ -457,6 +462,9 @@ func (r *reconciler) run(ctx context.Context) error {
 		}
 		r.replaces[msg.UniqueName] = msg.UID
 	}
+	if err := r.settleDeliveries(); err != nil {
+		return err
+	}
 	if err := r.addUnknown(ctx); err != nil {
 		return err
 	}
@@ -485,6 +493,9 @@ func (r *reconciler) handleMissing(msg statedb.NearMessage) error {
 	r.bumped = true
 	loc, ok := r.elsewhere[msg.UniqueName]
 	if !ok {
+		if err := r.bury(msg); err != nil {
+			return err
+		}
 		return r.tx.DeleteNearMessage(r.nm.ID, msg.UID)
 	}
 	dest, err := ensureNearMailbox(r.tx, loc.mailbox)
@@ -555,7 +566,51 @@ func (r *reconciler) addOne(unique string, e maildir.Entry) error {
 	if old, ok := r.replaces[unique]; ok {
 		return recordEdit(r.tx, r.nm.ID, r.m.name, old, uid, r.gen)
 	}
+	if old, ok, err := r.unbury(unique, fi.mtime); err != nil || ok {
+		if err == nil {
+			err = recordEdit(r.tx, r.nm.ID, r.m.name, old, uid, r.gen)
+		}
+		return err
+	}
 	return nil
+}
+
+// loadGone reads the folder's tombstones once per reconcile.
+func (r *reconciler) loadGone() error {
+	if r.gone != nil {
+		return nil
+	}
+	ts, err := readTombstones(r.tx, r.nm.ID)
+	if ts == nil {
+		ts = map[string]tombstone{}
+	}
+	r.gone = ts
+	return err
+}
+
+// bury keeps a tombstone of a known file found nowhere.
+func (r *reconciler) bury(msg statedb.NearMessage) error {
+	if err := r.loadGone(); err != nil {
+		return err
+	}
+	r.gone[msg.UniqueName] = tombstone{UID: msg.UID, MTime: msg.MTime.UnixNano(), Seq: r.gen}
+	r.goneDirty = true
+	return nil
+}
+
+// unbury takes the tombstone of a file back under its unique name; edited
+// reports that its mtime is not the one it had, with the UID it had.
+func (r *reconciler) unbury(unique string, mtime time.Time) (old uint32, edited bool, err error) {
+	if err := r.loadGone(); err != nil {
+		return 0, false, err
+	}
+	t, ok := r.gone[unique]
+	if !ok {
+		return 0, false, nil
+	}
+	delete(r.gone, unique)
+	r.goneDirty = true
+	return t.UID, t.MTime != mtime.UnixNano(), nil
 }
 
 // movedOrCopied handles a file whose unique name the index has in another
@@ -674,6 +729,14 @@ func (r *reconciler) finish() error {
 		return err
 	}
 	if err := writeAdded(r.tx, nm.ID, r.added); err != nil {
+		return err
+	}
+	if r.goneDirty {
+		if err := writeTombstones(r.tx, nm.ID, r.gone); err != nil {
+			return err
+		}
+	}
+	if err := writeStatted(r.tx, nm.ID); err != nil { // findEdited statted every known file
 		return err
 	}
 	count, err := r.tx.CountNearMessages(nm.ID)

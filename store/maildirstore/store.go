@@ -64,7 +64,8 @@ type Options struct {
 	// Keywords says where keywords live (default KeywordsDovecot).
 	Keywords KeywordMode
 	// NewForUnseen delivers messages without \Seen into new/ (mail readers
-	// show them as new) instead of cur/.
+	// show them as new) instead of cur/, whatever their other flags (kept
+	// in the file name's info).
 	NewForUnseen bool
 	// SyncFS flushes appended data with one syncfs(2) per Flush instead of
 	// one fsync per file.
@@ -133,6 +134,9 @@ func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) 
 	for _, dir := range l.Unmapped {
 		s.log.Warn("maildir folder ignored: its name does not fit the layout", "dir", dir, "layout", s.opts.Layout)
 	}
+	if err := s.followRenames(ctx, l.Names); err != nil {
+		return nil, s.storeErr("list", "", err)
+	}
 	out := make([]store.MailboxInfo, 0, len(l.Names))
 	have := make(map[string]bool, len(l.Names))
 	for _, name := range l.Names {
@@ -183,7 +187,7 @@ func (s *Store) DeleteMailbox(ctx context.Context, name string) error {
 	if len(entries) > 0 {
 		return s.mailboxErr("delete", name, fmt.Errorf("%w: %d messages", store.ErrMailboxNotEmpty, len(entries)))
 	}
-	if err := removeFolder(f.Path(), name == "INBOX" && !s.opts.Layout.Nested()); err != nil {
+	if err := removeFolder(f.Path(), name == "INBOX" && s.opts.Layout.InboxIsRoot()); err != nil {
 		return s.mailboxErr("delete", name, err)
 	}
 	err = s.opts.DB.Update(ctx, func(tx *statedb.Tx) error {

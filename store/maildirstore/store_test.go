@@ -163,3 +163,5 @@ func harness(layout maildir.Layout) storetest.Harness {
 
 func TestConformanceFS(t *testing.T)        { storetest.Run(t, harness(maildir.LayoutFS)) }
 func TestConformanceMaildirPP(t *testing.T) { storetest.Run(t, harness(maildir.LayoutMaildirPP)) }
+func TestConformanceDots(t *testing.T)      { storetest.Run(t, harness(maildir.LayoutDots)) }
+func TestConformanceLegacy(t *testing.T)    { storetest.Run(t, harness(maildir.LayoutLegacyMUTF7)) }

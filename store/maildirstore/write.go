@@ -45,10 +45,11 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		}
 	}
 	counter := &wireCounter{r: nm.Body}
-	opts := maildir.DeliverOptions{Flags: letters, ModTime: nm.InternalDate, ToLF: true}
-	if m.s.opts.NewForUnseen && letters.IsEmpty() {
-		opts = maildir.DeliverOptions{New: true, ModTime: nm.InternalDate, ToLF: true}
-	}
+	// Unseen messages go to new/ whatever their other flags, as mbsync
+	// and Dovecot deliver them, so that the readers' "new" (mu's flag:new,
+	// notmuch's tag:new) agrees with other tools.
+	opts := maildir.DeliverOptions{Flags: letters, ModTime: nm.InternalDate, ToLF: true,
+		New: m.s.opts.NewForUnseen && !letters.Has(maildir.FlagSeen)}
 	e, err := m.batch.Deliver(ctx, m.folder, counter, opts)
 	if err != nil {
 		return 0, m.err("append", err)
@@ -95,15 +96,27 @@ func (c *wireCounter) Read(p []byte) (int, error) {
 
 // Flush makes the staged appends durable (maildir.Batch.Commit: data
 // flushed, renamed into cur/ or new/, directories fsynced) and only then
-// records their UIDs in the state database.
+// records their UIDs in the state database. Before the commit, the UIDs
+// promised are noted (see noteDeliveries): a process killed between the
+// commit and the recording leaves files the index does not know, and one
+// of them deleted by the user before the next scan must read as a UID
+// made durable and deleted, not as a UID never used.
 func (m *Mailbox) Flush(ctx context.Context) error {
 	if len(m.pending) == 0 {
 		return nil
 	}
 	m.lock.Lock()
 	defer m.lock.Unlock()
+	if err := m.noteDeliveries(ctx, m.pending); err != nil {
+		m.pending = nil
+		_ = m.batch.Abort()
+		return m.err("flush", err)
+	}
 	if err := m.batch.Commit(ctx); err != nil {
 		m.pending = nil
+		// The staged files not renamed are removed: no delivery to
+		// account for (one renamed is found by the next scan, as new).
+		_ = m.forgetDeliveries(context.WithoutCancel(ctx))
 		return m.err("flush", err)
 	}
 	pending := m.pending
@@ -117,6 +130,9 @@ func (m *Mailbox) Flush(ctx context.Context) error {
 			if store.UID(uid) != p.uid {
 				return fmt.Errorf("UID %d assigned to %s, %d promised (the folder changed under the store)", uid, p.entry.File, p.uid)
 			}
+		}
+		if err := tx.DeleteMeta(deliveriesKey(m.id)); err != nil {
+			return err
 		}
 		return forgetScan(tx, m.id)
 	})
@@ -297,8 +313,14 @@ func (m *Mailbox) Expunge(ctx context.Context, uids []store.UID) error {
 	m.scanned = false
 	var gone []store.UID
 	for _, uid := range uids {
-		_, e, err := m.locate(ctx, uid)
+		msg, e, err := m.locate(ctx, uid)
 		if errors.Is(err, errVanished) {
+			continue
+		}
+		if err == nil && editedSince(e.Path(m.folder), msg) {
+			// Saved again by a mail reader since the scan: the new text
+			// is not what was asked to be deleted. The next scan finds it
+			// edited and reports it as a new message.
 			continue
 		}
 		if err == nil {
@@ -427,4 +449,11 @@ func (m *Mailbox) bumpGeneration(tx *statedb.Tx) error {
 	}
 	m.gen = nm.Generation
 	return nil
+}
+
+// editedSince reports whether the file at path no longer has the mtime
+// the index recorded for msg (rewritten in place, or saved by rename).
+func editedSince(path string, msg statedb.NearMessage) bool {
+	st, err := os.Lstat(path)
+	return err == nil && !msg.MTime.IsZero() && !st.ModTime().Equal(msg.MTime)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/imapdir/imapdir/imapclient"
 	"github.com/imapdir/imapdir/internal/testenv"
+	"github.com/imapdir/imapdir/maildir"
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/statedb/statedbtest"
 	"github.com/imapdir/imapdir/store"
@@ -169,6 +170,10 @@ type rig struct {
 	// nearUser is set when the near side is a second Dovecot user.
 	nearUser *testenv.User
 	root     string
+	// newDir opens the Maildir store with NewForUnseen (new_dir = true).
+	newDir bool
+	// layout is the Maildir's layout (zero: the store's default, fs).
+	layout   maildir.Layout
 	farWire  wire
 	nearWire wire
 	far      store.Store
@@ -226,7 +231,7 @@ func (r *rig) open() {
 	if r.nearUser != nil {
 		r.near = openIMAP(r.tb, r.srv, *r.nearUser, &r.nearWire)
 	} else {
-		near, err := maildirstore.New(maildirstore.Options{Root: r.root, DB: db})
+		near, err := maildirstore.New(maildirstore.Options{Root: r.root, DB: db, NewForUnseen: r.newDir, Layout: r.layout})
 		if err != nil {
 			r.tb.Fatalf("maildirstore.New: %v", err)
 		}

@@ -170,8 +170,14 @@ var letterFlags = map[byte]store.Flag{
 // file contents for texts, which must hold no CRLF.
 func maildirTruth(tb testing.TB, root string) truth {
 	tb.Helper()
+	return maildirTruthIn(tb, root, maildir.LayoutFS)
+}
+
+// maildirTruthIn is maildirTruth for a Maildir of the given layout.
+func maildirTruthIn(tb testing.TB, root string, layout maildir.Layout) truth {
+	tb.Helper()
 	ctx := context.Background()
-	list, err := maildir.LayoutFS.List(ctx, root)
+	list, err := layout.List(ctx, root)
 	if err != nil {
 		tb.Fatalf("listing the Maildir %s: %v", root, err)
 	}
@@ -181,7 +187,7 @@ func maildirTruth(tb testing.TB, root string) truth {
 	tr := truth{}
 	for _, name := range list.Names {
 		tr[name] = &boxTruth{msgs: map[string]msgTruth{}, copies: map[string]int{}}
-		f, err := maildir.LayoutFS.Open(root, name)
+		f, err := layout.Open(root, name)
 		if err != nil {
 			tb.Fatalf("opening folder %q: %v", name, err)
 		}
