@@ -31,6 +31,10 @@ type Options struct {
 	BusyTimeout time.Duration
 	// MaxReaders bounds the connections used by View. Zero means 4.
 	MaxReaders int
+	// CacheKiB caps the page cache of each connection, in KiB (PRAGMA
+	// cache_size); zero leaves SQLite's default (2 000 KiB). The file's
+	// pages stay in the kernel's page cache either way.
+	CacheKiB int
 }
 
 // DB is an open state database. It is safe for concurrent use: Update calls
@@ -137,6 +141,9 @@ func dsn(path string, opts Options, writer bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busy.Milliseconds(), 10)+")")
 	q.Add("_pragma", "foreign_keys(1)")
+	if opts.CacheKiB > 0 {
+		q.Add("_pragma", "cache_size(-"+strconv.Itoa(opts.CacheKiB)+")")
+	}
 	if writer {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(FULL)")

@@ -124,8 +124,8 @@ func TestWindowedListing(t *testing.T) {
 // step and resumes: the same final content, nothing copied twice, and a
 // re-run with nothing to do.
 func TestWindowedFirstSyncCrashed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a crash loop")
+	if testing.Short() || raceEnabled {
+		t.Skip("the crash loop is long; it runs without -short and -race")
 	}
 	sc := scenario{name: "windows", opts: windowOpts, change: func(e *env) {
 		seedMany(e, e.far, "Sent", 20)

@@ -49,7 +49,7 @@ func (n *nearSide) open(ctx context.Context, dryRun bool) error {
 	if err := n.takeLock(dryRun); err != nil {
 		return err
 	}
-	db, err := statedb.Open(ctx, dbPath, statedb.Options{})
+	db, err := statedb.Open(ctx, dbPath, statedb.Options{CacheKiB: stateCacheKiB})
 	if err != nil {
 		return fmt.Errorf("state database: %w", err)
 	}
