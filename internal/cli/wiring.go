@@ -73,6 +73,7 @@ func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.
 		},
 		Connections: acct.ConnectionsFor(gmail),
 		Logger:      logs.Logger.With("account", acct.Name),
+		ListAtOpen:  true, // every command lists right after opening
 	}
 	if acct.Gmail == config.GmailOff {
 		opts.DisableCaps = []imap.Cap{imap.CapGmailExt}

@@ -8,7 +8,8 @@ import (
 	"github.com/imapdir/imapdir/imapclient"
 )
 
-// A run's first question to the store is ListMailboxes, right after New.
+// A run's first question to the store is ListMailboxes, right after New
+// (Options.ListAtOpen says the caller works that way).
 // With LIST-STATUS (RFC 5819) its LIST does not depend on what New's
 // probe learns (the pattern is "*", the options depend on capabilities
 // only), so New sends it together with ENABLE and NAMESPACE: a run in
@@ -81,7 +82,7 @@ func (s *Store) list(ctx context.Context, cn *conn) (*imapclient.ListResult, err
 // server has LIST-STATUS (without it, the listing is followed by a STATUS
 // per mailbox, which needs the names first).
 func (s *Store) prefetchList(ctx context.Context, cn *conn) {
-	if !s.caps.listStatus {
+	if !s.opts.ListAtOpen || !s.caps.listStatus {
 		return
 	}
 	start := time.Now()

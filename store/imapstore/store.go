@@ -29,6 +29,13 @@ type Options struct {
 	// called lazily, whenever a connection is needed and fewer than
 	// Connections exist. Required.
 	Dial func(ctx context.Context) (*imapclient.Client, error)
+	// ListAtOpen makes New send, with its probe, the LIST the first
+	// ListMailboxes needs (servers with LIST-STATUS), and keep the answer
+	// for a ListMailboxes that comes within 5 s and before any other
+	// operation: one round trip less for a caller that lists right after
+	// New, as one run of a command does. A caller that changes the server
+	// by other means between New and its first listing must leave it off.
+	ListAtOpen bool
 	// Connections caps the connections the store holds at once (each open
 	// Mailbox holds one; store-level operations borrow a free one).
 	// Default 4; Gmail allows 15 per account.

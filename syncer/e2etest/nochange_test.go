@@ -43,6 +43,7 @@ func TestNoChangeRunSelectsNothing(t *testing.T) {
 	r.sync()
 
 	r.farWire.reset() // count as a new process would: from imapstore.New on
+	r.listAtOpen = true
 	r.reopen()
 	before := stateFiles(t, r.root)
 	res, _ := r.sync()

@@ -177,9 +177,9 @@ func dialer(srv testenv.MailServer, u testenv.User, w *wire) func(context.Contex
 }
 
 // openIMAP opens user u of srv as a store counting into w.
-func openIMAP(tb testing.TB, srv testenv.MailServer, u testenv.User, w *wire) *imapstore.Store {
+func openIMAP(tb testing.TB, srv testenv.MailServer, u testenv.User, w *wire, listAtOpen bool) *imapstore.Store {
 	tb.Helper()
-	st, err := imapstore.New(context.Background(), imapstore.Options{Dial: dialer(srv, u, w), SpoolDir: tb.TempDir()})
+	st, err := imapstore.New(context.Background(), imapstore.Options{Dial: dialer(srv, u, w), SpoolDir: tb.TempDir(), ListAtOpen: listAtOpen})
 	if err != nil {
 		tb.Fatalf("imapstore.New for %s: %v", u.Name, err)
 	}
@@ -203,6 +203,9 @@ type rig struct {
 	layout   maildir.Layout
 	farWire  wire
 	nearWire wire
+	// listAtOpen opens the IMAP stores as the command does
+	// (imapstore.Options.ListAtOpen).
+	listAtOpen bool
 	far      store.Store
 	near     store.Store
 	db       *statedb.DB
@@ -254,9 +257,9 @@ func (r *rig) open() {
 		r.tb.Fatalf("statedb.Open: %v", err)
 	}
 	r.db = db
-	r.far = openIMAP(r.tb, r.srv, r.user, &r.farWire)
+	r.far = openIMAP(r.tb, r.srv, r.user, &r.farWire, r.listAtOpen)
 	if r.nearUser != nil {
-		r.near = openIMAP(r.tb, r.srv, *r.nearUser, &r.nearWire)
+		r.near = openIMAP(r.tb, r.srv, *r.nearUser, &r.nearWire, r.listAtOpen)
 	} else {
 		near, err := maildirstore.New(maildirstore.Options{Root: r.root, DB: db, NewForUnseen: r.newDir, Layout: r.layout})
 		if err != nil {
