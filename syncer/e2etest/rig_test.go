@@ -206,10 +206,10 @@ type rig struct {
 	// listAtOpen opens the IMAP stores as the command does
 	// (imapstore.Options.ListAtOpen).
 	listAtOpen bool
-	far      store.Store
-	near     store.Store
-	db       *statedb.DB
-	closed   bool
+	far        store.Store
+	near       store.Store
+	db         *statedb.DB
+	closed     bool
 }
 
 // newMaildirRig returns a rig syncing a fresh Dovecot user with an empty
