@@ -56,11 +56,15 @@ func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 		if kws[Near] {
 			cur = cur.Union(j.movedKeywords())
 		}
-		j.merge = MergeFlags(MergeInput{Agreed: j.out.pair.Flags, Cur: [2]store.Flags{cur, cur},
-			Known: known, Keywords: kws, Sync: l.e.opts.Sync})
+		mi := MergeInput{Agreed: j.out.pair.Flags, Cur: [2]store.Flags{cur, cur},
+			Known: known, Keywords: kws, Sync: l.e.opts.Sync}
+		if f := j.out.farNow; f != nil && g.side == Near {
+			mi.Cur[Far], mi.Known[Far] = f.Flags, true
+		}
+		j.merge = MergeFlags(mi)
 	}
-	if kws[Near] {
-		if err := l.restoreKeywords(ctx, dest.names[Near], g.jobs); err != nil {
+	if g.side == Near {
+		if err := l.updateMovedNear(ctx, dest.names[Near], g.jobs, kws[Near]); err != nil {
 			return err
 		}
 	}
@@ -84,7 +88,7 @@ func (l *moveLedger) moveGroup(ctx context.Context, g *moveGroup) error {
 // was moved by a mail reader (on the near side): the file keeps its old
 // folder's keyword letters, which the destination's dovecot-keywords may
 // not name or may name otherwise. A move is not a keyword removal, so
-// they are kept, and written to the moved file (restoreKeywords).
+// they are kept, and written to the moved file (updateMovedNear).
 func (j *moveJob) movedKeywords() store.Flags {
 	if j.out.side != Near {
 		return nil
@@ -92,14 +96,20 @@ func (j *moveJob) movedKeywords() store.Flags {
 	return keywordsOf(j.out.pair.Flags)
 }
 
-// restoreKeywords gives the near copies of messages a mail reader moved
-// the keywords they had (movedKeywords), before the move is recorded: a
-// run cut short sees the same move again.
-func (l *moveLedger) restoreKeywords(ctx context.Context, name string, jobs []moveJob) error {
+// updateMovedNear gives the near copies of messages a mail reader moved
+// the keywords they had (movedKeywords, when the near store keeps
+// keywords) and the far side's flag changes since the last sync (the
+// merge's near half), before the move is recorded: a run cut short sees
+// the same move again.
+func (l *moveLedger) updateMovedNear(ctx context.Context, name string, jobs []moveJob, keywords bool) error {
 	var b store.Mailbox
 	for _, j := range jobs {
-		kw := j.movedKeywords()
-		if len(kw) == 0 {
+		var add store.Flags
+		if keywords {
+			add = j.movedKeywords()
+		}
+		add = add.Union(j.merge.Add[Near])
+		if len(add) == 0 && len(j.merge.Remove[Near]) == 0 {
 			continue
 		}
 		if b == nil {
@@ -109,8 +119,9 @@ func (l *moveLedger) restoreKeywords(ctx context.Context, name string, jobs []mo
 			}
 			defer b.Close()
 		}
-		if _, err := b.UpdateFlags(ctx, store.FlagChange{UIDs: []store.UID{j.in.msg.UID}, Add: kw}); err != nil {
-			return fmt.Errorf("restore keywords of near UID %d in %q: %w", j.in.msg.UID, name, err)
+		ch := store.FlagChange{UIDs: []store.UID{j.in.msg.UID}, Add: add, Remove: j.merge.Remove[Near]}
+		if _, err := b.UpdateFlags(ctx, ch); err != nil {
+			return fmt.Errorf("update flags of moved near UID %d in %q: %w", j.in.msg.UID, name, err)
 		}
 	}
 	return nil

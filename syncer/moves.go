@@ -68,6 +68,9 @@ type moveOut struct {
 	// byIdentity: a vanished near message that may turn up elsewhere
 	// under a new name (matched by store.Identity).
 	byIdentity bool
+	// farNow: the far copy's current flags when they changed since the
+	// last sync (MoveOut.FarNow).
+	farNow *store.Message
 }
 
 type moveIn struct {
@@ -185,7 +188,7 @@ func (l *moveLedger) take(ctx context.Context, r *mailboxRun, p Plan) error {
 	}
 	for _, o := range p.MovesOut {
 		l.outs = append(l.outs, moveOut{src: r.row.ID, side: o.Side, pair: o.Pair, dest: o.Dest, destUID: o.DestUID,
-			byID: o.ByID, byIdentity: o.ByIdentity})
+			byID: o.ByID, byIdentity: o.ByIdentity, farNow: o.FarNow})
 	}
 	for _, i := range p.MovesIn {
 		l.ins = append(l.ins, moveIn{dest: r.row.ID, side: i.Side, msg: i.Msg, src: i.From.Mailbox, srcUID: i.From.UID,

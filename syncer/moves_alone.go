@@ -23,6 +23,9 @@ func (l *moveLedger) outsAlone(ctx context.Context, outs []moveOut, failed map[s
 	for _, out := range outs {
 		st := &pairState{pair: &out.pair}
 		st.vanished[out.side] = true
+		if out.side == Near {
+			st.cur[Far] = out.farNow
+		}
 		u := planGone(st, PairUpdate{Old: out.pair, New: out.pair}, out.side, l.e.opts.PlanOptions)
 		if bySrc[out.src] == nil {
 			order = append(order, out.src)

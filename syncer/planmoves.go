@@ -56,6 +56,10 @@ type MoveOut struct {
 	// ByIdentity: not reported by the store, but a vanished near message
 	// with an identity that may turn up elsewhere under a new name.
 	ByIdentity bool
+	// FarNow is the far copy as the far delta reports it when its flags
+	// changed since the last sync (moves on the near side only): the move
+	// carries the far change with it (a move plus a flag merge).
+	FarNow *store.Message
 }
 
 // MoveIn is a new message of Side that arrived from another mailbox.
@@ -98,11 +102,15 @@ func claimOuts(in *MailboxInput, s Side) []MoveOut {
 		dest, ok := in.Moves.Rows[s][mv.Dest]
 		i := slices.Index(in.Delta[s].Vanished, mv.UID)
 		p := findPair(in.Pairs, s, mv.UID)
-		if !ok || i < 0 || p == nil || p.OneSided() || dest == in.Moves.Self || touched(in, s.Other(), p) {
+		if !ok || i < 0 || p == nil || p.OneSided() || dest == in.Moves.Self || otherTouched(in, s, p) {
 			continue
 		}
 		in.Delta[s].Vanished = slices.Delete(slices.Clone(in.Delta[s].Vanished), i, i+1)
-		outs = append(outs, MoveOut{Side: s, Pair: *p, Dest: dest, DestUID: mv.DestUID})
+		out := MoveOut{Side: s, Pair: *p, Dest: dest, DestUID: mv.DestUID}
+		if s == Near {
+			out.FarNow = takeChanged(in, Far, p.UID[Far])
+		}
+		outs = append(outs, out)
 	}
 	return outs
 }
@@ -173,14 +181,28 @@ func claimOutsByIdentity(in *MailboxInput) []MoveOut {
 	kept := in.Delta[Near].Vanished[:0:0]
 	for _, u := range in.Delta[Near].Vanished {
 		p := findPair(in.Pairs, Near, u)
-		if p == nil || p.OneSided() || !p.identity().Known() || here[p.identity()] || touched(in, Far, p) {
+		if p == nil || p.OneSided() || !p.identity().Known() || here[p.identity()] || otherTouched(in, Near, p) {
 			kept = append(kept, u)
 			continue
 		}
-		outs = append(outs, MoveOut{Side: Near, Pair: *p, ByIdentity: true})
+		outs = append(outs, MoveOut{Side: Near, Pair: *p, ByIdentity: true, FarNow: takeChanged(in, Far, p.UID[Far])})
 	}
 	in.Delta[Near].Vanished = kept
 	return outs
+}
+
+// takeChanged removes the message of UID u from side s's changed list
+// and returns it (nil when it is not there): a flag change on the far copy
+// of a message moved on the near side travels with the move (the ledger
+// merges it), not as an update of the copy that left.
+func takeChanged(in *MailboxInput, s Side, u store.UID) *store.Message {
+	i := slices.IndexFunc(in.Delta[s].Changed, func(m store.Message) bool { return m.UID == u })
+	if i < 0 {
+		return nil
+	}
+	m := in.Delta[s].Changed[i]
+	in.Delta[s].Changed = slices.Delete(slices.Clone(in.Delta[s].Changed), i, i+1)
+	return &m
 }
 
 // claimInsByIdentity takes the new near messages the ledger found the
@@ -206,6 +228,18 @@ func claimInsByIdentity(in *MailboxInput) []MoveIn {
 	}
 	in.Delta[Near].New = kept
 	return ins
+}
+
+// otherTouched reports whether the delta of the side other than s, where
+// pair p's message moved, also mentions p: such a pair is left to the
+// planner (a deletion and a copy), not moved. A far flag change beside a
+// near move is not: the far copy's flags cannot make it another message,
+// so the move carries the change with it (MoveOut.FarNow).
+func otherTouched(in *MailboxInput, s Side, p *Pair) bool {
+	if s == Near {
+		return slices.Contains(in.Delta[Far].Vanished, p.UID[Far])
+	}
+	return touched(in, Near, p)
 }
 
 // touched reports whether side s's delta also mentions pair p: such a
