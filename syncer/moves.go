@@ -52,7 +52,7 @@ type moveLedger struct {
 	// vanished on both sides (see followDeletion).
 	gone map[goneKey]Pair
 	// heldIns notes the (source, destination) pairs already warned about
-	// (sourceFailed).
+	// (sourceStopped).
 	heldIns map[[2]statedb.MailboxID]bool
 }
 
@@ -248,8 +248,11 @@ func (l *moveLedger) finish(ctx context.Context) error {
 		if usedIn[j] {
 			continue
 		}
-		if l.sourceFailed(in) {
+		if stop, err := l.sourceStopped(ctx, in); stop || err != nil {
 			failed[in.dest] = true // seen again by the next run
+			if err != nil {
+				l.e.obs.Error(l.waiting[in.dest].name, err)
+			}
 			continue
 		}
 		alone := l.inAlone
@@ -264,24 +267,62 @@ func (l *moveLedger) finish(ctx context.Context) error {
 	return l.record(ctx, failed)
 }
 
-// sourceFailed reports whether the mailbox a move-in came from failed in
-// this run (a folder missing, refused): its message is not copied as new
-// then, which would duplicate what the source still holds on the other
-// side; the destination's checkpoint waits, and a warning says why.
-func (l *moveLedger) sourceFailed(in moveIn) bool {
-	rep := l.reports[in.src]
-	if in.src == 0 || rep == nil || rep.Err == nil {
-		return false
-	}
-	k := [2]statedb.MailboxID{in.src, in.dest}
-	if !l.heldIns[k] {
-		if l.heldIns == nil {
-			l.heldIns = map[[2]statedb.MailboxID]bool{}
+// sourceStopped reports whether the mailbox a move-in came from failed in
+// this run (a folder missing, refused) or held its deletions back: its
+// message is not copied as new then, which would duplicate what the source
+// still holds on the other side; the destination's checkpoint waits, and a
+// warning says why. A move-in found by identity has no known source: every
+// other synchronized mailbox with a pair of that identity counts.
+func (l *moveLedger) sourceStopped(ctx context.Context, in moveIn) (bool, error) {
+	srcs := []statedb.MailboxID{in.src}
+	if in.byIdentity {
+		synced := map[statedb.MailboxID]bool{}
+		for _, row := range l.rows[Far] {
+			synced[row.ID] = true
 		}
-		l.heldIns[k] = true
-		l.e.warn(l.waiting[in.dest].name, fmt.Sprintf("messages moved here from %q are not copied while %q fails", rep.Mailbox, rep.Mailbox))
+		err := l.e.db.View(ctx, func(tx *statedb.Tx) error {
+			var err error
+			srcs, err = identitySources(tx, in.msg, in.dest, synced)
+			return err
+		})
+		if err != nil {
+			return true, err
+		}
 	}
-	return true
+	for _, src := range srcs {
+		name, why := l.stopped(src)
+		if why == "" {
+			continue
+		}
+		k := [2]statedb.MailboxID{src, in.dest}
+		if !l.heldIns[k] {
+			if l.heldIns == nil {
+				l.heldIns = map[[2]statedb.MailboxID]bool{}
+			}
+			l.heldIns[k] = true
+			l.e.warn(l.waiting[in.dest].name, fmt.Sprintf("messages moved here from %q are not copied while %q %s", name, name, why))
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// stopped returns the name of mailbox pair id and why its pass stopped
+// short in this run ("" when it did not).
+func (l *moveLedger) stopped(id statedb.MailboxID) (name, why string) {
+	rep := l.reports[id]
+	if r := l.waiting[id]; r != nil {
+		rep = &r.rep // the ledger reports it at the end
+	}
+	switch {
+	case id == 0 || rep == nil:
+		return "", ""
+	case rep.Err != nil:
+		return rep.Mailbox, "fails"
+	case rep.Held != nil:
+		return rep.Mailbox, "has deletions held back"
+	}
+	return "", ""
 }
 
 // matchRoundTrip finds a move-in that brings out's message back into its

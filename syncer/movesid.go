@@ -1,6 +1,8 @@
 package syncer
 
 import (
+	"slices"
+
 	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
 )
@@ -54,9 +56,17 @@ func pairElsewhere(tx *statedb.Tx, m store.Message, here statedb.MailboxID, sync
 // identityElsewhere reports whether a two-sided pair of another
 // synchronized mailbox carries the identity of m.
 func identityElsewhere(tx *statedb.Tx, m store.Message, here statedb.MailboxID, synced map[statedb.MailboxID]bool) (bool, error) {
+	srcs, err := identitySources(tx, m, here, synced)
+	return len(srcs) > 0, err
+}
+
+// identitySources returns the other synchronized mailboxes with a
+// two-sided pair carrying the identity of m: where a new near message
+// of that identity may have been moved from.
+func identitySources(tx *statedb.Tx, m store.Message, here statedb.MailboxID, synced map[statedb.MailboxID]bool) ([]statedb.MailboxID, error) {
 	id := store.IdentityOf(m)
 	if !id.Known() || m.Replaces != 0 {
-		return false, nil
+		return nil, nil
 	}
 	var pairs []statedb.Pair
 	var err error
@@ -66,13 +76,14 @@ func identityElsewhere(tx *statedb.Tx, m store.Message, here statedb.MailboxID, 
 		pairs, err = tx.PairsByHeaderHash(0, hashBytes(m.HeaderHash))
 	}
 	if err != nil {
-		return false, err
+		return nil, err
 	}
+	var srcs []statedb.MailboxID
 	for _, p := range pairs {
 		if p.Mailbox != here && synced[p.Mailbox] && p.FarUID != 0 && p.NearUID != 0 &&
-			store.MakeIdentity(p.MessageID, string(p.HeaderHash), p.Size).Same(id) {
-			return true, nil
+			store.MakeIdentity(p.MessageID, string(p.HeaderHash), p.Size).Same(id) && !slices.Contains(srcs, p.Mailbox) {
+			srcs = append(srcs, p.Mailbox)
 		}
 	}
-	return false, nil
+	return srcs, nil
 }
