@@ -68,6 +68,10 @@ type moveOut struct {
 	// byIdentity: a vanished near message that may turn up elsewhere
 	// under a new name (matched by store.Identity).
 	byIdentity bool
+	// keep: the destination does not take new messages from out.side
+	// (a pull-only mailbox for a near move): the source's copy on the
+	// other side stays, so the message is not lost there (outsAlone).
+	keep bool
 	// farNow: the far copy's current flags when they changed since the
 	// last sync (MoveOut.FarNow).
 	farNow *store.Message
@@ -214,6 +218,7 @@ func (l *moveLedger) pending(mb statedb.MailboxID) bool {
 func (l *moveLedger) finish(ctx context.Context) error {
 	failed := map[statedb.MailboxID]bool{}
 	usedIn := make([]bool, len(l.ins))
+	declined := make([]bool, len(l.ins)) // matched, but the directions forbid the move
 	var alone []moveOut
 	groups := map[groupKey]*moveGroup{}
 	var order []*moveGroup
@@ -226,6 +231,11 @@ func (l *moveLedger) finish(ctx context.Context) error {
 			}
 		} else if j := l.matchIn(out, usedIn); j >= 0 {
 			usedIn[j] = true
+			if keep, ok := l.carries(out, l.ins[j]); !ok {
+				declined[j], out.keep = true, keep
+				alone = append(alone, out)
+				continue
+			}
 			out.dest = l.ins[j].dest
 			k := groupKey{out.src, out.dest, out.side}
 			if groups[k] == nil {
@@ -245,7 +255,7 @@ func (l *moveLedger) finish(ctx context.Context) error {
 	}
 	l.outsAlone(ctx, alone, failed)
 	for j, in := range l.ins {
-		if usedIn[j] {
+		if usedIn[j] && !declined[j] {
 			continue
 		}
 		if stop, err := l.sourceStopped(ctx, in); stop || err != nil {
@@ -323,6 +333,19 @@ func (l *moveLedger) stopped(id statedb.MailboxID) (name, why string) {
 		return rep.Mailbox, "has deletions held back"
 	}
 	return "", ""
+}
+
+// carries reports whether the matched out and in may be carried out as a
+// move: the source mailbox's direction takes deletions from out.side and
+// the destination's new messages from it (a per-mailbox pull-only setting
+// forbids both for a near move). keep says the destination refuses new
+// messages: the source's copy on the other side must then stay, or the
+// message would leave that side altogether while the moved copy is never
+// sent there. The in, left alone, follows the destination's direction.
+func (l *moveLedger) carries(out moveOut, in moveIn) (keep, ok bool) {
+	srcOK := l.waiting[out.src].planOpts().Sync.allows(out.side, SyncGone)
+	destOK := l.waiting[in.dest].planOpts().Sync.allows(in.side, SyncNew)
+	return !destOK, srcOK && destOK
 }
 
 // matchRoundTrip finds a move-in that brings out's message back into its

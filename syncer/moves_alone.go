@@ -16,17 +16,20 @@ import (
 // PlanMailbox) — the destination's own pass copies it as a new message —
 // and the deletions go through the deletion guard like a pass's own: when
 // together with the pass's deletions they trip it, they are held back and
-// the source's checkpoints are not recorded.
+// the source's checkpoints are not recorded. A move-out whose destination
+// refuses the message (keep) loses only its side's UID: the copy on the
+// other side stays.
 func (l *moveLedger) outsAlone(ctx context.Context, outs []moveOut, failed map[statedb.MailboxID]bool) {
 	bySrc := map[statedb.MailboxID][]PairUpdate{}
 	var order []statedb.MailboxID
 	for _, out := range outs {
 		st := &pairState{pair: &out.pair}
 		st.vanished[out.side] = true
+		st.keep[out.side.Other()] = out.keep
 		if out.side == Near {
 			st.cur[Far] = out.farNow
 		}
-		u := planGone(st, PairUpdate{Old: out.pair, New: out.pair}, out.side, l.e.opts.PlanOptions)
+		u := planGone(st, PairUpdate{Old: out.pair, New: out.pair}, out.side, l.waiting[out.src].planOpts())
 		if bySrc[out.src] == nil {
 			order = append(order, out.src)
 		}
@@ -74,7 +77,7 @@ func (l *moveLedger) goneAlone(ctx context.Context, r *mailboxRun, ups []PairUpd
 // message is copied like any new message (unless it got paired meanwhile).
 func (l *moveLedger) inAlone(ctx context.Context, in moveIn) error {
 	r := l.waiting[in.dest]
-	if !l.e.opts.Sync.allows(in.side, SyncNew) {
+	if !r.planOpts().Sync.allows(in.side, SyncNew) {
 		return nil
 	}
 	var paired bool
