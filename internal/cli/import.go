@@ -48,7 +48,7 @@ func (st *runState) importMbsyncCommand() *cobra.Command {
 		Use:   "mbsync ACCOUNT --from DIR [--state DIR]",
 		Short: "Adopt a Maildir synchronized by mbsync",
 		Long:  importMbsyncLong,
-		Args:  cobra.ExactArgs(1),
+		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := st.loadConfig()
 			if err != nil {

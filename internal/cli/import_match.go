@@ -38,7 +38,7 @@ func (st *runState) importMatchCommand() *cobra.Command {
 		Use:   "match ACCOUNT --from DIR [--unpaired upload]",
 		Short: "Adopt a Maildir with no usable state by pairing messages with the server's",
 		Long:  importMatchLong,
-		Args:  cobra.ExactArgs(1),
+		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := st.loadConfig()
 			if err != nil {

@@ -48,7 +48,7 @@ func (st *runState) rawCommand() *cobra.Command {
 		Use:   "raw ACCOUNT",
 		Short: "Talk IMAP to an account's server (REPL)",
 		Long:  rawLong,
-		Args:  cobra.ExactArgs(1),
+		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := st.loadConfig()
 			if err != nil {
