@@ -53,3 +53,24 @@ func TestNULRoundTripBetweenTwoMaildirs(t *testing.T) {
 		t.Errorf("second Maildir's copy differs:\n got %q\nwant %q", got, raw)
 	}
 }
+
+// A message whose NULs cannot be recovered (a 0x80 between two base64
+// parts that decode to NULs) is skipped with its reason, not stored
+// altered; the mailbox's other messages are pulled.
+func TestUnrecoverableNULMessageSkippedWithReason(t *testing.T) {
+	a := newAccount(t, "")
+	amb := []byte("Message-ID: <amb@example.com>\nSubject: amb\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Transfer-Encoding: base64\n\nAAEC\n--XX\nContent-Type: text/plain\n\n\x00 \xc3\x80\n--XX\nContent-Transfer-Encoding: base64\n\nAAEC\n--XX--\n")
+	plain := []byte("From: a@example.com\nMessage-ID: <plain@example.com>\nSubject: plain\n\nno nul\n")
+	a.srv.DeliverMessages(t, a.user.Name, "INBOX", time.Now(), amb, plain)
+	res := a.run("sync")
+	files, _ := filepath.Glob(filepath.Join(a.maildir, "INBOX", "*", "*"))
+	if len(files) != 1 {
+		t.Fatalf("want only the plain message pulled, got %v\nstderr %s", files, res.stderr)
+	}
+	if got := readFile(t, files[0]); !strings.Contains(got, "<plain@example.com>") {
+		t.Errorf("pulled %q, want the plain message", got)
+	}
+	if !strings.Contains(res.stderr, "NUL") {
+		t.Errorf("stderr does not name the NUL reason:\n%s", res.stderr)
+	}
+}
