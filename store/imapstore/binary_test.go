@@ -11,6 +11,7 @@ import (
 	"github.com/imapdir/imapdir/imap"
 	"github.com/imapdir/imapdir/internal/testenv"
 	"github.com/imapdir/imapdir/store"
+	"github.com/imapdir/imapdir/store/imapstore"
 )
 
 // Issue 11, item 15: a message holding a NUL byte is appended byte for
@@ -80,12 +81,26 @@ func TestFetchNULExact(t *testing.T) {
 	if got := srv.FetchText(t, u.Name, "INBOX", uids[0]); !bytes.Contains(got, []byte("before\x00after")) {
 		t.Skipf("server does not store the NUL: %q", got)
 	}
-	mb := openInbox(t, srv, u)
-	if err := mb.List(t.Context(), store.ListOptions{}, func([]store.Message) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
 	asc := []store.UID{store.UID(uids[0]), store.UID(uids[1]), store.UID(uids[2]), store.UID(uids[3]), store.UID(uids[4])}
 	desc := []store.UID{asc[4], asc[3], asc[2], asc[1], asc[0]}
+	// The default window holds the bodies in memory; a window of 256 bytes
+	// sends them through spool files.
+	for _, window := range []int64{0, 256} {
+		st := serverStore(t, srv, u, imapstore.Options{FetchWindow: window, SpoolDir: t.TempDir()})
+		defer st.Close()
+		mb, err := st.OpenMailbox(t.Context(), "INBOX")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer mb.Close()
+		if err := mb.List(t.Context(), store.ListOptions{}, func([]store.Message) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		fetchNULExact(t, mb, want, asc, desc)
+	}
+}
+
+func fetchNULExact(t *testing.T, mb store.Mailbox, want map[store.UID][]byte, asc, desc []store.UID) {
 	for _, order := range [][]store.UID{asc, desc} {
 		var got []store.UID
 		err := mb.FetchBodies(t.Context(), order, func(m store.Message, r io.Reader) error {

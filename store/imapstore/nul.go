@@ -26,12 +26,24 @@ import (
 // it came.
 
 // nulGuard wraps the fn of FetchBodies: it spools each body, hands on
-// those without a 0x80 byte and holds the others for finish.
+// those without a 0x80 byte and holds the others for finish. Held bodies
+// stay in memory up to limit bytes in all, the rest go to one spool file.
 type nulGuard struct {
-	m     *Mailbox
-	fn    func(store.Message, io.Reader) error
-	limit int64
-	held  []*spooled // bodies with 0x80, msg set
+	m        *Mailbox
+	fn       func(store.Message, io.Reader) error
+	limit    int64
+	held     []heldBody
+	heldMem  int64
+	heldFile *os.File
+	heldEnd  int64
+}
+
+// heldBody is a BODY[] with a 0x80 byte, in memory or at off in heldFile.
+type heldBody struct {
+	msg  store.Message
+	mem  []byte
+	off  int64
+	size int64
 }
 
 func (g *nulGuard) deliver(msg store.Message, r io.Reader) error {
@@ -39,12 +51,33 @@ func (g *nulGuard) deliver(msg store.Message, r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	defer sp.release()
 	if !sp.has(0x80) {
-		defer sp.release()
 		return g.fn(msg, sp.reader())
 	}
-	sp.msg = msg
-	g.held = append(g.held, sp)
+	return g.hold(msg, sp)
+}
+
+// hold keeps sp for finish.
+func (g *nulGuard) hold(msg store.Message, sp *spooled) error {
+	if sp.file == nil && g.heldMem+sp.size <= g.limit {
+		g.heldMem += sp.size
+		g.held = append(g.held, heldBody{msg: msg, mem: sp.mem, size: sp.size})
+		return nil
+	}
+	if g.heldFile == nil {
+		f, err := createSpool(g.m.s.opts.SpoolDir)
+		if err != nil {
+			return fmt.Errorf("imapstore: spooling a body: %w", err)
+		}
+		g.heldFile = f
+	}
+	n, err := io.Copy(io.NewOffsetWriter(g.heldFile, g.heldEnd), sp.reader())
+	if err != nil {
+		return spoolErr("spooling a body to", g.heldFile, err)
+	}
+	g.held = append(g.held, heldBody{msg: msg, off: g.heldEnd, size: n})
+	g.heldEnd += n
 	return nil
 }
 
@@ -92,34 +125,36 @@ func (sp *spooled) has(c byte) bool {
 // on, merged, in the order they came.
 func (g *nulGuard) finish(ctx context.Context) error {
 	defer g.release()
-	for len(g.held) > 0 {
-		sp := g.held[0]
-		g.held = g.held[1:]
-		err := g.resolve(ctx, sp)
-		sp.release()
-		if err != nil {
+	for _, h := range g.held {
+		if err := g.resolve(ctx, h); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// release drops the held bodies and removes their spool file.
 func (g *nulGuard) release() {
-	for _, sp := range g.held {
-		sp.release()
-	}
 	g.held = nil
+	if g.heldFile != nil {
+		g.heldFile.Close()
+		os.Remove(g.heldFile.Name())
+		g.heldFile = nil
+	}
 }
 
 // resolve fetches one held body's BINARY[] and hands fn the merged body,
 // or a reader that fails with a message-scoped refusal when the two
 // forms cannot be lined up.
-func (g *nulGuard) resolve(ctx context.Context, sp *spooled) error {
-	body, err := io.ReadAll(sp.reader())
-	if err != nil {
-		return err
+func (g *nulGuard) resolve(ctx context.Context, h heldBody) error {
+	body := h.mem
+	if body == nil {
+		body = make([]byte, h.size)
+		if _, err := g.heldFile.ReadAt(body, h.off); err != nil {
+			return spoolErr("reading a body back from", g.heldFile, err)
+		}
 	}
-	uid := sp.msg.UID
+	uid := h.msg.UID
 	var bin []byte
 	got := false
 	bound := 2*int64(len(body)) + bodySlack
@@ -146,10 +181,10 @@ func (g *nulGuard) resolve(ctx context.Context, sp *spooled) error {
 	}
 	exact, ok := exactBody(body, bin)
 	if !ok {
-		return deliverBody(g.fn, sp.msg, errReader{store.Errorf(store.ScopeMessage, false, "fetch", g.m.name, uid,
+		return deliverBody(g.fn, h.msg, errReader{store.Errorf(store.ScopeMessage, false, "fetch", g.m.name, uid,
 			"UID %d may hold NUL bytes, which this server sends only in a decoded form (BINARY[], RFC 3516) that cannot be lined up with the stored message: not stored", uid)})
 	}
-	return deliverBody(g.fn, sp.msg, bytes.NewReader(exact))
+	return deliverBody(g.fn, h.msg, bytes.NewReader(exact))
 }
 
 // errReader fails every read with err.
