@@ -61,6 +61,9 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		New: m.s.opts.NewForUnseen && !letters.Has(maildir.FlagSeen)}
 	e, err := m.batch.Deliver(ctx, m.folder, body, opts)
 	if err != nil {
+		if store.ScopeOf(err) == store.ScopeMessage {
+			return 0, err // the body's source refused this one message
+		}
 		return 0, m.err("append", err)
 	}
 	if nm.Size >= 0 && counter.n != nm.Size {
