@@ -65,12 +65,7 @@ func (m *Mailbox) fetchOne(ctx context.Context, uid store.UID, x indexed, fn fun
 		return err // skipped: the next scan indexes it as a new message
 	}
 	meta := store.Message{UID: uid, Flags: storeFlags(msg.Flags), Size: msg.Size, InternalDate: msg.MTime.Truncate(time.Second)}
-	var file io.Reader = bufio.NewReaderSize(f, 64<<10)
-	if m.s.headerItems() {
-		if file, err = withoutKeywords(file); err != nil {
-			return m.errUID("fetch", uid, err)
-		}
-	}
+	file := fileFields(bufio.NewReaderSize(f, 64<<10), m.s.headerItems())
 	var body io.Reader = maildir.NewToCRLFReader(file)
 	if msg.Size > 0 {
 		body = &exactReader{r: body, left: msg.Size, mailbox: m.name, uid: uid}

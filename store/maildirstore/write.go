@@ -45,7 +45,9 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 			return 0, m.err("append", err)
 		}
 	}
-	counter := &wireCounter{r: nm.Body}
+	// A message is delivered without X-TUID fields (tuid.go): its size is
+	// the one a scan of the file finds.
+	counter := &wireCounter{r: fileFields(nm.Body, false)}
 	var body io.Reader = counter
 	if m.s.headerItems() {
 		// counter still sees the message as given: its size is the one

@@ -46,7 +46,7 @@ type keywordFile struct {
 }
 
 // readKeywordFile reads the X-Keywords items of the file at path and its
-// wire size without the field. A file whose header cannot be read (too
+// wire size without the field (and without X-TUID, see tuid.go). A file whose header cannot be read (too
 // long, binary) has no items and its full wire size.
 func readKeywordFile(path string) (keywordFile, error) {
 	f, err := os.Open(path)
@@ -62,20 +62,13 @@ func readKeywordFile(path string) (keywordFile, error) {
 	}
 	kf := keywordFile{items: h.Keywords()}
 	h.Remove(mailmsg.KeywordsField)
+	h.Remove(TUIDField)
 	wc := &wireCounter{r: io.MultiReader(strings.NewReader(string(h.Bytes())), br)}
 	if _, err := io.Copy(io.Discard, wc); err != nil {
 		return keywordFile{}, err
 	}
 	kf.wire = wc.n
 	return kf, nil
-}
-
-// withoutKeywords returns r (a file) without its X-Keywords field.
-func withoutKeywords(r io.Reader) (io.Reader, error) {
-	return mailmsg.RewriteReader(r, func(h *mailmsg.Header) error {
-		h.Remove(mailmsg.KeywordsField)
-		return nil
-	})
 }
 
 // withKeywords returns the wire message r with an X-Keywords field

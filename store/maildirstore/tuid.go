@@ -1,0 +1,68 @@
+package maildirstore
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+
+	"github.com/imapdir/imapdir/mailmsg"
+)
+
+// TUIDField is the header field mbsync adds to every file it writes (its
+// transaction id, to find the file again after an interrupted run). It is
+// mbsync's bookkeeping, not part of the message: the server's copy has no
+// such field. This store treats it as file metadata, always: a file's size
+// is its wire size without X-TUID fields (so that it compares with the
+// server's RFC822.SIZE and a Maildir mbsync left behind pairs with the
+// server by identity), FetchBodies sends the file without them (an upload
+// never carries mbsync's field to the server) and Append delivers a
+// message without them. The header hash (mailmsg.HeaderHash) already
+// leaves the field out.
+const TUIDField = "X-TUID"
+
+// fileFields returns r (a file) as the message it holds: without its
+// X-TUID fields and, when keywords is set, without its X-Keywords field.
+// A file whose header block cannot be read (too long, binary) is returned
+// whole: it has no fields to drop.
+func fileFields(r io.Reader, keywords bool) io.Reader {
+	var seen bytes.Buffer
+	tee := &switchTee{r: r, w: &seen}
+	br := bufio.NewReaderSize(tee, 64<<10)
+	h, err := mailmsg.ReadHeaderLimit(br, maxHeaderBytes)
+	if err != nil {
+		tee.w = nil
+		return io.MultiReader(bytes.NewReader(seen.Bytes()), r)
+	}
+	tee.w = nil
+	n := h.Remove(TUIDField)
+	if keywords {
+		n += h.Remove(mailmsg.KeywordsField)
+	}
+	if n == 0 {
+		return io.MultiReader(bytes.NewReader(seen.Bytes()), r)
+	}
+	return io.MultiReader(bytes.NewReader(h.Bytes()), br)
+}
+
+// switchTee copies what it reads from r to w while w is not nil.
+type switchTee struct {
+	r io.Reader
+	w *bytes.Buffer
+}
+
+func (t *switchTee) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if t.w != nil && n > 0 {
+		t.w.Write(p[:n])
+	}
+	return n, err
+}
+
+// fileWireSize returns the wire size of r (a file) as the message it
+// holds (fileFields: without X-TUID and, when keywords is set, without
+// X-Keywords).
+func fileWireSize(r io.Reader, keywords bool) (int64, error) {
+	wc := &wireCounter{r: fileFields(r, keywords)}
+	_, err := io.Copy(io.Discard, wc)
+	return wc.n, err
+}
