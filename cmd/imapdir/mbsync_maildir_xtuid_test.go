@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -31,8 +29,6 @@ func TestSyncOverMbsyncMaildirPairsDespiteXTUID(t *testing.T) {
 			t.Errorf("Maildir %s holds %d files, want 5", dir, n)
 		}
 	}
-	_ = os.Stat
-	_ = filepath.Join
 }
 
 // "imapdir import mbsync" over mbsync's Maildir with the layout left at
@@ -47,7 +43,7 @@ func TestImportMbsyncWrongLayoutHintNamesLayout(t *testing.T) {
 	if r.code == 0 {
 		t.Fatalf("import succeeded with the wrong layout:\n%s", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "layout") {
-		t.Errorf("the refusal does not mention layout (fs-mutf7):\n%s", r.stderr)
+	if !strings.Contains(r.stderr, `layout = "fs-mutf7"`) || !strings.Contains(r.stderr, `"Entwürfe"`) {
+		t.Errorf("the refusal does not name the fix (layout = \"fs-mutf7\") and the server's mailbox:\n%s", r.stderr)
 	}
 }

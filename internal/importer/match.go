@@ -61,8 +61,8 @@ func ReadMatch(ctx context.Context, root string, layout maildir.Layout, far stor
 			continue
 		}
 		if errors.Is(err, store.ErrMailboxNotFound) {
-			return nil, nil, fmt.Errorf("folder %q (%s) has no mailbox on the server: is --from the Maildir of this "+
-				"account? (with --unpaired upload the next sync creates it)", name, dir)
+			return nil, nil, fmt.Errorf("folder %q (%s): %w (with --unpaired upload the next sync creates it)",
+				name, dir, notOnServer(ctx, far, name, layout))
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("folder %q (%s): %w", name, dir, err)
