@@ -21,27 +21,49 @@ import (
 const TUIDField = "X-TUID"
 
 // fileFields returns r (a file) as the message it holds: without its
-// X-TUID fields and, when keywords is set, without its X-Keywords field.
-// A file whose header block cannot be read (too long, binary) is returned
-// whole: it has no fields to drop.
-func fileFields(r io.Reader, keywords bool) io.Reader {
+// X-TUID fields and, when keywords is set, without its X-Keywords field;
+// tuid is the wire size of the X-TUID fields dropped. A file whose header
+// block cannot be read (too long, binary) is returned whole: it has no
+// fields to drop.
+func fileFields(r io.Reader, keywords bool) (msg io.Reader, tuid int64) {
+	return dropFields(r, true, keywords)
+}
+
+// dropFields returns r without its X-TUID fields when tuidToo is set,
+// without X-Keywords when keywords is set, and the wire size of the X-TUID
+// fields dropped.
+func dropFields(r io.Reader, tuidToo, keywords bool) (msg io.Reader, tuid int64) {
 	var seen bytes.Buffer
 	tee := &switchTee{r: r, w: &seen}
 	br := bufio.NewReaderSize(tee, 64<<10)
 	h, err := mailmsg.ReadHeaderLimit(br, maxHeaderBytes)
-	if err != nil {
-		tee.w = nil
-		return io.MultiReader(bytes.NewReader(seen.Bytes()), r)
-	}
 	tee.w = nil
-	n := h.Remove(TUIDField)
+	if err != nil {
+		return io.MultiReader(bytes.NewReader(seen.Bytes()), r), 0
+	}
+	n := 0
+	if tuidToo {
+		tuid = tuidWireSize(h)
+		n += h.Remove(TUIDField)
+	}
 	if keywords {
 		n += h.Remove(mailmsg.KeywordsField)
 	}
 	if n == 0 {
-		return io.MultiReader(bytes.NewReader(seen.Bytes()), r)
+		return io.MultiReader(bytes.NewReader(seen.Bytes()), r), 0
 	}
-	return io.MultiReader(bytes.NewReader(h.Bytes()), br)
+	return io.MultiReader(bytes.NewReader(h.Bytes()), br), tuid
+}
+
+// tuidWireSize is the wire size of the X-TUID fields of h (a bare LF
+// counts two bytes, as it is sent as CRLF).
+func tuidWireSize(h *mailmsg.Header) int64 {
+	var n int64
+	for _, f := range h.All(TUIDField) {
+		raw := f.Raw()
+		n += int64(len(raw) + bytes.Count(raw, []byte("\n")) - bytes.Count(raw, []byte("\r\n")))
+	}
+	return n
 }
 
 // switchTee copies what it reads from r to w while w is not nil.
@@ -62,7 +84,8 @@ func (t *switchTee) Read(p []byte) (int, error) {
 // holds (fileFields: without X-TUID and, when keywords is set, without
 // X-Keywords).
 func fileWireSize(r io.Reader, keywords bool) (int64, error) {
-	wc := &wireCounter{r: fileFields(r, keywords)}
+	msg, _ := fileFields(r, keywords)
+	wc := &wireCounter{r: msg}
 	_, err := io.Copy(io.Discard, wc)
 	return wc.n, err
 }

@@ -42,7 +42,8 @@ func (s *Store) headerItems() bool {
 // keywordFile is what the X-Keywords field of a file says.
 type keywordFile struct {
 	items []string // the field's items, decoded
-	wire  int64    // the file's wire size without the field
+	wire  int64    // the file's wire size without the field (and X-TUID)
+	tuid  int64    // the wire size of its X-TUID fields
 }
 
 // readKeywordFile reads the X-Keywords items of the file at path and its
@@ -62,6 +63,7 @@ func readKeywordFile(path string) (keywordFile, error) {
 	}
 	kf := keywordFile{items: h.Keywords()}
 	h.Remove(mailmsg.KeywordsField)
+	kf.tuid = tuidWireSize(h)
 	h.Remove(TUIDField)
 	wc := &wireCounter{r: io.MultiReader(strings.NewReader(string(h.Bytes())), br)}
 	if _, err := io.Copy(io.Discard, wc); err != nil {
@@ -270,5 +272,7 @@ func (m *Mailbox) relabeled(ctx context.Context, u string, e maildir.Entry) (boo
 	if err != nil {
 		return false, err
 	}
-	return kf.wire == msg.Size, nil
+	// An index written before X-TUID was left out of sizes holds the
+	// size with it.
+	return kf.wire == msg.Size || (kf.tuid > 0 && kf.wire+kf.tuid == msg.Size), nil
 }
