@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/imapdir/imapdir/maildir"
+	"github.com/imapdir/imapdir/statedb"
 	"github.com/imapdir/imapdir/store"
 )
 
@@ -80,5 +81,43 @@ func TestXTUIDNotDelivered(t *testing.T) {
 	}
 	if body := fetchBody(t, mb, uid); body != tuidWire {
 		t.Errorf("fetched %q, want %q", body, tuidWire)
+	}
+}
+
+// TestXTUIDLegacyIndexSentWhole: a file indexed when sizes still counted
+// its X-TUID field is listed with that size; a fetch sends it whole, so
+// the body matches the size an upload announces.
+func TestXTUIDLegacyIndexSentWhole(t *testing.T) {
+	ts := newTestStore(t, maildir.LayoutFS)
+	file := strings.ReplaceAll(tuidFile, "\r\n", "\n")
+	if err := os.WriteFile(filepath.Join(ts.root, "INBOX", "cur", "1700000000.1_1.host,U=1:2,S"), []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mb := open(t, ts, "INBOX")
+	defer mb.Close()
+	var uid store.UID
+	for u := range listAll(t, mb, false) {
+		uid = u
+	}
+	err := ts.db.Update(context.Background(), func(tx *statedb.Tx) error {
+		box, _, err := tx.NearMailboxByName("INBOX")
+		if err != nil {
+			return err
+		}
+		nm, _, err := tx.NearMessageByUID(box.ID, uint32(uid))
+		if err != nil {
+			return err
+		}
+		nm.Size = int64(len(tuidFile))
+		return tx.UpdateNearMessage(nm)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := listAll(t, mb, false)[uid]; m.Size != int64(len(tuidFile)) {
+		t.Fatalf("listed size %d, want the indexed %d", m.Size, len(tuidFile))
+	}
+	if body := fetchBody(t, mb, uid); body != tuidFile {
+		t.Errorf("fetched %q, want the whole file %q", body, tuidFile)
 	}
 }
