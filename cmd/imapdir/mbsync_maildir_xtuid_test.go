@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -13,6 +16,9 @@ import (
 // X-TUID header mbsync adds to every file it downloads changes the size:
 // nothing is paired, every message is pulled again and every file is
 // uploaded again (X-TUID included). README says imapdir ignores X-TUID.
+//
+// Fixed: a Maildir file's X-TUID does not count in its size (the Maildir
+// store leaves it out) and is never uploaded.
 func TestSyncOverMbsyncMaildirPairsDespiteXTUID(t *testing.T) {
 	a, mail := mbsyncSetup(t)
 	a.writeConfig(strings.Replace(readFile(t, a.config), a.maildir, mail, 1) + "layout = \"fs-mutf7\"\n")
@@ -28,6 +34,25 @@ func TestSyncOverMbsyncMaildirPairsDespiteXTUID(t *testing.T) {
 		if n != 5 {
 			t.Errorf("Maildir %s holds %d files, want 5", dir, n)
 		}
+	}
+
+	// A file written with mbsync's X-TUID and not on the server yet is
+	// uploaded without that field.
+	file := "Message-ID: <new@example.com>\nFrom: a@example.com\nSubject: new\nX-TUID: 6mH4tYmqfXyE\n\nbody\n"
+	if err := os.WriteFile(filepath.Join(mail, "INBOX", "cur", "1700000000.9_9.host,U=99:2,S"), []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = a.run("sync")
+	if r.code != 0 {
+		dump(t, r)
+	}
+	msgs := a.srv.Fetch(t, a.user.Name, "INBOX", "uid")
+	if len(msgs) != 6 {
+		t.Fatalf("server INBOX holds %d messages after the upload, want 6", len(msgs))
+	}
+	uid, _ := strconv.ParseUint(msgs[5]["uid"], 10, 32)
+	if text := string(a.srv.FetchText(t, a.user.Name, "INBOX", uint32(uid))); !strings.Contains(text, "<new@example.com>") || strings.Contains(text, "X-TUID") {
+		t.Errorf("uploaded message:\n%s\nwant the new file without X-TUID", text)
 	}
 }
 
