@@ -2,7 +2,6 @@ package importer
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -283,12 +282,7 @@ func tuidWireSize(r io.Reader) (int64, error) {
 	if h == nil {
 		return 0, err
 	}
-	var n int64
-	for _, fl := range h.All("X-TUID") {
-		raw := fl.Raw()
-		n += int64(len(raw) + bytes.Count(raw, []byte("\n")) - bytes.Count(raw, []byte("\r\n")))
-	}
-	return n, nil
+	return h.WireSize(mailmsg.TUIDField), nil
 }
 
 // intersect returns the flags in both a and b.

@@ -8,17 +8,14 @@ import (
 	"github.com/imapdir/imapdir/mailmsg"
 )
 
-// TUIDField is the header field mbsync adds to every file it writes (its
-// transaction id, to find the file again after an interrupted run). It is
-// mbsync's bookkeeping, not part of the message: the server's copy has no
-// such field. This store treats it as file metadata, always: a file's size
-// is its wire size without X-TUID fields (so that it compares with the
-// server's RFC822.SIZE and a Maildir mbsync left behind pairs with the
-// server by identity), FetchBodies sends the file without them (an upload
-// never carries mbsync's field to the server) and Append delivers a
-// message without them. The header hash (mailmsg.HeaderHash) already
-// leaves the field out.
-const TUIDField = "X-TUID"
+// The X-TUID field (mailmsg.TUIDField) is mbsync's bookkeeping, not part
+// of the message: the server's copy has no such field. This store treats
+// it as file metadata, always: a file's size is its wire size without
+// X-TUID fields (so that it compares with the server's RFC822.SIZE and a
+// Maildir mbsync left behind pairs with the server by identity),
+// FetchBodies sends the file without them (an upload never carries
+// mbsync's field to the server) and Append delivers a message without
+// them. The header hash (mailmsg.HeaderHash) already leaves the field out.
 
 // fileFields returns r (a file) as the message it holds: without its
 // X-TUID fields and, when keywords is set, without its X-Keywords field;
@@ -43,8 +40,8 @@ func dropFields(r io.Reader, tuidToo, keywords bool) (msg io.Reader, tuid int64)
 	}
 	n := 0
 	if tuidToo {
-		tuid = tuidWireSize(h)
-		n += h.Remove(TUIDField)
+		tuid = h.WireSize(mailmsg.TUIDField)
+		n += h.Remove(mailmsg.TUIDField)
 	}
 	if keywords {
 		n += h.Remove(mailmsg.KeywordsField)
@@ -53,17 +50,6 @@ func dropFields(r io.Reader, tuidToo, keywords bool) (msg io.Reader, tuid int64)
 		return io.MultiReader(bytes.NewReader(seen.Bytes()), r), 0
 	}
 	return io.MultiReader(bytes.NewReader(h.Bytes()), br), tuid
-}
-
-// tuidWireSize is the wire size of the X-TUID fields of h (a bare LF
-// counts two bytes, as it is sent as CRLF).
-func tuidWireSize(h *mailmsg.Header) int64 {
-	var n int64
-	for _, f := range h.All(TUIDField) {
-		raw := f.Raw()
-		n += int64(len(raw) + bytes.Count(raw, []byte("\n")) - bytes.Count(raw, []byte("\r\n")))
-	}
-	return n
 }
 
 // switchTee copies what it reads from r to w while w is not nil.

@@ -63,8 +63,8 @@ func readKeywordFile(path string) (keywordFile, error) {
 	}
 	kf := keywordFile{items: h.Keywords()}
 	h.Remove(mailmsg.KeywordsField)
-	kf.tuid = tuidWireSize(h)
-	h.Remove(TUIDField)
+	kf.tuid = h.WireSize(mailmsg.TUIDField)
+	h.Remove(mailmsg.TUIDField)
 	wc := &wireCounter{r: io.MultiReader(strings.NewReader(string(h.Bytes())), br)}
 	if _, err := io.Copy(io.Discard, wc); err != nil {
 		return keywordFile{}, err
