@@ -118,7 +118,10 @@ func verify(ctx context.Context, rep *FolderReport, layout maildir.Layout, far s
 	}
 	box, err := far.OpenMailbox(ctx, rep.Name)
 	if errors.Is(err, store.ErrMailboxNotFound) {
-		return nil, notOnServer(ctx, far, rep.Name, layout)
+		if hint := mutf7Hint(ctx, far, rep.Name, layout); hint != "" {
+			return nil, errors.New(hint)
+		}
+		return nil, fmt.Errorf("not on the server: is --from the Maildir of this account?")
 	}
 	if err != nil {
 		return nil, err

@@ -60,8 +60,11 @@ func ReadMatch(ctx context.Context, root string, layout maildir.Layout, far stor
 			continue
 		}
 		if errors.Is(err, store.ErrMailboxNotFound) {
-			return nil, nil, fmt.Errorf("folder %q (%s): %w (with --unpaired upload the next sync creates it)",
-				name, dir, notOnServer(ctx, far, name, layout))
+			if hint := mutf7Hint(ctx, far, name, layout); hint != "" {
+				return nil, nil, fmt.Errorf("folder %q (%s): %s", name, dir, hint)
+			}
+			return nil, nil, fmt.Errorf("folder %q (%s) has no mailbox on the server: is --from the Maildir of this "+
+				"account? (with --unpaired upload the next sync creates it)", name, dir)
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("folder %q (%s): %w", name, dir, err)
