@@ -126,7 +126,7 @@ func (st *runState) adopt(ctx context.Context, acct *config.Account, from string
 	if near != nil {
 		db = near.db
 	}
-	plan, err := importer.Verify(ctx, folders, far, db, 0)
+	plan, err := importer.Verify(ctx, folders, layout, far, db, 0)
 	if err != nil {
 		return fmt.Errorf("account %s: %w", acct.Name, err)
 	}
