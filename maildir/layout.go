@@ -62,6 +62,21 @@ var layoutNames = map[Layout]string{
 	LayoutDots: "dots", LayoutDotsMUTF7: "dots-mutf7", LayoutLegacyMUTF7: "legacy-mutf7",
 }
 
+// MUTF7Form returns the layout that nests folders as l does with
+// components in modified UTF-7 ("fs" -> "fs-mutf7"), and false when l
+// already keeps them so.
+func (l Layout) MUTF7Form() (Layout, bool) {
+	switch l {
+	case LayoutFS:
+		return LayoutFSMUTF7, true
+	case LayoutMaildirPP:
+		return LayoutMaildirPPMUTF7, true
+	case LayoutDots:
+		return LayoutDotsMUTF7, true
+	}
+	return l, false
+}
+
 // Nested reports whether folders nest as directories (fs) rather than
 // living side by side in the root (maildir++, dots).
 func (l Layout) Nested() bool { return l == LayoutFS || l == LayoutFSMUTF7 || l == LayoutLegacyMUTF7 }

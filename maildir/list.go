@@ -28,7 +28,8 @@ type Listing struct {
 }
 
 // List finds every folder under root for this layout. Hidden directories
-// (names starting with '.', e.g. .notmuch) are skipped in the fs layout;
+// (names starting with '.', e.g. .notmuch) are skipped in the fs layout,
+// listed as Unmapped when they are Maildir folders;
 // in maildir++ only the root and its ".name" directories are folders, in
 // dots only the root's directories not starting with '.'.
 // Directories that are not folders are not listed but, in the fs layout,
@@ -108,10 +109,16 @@ func (l Layout) walkFS(ctx context.Context, root, dir string, depth int, lst *Li
 		}
 		// Hidden directories are no folders, except the subfolders of
 		// the legacy layout, which all are.
-		if sub := l.subPrefix() != "" && depth > 0; (n[0] == '.') != sub || n == "." || n == ".." {
+		// A hidden directory that is a Maildir folder (".dot" with its
+		// cur/, new/, tmp/) is no name the layout gives (it writes
+		// "%2Edot"): it is unmapped, reported, not searched.
+		sub := filepath.Join(dir, n)
+		if hidden := l.subPrefix() != "" && depth > 0; (n[0] == '.') != hidden || n == "." || n == ".." {
+			if n != "." && n != ".." && isMaildir(sub) {
+				lst.Unmapped = append(lst.Unmapped, sub)
+			}
 			continue
 		}
-		sub := filepath.Join(dir, n)
 		l.add(root, sub, lst)
 		if err := l.walkFS(ctx, root, sub, depth+1, lst); err != nil {
 			return err

@@ -323,6 +323,17 @@ func (h *Header) Len() int {
 	return n
 }
 
+// WireSize returns the size in wire form (every LF not preceded by CR
+// counted as CRLF) of the fields named name (case-insensitive): what a
+// message is smaller by on the wire without them.
+func (h *Header) WireSize(name string) int64 {
+	var n int64
+	for _, f := range h.All(name) {
+		n += int64(len(f.raw) + bytes.Count(f.raw, []byte("\n")) - bytes.Count(f.raw, []byte("\r\n")))
+	}
+	return n
+}
+
 // WriteTo writes the header block (fields and separator) to w.
 func (h *Header) WriteTo(w io.Writer) (int64, error) {
 	var n int64

@@ -11,6 +11,11 @@ import (
 // labels separated by commas.
 const KeywordsField = "X-Keywords"
 
+// TUIDField is the field mbsync adds to every file it writes (its
+// transaction id, to find the file again after an interrupted run); the
+// server's copy of the message has none.
+const TUIDField = "X-TUID"
+
 // ParseKeywords splits an X-Keywords value into labels: separated by
 // commas, white space around each trimmed, empty ones skipped, RFC 2047
 // words decoded (so a label may contain a comma or any character).

@@ -35,7 +35,7 @@ func (st *runState) authCommand() *cobra.Command {
 		Use:   "auth ACCOUNT",
 		Short: "Sign in with OAuth 2 and keep the refresh token",
 		Long:  authLong,
-		Args:  cobra.ExactArgs(1),
+		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return st.runAuth(cmd.Context(), args[0], device)
 		},

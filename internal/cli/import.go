@@ -48,7 +48,7 @@ func (st *runState) importMbsyncCommand() *cobra.Command {
 		Use:   "mbsync ACCOUNT --from DIR [--state DIR]",
 		Short: "Adopt a Maildir synchronized by mbsync",
 		Long:  importMbsyncLong,
-		Args:  cobra.ExactArgs(1),
+		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := st.loadConfig()
 			if err != nil {
@@ -126,7 +126,7 @@ func (st *runState) adopt(ctx context.Context, acct *config.Account, from string
 	if near != nil {
 		db = near.db
 	}
-	plan, err := importer.Verify(ctx, folders, far, db, 0)
+	plan, err := importer.Verify(ctx, folders, layout, far, db, 0)
 	if err != nil {
 		return fmt.Errorf("account %s: %w", acct.Name, err)
 	}

@@ -33,7 +33,7 @@ func (st *runState) importCopimapCommand() *cobra.Command {
 		Use:   "copimap ACCOUNT --from DIR",
 		Short: "Adopt a Maildir synchronized by copimap",
 		Long:  importCopimapLong,
-		Args:  cobra.ExactArgs(1),
+		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := st.loadConfig()
 			if err != nil {

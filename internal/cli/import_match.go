@@ -27,7 +27,8 @@ in the Maildir, copies that cannot be told apart) is counted per folder. When
 anything stays unpaired the import refuses unless --unpaired upload says to go
 on: the next sync then uploads those files, downloads those messages, and
 creates the mailboxes of local folders the server does not have. --dry-run
-prints the counts and writes nothing.
+writes nothing: it refuses as the import would, listing the unpaired by
+folder, or prints the counts.
 
 DIR must be the account's maildir, its folders named as the account's layout
 names them.`
@@ -38,7 +39,7 @@ func (st *runState) importMatchCommand() *cobra.Command {
 		Use:   "match ACCOUNT --from DIR [--unpaired upload]",
 		Short: "Adopt a Maildir with no usable state by pairing messages with the server's",
 		Long:  importMatchLong,
-		Args:  cobra.ExactArgs(1),
+		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := st.loadConfig()
 			if err != nil {
@@ -75,18 +76,26 @@ func (st *runState) importMatch(ctx context.Context, acct *config.Account, from 
 		for _, name := range missing {
 			fmt.Fprintf(st.stdout(), "%s: %s: not on the server: the next sync creates it and uploads its messages\n", acct.Name, name)
 		}
-		if err != nil || upload || st.flags.dryRun {
+		if err != nil || upload {
 			return folders, err
 		}
+		// The dry run refuses as the real import does, and lists by
+		// folder what stays unpaired.
 		local, server := 0, 0
 		for _, f := range folders {
 			local += f.Unknown
 			server += f.FarOnly
+			if st.flags.dryRun && f.Unknown+f.FarOnly > 0 {
+				fmt.Fprintf(st.stdout(), "%s: %s: unpaired: %d local files, %d server messages\n", acct.Name, f.Name, f.Unknown, f.FarOnly)
+			}
 		}
 		if local+server > 0 {
-			return nil, fmt.Errorf("%d local files and %d server messages stay unpaired (--dry-run lists them by "+
-				"folder): with --unpaired upload the next sync uploads those files and downloads those messages; "+
-				"nothing was written", local, server)
+			where := "--dry-run lists them by folder"
+			if st.flags.dryRun {
+				where = "listed above by folder"
+			}
+			return nil, fmt.Errorf("%d local files and %d server messages stay unpaired (%s): with --unpaired upload "+
+				"the next sync uploads those files and downloads those messages; nothing was written", local, server, where)
 		}
 		return folders, nil
 	})

@@ -40,7 +40,7 @@ func (st *runState) importOfflineimapCommand() *cobra.Command {
 		Use:   "offlineimap ACCOUNT --from DIR [--status DIR]",
 		Short: "Adopt a Maildir synchronized by OfflineIMAP",
 		Long:  importOfflineimapLong,
-		Args:  cobra.ExactArgs(1),
+		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := st.loadConfig()
 			if err != nil {

@@ -31,7 +31,7 @@ func (st *runState) logCommand() *cobra.Command {
 		Use:   "log ACCOUNT",
 		Short: "Show the messages that syncs pulled, pushed, flagged, deleted or moved",
 		Long:  logLong,
-		Args:  cobra.ExactArgs(1),
+		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := st.loadConfig()
 			if err != nil {

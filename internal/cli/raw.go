@@ -48,7 +48,7 @@ func (st *runState) rawCommand() *cobra.Command {
 		Use:   "raw ACCOUNT",
 		Short: "Talk IMAP to an account's server (REPL)",
 		Long:  rawLong,
-		Args:  cobra.ExactArgs(1),
+		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := st.loadConfig()
 			if err != nil {
@@ -136,7 +136,7 @@ func (st *runState) raw(ctx context.Context, acct *config.Account, commands []st
 	}
 	// The terminal goes into raw mode only now: a password command may
 	// have needed it (pinentry) while connecting.
-	in := newLineInput(st.app.Stdin, st.stdout(), true)
+	in := newLineInput(ctx, st.app.Stdin, st.stdout(), true)
 	defer in.close()
 	p.setWriter(in.output())
 	if in.term != nil {
@@ -205,6 +205,9 @@ func runCommands(ctx context.Context, sess Session, p *printer, commands []strin
 func repl(ctx context.Context, sess Session, p *printer, in *lineInput) error {
 	for {
 		line, err := in.readLine()
+		if ctx.Err() != nil {
+			return ctx.Err() // a signal: exit 130
+		}
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -221,6 +224,9 @@ func repl(ctx context.Context, sess Session, p *printer, in *lineInput) error {
 			continue
 		}
 		tc, err := in.readCommand(line)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if errors.Is(err, errAbandoned) {
 			p.note(err.Error())
 			continue
@@ -278,9 +284,9 @@ func send(ctx context.Context, sess Session, p *printer, tc *typedCommand) error
 	}
 	if tagged != nil {
 		p.show(tagged)
-	} else if err != nil && ctx.Err() == nil {
-		p.note(oneLine(err.Error()))
 	}
+	// An error without a tagged answer (the connection lost) ends the run
+	// and is reported on stderr as the run's error, not among responses.
 	p.nextCommand()
 	return err
 }

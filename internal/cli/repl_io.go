@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -85,9 +86,11 @@ func literalLines(s string, indent int) []string {
 
 // lineInput reads command lines: through x/term's line editor (editing,
 // history with the arrow keys) when stdin and stdout are a terminal and
-// interactive is set, else line by line.
+// interactive is set, else line by line. Reading ends with ctx: a signal
+// stops a REPL that waits on a pipe or a terminal.
 type lineInput struct {
-	scanner *bufio.Scanner
+	ctx     context.Context
+	lines   <-chan scannedLine // the lines read, when term is not set
 	term    *term.Terminal
 	keys    *keyReader // the terminal's input, when term is set
 	out     io.Writer
@@ -100,13 +103,20 @@ const (
 	contPrompt = "    > "
 )
 
-func newLineInput(in io.Reader, out io.Writer, interactive bool) *lineInput {
-	li := &lineInput{out: out, restore: func() {}}
+// scannedLine is one line read from a pipe, or the error that ended the
+// input (io.EOF at its end).
+type scannedLine struct {
+	text string
+	err  error
+}
+
+func newLineInput(ctx context.Context, in io.Reader, out io.Writer, interactive bool) *lineInput {
+	li := &lineInput{ctx: ctx, out: out, restore: func() {}}
 	fin, ok1 := in.(*os.File)
 	if interactive && ok1 && term.IsTerminal(int(fin.Fd())) && isTerminalWriter(out) {
 		if old, err := term.MakeRaw(int(fin.Fd())); err == nil {
 			li.restore = func() { _ = term.Restore(int(fin.Fd()), old) }
-			li.keys = newKeyReader(fin)
+			li.keys = newKeyReader(ctx, fin)
 			li.term = term.NewTerminal(struct {
 				io.Reader
 				io.Writer
@@ -114,9 +124,37 @@ func newLineInput(in io.Reader, out io.Writer, interactive bool) *lineInput {
 			return li
 		}
 	}
-	li.scanner = bufio.NewScanner(in)
-	li.scanner.Buffer(make([]byte, 64*1024), 1<<20)
+	li.lines = scanLines(ctx, in)
 	return li
+}
+
+// scanLines reads in line by line in the background, so that a reader
+// blocked on a pipe does not keep the REPL from ending with ctx. The
+// goroutine ends at the end of the input or, once ctx is done, with the
+// line it is reading.
+func scanLines(ctx context.Context, in io.Reader) <-chan scannedLine {
+	ch := make(chan scannedLine)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			select {
+			case ch <- scannedLine{text: sc.Text()}:
+			case <-ctx.Done():
+				return
+			}
+		}
+		err := sc.Err()
+		if err == nil {
+			err = io.EOF
+		}
+		select {
+		case ch <- scannedLine{err: err}:
+		case <-ctx.Done():
+		}
+	}()
+	return ch
 }
 
 // isTerminalWriter reports whether w is a terminal, seeing through the
@@ -138,18 +176,25 @@ func (li *lineInput) output() io.Writer {
 	return li.out
 }
 
-// readLine returns the next line, or io.EOF at the end (Ctrl-D, Ctrl-C).
+// readLine returns the next line, or io.EOF at the end (Ctrl-D, Ctrl-C),
+// or ctx's error once it is done.
 func (li *lineInput) readLine() (string, error) {
 	if li.term != nil {
-		return li.term.ReadLine()
+		l, err := li.term.ReadLine()
+		if cerr := li.ctx.Err(); cerr != nil {
+			return "", cerr
+		}
+		return l, err
 	}
-	if li.scanner.Scan() {
-		return li.scanner.Text(), nil
+	select {
+	case l, ok := <-li.lines:
+		if !ok {
+			return "", io.EOF
+		}
+		return l.text, l.err
+	case <-li.ctx.Done():
+		return "", li.ctx.Err()
 	}
-	if err := li.scanner.Err(); err != nil {
-		return "", err
-	}
-	return "", io.EOF
 }
 
 // readCommand reads the command that starts with first, and the bytes of
@@ -196,6 +241,7 @@ func (li *lineInput) close() { li.restore() }
 // (as shells do) instead of ending the REPL, which the editor would do.
 // Ctrl-D on an empty line still ends it.
 type keyReader struct {
+	ctx     context.Context // done: Read answers io.EOF
 	ch      chan []byte
 	pending []byte
 
@@ -211,8 +257,8 @@ const (
 	keyCtrlU = 0x15 // the line editor's "erase to the start of the line"
 )
 
-func newKeyReader(r io.Reader) *keyReader {
-	k := &keyReader{ch: make(chan []byte, 16)}
+func newKeyReader(ctx context.Context, r io.Reader) *keyReader {
+	k := &keyReader{ctx: ctx, ch: make(chan []byte, 16)}
 	go k.pump(r)
 	return k
 }
@@ -281,10 +327,16 @@ func (k *keyReader) setInterrupt(f func()) {
 	k.interrupt = f
 }
 
-// Read hands over what the terminal sent; io.EOF once it failed.
+// Read hands over what the terminal sent; io.EOF once it failed or ctx
+// is done.
 func (k *keyReader) Read(p []byte) (int, error) {
 	if len(k.pending) == 0 {
-		b, ok := <-k.ch
+		var b []byte
+		var ok bool
+		select {
+		case b, ok = <-k.ch:
+		case <-k.ctx.Done():
+		}
 		if !ok {
 			return 0, io.EOF
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -205,6 +206,28 @@ func (st *runState) account(cfg *config.Config, name string) (*config.Account, e
 		names = append(names, a.Name)
 	}
 	return nil, usageErr(fmt.Errorf("%s: no account %q (accounts: %v)", cfg.Path, name, names))
+}
+
+// oneAccount is the argument check of the commands that take one ACCOUNT:
+// a missing or extra argument is a usage error naming the accounts the
+// configuration has (when it can be read).
+func (st *runState) oneAccount(cmd *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		return nil
+	}
+	name := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+	what := "missing ACCOUNT"
+	if len(args) > 1 {
+		what = fmt.Sprintf("takes one ACCOUNT, got %d arguments", len(args))
+	}
+	if cfg, err := config.Load(st.flags.config, st.app.Env); err == nil && len(cfg.Accounts) > 0 {
+		names := make([]string, 0, len(cfg.Accounts))
+		for _, a := range cfg.Accounts {
+			names = append(names, a.Name)
+		}
+		return usageErr(fmt.Errorf("%s: %s (accounts in the configuration: %s)", name, what, strings.Join(names, ", ")))
+	}
+	return usageErr(fmt.Errorf("%s: %s (usage: imapdir %s)", name, what, cmd.UseLine()[len(cmd.Root().Name())+1:]))
 }
 
 func (st *runState) versionCommand() *cobra.Command {

@@ -45,7 +45,9 @@ type Plan struct {
 // database (db; nil when the account has none yet), checking up to sample
 // messages per folder (0: DefaultSample). It writes nothing; when a folder
 // does not fit (another account's Maildir, a stale state) it fails.
-func Verify(ctx context.Context, folders []Folder, far store.Store, db *statedb.DB, sample int) (*Plan, error) {
+// layout is the one the folders were read with (for the hint given when
+// a folder has no mailbox, see notOnServer).
+func Verify(ctx context.Context, folders []Folder, layout maildir.Layout, far store.Store, db *statedb.DB, sample int) (*Plan, error) {
 	if sample <= 0 {
 		sample = DefaultSample
 	}
@@ -56,7 +58,7 @@ func Verify(ctx context.Context, folders []Folder, far store.Store, db *statedb.
 	for i, f := range folders {
 		p.Folders[i].Folder = f
 		var err error
-		p.meta[i], err = verify(ctx, &p.Folders[i], far, db, sample)
+		p.meta[i], err = verify(ctx, &p.Folders[i], layout, far, db, sample)
 		if err != nil {
 			return p, fmt.Errorf("mailbox %q: %w", f.Name, err)
 		}
@@ -109,13 +111,16 @@ func (p *Plan) Write(ctx context.Context, near store.Store, db *statedb.DB) erro
 
 // verify checks one folder against the server and the state database,
 // and returns the server's metadata of its messages.
-func verify(ctx context.Context, rep *FolderReport, far store.Store, db *statedb.DB, sample int) (map[store.UID]store.Message, error) {
+func verify(ctx context.Context, rep *FolderReport, layout maildir.Layout, far store.Store, db *statedb.DB, sample int) (map[store.UID]store.Message, error) {
 	already, err := adoptedBefore(ctx, rep.Folder, db)
 	if err != nil {
 		return nil, err
 	}
 	box, err := far.OpenMailbox(ctx, rep.Name)
 	if errors.Is(err, store.ErrMailboxNotFound) {
+		if hint := mutf7Hint(ctx, far, rep.Name, layout); hint != "" {
+			return nil, errors.New(hint)
+		}
 		return nil, fmt.Errorf("not on the server: is --from the Maildir of this account?")
 	}
 	if err != nil {

@@ -102,7 +102,7 @@ func TestVerifyRefusesSharedUniqueNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	folders := []Folder{{Name: "Archive/2024", Dir: f.Dir}, {Name: "Sent", Dir: other}}
-	_, err := Verify(context.Background(), folders, nil, nil, 0)
+	_, err := Verify(context.Background(), folders, maildir.LayoutFS, nil, nil, 0)
 	if err == nil || !strings.Contains(err.Error(), "one unique name") {
 		t.Fatalf("Verify: %v", err)
 	}

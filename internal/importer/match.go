@@ -2,7 +2,6 @@ package importer
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +60,9 @@ func ReadMatch(ctx context.Context, root string, layout maildir.Layout, far stor
 			continue
 		}
 		if errors.Is(err, store.ErrMailboxNotFound) {
+			if hint := mutf7Hint(ctx, far, name, layout); hint != "" {
+				return nil, nil, fmt.Errorf("folder %q (%s): %s", name, dir, hint)
+			}
 			return nil, nil, fmt.Errorf("folder %q (%s) has no mailbox on the server: is --from the Maildir of this "+
 				"account? (with --unpaired upload the next sync creates it)", name, dir)
 		}
@@ -283,12 +285,7 @@ func tuidWireSize(r io.Reader) (int64, error) {
 	if h == nil {
 		return 0, err
 	}
-	var n int64
-	for _, fl := range h.All("X-TUID") {
-		raw := fl.Raw()
-		n += int64(len(raw) + bytes.Count(raw, []byte("\n")) - bytes.Count(raw, []byte("\r\n")))
-	}
-	return n, nil
+	return h.WireSize(mailmsg.TUIDField), nil
 }
 
 // intersect returns the flags in both a and b.

@@ -120,7 +120,7 @@ func Compare(m *Model, far, near Side) Report {
 		for id, copies := range side {
 			if len(copies) > 1 {
 				r.Duplicated++
-				r.detail("duplicated %s on the %s side: %d copies", id, name, len(copies))
+				r.detail("duplicated %s on the %s side: %s; history: %s", id, name, describe(copies), m.History(id))
 			}
 			want, known := m.Text(id)
 			if _, alive := expected[id]; known && !alive {

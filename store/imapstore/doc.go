@@ -54,6 +54,10 @@
 // BODY.PEEK[] in batches of about FetchWindow bytes, the next command sent
 // while the current one is being received, and hands the bodies to the
 // caller in the order asked, from memory or (large ones) a temporary file.
+// Where the server offers BINARY (RFC 3516), a NUL it stored comes as
+// 0x80 in BODY[] (Dovecot): a body holding 0x80 is fetched again with
+// BINARY.PEEK[] after the others and the NULs put back where the two
+// forms line up; one that cannot be lined up is refused alone (nul.go).
 //
 // # Checkpoints (RFC 7162 §6)
 //

@@ -32,6 +32,19 @@ func (m *Mailbox) FetchBodies(ctx context.Context, uids []store.UID, fn func(sto
 	if len(uids) == 0 {
 		return nil // no UID FETCH with an empty set (RFC 9051 §9 sequence-set)
 	}
+	if m.s.caps.binary {
+		g := &nulGuard{m: m, fn: fn, limit: m.s.opts.FetchWindow / 4}
+		defer g.release()
+		if err := m.fetchBodies(ctx, uids, g.deliver); err != nil {
+			return err
+		}
+		return m.done("fetch", 0, g.finish(ctx))
+	}
+	return m.fetchBodies(ctx, uids, fn)
+}
+
+// fetchBodies is FetchBodies of BODY[] as the server sends it.
+func (m *Mailbox) fetchBodies(ctx context.Context, uids []store.UID, fn func(store.Message, io.Reader) error) error {
 	if ascending(uids) {
 		return m.done("fetch", 0, m.streamBodies(ctx, uids, fn))
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"time"
 
@@ -65,10 +66,19 @@ func (m *Mailbox) fetchOne(ctx context.Context, uid store.UID, x indexed, fn fun
 		return err // skipped: the next scan indexes it as a new message
 	}
 	meta := store.Message{UID: uid, Flags: storeFlags(msg.Flags), Size: msg.Size, InternalDate: msg.MTime.Truncate(time.Second)}
-	var file io.Reader = bufio.NewReaderSize(f, 64<<10)
-	if m.s.headerItems() {
-		if file, err = withoutKeywords(file); err != nil {
+	keywords := m.s.headerItems()
+	file, tuid := fileFields(bufio.NewReaderSize(f, 64<<10), keywords)
+	if tuid > 0 && msg.Size > 0 {
+		// An index written before X-TUID was left out of sizes holds the
+		// size with it, and the message was listed (an APPEND announces
+		// the listed size) with it: such a file is sent with its X-TUID.
+		whole := func() io.Reader { return io.NewSectionReader(f, 0, math.MaxInt64) }
+		n, err := fileWireSize(whole(), keywords)
+		if err != nil {
 			return m.errUID("fetch", uid, err)
+		}
+		if n != msg.Size {
+			file, _ = dropFields(bufio.NewReaderSize(whole(), 64<<10), false, keywords)
 		}
 	}
 	var body io.Reader = maildir.NewToCRLFReader(file)

@@ -470,8 +470,8 @@ func (m *Mailbox) inspectNew(ctx context.Context, files map[string]maildir.Entry
 }
 
 // inspect stats a file and learns its wire size: Dovecot's ",W=" field
-// when present, else by reading it; withItems: without its X-Keywords
-// field (read always).
+// when present, else by reading it, without its X-TUID fields (tuid.go);
+// withItems: without its X-Keywords field either (read always).
 func inspect(f *maildir.Folder, e maildir.Entry, withItems bool) (fileInfo, error) {
 	p := e.Path(f)
 	st, err := os.Stat(p)
@@ -488,7 +488,12 @@ func inspect(f *maildir.Folder, e maildir.Entry, withItems bool) (fileInfo, erro
 		fi.wireSize = w
 		return fi, nil
 	}
-	fi.wireSize, err = wireSizeOf(p)
+	f2, err := os.Open(p)
+	if err != nil {
+		return fi, err
+	}
+	defer f2.Close()
+	fi.wireSize, err = fileWireSize(f2, false)
 	return fi, err
 }
 

@@ -92,6 +92,8 @@ type Store struct {
 	mu    sync.Mutex
 	open  map[string]int         // open handles by folder name
 	locks map[string]*sync.Mutex // one per folder name, see folderLock
+	// skipped are the folders with mail the latest listing left out.
+	skipped []store.SkippedMailbox
 	// warned holds the folders whose full keyword table was reported.
 	warned map[string]bool
 	// scanFilter, set by tests only, edits what a scan of a folder saw
@@ -138,15 +140,17 @@ func (s *Store) Features() store.Features {
 }
 
 // ListMailboxes lists the folders under the root. Folders whose directory
-// name the layout would not produce are logged and left out.
+// name the layout would not produce are left out; those holding mail are
+// reported by SkippedMailboxes.
 func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) {
 	l, err := s.opts.Layout.List(ctx, s.opts.Root)
 	if err != nil {
 		return nil, s.storeErr("list", "", err)
 	}
-	for _, dir := range l.Unmapped {
-		s.log.Warn("maildir folder ignored: its name does not fit the layout", "dir", dir, "layout", s.opts.Layout)
-	}
+	skipped := s.unmappedWithMail(l.Unmapped)
+	s.mu.Lock()
+	s.skipped = skipped
+	s.mu.Unlock()
 	if err := s.followRenames(ctx, l.Names); err != nil {
 		return nil, s.storeErr("list", "", err)
 	}

@@ -45,7 +45,10 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 			return 0, m.err("append", err)
 		}
 	}
-	counter := &wireCounter{r: nm.Body}
+	// A message is delivered without X-TUID fields (tuid.go): its size is
+	// the one a scan of the file finds.
+	msgBody, _ := fileFields(nm.Body, false)
+	counter := &wireCounter{r: msgBody}
 	var body io.Reader = counter
 	if m.s.headerItems() {
 		// counter still sees the message as given: its size is the one
@@ -61,6 +64,9 @@ func (m *Mailbox) Append(ctx context.Context, nm store.NewMessage) (store.UID, e
 		New: m.s.opts.NewForUnseen && !letters.Has(maildir.FlagSeen)}
 	e, err := m.batch.Deliver(ctx, m.folder, body, opts)
 	if err != nil {
+		if store.ScopeOf(err) == store.ScopeMessage {
+			return 0, err // the body's source refused this one message
+		}
 		return 0, m.err("append", err)
 	}
 	if nm.Size >= 0 && counter.n != nm.Size {

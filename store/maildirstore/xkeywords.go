@@ -42,11 +42,12 @@ func (s *Store) headerItems() bool {
 // keywordFile is what the X-Keywords field of a file says.
 type keywordFile struct {
 	items []string // the field's items, decoded
-	wire  int64    // the file's wire size without the field
+	wire  int64    // the file's wire size without the field (and X-TUID)
+	tuid  int64    // the wire size of its X-TUID fields
 }
 
 // readKeywordFile reads the X-Keywords items of the file at path and its
-// wire size without the field. A file whose header cannot be read (too
+// wire size without the field (and without X-TUID, see tuid.go). A file whose header cannot be read (too
 // long, binary) has no items and its full wire size.
 func readKeywordFile(path string) (keywordFile, error) {
 	f, err := os.Open(path)
@@ -62,20 +63,14 @@ func readKeywordFile(path string) (keywordFile, error) {
 	}
 	kf := keywordFile{items: h.Keywords()}
 	h.Remove(mailmsg.KeywordsField)
+	kf.tuid = h.WireSize(mailmsg.TUIDField)
+	h.Remove(mailmsg.TUIDField)
 	wc := &wireCounter{r: io.MultiReader(strings.NewReader(string(h.Bytes())), br)}
 	if _, err := io.Copy(io.Discard, wc); err != nil {
 		return keywordFile{}, err
 	}
 	kf.wire = wc.n
 	return kf, nil
-}
-
-// withoutKeywords returns r (a file) without its X-Keywords field.
-func withoutKeywords(r io.Reader) (io.Reader, error) {
-	return mailmsg.RewriteReader(r, func(h *mailmsg.Header) error {
-		h.Remove(mailmsg.KeywordsField)
-		return nil
-	})
 }
 
 // withKeywords returns the wire message r with an X-Keywords field
@@ -277,5 +272,7 @@ func (m *Mailbox) relabeled(ctx context.Context, u string, e maildir.Entry) (boo
 	if err != nil {
 		return false, err
 	}
-	return kf.wire == msg.Size, nil
+	// An index written before X-TUID was left out of sizes holds the
+	// size with it.
+	return kf.wire == msg.Size || (kf.tuid > 0 && kf.wire+kf.tuid == msg.Size), nil
 }
