@@ -40,6 +40,21 @@ func TestReaderMoveIntoPullOnlyMailboxLeavesServerArchive(t *testing.T) {
 	if after["Archive"] != nil && after["Archive"].copies[msgs[1].id] != 0 {
 		t.Errorf("the pull-only Archive was changed on the server: the moved message is there")
 	}
+	// The next run changes nothing: the server keeps the message in INBOX
+	// once, and it is not brought back into the local INBOX.
+	res, _ = r.syncWith(opts)
+	if err := res.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n := serverTruth(t, srv, user).messageIDs()[msgs[1].id]; n != 1 {
+		t.Errorf("second run: the server holds the moved message %d times, want 1", n)
+	}
+	if _, ok := localByID(t, inbox)[msgs[1].id]; ok {
+		t.Errorf("second run: the moved message came back into the local INBOX")
+	}
+	if s := sumResult(res); s.New != [2]int{} || s.Deleted != [2]int{} || s.Moved != [2]int{} {
+		t.Errorf("second run was not idle: %+v", s)
+	}
 }
 
 // TestReaderMoveOutOfPullOnlyMailboxLeavesServerArchive: Archive is pull-only. The reader
