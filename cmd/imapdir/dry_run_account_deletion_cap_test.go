@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func capTableRows(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 0 && (f[0] == "INBOX" || f[0] == "B" || f[0] == "total") {
+			out = append(out, strings.Join(f, " "))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// With the account-wide deletion cap (delete_guard_account) crossed, which
+// mailbox's deletions are carried out and which are held depends on the
+// order the mailboxes happen to finish in: a dry run announces one
+// mailbox's deletions and the hold of the other, and the real run that
+// follows does the opposite (README: a dry run "says what the real run
+// would" do).
+func TestDryRunAgreesWithRealRunUnderAccountDeletionCap(t *testing.T) {
+	for round := 0; round < 3; round++ {
+		a := newAccount(t, "delete_guard_account = 30\n")
+		a.srv.CreateMailbox(t, a.user.Name, "B")
+		var raws [][]byte
+		for i := 0; i < 100; i++ {
+			raws = append(raws, message(fmt.Sprintf("x %d", i)))
+		}
+		a.srv.SaveMessages(t, a.user.Name, "INBOX", raws...)
+		a.srv.SaveMessages(t, a.user.Name, "B", raws[:40]...)
+		a.run("sync").must(t, 0)
+		var uids []uint32
+		for u := uint32(1); u <= 20; u++ {
+			uids = append(uids, u)
+		}
+		a.srv.Expunge(t, a.user.Name, "INBOX", uids...)
+		a.srv.Expunge(t, a.user.Name, "B", uids[:15]...)
+		dry := a.run("--dry-run", "sync")
+		real := a.run("sync")
+		if capTableRows(dry.stdout) != capTableRows(real.stdout) {
+			t.Fatalf("round %d: the dry run's table differs from the real run's:\n%s\n--- real:\n%s", round, dry.stdout, real.stdout)
+		}
+	}
+}
