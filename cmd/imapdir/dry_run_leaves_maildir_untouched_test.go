@@ -82,7 +82,7 @@ func TestDryRunLeavesMaildirUntouched(t *testing.T) {
 			if _, err := os.Lstat(a.maildir); err == nil {
 				before = treeState(t, a.maildir)
 			}
-			a.run("--dry-run", "sync").must(t, 0)
+			dry := a.run("--dry-run", "sync").must(t, 0)
 			after := ""
 			if _, err := os.Lstat(a.maildir); err == nil {
 				after = treeState(t, a.maildir)
@@ -90,6 +90,20 @@ func TestDryRunLeavesMaildirUntouched(t *testing.T) {
 			if after != before {
 				t.Errorf("the dry run changed the Maildir tree:\nbefore:\n%s\nafter:\n%s", before, after)
 			}
+			if real := a.run("sync"); untouchedRows(real.stdout) != untouchedRows(dry.stdout) {
+				t.Errorf("the dry run's table differs from the real run's:\n%s\n--- real:\n%s", dry.stdout, real.stdout)
+			}
 		})
 	}
+}
+
+// untouchedRows keeps the table rows of the test's mailboxes.
+func untouchedRows(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && (f[0] == "INBOX" || f[0] == "Archive" || f[0] == "Old" || f[0] == "total") {
+			out = append(out, strings.Join(f, " "))
+		}
+	}
+	return strings.Join(out, "\n")
 }
