@@ -117,19 +117,25 @@ func (e *Engine) syncRows(ctx context.Context, rows []statedb.Mailbox) (Result, 
 	}
 	ledger := newMoveLedger(e, rows)
 	ledger.guard = guard
+	guard.admit(rows)
 	reports := make([]MailboxReport, len(rows))
 	sem := make(chan struct{}, e.opts.Connections)
 	var wg sync.WaitGroup
 	for i, row := range rows {
+		// Passes take their connection in the rows' order, so a pass
+		// waiting for earlier ones (accountGuard.await) never holds the
+		// connection one of them needs.
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			reports[i] = MailboxReport{Mailbox: nameOf(row), Err: context.Cause(ctx)}
+			guard.finished(i)
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				reports[i] = MailboxReport{Mailbox: nameOf(row), Err: context.Cause(ctx)}
-				return
-			}
+			defer guard.finished(i)
 			defer func() { <-sem }()
 			reports[i] = e.syncPairSafe(ctx, row, ledger)
 			if sc := store.ScopeOf(reports[i].Err); sc == store.ScopeStore || sc == store.ScopeCanceled {

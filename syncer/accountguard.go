@@ -20,12 +20,60 @@ const accountGuardKey = "syncer.delete-guard-account"
 // that would pass the limit is refused, the guard trips for the rest of
 // the run and for later runs (recorded in the state), and the refused
 // pass holds its deletions back as the per-mailbox guard does.
+//
+// Mailboxes are admitted in the run's fixed order (by name): a pass
+// reserves only once every pass before it has finished, so which
+// mailboxes' deletions go ahead and which are held depends on the state
+// alone, never on which pass finishes first, and a dry run decides as
+// the real run will.
 type accountGuard struct {
 	e       *Engine
 	limit   int // 0: no limit
 	mu      sync.Mutex
 	used    int
 	tripped string // why, once tripped
+	// order gives each mailbox row its place in the run; done[i] is
+	// closed once pass i has finished.
+	order map[statedb.MailboxID]int
+	done  []chan struct{}
+}
+
+// admit sets the run's mailbox order: rows are passed in the order the
+// run starts them.
+func (g *accountGuard) admit(rows []statedb.Mailbox) {
+	g.order = make(map[statedb.MailboxID]int, len(rows))
+	g.done = make([]chan struct{}, len(rows))
+	for i, r := range rows {
+		g.done[i] = make(chan struct{})
+		if r.ID != 0 { // 0: a mailbox a dry run would create, nothing to delete
+			g.order[r.ID] = i
+		}
+	}
+}
+
+// finished says pass i of the run has ended (however it ended).
+func (g *accountGuard) finished(i int) {
+	if g != nil && i < len(g.done) {
+		close(g.done[i])
+	}
+}
+
+// await waits until every pass before mailbox mb's has finished; a
+// mailbox outside the run's order (the move ledger's work after all
+// passes) does not wait.
+func (g *accountGuard) await(ctx context.Context, mb statedb.MailboxID) error {
+	i, ok := g.order[mb]
+	if !ok || mb == 0 {
+		return nil
+	}
+	for _, d := range g.done[:i] {
+		select {
+		case <-d:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	return nil
 }
 
 // newAccountGuard returns the guard of one run, tripped already when an
@@ -54,11 +102,14 @@ func (e *Engine) newAccountGuard(ctx context.Context) (*accountGuard, error) {
 	return g, nil
 }
 
-// reserve asks for n deletions; it returns "" when they may go ahead, else
-// why they are held back.
-func (g *accountGuard) reserve(ctx context.Context, n int) (string, error) {
+// reserve asks for n deletions of mailbox mb (0: work after every pass);
+// it returns "" when they may go ahead, else why they are held back.
+func (g *accountGuard) reserve(ctx context.Context, mb statedb.MailboxID, n int) (string, error) {
 	if g == nil || g.limit <= 0 || n == 0 || g.e.opts.Force {
 		return "", nil
+	}
+	if err := g.await(ctx, mb); err != nil {
+		return "", err
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -70,7 +121,8 @@ func (g *accountGuard) reserve(ctx context.Context, n int) (string, error) {
 		return "", nil
 	}
 	g.tripped = fmt.Sprintf("account-wide deletion guard: this run would delete more than %d messages across the account "+
-		"(%d done, %d more planned); deletions are held back in every mailbox until a run with --force", g.limit, g.used, n)
+		"(%d allowed in mailboxes synchronized before, %d more planned); the deletions of this and every later mailbox "+
+		"are held back, in this run and the next ones, until a run with --force", g.limit, g.used, n)
 	if g.e.opts.DryRun {
 		return g.tripped, nil
 	}

@@ -64,8 +64,9 @@ type Options struct {
 	LinkCopies bool
 	// DeleteGuardAccount caps the messages one run deletes across the
 	// account (both sides counted): the mailbox whose deletions would pass
-	// the cap holds them back, and so does every later mailbox and run
-	// until a run with Force. 0: no account-wide cap.
+	// the cap holds them back, and so does every later mailbox (mailboxes
+	// are admitted in name order: see accountGuard) and run until a run
+	// with Force. 0: no account-wide cap.
 	DeleteGuardAccount int
 }
 

@@ -276,7 +276,7 @@ func (r *mailboxRun) accountGuard(ctx context.Context, p *Plan, base int) error 
 	if r.moves == nil {
 		return nil
 	}
-	why, err := r.moves.guard.reserve(ctx, p.deletions())
+	why, err := r.moves.guard.reserve(ctx, r.row.ID, p.deletions())
 	if why != "" {
 		p.holdAll(base, why)
 	}

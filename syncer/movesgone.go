@@ -134,7 +134,7 @@ func (l *moveLedger) followDeletion(ctx context.Context, in moveIn) error {
 	if err != nil || there {
 		return errors.Join(err, l.inAlone(ctx, in))
 	}
-	why, err := l.guard.reserve(ctx, 1)
+	why, err := l.guard.reserve(ctx, 0, 1)
 	if err != nil {
 		return err
 	}

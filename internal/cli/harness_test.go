@@ -76,7 +76,7 @@ func (w *world) run(args ...string) (int, string, string) {
 	w.t.Helper()
 	return w.runWith(Backends{
 		Far: func(context.Context, *config.Account, Logs) (store.Store, error) { return keep{w.far}, nil },
-		Near: func(context.Context, *config.Account, string, *statedb.DB, Logs) (store.Store, error) {
+		Near: func(context.Context, *config.Account, string, *statedb.DB, Logs, bool) (store.Store, error) {
 			return keep{w.near}, nil
 		},
 		Connect: w.connect,

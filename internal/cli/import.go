@@ -152,7 +152,7 @@ func (st *runState) writeImport(ctx context.Context, acct *config.Account, near 
 	if err != nil {
 		return err
 	}
-	nearStore, err := st.app.Backends.Near(ctx, nearAcct, near.root, near.db, st.logs())
+	nearStore, err := st.app.Backends.Near(ctx, nearAcct, near.root, near.db, st.logs(), st.flags.dryRun)
 	if err != nil {
 		return err
 	}

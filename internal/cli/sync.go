@@ -295,7 +295,7 @@ func (st *runState) syncAccount(ctx context.Context, t target, obs *observer) (o
 	if err != nil {
 		return outcomeFailed, err
 	}
-	nearStore, err := st.app.Backends.Near(ctx, nearAcct, near.root, near.db, logs)
+	nearStore, err := st.app.Backends.Near(ctx, nearAcct, near.root, near.db, logs, st.flags.dryRun)
 	if err != nil {
 		return outcomeFailed, err
 	}

@@ -237,7 +237,7 @@ func (b *watchBackend) OpenEngine(ctx context.Context, db *statedb.DB) (watch.En
 		far.Close()
 		return nil, err
 	}
-	near, err := b.st.app.Backends.Near(ctx, nearAcct, b.acct.Maildir, db, b.logs)
+	near, err := b.st.app.Backends.Near(ctx, nearAcct, b.acct.Maildir, db, b.logs, false)
 	if err != nil {
 		far.Close()
 		return nil, err

@@ -91,7 +91,7 @@ func openIMAPStore(ctx context.Context, acct *config.Account, logs Logs) (store.
 }
 
 // openMaildirStore opens acct's Maildir as a store (store/maildirstore).
-func openMaildirStore(ctx context.Context, acct *config.Account, root string, db *statedb.DB, logs Logs) (store.Store, error) {
+func openMaildirStore(ctx context.Context, acct *config.Account, root string, db *statedb.DB, logs Logs, dryRun bool) (store.Store, error) {
 	layout, err := maildir.ParseLayout(acct.Layout)
 	if err != nil {
 		return nil, fmt.Errorf("layout: %w", err)
@@ -105,6 +105,7 @@ func openMaildirStore(ctx context.Context, acct *config.Account, root string, db
 		NewForUnseen: acct.NewDir,
 		SyncFS:       true, // one syncfs per batch: batched durability
 		Logger:       logs.Logger.With("account", acct.Name),
+		DryRun:       dryRun,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("Maildir store: %w", err)
@@ -329,8 +330,9 @@ type Backends struct {
 	// Far opens the far store (the IMAP server) of acct.
 	Far func(ctx context.Context, acct *config.Account, logs Logs) (store.Store, error)
 	// Near opens the near store of acct: the Maildir at root, its UIDs kept
-	// in db.
-	Near func(ctx context.Context, acct *config.Account, root string, db *statedb.DB, logs Logs) (store.Store, error)
+	// in db; dryRun opens it for a dry run, leaving the Maildir tree
+	// untouched (maildirstore.Options.DryRun).
+	Near func(ctx context.Context, acct *config.Account, root string, db *statedb.DB, logs Logs, dryRun bool) (store.Store, error)
 }
 
 func (b Backends) withDefaults() Backends {

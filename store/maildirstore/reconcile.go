@@ -132,14 +132,21 @@ func (m *Mailbox) scanFolder(ctx context.Context) (map[string]maildir.Entry, err
 	}
 	files := make(map[string]maildir.Entry, len(entries))
 	for _, e := range entries {
-		if prev, dup := files[e.Name.Unique]; dup {
+		u := e.Name.Unique
+		if m.s.opts.DryRun {
+			var ok bool
+			if u, ok = m.s.dry.apply(m.folder.Path(), u); !ok {
+				continue
+			}
+		}
+		if prev, dup := files[u]; dup {
 			m.s.log.Warn("two files with one unique name; using the one in cur/",
 				"mailbox", m.name, "first", prev.File, "second", e.File)
 			if prev.Subdir == maildir.SubCur {
 				continue
 			}
 		}
-		files[e.Name.Unique] = e
+		files[u] = e
 	}
 	return files, nil
 }
@@ -587,6 +594,9 @@ func (r *reconciler) updateKnown(msg statedb.NearMessage, e maildir.Entry) error
 	if e.Subdir == msg.Subdir && e.File == msg.FileName && !relabeled {
 		return nil
 	}
+	if e.Name.Unique != msg.UniqueName {
+		return nil // a DryRun alias: indexed under the name it would have (dryView)
+	}
 	if relabeled {
 		msg.MTime = mtime
 	}
@@ -726,7 +736,9 @@ func (r *reconciler) completeDeletion(unique string, e maildir.Entry, mtime time
 	if !ok || t.Deleted == 0 || !t.sameFile(mtime, size) || time.Since(time.Unix(t.Deleted, 0)) > deletionRecall {
 		return false, nil
 	}
-	if err := os.Remove(e.Path(r.m.folder)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if r.m.s.opts.DryRun {
+		r.m.s.dry.set(r.m.folder.Path(), unique, "")
+	} else if err := os.Remove(e.Path(r.m.folder)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return false, fmt.Errorf("complete the deletion of %s: %w", e.File, err)
 	}
 	r.m.s.log.Info("a message deleted while its file was away came back; deleted again",
@@ -787,12 +799,20 @@ func (r *reconciler) movedOrCopied(other statedb.NearMessage, msg statedb.NearMe
 	return recordMove(r.tx, src.ID, src.Name, other.UID, r.nm.ID, r.m.name, newUID, srcGen, r.gen)
 }
 
-// copyIn gives a copied file a fresh unique name and indexes it as new.
+// copyIn gives a copied file a fresh unique name and indexes it as new
+// (under DryRun, only in the index: see dryView).
 func (r *reconciler) copyIn(msg statedb.NearMessage) error {
 	oldPath := filepath.Join(r.m.folder.Path(), msg.Subdir, msg.FileName)
 	unique := r.m.s.namer.Next()
 	name := maildir.ParseName(msg.FileName)
 	newFile := unique + msg.FileName[len(name.Unique):]
+	if r.m.s.opts.DryRun {
+		r.m.s.dry.set(r.m.folder.Path(), msg.UniqueName, unique)
+		msg.UniqueName, msg.FileName = unique, newFile
+		r.skipped = true
+		_, err := r.tx.AssignNearUID(msg)
+		return err
+	}
 	if err := os.Link(oldPath, filepath.Join(r.m.folder.Path(), msg.Subdir, newFile)); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			r.skipped = true // renamed by a mail reader meanwhile: the next scan sees it

@@ -80,6 +80,10 @@ type Options struct {
 	SyncFS bool
 	// Logger receives notes about odd files; nil discards them.
 	Logger *slog.Logger
+	// DryRun leaves the Maildir tree untouched: scans index what they see
+	// (DB should then be a scratch copy) without the renames and removals
+	// a scan otherwise makes (see dryView), and New creates no root.
+	DryRun bool
 }
 
 // Store is a store.Store over Maildir folders. It is safe for concurrent
@@ -99,6 +103,8 @@ type Store struct {
 	// scanFilter, set by tests only, edits what a scan of a folder saw
 	// (a file a racing rename hid from the directory listing).
 	scanFilter func(mailbox string, entries []maildir.Entry) []maildir.Entry
+	// dry is what a DryRun store's scans left undone on disk.
+	dry dryView
 }
 
 var _ store.Store = (*Store)(nil)
@@ -115,7 +121,9 @@ func New(opts Options) (*Store, error) {
 	if opts.Layout == 0 {
 		opts.Layout = maildir.LayoutFS
 	}
-	if err := os.MkdirAll(opts.Root, 0o700); err != nil {
+	if opts.DryRun {
+		// Nothing is created; a missing root lists no folder.
+	} else if err := os.MkdirAll(opts.Root, 0o700); err != nil {
 		return nil, fmt.Errorf("maildirstore: create root: %w", err)
 	}
 	log := opts.Logger
@@ -144,6 +152,11 @@ func (s *Store) Features() store.Features {
 // reported by SkippedMailboxes.
 func (s *Store) ListMailboxes(ctx context.Context) ([]store.MailboxInfo, error) {
 	l, err := s.opts.Layout.List(ctx, s.opts.Root)
+	if err != nil && s.opts.DryRun && errors.Is(err, os.ErrNotExist) {
+		if _, serr := os.Stat(s.opts.Root); errors.Is(serr, os.ErrNotExist) {
+			return nil, nil // the root a real run would create: no folder yet
+		}
+	}
 	if err != nil {
 		return nil, s.storeErr("list", "", err)
 	}
