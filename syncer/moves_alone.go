@@ -23,7 +23,10 @@ func (l *moveLedger) outsAlone(ctx context.Context, outs []moveOut, failed map[s
 	for _, out := range outs {
 		st := &pairState{pair: &out.pair}
 		st.vanished[out.side] = true
-		u := planGone(st, PairUpdate{Old: out.pair, New: out.pair}, out.side, l.e.opts.PlanOptions)
+		u, ok := planGone(st, PairUpdate{Old: out.pair, New: out.pair}, out.side, l.e.opts.PlanOptions)
+		if !ok {
+			continue // left for a run that carries deletions
+		}
 		if bySrc[out.src] == nil {
 			order = append(order, out.src)
 		}

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// A message skipped for max_size must be pulled once max_size allows it:
+// raising (or removing) max_size and syncing again must bring it, without
+// --full. It stays missing from the Maildir (only "sync --full" brings it),
+// and nothing says so.
+func TestRaisingMaxSizePullsSkippedMessage(t *testing.T) {
+	a := newAccount(t, `max_size = "1KB"`+"\n")
+	big := []byte("From: a@example.com\nMessage-ID: <big@x>\nSubject: big\n\n" + strings.Repeat("x", 5000) + "\n")
+	a.srv.SaveMessage(t, a.user.Name, "INBOX", message("small"))
+	a.srv.SaveMessage(t, a.user.Name, "INBOX", big)
+	a.run("sync").must(t, 0)
+	if n := countFiles(t, a.maildir)["INBOX"]; n != 1 {
+		t.Fatalf("first sync: %d files, want 1", n)
+	}
+	a.writeConfig(strings.Replace(readFile(t, a.config), `max_size = "1KB"`, `max_size = "1MB"`, 1))
+	r := a.run("sync")
+	if n := countFiles(t, a.maildir)["INBOX"]; n != 2 {
+		t.Errorf("after raising max_size: %d files, want 2\n%s%s", n, r.stdout, r.stderr)
+	}
+	if t.Failed() {
+		r = a.run("sync", "--full")
+		t.Logf("with --full: %d files\n%s", countFiles(t, a.maildir)["INBOX"], r.stdout)
+	}
+}
