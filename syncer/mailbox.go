@@ -38,9 +38,11 @@ type mailboxRun struct {
 	// unsent holds, per side, the UIDs of replaced messages whose
 	// replacement was not copied: their pairs' updates are left out.
 	unsent [2]map[store.UID]bool
-	// limitsChanged: messages were skipped under other limits than this
-	// run's; both sides are listed in full (limits.go).
-	limitsChanged bool
+	// skipLimits are the recorded limits under which messages were
+	// skipped (nil: none); limitsWiden: this run's allow more, both sides
+	// are listed in full (limits.go).
+	skipLimits  *limits
+	limitsWiden bool
 }
 
 // syncPair synchronizes mailbox pair row and reports the outcome to the
