@@ -45,10 +45,15 @@ func parseLimits(v string) (limits, bool) {
 	return l, err == nil
 }
 
+// cutoffSlack is how far a cutoff may move back before it counts as
+// widened: start_date reaches the engine as a max_age computed from the
+// clock, whose cutoff wobbles by the time between two readings of it.
+const cutoffSlack = 60 // seconds
+
 // allowsMore reports whether l lets through a message that rec left out.
 func (l limits) allowsMore(rec limits) bool {
 	return (rec.size > 0 && (l.size == 0 || l.size > rec.size)) ||
-		(rec.cutoff != 0 && (l.cutoff == 0 || l.cutoff < rec.cutoff))
+		(rec.cutoff != 0 && (l.cutoff == 0 || l.cutoff < rec.cutoff-cutoffSlack))
 }
 
 // narrowest is the limits leaving out what either l or o leaves out.
