@@ -35,7 +35,7 @@ func (r Result) Err() error {
 // mailbox-level failure stops that mailbox only (see its report); a
 // store-level failure or cancellation stops the run and is returned.
 func (e *Engine) SyncAccount(ctx context.Context) (Result, error) {
-	rows, err := e.discover(ctx, "")
+	rows, err := e.discover(ctx)
 	if err != nil {
 		e.obs.Error("", err)
 		return Result{}, err
@@ -48,23 +48,60 @@ func (e *Engine) SyncAccount(ctx context.Context) (Result, error) {
 var ErrNoSuchMailbox = errors.New("no such mailbox on either side, or not selected")
 
 // SyncMailbox synchronizes the one mailbox pair whose far or near name is
-// name (creating its counterpart when configured), as the watch daemon
-// does on a push. Moves into or out of other mailboxes are seen as a copy
-// plus a deletion when they are not synchronized in the same call.
+// name (creating its counterpart when configured). Moves into or out of
+// other mailboxes are seen as a copy plus a deletion when they are not
+// synchronized in the same call: see SyncMailboxes.
 func (e *Engine) SyncMailbox(ctx context.Context, name string) (MailboxReport, error) {
-	rows, err := e.discover(ctx, name)
-	if err != nil {
-		return MailboxReport{Mailbox: name, Err: err}, err
-	}
-	if len(rows) == 0 {
-		err := e.errorf(name, "mailbox %q: %w", name, ErrNoSuchMailbox)
-		return MailboxReport{Mailbox: name, Err: err}, err
-	}
-	res, err := e.syncRows(ctx, rows)
-	if err != nil {
+	res, err := e.SyncMailboxes(ctx, []string{name})
+	if err != nil && len(res.Mailboxes) == 0 {
 		return MailboxReport{Mailbox: name, Err: err}, err
 	}
 	return res.Mailboxes[0], res.Mailboxes[0].Err
+}
+
+// SyncMailboxes synchronizes the mailbox pairs whose far or near names
+// are in names, together, as the watch daemon does with the mailboxes a
+// push or a mail reader made dirty: a message moved between two of them
+// is carried over as a move (UID MOVE on the server, a rename in the
+// Maildir), not as a copy plus a deletion. A name no selected mailbox has
+// gets a report with ErrNoSuchMailbox; the error returned is a
+// store-level failure, or that one when no name matched.
+func (e *Engine) SyncMailboxes(ctx context.Context, names []string) (Result, error) {
+	rows, err := e.discover(ctx, names...)
+	if err != nil {
+		return Result{}, err
+	}
+	var res Result
+	if len(rows) > 0 {
+		if res, err = e.syncRows(ctx, rows); err != nil {
+			return res, err
+		}
+	}
+	for _, name := range names {
+		if !e.rowsHave(rows, name) {
+			err := e.errorf(name, "mailbox %q: %w", name, ErrNoSuchMailbox)
+			res.Mailboxes = append(res.Mailboxes, MailboxReport{Mailbox: name, Err: err})
+			if len(rows) == 0 {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// rowsHave reports whether one of rows is the pair of name (far or near,
+// through the name map).
+func (e *Engine) rowsHave(rows []statedb.Mailbox, name string) bool {
+	near := name
+	if e.names != nil {
+		near = e.names.near(name)
+	}
+	for _, r := range rows {
+		if r.FarName == name || r.NearName == name || r.NearName == near || nameOf(r) == near {
+			return true
+		}
+	}
+	return false
 }
 
 // syncRows runs the mailbox pairs in parallel under the connection cap.
@@ -126,15 +163,22 @@ type sideInfo map[string]store.MailboxInfo
 
 // discover lists both sides, applies renames, creations and deletions of
 // empty mailboxes, and returns the mailbox pairs to synchronize (only the
-// one named only, when only is not empty), ordered by name.
-func (e *Engine) discover(ctx context.Context, only string) ([]statedb.Mailbox, error) {
+// ones named in names, when there are names), ordered by name.
+func (e *Engine) discover(ctx context.Context, names ...string) ([]statedb.Mailbox, error) {
+	var only nameSet
+	if len(names) > 0 {
+		only = nameSet{}
+	}
 	if e.names != nil {
 		if err := e.names.learn(ctx, e.st[Near], e.db); err != nil {
 			return nil, err
 		}
-		if only != "" {
-			only = e.names.near(only) // a far name, from the watch
+	}
+	for _, n := range names {
+		if e.names != nil {
+			n = e.names.near(n) // a far name, from the watch
 		}
+		only[n] = true
 	}
 	var infos [2]sideInfo
 	for s := Far; s <= Near; s++ {
@@ -158,12 +202,17 @@ func (e *Engine) discover(ctx context.Context, only string) ([]statedb.Mailbox, 
 	return e.pairUp(ctx, infos, only)
 }
 
+// nameSet is a set of mailbox names; nil holds every name.
+type nameSet map[string]bool
+
+func (ns nameSet) has(name string) bool { return ns == nil || ns[name] }
+
 // selected keeps the selectable mailboxes that Match accepts (and, when
-// only is set, only that one).
-func (e *Engine) selected(list []store.MailboxInfo, only string) sideInfo {
+// only is set, only those).
+func (e *Engine) selected(list []store.MailboxInfo, only nameSet) sideInfo {
 	out := sideInfo{}
 	for _, mi := range list {
-		if mi.NoSelect || (only != "" && mi.Name != only) {
+		if mi.NoSelect || !only.has(mi.Name) {
 			continue
 		}
 		if e.opts.Match != nil && !e.opts.Match(mi.Name) {
@@ -176,7 +225,7 @@ func (e *Engine) selected(list []store.MailboxInfo, only string) sideInfo {
 
 // pairUp decides, name by name, what to do with each mailbox and returns
 // the pairs to synchronize.
-func (e *Engine) pairUp(ctx context.Context, infos [2]sideInfo, only string) ([]statedb.Mailbox, error) {
+func (e *Engine) pairUp(ctx context.Context, infos [2]sideInfo, only nameSet) ([]statedb.Mailbox, error) {
 	names := map[string]bool{}
 	for s := Far; s <= Near; s++ {
 		for n := range infos[s] {
@@ -187,7 +236,7 @@ func (e *Engine) pairUp(ctx context.Context, infos [2]sideInfo, only string) ([]
 	if err := e.db.View(ctx, func(tx *statedb.Tx) error {
 		all, err := tx.Mailboxes()
 		for _, m := range all {
-			if n := nameOf(m); (only == "" || n == only) && e.rowSelected(m) {
+			if n := nameOf(m); only.has(n) && e.rowSelected(m) {
 				names[n] = true
 			}
 		}

@@ -8,7 +8,7 @@
 //	eng, err := syncer.New(far, near, db, opts) // opts from DefaultOptions
 //	res, err := eng.SyncAccount(ctx)            // err: account-level failure
 //	if err := res.Err(); err != nil { … }      // some mailboxes failed
-//	rep, err := eng.SyncMailbox(ctx, "INBOX")   // one mailbox (watch daemon)
+//	res, err = eng.SyncMailboxes(ctx, dirty)   // the mailboxes a push made dirty (watch daemon)
 //
 // The caller holds the account lock (statedb.AcquireLock). Progress and
 // results go to Options.Observer; the engine never prints.

@@ -331,9 +331,9 @@ func TestWatchEngineAllMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &watchEngine{Engine: eng, far: far, near: near, allMail: allMail}
-	rep, err := e.SyncMailbox(ctx, "INBOX")
-	if err != nil || rep.New[syncer.Near] != 1 {
-		t.Fatalf("SyncMailbox(INBOX): %+v, %v; want All Mail's message copied", rep, err)
+	res, err := e.SyncMailboxes(ctx, []string{"INBOX"})
+	if err != nil || len(res.Mailboxes) != 1 || res.Mailboxes[0].New[syncer.Near] != 1 {
+		t.Fatalf("SyncMailboxes(INBOX): %+v, %v; want All Mail's message copied", res, err)
 	}
 }
 

@@ -288,26 +288,39 @@ type watchEngine struct {
 	allMail func(string) bool
 }
 
-// SyncMailbox syncs mailbox name. On a Gmail account in all-mail mode a
-// change heard in a label folder (INBOX) is a change of All Mail, which
-// is synced instead (with the gmail_folders); the report is its.
-func (e *watchEngine) SyncMailbox(ctx context.Context, name string) (syncer.MailboxReport, error) {
-	if e.allMail == nil || e.allMail(name) {
-		return e.Engine.SyncMailbox(ctx, name)
+// SyncMailboxes syncs the named mailboxes together. On a Gmail account
+// in all-mail mode a change heard in a label folder (INBOX) is a change
+// of All Mail: the whole selection (All Mail and the gmail_folders) is
+// synced instead, reported under the names asked for.
+func (e *watchEngine) SyncMailboxes(ctx context.Context, names []string) (syncer.Result, error) {
+	all := true
+	for _, n := range names {
+		all = all && (e.allMail == nil || e.allMail(n))
+	}
+	if all {
+		return e.Engine.SyncMailboxes(ctx, names)
 	}
 	res, err := e.Engine.SyncAccount(ctx)
 	if err == nil {
 		err = res.Err()
 	}
-	rep := syncer.MailboxReport{Mailbox: name, Err: err}
+	var sum syncer.MailboxReport
 	for _, m := range res.Mailboxes {
 		for s := syncer.Far; s <= syncer.Near; s++ {
-			rep.New[s] += m.New[s]
-			rep.Changed[s] += m.Changed[s]
-			rep.Deleted[s] += m.Deleted[s]
+			sum.New[s] += m.New[s]
+			sum.Changed[s] += m.Changed[s]
+			sum.Deleted[s] += m.Deleted[s]
 		}
 	}
-	return rep, err
+	out := syncer.Result{}
+	for i, n := range names {
+		rep := syncer.MailboxReport{Mailbox: n, Err: err}
+		if i == 0 {
+			rep.New, rep.Changed, rep.Deleted = sum.New, sum.Changed, sum.Deleted
+		}
+		out.Mailboxes = append(out.Mailboxes, rep)
+	}
+	return out, err
 }
 
 // Close closes both stores and the action log.

@@ -58,7 +58,7 @@ func TestSettled(t *testing.T) {
 	if settled(ctx, db, r.root, maildir.LayoutFS, "INBOX") {
 		t.Error("a renamed file counts as settled")
 	}
-	if _, err := eng.SyncMailbox(ctx, "INBOX"); err != nil {
+	if _, err := eng.SyncMailboxes(ctx, []string{"INBOX"}); err != nil {
 		t.Fatal(err)
 	}
 	if !settled(ctx, db, r.root, maildir.LayoutFS, "INBOX") {

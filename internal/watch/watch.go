@@ -16,7 +16,9 @@ import (
 // stores, with Close releasing the stores.
 type Engine interface {
 	SyncAccount(ctx context.Context) (syncer.Result, error)
-	SyncMailbox(ctx context.Context, name string) (syncer.MailboxReport, error)
+	// SyncMailboxes syncs the named mailboxes together (moves between
+	// them stay moves); see syncer.Engine.SyncMailboxes.
+	SyncMailboxes(ctx context.Context, names []string) (syncer.Result, error)
 	Close() error
 }
 

@@ -201,19 +201,30 @@ func TestLocalFolderMadeLater(t *testing.T) {
 	}
 }
 
-// failing fails SyncMailbox of one mailbox a number of times.
+// failing fails the sync of one mailbox a number of times.
 type failing struct {
 	Engine
 	mailbox string
 	left    *atomic.Int32
 }
 
-func (f failing) SyncMailbox(ctx context.Context, name string) (syncer.MailboxReport, error) {
-	if name == f.mailbox && f.left.Add(-1) >= 0 {
-		err := store.Errorf(store.ScopeMailbox, true, "select", name, 0, "injected failure")
-		return syncer.MailboxReport{Mailbox: name, Err: err}, err
+func (f failing) SyncMailboxes(ctx context.Context, names []string) (syncer.Result, error) {
+	var res syncer.Result
+	var rest []string
+	for _, name := range names {
+		if name == f.mailbox && f.left.Add(-1) >= 0 {
+			err := store.Errorf(store.ScopeMailbox, true, "select", name, 0, "injected failure")
+			res.Mailboxes = append(res.Mailboxes, syncer.MailboxReport{Mailbox: name, Err: err})
+			continue
+		}
+		rest = append(rest, name)
 	}
-	return f.Engine.SyncMailbox(ctx, name)
+	if len(rest) == 0 {
+		return res, nil
+	}
+	out, err := f.Engine.SyncMailboxes(ctx, rest)
+	res.Mailboxes = append(res.Mailboxes, out.Mailboxes...)
+	return res, err
 }
 
 // failingBackend wraps the rig's engines in failing.

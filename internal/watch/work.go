@@ -50,15 +50,15 @@ func (l *loop) work(ctx context.Context, j job) jobResult {
 			res.reports = append(res.reports, l.reportOf(ctx, r, res.started, before))
 		}
 	} else {
-		for _, name := range j.mailboxes {
-			started := time.Now()
-			r, err := l.eng.SyncMailbox(ctx, name)
-			r.Mailbox, r.Err = name, err
-			res.reports = append(res.reports, l.reportOf(ctx, r, started, before))
-			if sc := store.ScopeOf(err); err != nil && (sc == store.ScopeStore || sc == store.ScopeCanceled || ctx.Err() != nil) {
-				res.err = err
-				break
-			}
+		// The job's mailboxes in one engine call, so that a message a
+		// mail reader (or another client) moved between two of them is
+		// carried over as a move, not as a copy plus a deletion.
+		out, err := l.eng.SyncMailboxes(ctx, j.mailboxes)
+		for _, r := range out.Mailboxes {
+			res.reports = append(res.reports, l.reportOf(ctx, r, res.started, before))
+		}
+		if sc := store.ScopeOf(err); err != nil && (sc == store.ScopeStore || sc == store.ScopeCanceled || ctx.Err() != nil) {
+			res.err = err
 		}
 	}
 	if res.err != nil {
