@@ -38,6 +38,11 @@ type mailboxRun struct {
 	// unsent holds, per side, the UIDs of replaced messages whose
 	// replacement was not copied: their pairs' updates are left out.
 	unsent [2]map[store.UID]bool
+	// skipLimits are the recorded limits under which messages were
+	// skipped (nil: none); limitsWiden: this run's allow more, both sides
+	// are listed in full (limits.go).
+	skipLimits  *limits
+	limitsWiden bool
 }
 
 // syncPair synchronizes mailbox pair row and reports the outcome to the
@@ -69,6 +74,9 @@ func (r *mailboxRun) run(ctx context.Context) error {
 		return err
 	}
 	if err := r.recoverIntents(ctx); err != nil {
+		return err
+	}
+	if err := r.loadSkipLimits(ctx); err != nil {
 		return err
 	}
 	for s := Far; s <= Near; s++ {
@@ -326,6 +334,9 @@ func (r *mailboxRun) would(p Plan) {
 func (r *mailboxRun) finish(ctx context.Context, p Plan) error {
 	if r.failed || p.Held != nil {
 		return nil
+	}
+	if err := r.saveSkipLimits(ctx); err != nil {
+		return err
 	}
 	if r.moves != nil {
 		r.moves.finished(r) // recorded with the others' in one transaction

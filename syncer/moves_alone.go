@@ -29,7 +29,10 @@ func (l *moveLedger) outsAlone(ctx context.Context, outs []moveOut, failed map[s
 		if out.side == Near {
 			st.cur[Far] = out.farNow
 		}
-		u := planGone(st, PairUpdate{Old: out.pair, New: out.pair}, out.side, l.waiting[out.src].planOpts())
+		u, ok := planGone(st, PairUpdate{Old: out.pair, New: out.pair}, out.side, l.waiting[out.src].planOpts())
+		if !ok {
+			continue // left for a run that carries deletions
+		}
 		if bySrc[out.src] == nil {
 			order = append(order, out.src)
 		}

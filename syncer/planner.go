@@ -183,9 +183,9 @@ func planPair(st *pairState, in MailboxInput, opts PlanOptions) (PairUpdate, boo
 		u.Delete = true
 		return u, true
 	case st.vanished[Far]:
-		return planGone(st, u, Far, opts), true
+		return planGone(st, u, Far, opts)
 	case st.vanished[Near]:
-		return planGone(st, u, Near, opts), true
+		return planGone(st, u, Near, opts)
 	}
 	return planFlags(st, u, in, opts)
 }
@@ -207,8 +207,16 @@ func planOneSided(st *pairState, u PairUpdate) (PairUpdate, bool) {
 	return u, false
 }
 
-// planGone applies rule 4: the message vanished on side s.
-func planGone(st *pairState, u PairUpdate, s Side, opts PlanOptions) PairUpdate {
+// planGone applies rule 4: the message vanished on side s. ok is false
+// when deletions from s may not flow under this run's settings (sync
+// --pull, --push, a kind restriction): the pair is left as it is, both
+// UIDs kept, so that the next run allowing them sees the vanished UID
+// again and carries the deletion — a pair made one-sided here would hide
+// it from every later run, --full included.
+func planGone(st *pairState, u PairUpdate, s Side, opts PlanOptions) (PairUpdate, bool) {
+	if !opts.Sync.allows(s, SyncGone) {
+		return u, false
+	}
 	o := s.Other()
 	cur := u.Old.Flags
 	if c := st.cur[o]; c != nil {
@@ -217,7 +225,7 @@ func planGone(st *pairState, u PairUpdate, s Side, opts PlanOptions) PairUpdate 
 	u.New.UID[s] = 0
 	u.New.Flags = cur
 	switch {
-	case !opts.Sync.allows(s, SyncGone) || st.keep[o]:
+	case st.keep[o]:
 	case opts.Expunge.On(o):
 		u.Expunge[o] = true
 		u.Delete = true
@@ -225,7 +233,7 @@ func planGone(st *pairState, u PairUpdate, s Side, opts PlanOptions) PairUpdate 
 		u.Add[o] = store.NewFlags(store.Deleted)
 		u.New.Flags = cur.Union(u.Add[o])
 	}
-	return u
+	return u, true
 }
 
 // planFlags applies rule 5.

@@ -114,8 +114,12 @@ func TestPlanMailbox(t *testing.T) {
 			opts: with(func(o *PlanOptions) { o.Expunge = ExpungeFar }), want: `pair 1/11 +near[\Deleted] => 0/11 [\Deleted \Seen]`},
 		{name: "near gone, expunge none", near: Delta{Vanished: []store.UID{11}}, pairs: []Pair{pair(1, 11, ``)},
 			opts: with(func(o *PlanOptions) { o.Expunge = ExpungeNone }), want: `pair 1/11 +far[\Deleted] => 1/0 [\Deleted]`},
+		// The pair stays whole: a later run that carries deletions must
+		// see the vanished UID again.
 		{name: "far gone, pull gone off", far: Delta{Vanished: []store.UID{1}}, pairs: []Pair{pair(1, 11, `\Seen`)},
-			opts: with(func(o *PlanOptions) { o.Sync.Pull = SyncNew | SyncFlags }), want: `pair 1/11 => 0/11 [\Seen]`},
+			opts: with(func(o *PlanOptions) { o.Sync.Pull = SyncNew | SyncFlags }), want: ``},
+		{name: "near gone, push off", near: Delta{Vanished: []store.UID{11}}, far: Delta{Changed: []store.Message{msg(1, `\Seen`)}},
+			pairs: []Pair{pair(1, 11, ``)}, opts: with(func(o *PlanOptions) { o.Sync.Push = 0 }), want: ``},
 		{name: "gone on both", far: Delta{Vanished: []store.UID{1}}, near: Delta{Vanished: []store.UID{11}},
 			pairs: []Pair{pair(1, 11, ``)}, want: `pair 1/11 delete`},
 		{name: "near gone, far changed", near: Delta{Vanished: []store.UID{11}},

@@ -61,7 +61,7 @@ func (r *mailboxRun) scanFrom(ctx context.Context, s Side, cp store.Checkpoint, 
 // be asked with it.
 func (r *mailboxRun) recordedCheckpoint(ctx context.Context, s Side) (store.Checkpoint, bool, error) {
 	cp := checkpointOf(r.row, s)
-	ok := !r.e.opts.Full && r.feat[s].Changes && cp.UIDValidity != 0 &&
+	ok := !r.e.opts.Full && !r.limitsWiden && r.feat[s].Changes && cp.UIDValidity != 0 &&
 		cp.UIDValidity == r.box[s].Status().UIDValidity && (cp.Token != "" || cp.HighestModSeq != 0)
 	return cp, ok, nil
 }
