@@ -1,7 +1,7 @@
 package main
 
-// Helpers shared by the outsider tests in this directory (copy them all
-// into cmd/imapdir together).
+// Helpers for the tests that check a Maildir and a server after whole
+// command runs: file counts, tree hashes, dumps, an mbsync setup.
 
 import (
 	"crypto/sha256"
