@@ -50,16 +50,9 @@ func (st *runState) importMbsyncCommand() *cobra.Command {
 		Long:  importMbsyncLong,
 		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := st.loadConfig()
+			acct, err := st.importAccount(args[0], from)
 			if err != nil {
 				return err
-			}
-			acct, err := st.account(cfg, args[0])
-			if err != nil {
-				return err
-			}
-			if from == "" {
-				return usageErr(errors.New("--from DIR is required"))
 			}
 			return st.importMbsync(cmd.Context(), acct, from, stateDir)
 		},
@@ -68,6 +61,23 @@ func (st *runState) importMbsyncCommand() *cobra.Command {
 	cmd.Flags().StringVar(&from, "from", "", "the Maildir mbsync keeps (the account's maildir)")
 	cmd.Flags().StringVar(&stateDir, "state", "", "mbsync's SyncState `directory`, when not in the folders")
 	return cmd
+}
+
+// importAccount is the account an import command names, with --from
+// given (a usage error otherwise).
+func (st *runState) importAccount(name, from string) (*config.Account, error) {
+	cfg, err := st.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	acct, err := st.account(cfg, name)
+	if err != nil {
+		return nil, err
+	}
+	if from == "" {
+		return nil, usageErr(errors.New("--from DIR is required"))
+	}
+	return acct, nil
 }
 
 // importMbsync reads mbsync's state and adopts the Maildir.

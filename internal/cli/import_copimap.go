@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -35,16 +34,9 @@ func (st *runState) importCopimapCommand() *cobra.Command {
 		Long:  importCopimapLong,
 		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := st.loadConfig()
+			acct, err := st.importAccount(args[0], from)
 			if err != nil {
 				return err
-			}
-			acct, err := st.account(cfg, args[0])
-			if err != nil {
-				return err
-			}
-			if from == "" {
-				return usageErr(errors.New("--from DIR is required"))
 			}
 			return st.importCopimap(cmd.Context(), acct, from)
 		},

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -41,16 +40,9 @@ func (st *runState) importMatchCommand() *cobra.Command {
 		Long:  importMatchLong,
 		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := st.loadConfig()
+			acct, err := st.importAccount(args[0], from)
 			if err != nil {
 				return err
-			}
-			acct, err := st.account(cfg, args[0])
-			if err != nil {
-				return err
-			}
-			if from == "" {
-				return usageErr(errors.New("--from DIR is required"))
 			}
 			if unpaired != "" && unpaired != "upload" {
 				return usageErr(fmt.Errorf("--unpaired %q: the one choice is \"upload\"", unpaired))

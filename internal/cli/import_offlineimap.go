@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,16 +41,9 @@ func (st *runState) importOfflineimapCommand() *cobra.Command {
 		Long:  importOfflineimapLong,
 		Args:  st.oneAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := st.loadConfig()
+			acct, err := st.importAccount(args[0], from)
 			if err != nil {
 				return err
-			}
-			acct, err := st.account(cfg, args[0])
-			if err != nil {
-				return err
-			}
-			if from == "" {
-				return usageErr(errors.New("--from DIR is required"))
 			}
 			return st.importOfflineimap(cmd.Context(), acct, from, status)
 		},
