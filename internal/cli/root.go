@@ -80,6 +80,11 @@ func (st *runState) rootCommand() *cobra.Command {
 			return nil
 		},
 	}
+	// --version as well as the version command, as users of other tools
+	// type it.
+	root.Version = versionString()
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().Bool("version", false, "print the version of imapdir")
 	root.SetIn(st.app.Stdin)
 	root.SetOut(st.out)
 	root.SetErr(st.err)
