@@ -267,6 +267,12 @@ func (t *Tx) NearMessagesByUID(mb NearMailboxID, uids []uint32) ([]NearMessage, 
 	if err != nil {
 		return nil, err
 	}
+	return t.readNearMessages(op, rows)
+}
+
+// readNearMessages reads and closes rows selected with
+// nearMessageColumns.
+func (t *Tx) readNearMessages(op string, rows *sql.Rows) ([]NearMessage, error) {
 	defer rows.Close()
 	var out []NearMessage
 	for rows.Next() {
@@ -442,14 +448,5 @@ func (t *Tx) nearMessagePage(op string, mb NearMailboxID, afterUID uint32, sel *
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []NearMessage
-	for rows.Next() {
-		var m NearMessage
-		if err := t.scanNearMessage(rows.Scan, &m); err != nil {
-			return nil, t.errorf(op, err)
-		}
-		out = append(out, m)
-	}
-	return out, closeRows(t, op, rows)
+	return t.readNearMessages(op, rows)
 }
